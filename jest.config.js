@@ -1,0 +1,26 @@
+/**
+ * One jest run for the whole workspace, in ESM mode (node --experimental-vm-modules) with @swc/jest.
+ * Packages resolve each other through the "@pipeline/source" export condition, so tests run against
+ * sibling sources without a build. Slow tests are gated by PIPELINE_SLOW_TESTS=1.
+ * @type {import('jest').Config}
+ */
+export default {
+  testEnvironment: 'node',
+  testEnvironmentOptions: { customExportConditions: ['@pipeline/source', 'node', 'node-addons'] },
+  roots: ['<rootDir>/packages', '<rootDir>/apps'],
+  testMatch: ['**/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/examples/'],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'es6' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  testTimeout: 120000,
+};
