@@ -1,0 +1,15 @@
+export {
+  RUN_FORMAT_VERSION,
+  VOLATILE_MANIFEST_FIELDS,
+  validateManifest,
+  type RunManifest,
+  type RunStatus,
+  type InputFingerprint,
+  type BaseModelEntry,
+  type ViewEntry,
+  type ImbalanceEntry,
+} from './manifest.js';
+export { RunDirectory, MANIFEST_FILE } from './run-directory.js';
+export { saveFoldCheckpoint, loadFoldCheckpoint, type FoldCheckpoint } from './checkpoint.js';
+export { fingerprintFile, runName } from './fingerprint.js';
+export { listRuns, type RunSummary } from './list-runs.js';
