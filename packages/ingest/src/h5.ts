@@ -1,0 +1,663 @@
+import { resolve } from 'node:path';
+import { PipelineError, silentLogger, throwIfAborted, type Logger, type Matrix } from '@pipeline/core';
+import { requireFile } from './file-checks.js';
+import { h5Cause, loadH5, type H5Module, type H5Runtime } from './h5-module.js';
+
+type H5wasm = H5Runtime['h5wasm'];
+type H5wasmFile = InstanceType<H5wasm['File']>;
+type H5wasmGroup = InstanceType<H5wasm['Group']>;
+type H5wasmDataset = InstanceType<H5wasm['Dataset']>;
+type H5Metadata = H5wasmDataset['metadata'];
+
+/** What a dataset holds, as listed by {@link H5File.datasets}. */
+export interface H5DatasetInfo {
+  /** Full path without the leading slash, e.g. `features` or `data/train/features`. */
+  readonly key: string;
+  readonly shape: number[];
+  /** `float32`, `float64`, `float16`, `int8`…`int64`, `uint8`…`uint64`, `string`, or `compound`/`enum`/`array`/`reference`/`opaque`/`vlen`/`bitfield`/`time`. */
+  readonly dtype: string;
+  /** Chunk shape, or null for contiguous/compact storage. */
+  readonly chunks: number[] | null;
+  /** The filter pipeline, e.g. `[{ id: 1, name: 'deflate' }]` for gzip. */
+  readonly filters: Array<{ id: number; name: string }>;
+}
+
+/** A half-open column range `[start, end)`. */
+export interface ColumnRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface H5ReadOptions {
+  /** Columns `[start, end)` (2-D datasets only). Default: every column. */
+  readonly columns?: ColumnRange;
+}
+
+export interface H5BatchOptions extends H5ReadOptions {
+  /** Rows per batch. Default: a multiple of the chunk rows worth about 64 MiB (≈64 MiB of rows when contiguous). */
+  readonly batchRows?: number;
+  /** First row (default 0). */
+  readonly start?: number;
+  /** End row, exclusive (default: every row). */
+  readonly end?: number;
+  /** Checked before every batch. */
+  readonly signal?: AbortSignal;
+}
+
+/** One batch of {@link H5Dataset.iterBatches}: rows `[start, end)`. */
+export interface H5Batch {
+  readonly start: number;
+  readonly end: number;
+  readonly matrix: Matrix;
+}
+
+/** A dataset's values in their native type (no conversion). */
+export interface H5RawData {
+  readonly shape: number[];
+  readonly data:
+    | Int8Array
+    | Uint8Array
+    | Int16Array
+    | Uint16Array
+    | Int32Array
+    | Uint32Array
+    | BigInt64Array
+    | BigUint64Array
+    | Float32Array
+    | Float64Array
+    | string[];
+}
+
+export interface H5Dataset {
+  readonly info: H5DatasetInfo;
+  /**
+   * Rows `[start, end)` (and optionally columns) as a float32 row-major matrix. Rows are element 0 of
+   * the shape; a 1-D dataset is one column; trailing dimensions of an N-D dataset are flattened into
+   * columns. Reads go through single hyperslab selections of at most ~64 MiB (chunk-aligned) into
+   * one output array, so a read never needs the wasm heap to hold more than one block. Bounds are
+   * checked (h5wasm would clamp silently). Integers convert exactly up to 2^24, float64 rounds to
+   * nearest float32.
+   */
+  readRows(start: number, end: number, options?: H5ReadOptions): Matrix;
+  /** Batches of rows, each read as one hyperslab per ≤64 MiB block. Chunked data: batches start on chunk boundaries. */
+  iterBatches(options?: H5BatchOptions): Iterable<H5Batch>;
+  /** Rows `[start, end)` (default all) in the dataset's native type, e.g. int64 ids as BigInt64Array, strings as string[]. */
+  readRaw(start?: number, end?: number): H5RawData;
+  /** The dataset's attributes as JSON-compatible values. */
+  attrs(): Record<string, unknown>;
+}
+
+export interface H5File {
+  /** Absolute path of the file. */
+  readonly path: string;
+  /** Every dataset in the file, recursively, in HDF5 link order. */
+  datasets(): H5DatasetInfo[];
+  /** A dataset by key. Missing → `E_NOT_FOUND` listing the keys that exist; a group → `E_INPUT`. */
+  dataset(key: string): H5Dataset;
+  /** Attributes of the root group (or of the group/dataset `key`) as JSON-compatible values. */
+  attrs(key?: string): Record<string, unknown>;
+  /** Closes the file; later reads throw `E_STATE`. Idempotent. */
+  close(): void;
+}
+
+export interface OpenH5Options {
+  /** Receives warnings (e.g. batches not aligned to chunks) and debug timings. */
+  readonly logger?: Logger;
+}
+
+/** Bytes of decompressed rows one hyperslab read aims for (also the default batch size). */
+export const H5_BLOCK_BYTES = 64 * 1024 * 1024;
+
+const FILTER_NAMES: Record<number, string> = {
+  1: 'deflate',
+  2: 'shuffle',
+  3: 'fletcher32',
+  4: 'szip',
+  5: 'nbit',
+  6: 'scaleoffset',
+  32000: 'lzf',
+  32001: 'blosc',
+  32004: 'lz4',
+  32008: 'bitshuffle',
+  32015: 'zstd',
+};
+
+/**
+ * Opens an HDF5 file for reading with h5wasm (h5wasm's throwing error handler on; keys,
+ * dataset-vs-group and bounds are validated here because h5wasm returns null for a missing key and
+ * clamps out-of-range slices silently).
+ *
+ * Errors: missing file → `E_NOT_FOUND`; empty, not HDF5, truncated or corrupt → `E_INPUT` naming
+ * the file and HDF5's innermost cause.
+ */
+export async function openH5(path: string, options: OpenH5Options = {}): Promise<H5File> {
+  const absolute = resolve(path);
+  const runtime = await loadH5();
+  const stats = requireFile(absolute, 'HDF5 file');
+  const logger = options.logger ?? silentLogger;
+  const started = performance.now();
+  let file: H5wasmFile;
+  try {
+    file = new runtime.h5wasm.File(absolute, 'r');
+  } catch (cause) {
+    throw openError(absolute, stats.size, cause);
+  }
+  logger.debug('opened HDF5 file', { file: absolute, ms: Math.round(performance.now() - started) });
+  return new H5FileImpl(runtime, file, absolute, logger);
+}
+
+function openError(path: string, size: number, cause: unknown): PipelineError {
+  const reason = h5Cause(cause);
+  if (/file signature not found/.test(reason)) {
+    return new PipelineError('E_INPUT', 'not an HDF5 file (no HDF5 signature)', {
+      file: path,
+      hint: 'pass an .h5/.hdf5 file written by h5py, pandas/PyTables or this pipeline',
+      cause,
+    });
+  }
+  const truncated = /truncated file: eof = (\d+).*stored_eof = (\d+)/.exec(reason);
+  if (truncated !== null) {
+    return new PipelineError(
+      'E_INPUT',
+      `truncated HDF5 file: it has ${truncated[1]} bytes but its superblock says ${truncated[2]}`,
+      { file: path, hint: 'the file was cut short (interrupted copy or download); copy it again', cause },
+    );
+  }
+  return new PipelineError('E_INPUT', `corrupt or unreadable HDF5 file (${size} bytes): ${reason}`, {
+    file: path,
+    hint: 'the file is damaged; regenerate or copy it again',
+    cause,
+  });
+}
+
+interface FileState {
+  closed: boolean;
+}
+
+class H5FileImpl implements H5File {
+  private readonly state: FileState = { closed: false };
+  private listing: H5DatasetInfo[] | undefined;
+
+  constructor(
+    private readonly runtime: H5Runtime,
+    private readonly file: H5wasmFile,
+    readonly path: string,
+    private readonly logger: Logger,
+  ) {}
+
+  datasets(): H5DatasetInfo[] {
+    this.checkOpen();
+    if (this.listing === undefined) {
+      const out: H5DatasetInfo[] = [];
+      for (const key of this.file.paths()) {
+        const entity = this.file.get(key);
+        if (entity instanceof this.runtime.h5wasm.Dataset) out.push(describe(entity, key.replace(/^\//, '')));
+      }
+      this.listing = out;
+    }
+    return this.listing.map((info) => ({ ...info, shape: [...info.shape] }));
+  }
+
+  dataset(key: string): H5Dataset {
+    this.checkOpen();
+    const { entity, key: normalized } = this.resolve(key);
+    if (!(entity instanceof this.runtime.h5wasm.Dataset)) {
+      if (entity instanceof this.runtime.h5wasm.Group) {
+        const inside = this.datasets()
+          .map((info) => info.key)
+          .filter((k) => k.startsWith(`${normalized}/`));
+        throw new PipelineError('E_INPUT', `'${normalized}' is a group, not a dataset`, {
+          file: this.path,
+          field: normalized,
+          hint:
+            inside.length > 0
+              ? `name a dataset inside it: ${listKeys(inside)}`
+              : 'the group holds no datasets; name a dataset key',
+        });
+      }
+      throw new PipelineError('E_INPUT', `'${normalized}' is not a dataset (it is a ${describeEntity(entity)})`, {
+        file: this.path,
+        field: normalized,
+        hint: `name one of the datasets: ${listKeys(this.datasets().map((info) => info.key))}`,
+      });
+    }
+    return new H5DatasetImpl(this.runtime.module, entity, describe(entity, normalized), this.path, this.state, this.logger);
+  }
+
+  attrs(key = ''): Record<string, unknown> {
+    this.checkOpen();
+    const entity = key === '' || key === '/' ? this.file : this.resolve(key).entity;
+    if (!(entity instanceof this.runtime.h5wasm.Group) && !(entity instanceof this.runtime.h5wasm.Dataset)) return {};
+    return readAttrs(entity, this.path);
+  }
+
+  close(): void {
+    if (this.state.closed) return;
+    this.state.closed = true;
+    this.file.close();
+  }
+
+  /** Walks `key` one link at a time so a missing component or a path through a dataset is reported precisely. */
+  private resolve(key: string): { entity: unknown; key: string } {
+    const parts = key.split('/').filter((part) => part.length > 0);
+    const normalized = parts.join('/');
+    if (parts.length === 0) {
+      throw new PipelineError('E_USAGE', 'empty dataset key', {
+        file: this.path,
+        hint: `name one of the datasets: ${listKeys(this.datasets().map((info) => info.key))}`,
+      });
+    }
+    let group: H5wasmGroup = this.file;
+    let walked = '';
+    let entity: unknown = this.file;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (!group.keys().includes(part)) throw this.notFound(normalized, walked);
+      entity = group.get(part);
+      walked = walked === '' ? part : `${walked}/${part}`;
+      if (i < parts.length - 1) {
+        if (!(entity instanceof this.runtime.h5wasm.Group)) {
+          throw new PipelineError('E_INPUT', `'${walked}' is a ${describeEntity(entity)}, so '${normalized}' cannot exist`, {
+            file: this.path,
+            field: normalized,
+            hint: `name one of the datasets: ${listKeys(this.datasets().map((info) => info.key))}`,
+          });
+        }
+        group = entity;
+      }
+    }
+    return { entity, key: normalized };
+  }
+
+  private notFound(key: string, existingParent: string): PipelineError {
+    const keys = this.datasets().map((info) => info.key);
+    const lower = key.toLowerCase();
+    const base = key.split('/').pop()!.toLowerCase();
+    const close = keys.find((k) => k.toLowerCase() === lower) ?? keys.find((k) => k.split('/').pop()!.toLowerCase() === base);
+    const where = existingParent === '' ? '' : ` (group '${existingParent}' exists)`;
+    return new PipelineError('E_NOT_FOUND', `dataset '${key}' not found${where}`, {
+      file: this.path,
+      field: key,
+      hint: `${close === undefined ? '' : `did you mean '${close}'? `}datasets in the file: ${listKeys(keys)}`,
+    });
+  }
+
+  private checkOpen(): void {
+    if (this.state.closed) throw new PipelineError('E_STATE', 'HDF5 file is closed', { file: this.path });
+  }
+}
+
+class H5DatasetImpl implements H5Dataset {
+  private readonly rows: number;
+  private readonly cols: number;
+  private readonly metadata: H5Metadata;
+  private warnedMisaligned = false;
+
+  constructor(
+    private readonly module: H5Module,
+    private readonly dataset: H5wasmDataset,
+    readonly info: H5DatasetInfo,
+    private readonly path: string,
+    private readonly state: FileState,
+    private readonly logger: Logger,
+  ) {
+    this.metadata = dataset.metadata;
+    const shape = info.shape;
+    this.rows = shape[0] ?? 1;
+    this.cols = shape.slice(1).reduce((a, b) => a * b, 1);
+  }
+
+  readRows(start: number, end: number, options: H5ReadOptions = {}): Matrix {
+    this.checkReadable();
+    this.checkRowRange(start, end);
+    const columns = this.checkColumns(options.columns);
+    const width = columns.end - columns.start;
+    const out = allocate(end - start, width, this.path, this.info.key);
+    const block = this.blockRows(width);
+    let offset = 0;
+    for (let s = start; s < end; ) {
+      const e = Math.min(end, this.alignedEnd(s, block));
+      this.readBlockInto(s, e, columns, out, offset);
+      offset += (e - s) * width;
+      s = e;
+    }
+    return { rows: end - start, cols: width, data: out };
+  }
+
+  *iterBatches(options: H5BatchOptions = {}): Generator<H5Batch, void, undefined> {
+    this.checkReadable();
+    const start = options.start ?? 0;
+    const end = options.end ?? this.rows;
+    this.checkRowRange(start, end);
+    const columns = this.checkColumns(options.columns);
+    const batchRows = options.batchRows ?? this.blockRows(columns.end - columns.start);
+    if (!Number.isInteger(batchRows) || batchRows < 1) {
+      throw new PipelineError('E_USAGE', `batchRows must be a positive integer, got ${batchRows}`, {
+        file: this.path,
+        field: 'batchRows',
+      });
+    }
+    const chunkRows = this.info.chunks?.[0];
+    const aligned = chunkRows !== undefined && batchRows % chunkRows === 0;
+    if (chunkRows !== undefined && !aligned && !this.warnedMisaligned) {
+      this.warnedMisaligned = true;
+      this.logger.warn('batchRows is not a multiple of the chunk rows: chunks are decompressed more than once', {
+        file: this.path,
+        dataset: this.info.key,
+        batchRows,
+        chunkRows,
+      });
+    }
+    for (let s = start; s < end; ) {
+      throwIfAborted(options.signal, `reading '${this.info.key}' of ${this.path}`);
+      const e = Math.min(end, aligned ? s - (s % chunkRows) + batchRows : s + batchRows);
+      const range = options.columns === undefined ? {} : { columns };
+      yield { start: s, end: e, matrix: this.readRows(s, e, range) };
+      s = e;
+    }
+  }
+
+  readRaw(start = 0, end = this.rows): H5RawData {
+    this.checkReadable(true);
+    const rank = this.info.shape.length;
+    if (rank === 0) {
+      if (start !== 0 || end !== 1) this.checkRowRange(start, end);
+    } else {
+      this.checkRowRange(start, end);
+    }
+    const shape = rank === 0 ? [] : [end - start, ...this.info.shape.slice(1)];
+    if (this.info.dtype === 'string') {
+      const ranges: Array<[number, number]> = rank === 0 ? [] : [[start, end]];
+      let values: unknown;
+      try {
+        values = rank === 0 ? this.dataset.value : this.dataset.slice(ranges);
+      } catch (cause) {
+        throw this.readError(start, end, cause);
+      }
+      const list = Array.isArray(values) ? values.map(String) : [String(values)];
+      return { shape, data: list };
+    }
+    const kind = numericKind(this.metadata);
+    if (kind === undefined) {
+      throw new PipelineError('E_SCHEMA', `dataset '${this.info.key}' has dtype ${this.info.dtype}, which cannot be read as numbers or strings`, {
+        file: this.path,
+        field: this.info.key,
+      });
+    }
+    const count = shape.reduce((a, b) => a * b, 1);
+    const bytes = this.withHyperslab(
+      rank === 0 ? [] : [start, ...this.info.shape.slice(1).map(() => 0)],
+      shape,
+      count * this.metadata.size,
+      (heap, ptr, nbytes) => heap.slice(ptr, ptr + nbytes),
+      start,
+      end,
+    );
+    return { shape, data: new kind.array(bytes.buffer, 0, count) as H5RawData['data'] };
+  }
+
+  attrs(): Record<string, unknown> {
+    this.checkReadable(true);
+    return readAttrs(this.dataset, this.path);
+  }
+
+  /** Reads rows `[s, e)` × `columns` as one hyperslab and converts into `out` at `offset`. */
+  private readBlockInto(s: number, e: number, columns: ColumnRange, out: Float32Array, offset: number): void {
+    if (e <= s || columns.end <= columns.start) return;
+    const rank = this.info.shape.length;
+    const trailing = this.info.shape.slice(1);
+    const hyperOffset = rank === 1 ? [s] : rank === 2 ? [s, columns.start] : [s, ...trailing.map(() => 0)];
+    const hyperCount = rank === 1 ? [e - s] : rank === 2 ? [e - s, columns.end - columns.start] : [e - s, ...trailing];
+    const n = (e - s) * (columns.end - columns.start);
+    const kind = numericKind(this.metadata)!;
+    this.withHyperslab(
+      hyperOffset,
+      hyperCount,
+      n * this.metadata.size,
+      (heap, ptr) => kind.convert(heap.buffer, ptr, n, out, offset),
+      s,
+      e,
+    );
+  }
+
+  /** Mallocs `nbytes` in the wasm heap, reads the hyperslab there, hands the heap to `use`, frees. */
+  private withHyperslab<T>(
+    offset: number[],
+    count: number[],
+    nbytes: number,
+    use: (heap: Uint8Array, ptr: number, nbytes: number) => T,
+    s: number,
+    e: number,
+  ): T {
+    const module = this.module;
+    const ptr = nbytes === 0 ? 0 : module._malloc(nbytes);
+    if (nbytes !== 0 && ptr === 0) {
+      throw new PipelineError('E_INPUT', `cannot allocate ${nbytes} bytes in the wasm heap (2 GiB at most)`, {
+        file: this.path,
+        field: this.info.key,
+        hint: 'read fewer rows at a time (iterBatches with a smaller batchRows)',
+      });
+    }
+    try {
+      if (nbytes !== 0) {
+        module.get_dataset_data(
+          this.dataset.file_id,
+          this.dataset.path,
+          count.length === 0 ? null : count.map(BigInt),
+          offset.length === 0 ? null : offset.map(BigInt),
+          count.length === 0 ? null : count.map(() => 1n),
+          BigInt(ptr),
+        );
+      }
+      // The heap may have grown during the read: take the view afterwards.
+      return use(module.HEAPU8, ptr, nbytes);
+    } catch (cause) {
+      if (cause instanceof PipelineError) throw cause;
+      throw this.readError(s, e, cause);
+    } finally {
+      if (ptr !== 0) module._free(ptr);
+    }
+  }
+
+  private readError(s: number, e: number, cause: unknown): PipelineError {
+    return new PipelineError(
+      'E_INPUT',
+      `cannot read rows ${s}..${e} of dataset '${this.info.key}': ${h5Cause(cause)}`,
+      { file: this.path, field: this.info.key, hint: 'the file is corrupt (e.g. a damaged compressed chunk); regenerate or copy it again', cause },
+    );
+  }
+
+  /** Rows per hyperslab: whole chunks worth ~64 MiB when chunked, else ~64 MiB of the selected columns. */
+  private blockRows(width: number): number {
+    const chunkRows = this.info.chunks?.[0];
+    const itemSize = this.metadata.size;
+    if (chunkRows !== undefined && chunkRows > 0) {
+      const chunkBytes = chunkRows * Math.max(1, this.cols) * itemSize;
+      return chunkRows * Math.max(1, Math.floor(H5_BLOCK_BYTES / chunkBytes));
+    }
+    return Math.max(1, Math.floor(H5_BLOCK_BYTES / (Math.max(1, width) * itemSize)));
+  }
+
+  /** End of the block starting at `s`: on a chunk boundary when the data is chunked. */
+  private alignedEnd(s: number, block: number): number {
+    const chunkRows = this.info.chunks?.[0];
+    return chunkRows !== undefined && chunkRows > 0 ? s - (s % chunkRows) + block : s + block;
+  }
+
+  private checkReadable(raw = false): void {
+    if (this.state.closed) throw new PipelineError('E_STATE', 'HDF5 file is closed', { file: this.path, field: this.info.key });
+    if (raw) return;
+    if (this.info.shape.length === 0) {
+      throw new PipelineError('E_SCHEMA', `dataset '${this.info.key}' is a scalar; it has no rows`, {
+        file: this.path,
+        field: this.info.key,
+        hint: 'use readRaw() for scalars',
+      });
+    }
+    if (numericKind(this.metadata) === undefined) {
+      throw new PipelineError('E_SCHEMA', `dataset '${this.info.key}' has dtype ${this.info.dtype}; readRows needs numbers`, {
+        file: this.path,
+        field: this.info.key,
+        hint: this.info.dtype === 'string' ? 'use readRaw() for string datasets' : 'store the features as a float or integer dataset',
+      });
+    }
+  }
+
+  private checkRowRange(start: number, end: number): void {
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > this.rows || start > end) {
+      throw new PipelineError('E_INPUT', `row range [${start}, ${end}) is outside dataset '${this.info.key}' of ${this.rows} rows`, {
+        file: this.path,
+        field: this.info.key,
+        hint: `use integers with 0 <= start <= end <= ${this.rows}`,
+      });
+    }
+  }
+
+  private checkColumns(columns: ColumnRange | undefined): ColumnRange {
+    if (columns === undefined) return { start: 0, end: this.cols };
+    const rank = this.info.shape.length;
+    if (rank > 2) {
+      throw new PipelineError('E_USAGE', `column ranges need a 1-D or 2-D dataset; '${this.info.key}' has shape [${this.info.shape.join(', ')}]`, {
+        file: this.path,
+        field: this.info.key,
+      });
+    }
+    const { start, end } = columns;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > this.cols || start > end) {
+      throw new PipelineError('E_INPUT', `column range [${start}, ${end}) is outside dataset '${this.info.key}' of ${this.cols} columns`, {
+        file: this.path,
+        field: this.info.key,
+        hint: `use integers with 0 <= start <= end <= ${this.cols}`,
+      });
+    }
+    return { start, end };
+  }
+}
+
+/** How to turn `n` native values at `ptr` into float32 at `out[offset…]`. */
+interface NumericKind {
+  readonly array: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Exclude<H5RawData['data'], string[]>;
+  convert(buffer: ArrayBufferLike, ptr: number, n: number, out: Float32Array, offset: number): void;
+}
+
+const setConvert =
+  (array: NumericKind['array']): NumericKind['convert'] =>
+  (buffer, ptr, n, out, offset) =>
+    // TypedArray.prototype.set converts element types natively (float64 → float32 rounds to nearest).
+    out.set(new array(buffer, ptr, n) as Float32Array, offset);
+
+const bigConvert =
+  (array: typeof BigInt64Array | typeof BigUint64Array): NumericKind['convert'] =>
+  (buffer, ptr, n, out, offset) => {
+    const source = new array(buffer as ArrayBuffer, ptr, n);
+    for (let k = 0; k < n; k++) out[offset + k] = Number(source[k]!);
+  };
+
+const float16Convert: NumericKind['convert'] = (buffer, ptr, n, out, offset) => {
+  const source = new Uint16Array(buffer, ptr, n);
+  for (let k = 0; k < n; k++) out[offset + k] = halfToFloat(source[k]!);
+};
+
+function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction === 0 ? sign * Infinity : Number.NaN;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+function numericKind(metadata: H5Metadata): NumericKind | undefined {
+  const { size, signed } = metadata;
+  let type = metadata.type;
+  if (type === 8 && metadata.enum_type !== undefined) type = 0; // enum: read its integer base type
+  if (type === 1) {
+    if (size === 4) return { array: Float32Array, convert: setConvert(Float32Array) };
+    if (size === 8) return { array: Float64Array, convert: setConvert(Float64Array) };
+    if (size === 2) return { array: Uint16Array, convert: float16Convert };
+    return undefined;
+  }
+  if (type === 0) {
+    const arrays = {
+      1: signed ? Int8Array : Uint8Array,
+      2: signed ? Int16Array : Uint16Array,
+      4: signed ? Int32Array : Uint32Array,
+    } as const;
+    if (size === 8) {
+      const array = signed ? BigInt64Array : BigUint64Array;
+      return { array, convert: bigConvert(array) };
+    }
+    const array = arrays[size as 1 | 2 | 4];
+    return array === undefined ? undefined : { array, convert: setConvert(array) };
+  }
+  return undefined;
+}
+
+function dtypeName(metadata: H5Metadata): string {
+  const { type, size, signed } = metadata;
+  switch (type) {
+    case 0:
+      return `${signed ? 'int' : 'uint'}${size * 8}`;
+    case 1:
+      return `float${size * 8}`;
+    case 3:
+      return 'string';
+    case 8:
+      return 'enum';
+    default:
+      return (
+        { 2: 'time', 4: 'bitfield', 5: 'opaque', 6: 'compound', 7: 'reference', 9: 'vlen', 10: 'array' } as Record<number, string>
+      )[type] ?? `unknown(${type})`;
+  }
+}
+
+function describe(dataset: H5wasmDataset, key: string): H5DatasetInfo {
+  const metadata = dataset.metadata;
+  return {
+    key,
+    shape: [...(metadata.shape ?? [])],
+    dtype: dtypeName(metadata),
+    chunks: metadata.chunks === null ? null : [...metadata.chunks],
+    filters: dataset.filters.map((filter) => ({ id: filter.id, name: FILTER_NAMES[filter.id] ?? (filter.name || `filter ${filter.id}`) })),
+  };
+}
+
+function describeEntity(entity: unknown): string {
+  if (entity === null || entity === undefined) return 'missing object';
+  const type = (entity as { type?: string }).type;
+  if (type === 'Dataset') return 'dataset';
+  if (type === 'Group') return 'group';
+  if (type === 'BrokenSoftLink') return 'broken soft link';
+  if (type === 'ExternalLink') return 'external link';
+  if (type === 'Datatype') return 'named datatype';
+  return 'non-dataset object';
+}
+
+function readAttrs(entity: H5wasmGroup | H5wasmDataset, file: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  try {
+    for (const [name, attribute] of Object.entries(entity.attrs)) out[name] = attribute.json_value;
+  } catch (cause) {
+    throw new PipelineError('E_INPUT', `cannot read the attributes of '${entity.path}': ${h5Cause(cause)}`, { file, cause });
+  }
+  return out;
+}
+
+function listKeys(keys: readonly string[], limit = 20): string {
+  if (keys.length === 0) return '(none)';
+  const shown = keys.slice(0, limit).join(', ');
+  return keys.length > limit ? `${shown}, … (${keys.length} in all)` : shown;
+}
+
+function allocate(rows: number, cols: number, file: string, key: string): Float32Array {
+  try {
+    return new Float32Array(rows * cols);
+  } catch (cause) {
+    throw new PipelineError('E_INPUT', `${rows} × ${cols} float32 values do not fit in memory`, {
+      file,
+      field: key,
+      hint: 'process the dataset in batches with iterBatches()',
+      cause,
+    });
+  }
+}
