@@ -1,88 +1,54 @@
-import { PipelineError } from '@pipeline/core';
+import { PipelineError, sha256, type TaskResult } from '@pipeline/core';
 import type { RunDirectory } from './run-directory.js';
 
 /**
- * The result of one fold of one base model, persisted as soon as the fold finishes so an
- * interrupted train can `--resume` from the completed folds. Layout:
- * `checkpoints/<model>/fold-<k>.json` (meta, written last) + `fold-<k>.bin` (Int32 test indices,
- * then Float32 probabilities row-major).
+ * Results of finished fold/trial tasks, persisted as soon as each task finishes so an interrupted
+ * train can `--resume` from the completed ones. A task `oof/hgb/fold-3` is stored as
+ * `checkpoints/oof/hgb/fold-3.json` (id, output, duration, blob list with sha256; written last) and
+ * one `…/fold-3.<blob>.bin` per binary output.
  */
-export interface FoldCheckpoint {
-  readonly model: string;
-  readonly fold: number;
-  readonly test: Int32Array;
-  /** test.length × nClasses probabilities. */
-  readonly proba: Float32Array;
-  readonly nClasses: number;
-  readonly fitMs: number;
-  readonly predictMs: number;
-  /** Identifies the work (model args, seed, split) so a resume with other settings is refused. */
-  readonly key: string;
+interface StoredHeader {
+  id: string;
+  output: Record<string, unknown>;
+  durationMs: number;
+  blobs: Array<{ name: string; bytes: number; sha256: string }>;
 }
 
-interface CheckpointHeader {
-  model: string;
-  fold: number;
-  rows: number;
-  nClasses: number;
-  fitMs: number;
-  predictMs: number;
-  key: string;
-}
-
-function base(model: string, fold: number): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(model)) throw new PipelineError('E_INTERNAL', `invalid model name for a checkpoint: ${model}`);
-  return `checkpoints/${model}/fold-${fold}`;
-}
-
-export async function saveFoldCheckpoint(run: RunDirectory, checkpoint: FoldCheckpoint): Promise<void> {
-  const rows = checkpoint.test.length;
-  if (checkpoint.proba.length !== rows * checkpoint.nClasses) {
-    throw new PipelineError('E_INTERNAL', `checkpoint of ${checkpoint.model} fold ${checkpoint.fold} has a wrong probability count`);
+function basePath(id: string): string {
+  if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(id) || id.split('/').some((part) => part === '..' || part === '.')) {
+    throw new PipelineError('E_INTERNAL', `task id '${id}' cannot be used as a checkpoint path`);
   }
-  const bytes = new Uint8Array(rows * 4 + checkpoint.proba.length * 4);
-  bytes.set(new Uint8Array(checkpoint.test.buffer, checkpoint.test.byteOffset, rows * 4), 0);
-  bytes.set(new Uint8Array(checkpoint.proba.buffer, checkpoint.proba.byteOffset, checkpoint.proba.byteLength), rows * 4);
-  const path = base(checkpoint.model, checkpoint.fold);
-  await run.writeFile(`${path}.bin`, bytes);
-  const header: CheckpointHeader = {
-    model: checkpoint.model,
-    fold: checkpoint.fold,
-    rows,
-    nClasses: checkpoint.nClasses,
-    fitMs: checkpoint.fitMs,
-    predictMs: checkpoint.predictMs,
-    key: checkpoint.key,
-  };
-  await run.writeJson(`${path}.json`, header);
+  return `checkpoints/${id}`;
 }
 
-/** Loads a fold checkpoint if it exists and matches `key`; otherwise undefined. */
-export async function loadFoldCheckpoint(run: RunDirectory, model: string, fold: number, key: string): Promise<FoldCheckpoint | undefined> {
-  const path = base(model, fold);
-  if (!(await run.exists(`${path}.json`))) return undefined;
-  const header = await run.readJson<CheckpointHeader>(`${path}.json`);
-  if (header.key !== key) {
-    throw new PipelineError('E_STATE', `the saved fold ${fold} of '${model}' was computed with different settings`, {
-      file: run.path(`${path}.json`),
-      field: 'key',
-      hint: 'resume with exactly the same data and options as the interrupted run, or start a new --run-dir',
-    });
+/** Persists a task result in the run. */
+export async function saveTaskResult(run: RunDirectory, result: TaskResult): Promise<void> {
+  const base = basePath(result.id);
+  const blobs: StoredHeader['blobs'] = [];
+  for (const [name, data] of Object.entries(result.blobs ?? {})) {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new PipelineError('E_INTERNAL', `invalid blob name '${name}' in task ${result.id}`);
+    await run.writeFile(`${base}.${name}.bin`, data);
+    blobs.push({ name, bytes: data.byteLength, sha256: sha256(data) });
   }
-  const bytes = await run.readBytes(`${path}.bin`);
-  const expected = header.rows * 4 * (1 + header.nClasses);
-  if (bytes.byteLength !== expected) {
-    throw new PipelineError('E_INPUT', 'fold checkpoint is truncated', { file: run.path(`${path}.bin`) });
+  const header: StoredHeader = { id: result.id, output: { ...result.output }, durationMs: result.durationMs, blobs };
+  await run.writeJson(`${base}.json`, header);
+}
+
+/** Loads a stored task result, or undefined when the task has not completed in this run. */
+export async function loadTaskResult(run: RunDirectory, id: string): Promise<TaskResult | undefined> {
+  const base = basePath(id);
+  if (!(await run.exists(`${base}.json`))) return undefined;
+  const header = await run.readJson<StoredHeader>(`${base}.json`);
+  const blobs: Record<string, Uint8Array> = {};
+  for (const blob of header.blobs) {
+    const data = await run.readBytes(`${base}.${blob.name}.bin`);
+    if (data.byteLength !== blob.bytes || sha256(data) !== blob.sha256) {
+      throw new PipelineError('E_INPUT', 'a saved fold result is corrupt (size or checksum differs)', {
+        file: run.path(`${base}.${blob.name}.bin`),
+        hint: 'delete the checkpoints folder of the run to recompute every fold, or start a new --run-dir',
+      });
+    }
+    blobs[blob.name] = data;
   }
-  const copy = bytes.slice().buffer;
-  return {
-    model,
-    fold,
-    test: new Int32Array(copy, 0, header.rows),
-    proba: new Float32Array(copy, header.rows * 4, header.rows * header.nClasses),
-    nClasses: header.nClasses,
-    fitMs: header.fitMs,
-    predictMs: header.predictMs,
-    key,
-  };
+  return { id: header.id, output: header.output, durationMs: header.durationMs, ...(header.blobs.length > 0 ? { blobs } : {}) };
 }

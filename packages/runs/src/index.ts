@@ -10,6 +10,6 @@ export {
   type ImbalanceEntry,
 } from './manifest.js';
 export { RunDirectory, MANIFEST_FILE } from './run-directory.js';
-export { saveFoldCheckpoint, loadFoldCheckpoint, type FoldCheckpoint } from './checkpoint.js';
+export { saveTaskResult, loadTaskResult } from './checkpoint.js';
 export { fingerprintFile, runName } from './fingerprint.js';
 export { listRuns, type RunSummary } from './list-runs.js';

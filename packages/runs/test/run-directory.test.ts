@@ -7,9 +7,9 @@ import {
   RUN_FORMAT_VERSION,
   fingerprintFile,
   listRuns,
-  loadFoldCheckpoint,
+  loadTaskResult,
   runName,
-  saveFoldCheckpoint,
+  saveTaskResult,
   type RunManifest,
 } from '@pipeline/runs';
 
@@ -91,18 +91,20 @@ describe('RunDirectory', () => {
     await expect(RunDirectory.open(dir)).rejects.toThrow(/field 'baseModels'/);
   });
 
-  it('fold checkpoints round-trip and refuse other settings', async () => {
+  it('task results round-trip with their blobs and detect corruption', async () => {
     const dir = join(await tempDir(), 'r');
     const run = await RunDirectory.create(dir);
     await run.writeManifest(manifest());
-    const test = Int32Array.from([4, 7, 9]);
-    const proba = Float32Array.from([0.1, 0.9, 0.5, 0.5, 0.25, 0.75]);
-    await saveFoldCheckpoint(run, { model: 'hgb', fold: 2, test, proba, nClasses: 2, fitMs: 10, predictMs: 1, key: 'k1' });
-    const back = await loadFoldCheckpoint(run, 'hgb', 2, 'k1');
-    expect(Array.from(back!.test)).toEqual([4, 7, 9]);
-    expect(Array.from(back!.proba)).toEqual(Array.from(proba));
-    expect(await loadFoldCheckpoint(run, 'hgb', 3, 'k1')).toBeUndefined();
-    await expect(loadFoldCheckpoint(run, 'hgb', 2, 'other')).rejects.toThrow(/different settings/);
+    const proba = new Uint8Array(Float32Array.from([0.1, 0.9, 0.5, 0.5]).buffer);
+    await saveTaskResult(run, { id: 'oof/hgb/fold-2', output: { fitMs: 10, fingerprint: 'abc' }, durationMs: 12, blobs: { proba } });
+    const back = await loadTaskResult(run, 'oof/hgb/fold-2');
+    expect(back?.output).toEqual({ fitMs: 10, fingerprint: 'abc' });
+    expect(back?.durationMs).toBe(12);
+    expect(Array.from(new Float32Array(back!.blobs!.proba!.slice().buffer))).toEqual(Array.from(Float32Array.from([0.1, 0.9, 0.5, 0.5])));
+    expect(await loadTaskResult(run, 'oof/hgb/fold-3')).toBeUndefined();
+    await writeFile(join(dir, 'checkpoints/oof/hgb/fold-2.proba.bin'), Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]));
+    await expect(loadTaskResult(run, 'oof/hgb/fold-2')).rejects.toThrow(/corrupt/);
+    await expect(saveTaskResult(run, { id: '../escape', output: {}, durationMs: 0 })).rejects.toThrow(/cannot be used as a checkpoint path/);
   });
 
   it('fingerprints files with sha256 and lists runs', async () => {
