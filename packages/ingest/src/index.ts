@@ -11,3 +11,13 @@ export {
   type ColumnRange,
   type OpenH5Options,
 } from './h5.js';
+export {
+  readCsv,
+  iterCsvBatches,
+  type ReadCsvOptions,
+  type CsvTable,
+  type CsvTable64,
+  type CsvBatch,
+  type CsvBatchOptions,
+} from './read-csv.js';
+export { readLabels, type ReadLabelsOptions, type LabelTable } from './read-labels.js';

@@ -1,23 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { PipelineError, type Logger } from '@pipeline/core';
+import type { Logger } from '@pipeline/core';
 import { openH5 } from '@pipeline/ingest';
+import { expectError } from './expect-error.js';
 import { basicFeatures, bits, block, featureValues, fixture, small64 } from './fixture-values.js';
 
 const COLS = 1261;
-
-async function expectError(promise: Promise<unknown> | (() => unknown), code: string, ...patterns: RegExp[]): Promise<PipelineError> {
-  let caught: unknown;
-  try {
-    await (typeof promise === 'function' ? promise() : promise);
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(PipelineError);
-  const error = caught as PipelineError;
-  expect(error.code).toBe(code);
-  for (const pattern of patterns) expect(error.message).toMatch(pattern);
-  return error;
-}
 
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];

@@ -1,0 +1,342 @@
+import { PipelineError } from '@pipeline/core';
+import { splitCsvLine } from './csv-line.js';
+
+/** `targets` entry of a column that is not read. */
+export const SKIP = -1;
+/** `targets` entry of the id column. */
+export const ID = -2;
+
+/** How the columns of a numeric CSV map to the output. */
+export interface CsvLayout {
+  readonly file: string;
+  /** Every column name of the header, in file order. */
+  readonly header: readonly string[];
+  readonly delimiter: string;
+  /** Per file column: the output column index (≥ 0), {@link SKIP} or {@link ID}. */
+  readonly targets: Int32Array;
+  /** Output column names, in output order. */
+  readonly columns: readonly string[];
+  readonly idColumn: string | undefined;
+}
+
+/** Where scanned rows go: a row-major array with room for `capacity` rows. */
+export interface RowSink {
+  readonly data: Float32Array | Float64Array;
+  readonly ids: string[] | undefined;
+  readonly capacity: number;
+  rows: number;
+}
+
+/** Line counter carried across calls (1-based number of the last line consumed; the header is line 1). */
+export interface ScanState {
+  line: number;
+}
+
+/** Which columns to read: see `ReadCsvOptions` in read-csv.ts. */
+export interface LayoutOptions {
+  readonly idColumn?: string | false | undefined;
+  readonly columns?: readonly string[] | undefined;
+  readonly dropCols?: readonly string[] | undefined;
+}
+
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+const PLUS = 43;
+const MINUS = 45;
+const DOT = 46;
+const D0 = 48;
+const D9 = 57;
+const UPPER_E = 69;
+const LOWER_E = 101;
+const TWO_53 = 9007199254740992;
+const POW10 = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/** pandas' default NA strings (read_csv `na_values`), all read as NaN. */
+const NA_STRINGS = new Set([
+  '',
+  '-1.#IND',
+  '1.#QNAN',
+  '1.#IND',
+  '-1.#QNAN',
+  '#N/A N/A',
+  '#N/A',
+  'N/A',
+  'n/a',
+  'NA',
+  '<NA>',
+  '#NA',
+  'NULL',
+  'null',
+  'NaN',
+  '-NaN',
+  'nan',
+  '-nan',
+  'None',
+]);
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Parses the header line and decides which columns are read, and where they go. */
+export function buildLayout(file: string, headerLine: string, delimiter: string, options: LayoutOptions): CsvLayout {
+  const header = splitCsvLine(headerLine, delimiter, file, 1).map((name, j) => {
+    const trimmed = name.trim();
+    return trimmed === '' ? `unnamed_${j}` : trimmed;
+  });
+  const seen = new Map<string, number>();
+  header.forEach((name, j) => {
+    const previous = seen.get(name);
+    if (previous !== undefined) {
+      throw new PipelineError('E_INPUT', `duplicate column name '${name}' (columns ${previous + 1} and ${j + 1} of the header)`, {
+        file,
+        field: name,
+        hint: 'give every column a unique name',
+      });
+    }
+    seen.set(name, j);
+  });
+  if (header.every((name) => NUMBER.test(name))) {
+    throw new PipelineError('E_INPUT', `the first line (${JSON.stringify(headerLine.slice(0, 60))}) looks like data, not a header`, {
+      file,
+      hint: 'numeric CSV files need a header line with the column names',
+    });
+  }
+  const require = (name: string, option: string): number => {
+    const index = seen.get(name);
+    if (index === undefined) {
+      throw new PipelineError('E_SCHEMA', `column '${name}' is not in the header`, {
+        file,
+        field: option,
+        hint: `columns in the file: ${listNames(header)}`,
+      });
+    }
+    return index;
+  };
+  let idIndex = -1;
+  if (options.idColumn !== false) {
+    if (options.idColumn !== undefined) idIndex = require(options.idColumn, 'idColumn');
+    else idIndex = seen.get('id') ?? -1;
+  }
+  const idColumn = idIndex >= 0 ? header[idIndex] : undefined;
+  let selected: number[];
+  if (options.columns !== undefined) {
+    selected = options.columns.map((name) => require(name, 'columns'));
+    if (idIndex >= 0 && selected.includes(idIndex)) {
+      throw new PipelineError('E_USAGE', `column '${idColumn}' is the id column and cannot also be a feature`, {
+        file,
+        field: 'columns',
+        hint: "remove it from columns, or pass idColumn: false to read it as a number",
+      });
+    }
+    const duplicate = options.columns.find((name, k) => options.columns!.indexOf(name) !== k);
+    if (duplicate !== undefined) {
+      throw new PipelineError('E_USAGE', `column '${duplicate}' is selected twice`, { file, field: 'columns' });
+    }
+  } else {
+    selected = header.map((_, j) => j).filter((j) => j !== idIndex);
+  }
+  if (options.dropCols !== undefined) {
+    const drop = new Set(options.dropCols.map((name) => require(name, 'dropCols')));
+    selected = selected.filter((j) => !drop.has(j));
+  }
+  const targets = new Int32Array(header.length).fill(SKIP);
+  if (idIndex >= 0) targets[idIndex] = ID;
+  selected.forEach((j, k) => {
+    targets[j] = k;
+  });
+  return { file, header, delimiter, targets, columns: selected.map((j) => header[j]!), idColumn };
+}
+
+/**
+ * Parses the lines of `buf[pos, end)` into `sink` until the lines or the sink's room run out.
+ * `buf[end - 1]` must be a line feed (callers append one after a last line without it), so the
+ * inner loops need no bounds checks. Returns the position after the last line parsed.
+ *
+ * Numbers: Clinger's fast path (≤ 2^53 mantissa, |exponent| ≤ 22: one exact multiplication or
+ * division, correctly rounded) with `Number()` on the field text as fallback, so values equal a
+ * correctly rounded float64 parse (Python's `float()`); float32 output rounds that double.
+ */
+export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvLayout, sink: RowSink, state: ScanState): number {
+  const { targets } = layout;
+  const delimiter = layout.delimiter.charCodeAt(0);
+  const ncols = targets.length;
+  const width = layout.columns.length;
+  const data = sink.data;
+  const ids = sink.ids;
+  let row = sink.rows;
+  let p = pos;
+  while (p < end && row < sink.capacity) {
+    const lineStart = p;
+    state.line++;
+    let b = buf[p]!;
+    if (b === LF) {
+      p++;
+      continue;
+    }
+    if (b === CR && buf[p + 1] === LF) {
+      p += 2;
+      continue;
+    }
+    const base = row * width;
+    for (let c = 0; c < ncols; c++) {
+      const target = targets[c]!;
+      if (target >= 0) {
+        let q = p;
+        b = buf[q]!;
+        let negative = false;
+        if (b === MINUS) {
+          negative = true;
+          b = buf[++q]!;
+        } else if (b === PLUS) {
+          b = buf[++q]!;
+        }
+        let mantissa = 0;
+        let digits = 0;
+        let exponent = 0;
+        while (b >= D0 && b <= D9) {
+          mantissa = mantissa * 10 + (b - D0);
+          digits++;
+          b = buf[++q]!;
+        }
+        if (b === DOT) {
+          b = buf[++q]!;
+          while (b >= D0 && b <= D9) {
+            mantissa = mantissa * 10 + (b - D0);
+            digits++;
+            exponent--;
+            b = buf[++q]!;
+          }
+        }
+        if ((b === LOWER_E || b === UPPER_E) && digits > 0) {
+          let r = q + 1;
+          let e = buf[r]!;
+          let negativeExponent = false;
+          if (e === MINUS) {
+            negativeExponent = true;
+            e = buf[++r]!;
+          } else if (e === PLUS) {
+            e = buf[++r]!;
+          }
+          let value = 0;
+          let exponentDigits = 0;
+          while (e >= D0 && e <= D9) {
+            if (value < 100000) value = value * 10 + (e - D0);
+            exponentDigits++;
+            e = buf[++r]!;
+          }
+          if (exponentDigits === 0) digits = -1; // "1e" or "1e+": not a number; the slow path reports it
+          exponent += negativeExponent ? -value : value;
+          q = r;
+          b = e;
+        }
+        const ended = b === delimiter || b === LF || b === CR;
+        if (ended && digits > 0 && mantissa < TWO_53 && exponent >= -22 && exponent <= 22) {
+          const magnitude = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
+          data[base + target] = negative ? -magnitude : magnitude;
+          p = q;
+        } else if (ended && q === p) {
+          data[base + target] = Number.NaN; // empty cell
+        } else {
+          const fieldEnd = findFieldEnd(buf, p, delimiter, layout, state);
+          data[base + target] = parseSlow(buf, p, fieldEnd, layout, c, state);
+          p = fieldEnd;
+        }
+      } else {
+        const fieldEnd = findFieldEnd(buf, p, delimiter, layout, state);
+        if (target === ID) ids?.push(fieldText(buf, p, fieldEnd));
+        p = fieldEnd;
+      }
+      if (c < ncols - 1) {
+        if (buf[p] !== delimiter) throw raggedError(buf, lineStart, delimiter, layout, state);
+        p++;
+      }
+    }
+    b = buf[p]!;
+    if (b === CR) b = buf[++p]!;
+    if (b !== LF) throw raggedError(buf, lineStart, delimiter, layout, state);
+    p++;
+    row++;
+  }
+  sink.rows = row;
+  return p;
+}
+
+/** End of the field starting at `p` (at the delimiter, CR or LF after it), honouring quotes. */
+function findFieldEnd(buf: Uint8Array, p: number, delimiter: number, layout: CsvLayout, state: ScanState): number {
+  let q = p;
+  if (buf[q] === QUOTE) {
+    q++;
+    for (;;) {
+      const b = buf[q]!;
+      if (b === LF) {
+        throw new PipelineError('E_INPUT', `line ${state.line} has a quoted field that does not close before the line ends`, {
+          file: layout.file,
+          hint: 'close the quote; line breaks inside quoted fields are not supported in numeric CSVs',
+        });
+      }
+      if (b === QUOTE) {
+        if (buf[q + 1] === QUOTE) q += 2;
+        else {
+          q++;
+          break;
+        }
+      } else q++;
+    }
+  }
+  for (;;) {
+    const b = buf[q]!;
+    if (b === delimiter || b === LF || b === CR) return q;
+    q++;
+  }
+}
+
+/** The field's text: quotes removed (`""` → `"`), surrounding blanks trimmed. */
+function fieldText(buf: Uint8Array, start: number, end: number): string {
+  let text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+  if (text.includes('"')) {
+    const trimmed = text.trim();
+    if (trimmed.startsWith('"')) {
+      const close = trimmed.lastIndexOf('"');
+      text = trimmed.slice(1, close > 0 ? close : undefined).replaceAll('""', '"') + (close > 0 ? trimmed.slice(close + 1) : '');
+    }
+  }
+  return text.trim();
+}
+
+function parseSlow(buf: Uint8Array, start: number, end: number, layout: CsvLayout, column: number, state: ScanState): number {
+  const text = fieldText(buf, start, end);
+  if (NUMBER.test(text)) return Number(text);
+  if (NA_STRINGS.has(text)) return Number.NaN;
+  const lower = text.toLowerCase();
+  if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Number.POSITIVE_INFINITY;
+  if (lower === '-inf' || lower === '-infinity') return Number.NEGATIVE_INFINITY;
+  const name = layout.header[column]!;
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  throw new PipelineError('E_INPUT', `line ${state.line}, column '${name}': ${JSON.stringify(shown)} is not a number`, {
+    file: layout.file,
+    field: name,
+    hint: `fix the cell, drop the column (dropCols: ['${name}']) or make it the id column (idColumn: '${name}')`,
+  });
+}
+
+function raggedError(buf: Uint8Array, lineStart: number, delimiter: number, layout: CsvLayout, state: ScanState): PipelineError {
+  let lineEnd = lineStart;
+  while (buf[lineEnd] !== LF) lineEnd++;
+  const text = Buffer.from(buf.buffer, buf.byteOffset + lineStart, lineEnd - lineStart).toString('utf8').replace(/\r$/, '');
+  const fields = splitCsvLine(text, String.fromCharCode(delimiter), layout.file, state.line).length;
+  const expected = layout.header.length;
+  if (fields === expected) {
+    return new PipelineError('E_INPUT', `line ${state.line} has a stray carriage return or quote`, {
+      file: layout.file,
+      hint: 'lines must end with LF or CRLF; quoted fields must close before the next delimiter',
+    });
+  }
+  return new PipelineError('E_INPUT', `line ${state.line} has ${fields} fields but the header has ${expected}`, {
+    file: layout.file,
+    hint: 'every row needs one value per header column (write an empty cell for a missing value)',
+  });
+}
+
+export function listNames(names: readonly string[], limit = 20): string {
+  const shown = names.slice(0, limit).join(', ');
+  return names.length > limit ? `${shown}, … (${names.length} in all)` : shown;
+}

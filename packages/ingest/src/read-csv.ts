@@ -1,0 +1,260 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PipelineError, throwIfAborted, type Matrix } from '@pipeline/core';
+import { csvDelimiter } from './csv-line.js';
+import { buildLayout, scanRows, type CsvLayout, type LayoutOptions, type RowSink, type ScanState } from './csv-scanner.js';
+import { requireFile } from './file-checks.js';
+
+export interface ReadCsvOptions {
+  /** Column whose values are the row ids (kept as strings, not a feature). Default: `id` when the header has it; `false`: none. */
+  readonly idColumn?: string | false;
+  /** Read only these feature columns, in this order. Default: every column but the id. */
+  readonly columns?: readonly string[];
+  /** Columns to leave out (after `columns`). Unknown names are an error. */
+  readonly dropCols?: readonly string[];
+  /** Element type of the values. Default `float32` (a {@link Matrix}). */
+  readonly dtype?: 'float32' | 'float64';
+  /** One character. Default: tab for .tsv/.tab, else comma. */
+  readonly delimiter?: string;
+  /** Error when two rows share an id (default true). */
+  readonly checkDuplicateIds?: boolean;
+}
+
+interface CsvTableBase {
+  /** Absolute path. */
+  readonly file: string;
+  /** Names of the value columns, in output order. */
+  readonly columns: string[];
+  readonly rows: number;
+  readonly cols: number;
+  /** Row ids (strings as written), when there is an id column. */
+  readonly ids: string[] | undefined;
+  readonly idColumn: string | undefined;
+}
+
+/** A numeric CSV as a float32 matrix. */
+export interface CsvTable extends CsvTableBase {
+  readonly dtype: 'float32';
+  readonly matrix: Matrix;
+}
+
+/** A numeric CSV as a row-major float64 array. */
+export interface CsvTable64 extends CsvTableBase {
+  readonly dtype: 'float64';
+  readonly data: Float64Array;
+}
+
+/**
+ * Reads a numeric CSV with a header line into a row-major matrix: a byte scanner (Clinger fast path,
+ * `Number()` fallback, correctly rounded like Python's `float()`), LF or CRLF line ends, empty cells
+ * and pandas' NA strings (`NaN`, `nan`, `NA`, …) as NaN, `inf`/`-inf`, quoted cells (no line breaks
+ * inside quotes), blank lines skipped, a UTF-8 BOM ignored. Every row's field count is checked.
+ *
+ * Errors (`E_INPUT` unless noted) name the file, the line and the column: missing file
+ * (`E_NOT_FOUND`), empty file, header only, ragged row, non-numeric cell, duplicate id, unknown
+ * column in `columns`/`dropCols`/`idColumn` (`E_SCHEMA`).
+ */
+export function readCsv(path: string, options?: ReadCsvOptions & { readonly dtype?: 'float32' }): Promise<CsvTable>;
+export function readCsv(path: string, options: ReadCsvOptions & { readonly dtype: 'float64' }): Promise<CsvTable64>;
+export async function readCsv(path: string, options: ReadCsvOptions = {}): Promise<CsvTable | CsvTable64> {
+  const file = resolve(path);
+  const bytes = readWithSentinel(file);
+  const { layout, bodyStart } = parseHeader(file, bytes, csvDelimiter(file, options.delimiter), options);
+  let capacity = 0;
+  for (let p = bodyStart; p < bytes.length; p = bytes.indexOf(10, p) + 1) capacity++;
+  const width = layout.columns.length;
+  const float64 = options.dtype === 'float64';
+  const sink: RowSink = {
+    data: float64 ? new Float64Array(capacity * width) : new Float32Array(capacity * width),
+    ids: layout.idColumn === undefined ? undefined : [],
+    capacity,
+    rows: 0,
+  };
+  const state: ScanState = { line: 1 };
+  scanRows(bytes, bodyStart, bytes.length, layout, sink, state);
+  if (sink.rows === 0) throw headerOnly(file);
+  if (options.checkDuplicateIds !== false && sink.ids !== undefined) checkDuplicateIds(sink.ids, layout, new Map(), 0);
+  const data = sink.rows === capacity ? sink.data : sink.data.slice(0, sink.rows * width);
+  const base = { file, columns: [...layout.columns], rows: sink.rows, cols: width, ids: sink.ids, idColumn: layout.idColumn };
+  if (float64) return { ...base, dtype: 'float64', data: data as Float64Array };
+  return { ...base, dtype: 'float32', matrix: { rows: sink.rows, cols: width, data: data as Float32Array } };
+}
+
+export interface CsvBatchOptions extends ReadCsvOptions {
+  /** Rows per batch (default 65536). */
+  readonly batchRows?: number;
+  /** Bytes read per file read (default 8 MiB; grows for longer lines). */
+  readonly readBytes?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** One batch of {@link iterCsvBatches}: data rows `[start, end)` (0-based, header excluded). */
+export interface CsvBatch {
+  readonly start: number;
+  readonly end: number;
+  readonly columns: readonly string[];
+  readonly ids: string[] | undefined;
+  /** Row-major values: Float32Array for float32 (also as `matrix`), Float64Array for float64. */
+  readonly data: Float32Array | Float64Array;
+  /** The batch as a float32 matrix (only with dtype float32). */
+  readonly matrix: Matrix | undefined;
+}
+
+/**
+ * The streaming variant of {@link readCsv} for files larger than memory: reads `readBytes` at a time
+ * and yields batches of `batchRows` rows with the same parsing, checks and errors (duplicate ids
+ * are checked across batches).
+ */
+export async function* iterCsvBatches(path: string, options: CsvBatchOptions = {}): AsyncGenerator<CsvBatch, void, undefined> {
+  const file = resolve(path);
+  requireFile(file, 'CSV file');
+  const batchRows = options.batchRows ?? 65536;
+  if (!Number.isInteger(batchRows) || batchRows < 1) {
+    throw new PipelineError('E_USAGE', `batchRows must be a positive integer, got ${batchRows}`, { file, field: 'batchRows' });
+  }
+  const delimiter = csvDelimiter(file, options.delimiter);
+  const handle = await open(file, 'r');
+  try {
+    let buffer = new Uint8Array(Math.max(1024, options.readBytes ?? 8 * 1024 * 1024));
+    let filled = 0;
+    let eof = false;
+    const fill = async (): Promise<void> => {
+      if (filled === buffer.length) {
+        const bigger = new Uint8Array(buffer.length * 2);
+        bigger.set(buffer);
+        buffer = bigger;
+      }
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      filled += bytesRead;
+      if (bytesRead === 0) {
+        eof = true;
+        if (filled > 0 && buffer[filled - 1] !== 10) {
+          if (filled === buffer.length) {
+            const bigger = new Uint8Array(buffer.length + 1);
+            bigger.set(buffer);
+            buffer = bigger;
+          }
+          buffer[filled++] = 10; // sentinel line end after a last line without one
+        }
+      }
+    };
+    // Header: read until the first line is complete.
+    let headerEnd = -1;
+    while (headerEnd < 0 && !eof) {
+      await fill();
+      headerEnd = buffer.subarray(0, filled).indexOf(10);
+    }
+    if (filled === 0) throw emptyFile(file);
+    const { layout, bodyStart } = parseHeader(file, buffer.subarray(0, filled), delimiter, options);
+    const width = layout.columns.length;
+    const float64 = options.dtype === 'float64';
+    const state: ScanState = { line: 1 };
+    const seenIds = options.checkDuplicateIds === false || layout.idColumn === undefined ? undefined : new Map<string, number>();
+    let pos = bodyStart;
+    let emitted = 0;
+    const newSink = (): RowSink => ({
+      data: float64 ? new Float64Array(batchRows * width) : new Float32Array(batchRows * width),
+      ids: layout.idColumn === undefined ? undefined : [],
+      capacity: batchRows,
+      rows: 0,
+    });
+    let sink = newSink();
+    const finish = (): CsvBatch => {
+      const data = sink.rows === batchRows ? sink.data : sink.data.slice(0, sink.rows * width);
+      if (seenIds !== undefined && sink.ids !== undefined) checkDuplicateIds(sink.ids, layout, seenIds, emitted);
+      const batch: CsvBatch = {
+        start: emitted,
+        end: emitted + sink.rows,
+        columns: layout.columns,
+        ids: sink.ids,
+        data,
+        matrix: float64 ? undefined : { rows: sink.rows, cols: width, data: data as Float32Array },
+      };
+      emitted += sink.rows;
+      sink = newSink();
+      return batch;
+    };
+    for (;;) {
+      throwIfAborted(options.signal, `reading ${file}`);
+      const complete = buffer.subarray(0, filled).lastIndexOf(10) + 1; // end of the last complete line
+      if (pos < complete) pos = scanRows(buffer, pos, complete, layout, sink, state);
+      if (sink.rows === batchRows) {
+        yield finish();
+        continue;
+      }
+      if (eof) break;
+      // Keep the partial last line, read more behind it.
+      buffer.copyWithin(0, pos, filled);
+      filled -= pos;
+      pos = 0;
+      await fill();
+    }
+    if (sink.rows > 0) yield finish();
+    if (emitted === 0) throw headerOnly(file);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads the whole file with one spare byte so a line feed can end a last line that lacks one. */
+function readWithSentinel(file: string): Uint8Array {
+  const stats = requireFile(file, 'CSV file', { allowEmpty: true });
+  if (stats.size === 0) throw emptyFile(file);
+  const buffer = Buffer.allocUnsafe(stats.size + 1);
+  const fd = openSync(file, 'r');
+  let filled = 0;
+  try {
+    while (filled < stats.size) {
+      const n = readSync(fd, buffer, filled, stats.size - filled, filled);
+      if (n === 0) break;
+      filled += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (buffer[filled - 1] === 10) return buffer.subarray(0, filled);
+  buffer[filled] = 10;
+  return buffer.subarray(0, filled + 1);
+}
+
+function parseHeader(
+  file: string,
+  bytes: Uint8Array,
+  delimiter: string,
+  options: LayoutOptions,
+): { layout: CsvLayout; bodyStart: number } {
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let end = bytes.indexOf(10, start);
+  if (end < 0) end = bytes.length;
+  const line = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8').replace(/\r$/, '');
+  if (line.trim() === '') {
+    throw new PipelineError('E_INPUT', 'the first line is empty; expected a header with the column names', {
+      file,
+      hint: 'remove leading blank lines',
+    });
+  }
+  return { layout: buildLayout(file, line, delimiter, options), bodyStart: Math.min(end + 1, bytes.length) };
+}
+
+function checkDuplicateIds(ids: readonly string[], layout: CsvLayout, seen: Map<string, number>, firstRow: number): void {
+  ids.forEach((id, k) => {
+    const previous = seen.get(id);
+    if (previous !== undefined) {
+      throw new PipelineError('E_INPUT', `duplicate id '${id}' in data rows ${previous + 1} and ${firstRow + k + 1}`, {
+        file: layout.file,
+        field: layout.idColumn!,
+        hint: 'ids must be unique; remove the repeated rows or choose another id column',
+      });
+    }
+    seen.set(id, firstRow + k);
+  });
+}
+
+function emptyFile(file: string): PipelineError {
+  return new PipelineError('E_INPUT', 'CSV file is empty (0 bytes)', { file, hint: 'expected a header line and data rows' });
+}
+
+function headerOnly(file: string): PipelineError {
+  return new PipelineError('E_INPUT', 'CSV file has a header but no data rows', { file, hint: 'the file needs at least one data row' });
+}
