@@ -1,0 +1,13 @@
+export { WAVELET_NAMES, getWavelet, type Wavelet, type WaveletName } from './wavelet.js';
+export { EXTENSION_MODES, checkExtensionMode, type ExtensionMode } from './extension-mode.js';
+export { dwtCoeffLength, dwtMaxLevel, idwtLength } from './dwt-length.js';
+export { WavedecPlan } from './wavedec-plan.js';
+export {
+  dwt,
+  wavedec,
+  wavedecRows,
+  type WavedecOptions,
+  type WavedecRowsOptions,
+  type WavedecRowsResult,
+} from './wavedec.js';
+export { idwt, waverec } from './idwt.js';

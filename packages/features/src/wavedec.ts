@@ -1,0 +1,108 @@
+import { PipelineError, silentLogger, type Logger, type Matrix } from '@pipeline/core';
+import { dwtMaxLevel } from './dwt-length.js';
+import { checkExtensionMode, type ExtensionMode } from './extension-mode.js';
+import { getWavelet, type Wavelet, type WaveletName } from './wavelet.js';
+import { WavedecPlan } from './wavedec-plan.js';
+
+export interface WavedecOptions {
+  /** Signal extension mode; default `symmetric` (pywt's default). */
+  readonly mode?: ExtensionMode;
+  /** Decomposition level; default (or `null`) the maximum, `dwtMaxLevel(n, wavelet)`. */
+  readonly level?: number | null;
+  /** Receives pywt's warning when `level` is above the maximum. */
+  readonly logger?: Logger;
+}
+
+export interface WavedecRowsOptions extends WavedecOptions {
+  /** Columns [start, end) of each row that hold the signal; default every column. */
+  readonly columns?: { readonly start: number; readonly end: number };
+}
+
+/** Bands of a batched decomposition: band b is a row-major `rows × lengths[b]` Float64Array. */
+export interface WavedecRowsResult {
+  readonly rows: number;
+  readonly level: number;
+  /** `[len(cA_level), len(cD_level), …, len(cD_1)]`. */
+  readonly lengths: readonly number[];
+  /** `[cA_level, cD_level, …, cD_1]`, each holding every row. */
+  readonly bands: readonly Float64Array[];
+}
+
+/** One-level DWT, as `pywt.dwt(x, wavelet, mode)`. */
+export function dwt(
+  x: ArrayLike<number>,
+  wavelet: WaveletName | Wavelet,
+  mode: ExtensionMode = 'symmetric',
+): { cA: Float64Array; cD: Float64Array } {
+  const plan = new WavedecPlan(x.length, getWavelet(wavelet), checkExtensionMode(mode), 1);
+  const bands = plan.lengths.map((length) => new Float64Array(length));
+  plan.run(x, 0, bands, 0);
+  return { cA: bands[0]!, cD: bands[1]! };
+}
+
+/**
+ * Multilevel DWT, as `pywt.wavedec(x, wavelet, mode, level)`: returns `[cA_n, cD_n, …, cD_1]`.
+ * A level above `dwtMaxLevel` is computed anyway and logs pywt's warning.
+ */
+export function wavedec(x: ArrayLike<number>, wavelet: WaveletName | Wavelet, options: WavedecOptions = {}): Float64Array[] {
+  const bank = getWavelet(wavelet);
+  const mode = checkExtensionMode(options.mode ?? 'symmetric');
+  const level = resolveLevel(x.length, bank, options.level, options.logger);
+  const plan = new WavedecPlan(x.length, bank, mode, level);
+  const bands = plan.lengths.map((length) => new Float64Array(length));
+  plan.run(x, 0, bands, 0);
+  return bands;
+}
+
+/**
+ * `wavedec` of every row of a matrix (pywt's `wavedec(X, wavelet, axis=1)`), computed in float64
+ * with one allocation per output band, none per row.
+ */
+export function wavedecRows(
+  features: Matrix,
+  wavelet: WaveletName | Wavelet,
+  options: WavedecRowsOptions = {},
+): WavedecRowsResult {
+  const bank = getWavelet(wavelet);
+  const mode = checkExtensionMode(options.mode ?? 'symmetric');
+  const start = options.columns?.start ?? 0;
+  const end = options.columns?.end ?? features.cols;
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= features.cols)) {
+    throw new PipelineError('E_USAGE', `signal columns [${start}, ${end}) are outside a matrix of ${features.cols} columns`, {
+      field: 'columns',
+      hint: `choose 0 ≤ start < end ≤ ${features.cols}`,
+    });
+  }
+  const n = end - start;
+  const level = resolveLevel(n, bank, options.level, options.logger);
+  const plan = new WavedecPlan(n, bank, mode, level);
+  const bands = plan.lengths.map((length) => new Float64Array(length * features.rows));
+  for (let r = 0; r < features.rows; r++) plan.run(features.data, r * features.cols + start, bands, r);
+  return { rows: features.rows, level, lengths: plan.lengths, bands };
+}
+
+/** pywt's `_check_level`: `null`/`undefined` → the maximum; above the maximum → a warning. */
+export function resolveLevel(
+  n: number,
+  wavelet: Wavelet,
+  level: number | null | undefined,
+  logger: Logger = silentLogger,
+): number {
+  const maxLevel = dwtMaxLevel(n, wavelet.length);
+  if (level === null || level === undefined) return maxLevel;
+  if (!Number.isInteger(level) || level < 0) {
+    throw new PipelineError('E_USAGE', `level must be an integer ≥ 0, got ${level}`, {
+      field: 'level',
+      hint: 'omit it to use the maximum level',
+    });
+  }
+  if (level > maxLevel) {
+    logger.warn(`Level value of ${level} is too high: all coefficients will experience boundary effects.`, {
+      level,
+      maxLevel,
+      signalLength: n,
+      wavelet: wavelet.name,
+    });
+  }
+  return level;
+}
