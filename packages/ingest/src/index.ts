@@ -21,3 +21,13 @@ export {
   type CsvBatchOptions,
 } from './read-csv.js';
 export { readLabels, type ReadLabelsOptions, type LabelTable } from './read-labels.js';
+export {
+  writeArrowTable,
+  readArrowTable,
+  type ArrowTableInput,
+  type WriteArrowOptions,
+  type ReadArrowOptions,
+  type ArrowTable,
+  type ArrowTable64,
+  type Matrix64,
+} from './arrow-table.js';
