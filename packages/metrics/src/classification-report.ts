@@ -1,4 +1,5 @@
 import { PipelineError } from '@pipeline/core';
+import { formatFixed } from './python-round.js';
 import { checkLabelList, checkPair, uniqueLabels, type LabelArray } from './labels.js';
 import { precisionRecallFscoreSupport, precisionScore, recallScore, f1Score, type Average } from './precision-recall-fscore.js';
 
@@ -106,22 +107,4 @@ export function formatClassificationReport(report: ClassificationReport, options
   text += row('macro avg', report.macroAvg);
   text += row('weighted avg', report.weightedAvg);
   return text;
-}
-
-/**
- * `x` with `digits` decimals, rounded like Python's `format(x, '.Nf')`: correctly rounded from the
- * exact binary value, ties to even. (`Number.prototype.toFixed` rounds exact ties away from zero.)
- */
-export function formatFixed(x: number, digits: number): string {
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
-  const extra = 25;
-  const long = Math.abs(x).toFixed(digits + extra);
-  const tail = long.slice(long.length - extra);
-  if (tail === `5${'0'.repeat(extra - 1)}`) {
-    const head = long.slice(0, long.length - extra).replace(/\.$/, '');
-    const lastDigit = Number(head[head.length - 1]);
-    const rounded = lastDigit % 2 === 0 ? head : Math.abs(x).toFixed(digits);
-    return (x < 0 || Object.is(x, -0) ? '-' : '') + rounded;
-  }
-  return x.toFixed(digits);
 }

@@ -20,12 +20,12 @@ export { averagePrecision, type AveragePrecisionOptions } from './average-precis
 export {
   classificationReport,
   formatClassificationReport,
-  formatFixed,
   type ClassificationReport,
   type ClassificationReportOptions,
   type ReportClassRow,
   type ReportScores,
 } from './classification-report.js';
+export { formatFixed } from './python-round.js';
 export { summarizeFolds, formatMeanStd, type FoldSummary } from './summarize-folds.js';
 export type { LabelArray, LabelsOption } from './labels.js';
 export type { ScoreMatrix } from './score-matrix.js';
