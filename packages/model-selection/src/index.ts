@@ -39,4 +39,4 @@ export {
 } from './cross-val-predict.js';
 export { classWeightsAuto, applyClassWeights } from './class-weights-auto.js';
 export { undersampleBalanced } from './undersample-balanced.js';
-export { float32ToBytes, bytesToFloat32, int32ToBytes, canonicalJson } from './bytes.js';
+export { float32ToBytes, bytesToFloat32, float64ToBytes, bytesToFloat64, int32ToBytes, canonicalJson } from './bytes.js';
