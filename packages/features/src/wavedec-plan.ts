@@ -1,7 +1,7 @@
 import { PipelineError } from '@pipeline/core';
 import { analysisStep } from './dwt-kernel.js';
 import { dwtCoeffLength } from './dwt-length.js';
-import { checkSignalLength, extendSignal, type ExtensionMode } from './extension-mode.js';
+import { checkSignalLength, extendSignal, fillExtension, type ExtensionMode } from './extension-mode.js';
 import type { Wavelet } from './wavelet.js';
 
 /**
@@ -78,7 +78,7 @@ export class WavedecPlan {
         analysisStep(input, start, count, loReversed, hiReversed, bands[0]!, row * lengths[0]!, detail, detailOffset);
       } else {
         analysisStep(input, start, count, loReversed, hiReversed, spare, pad, detail, detailOffset);
-        extendSignal(spare, pad, count, mode, spare, pad);
+        fillExtension(spare, pad, count, mode);
         const used = input;
         input = spare;
         spare = used;
