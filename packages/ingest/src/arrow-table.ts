@@ -22,13 +22,7 @@ import {
 import { atomicWrite, PipelineError, type Matrix } from '@pipeline/core';
 import { listNames } from './csv-scanner.js';
 import { refuseOverwrite, requireFile } from './file-checks.js';
-
-/** A row-major float64 table (the float64 counterpart of {@link Matrix}). */
-export interface Matrix64 {
-  readonly rows: number;
-  readonly cols: number;
-  readonly data: Float64Array;
-}
+import type { Matrix64 } from './matrix64.js';
 
 /** What {@link writeArrowTable} writes: named float columns, optional string ids, optional metadata. */
 export interface ArrowTableInput {

@@ -29,5 +29,17 @@ export {
   type ReadArrowOptions,
   type ArrowTable,
   type ArrowTable64,
-  type Matrix64,
 } from './arrow-table.js';
+export type { Matrix64 } from './matrix64.js';
+export {
+  H5Writer,
+  writeH5,
+  type H5WriteEntry,
+  type H5Array,
+  type H5AttrValue,
+  type H5DatasetWriteOptions,
+  type H5AppendableOptions,
+  type CreateH5WriterOptions,
+} from './h5-writer.js';
+export { writePredictionsCsv, type PredictionsInput, type WritePredictionsOptions } from './write-predictions.js';
+export { formatFloat32, formatFloat64, csvField } from './format-number.js';
