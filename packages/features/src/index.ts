@@ -11,3 +11,6 @@ export {
   type WavedecRowsResult,
 } from './wavedec.js';
 export { idwt, waverec } from './idwt.js';
+export { RealFft, rfft, rfftFrequencies, nextPowerOfTwo, type RealSpectrum } from './real-fft.js';
+export { welch, WelchEstimator, makeWindow, type WelchOptions, type WindowName, type PowerSpectrum } from './welch.js';
+export { bandPower, EEG_BANDS, type FrequencyBand, type BandPowerOptions } from './band-power.js';
