@@ -102,3 +102,38 @@ export function curveAveragePrecision(curve: BinaryCurve): number {
   }
   return ap;
 }
+
+/**
+ * ROC AUC from sorted (ascending) positive and negative scores without materialising the curve:
+ * the same trapezoids as {@link curveAuc}, accumulated while merging. Memory O(1) beyond the inputs.
+ */
+export function sortedScoresAuc(pos: ArrayLike<number>, neg: ArrayLike<number>): number {
+  const positives = pos.length;
+  const negatives = neg.length;
+  let i = positives - 1;
+  let j = negatives - 1;
+  let tp = 0;
+  let fp = 0;
+  let area = 0;
+  let prevX = 0;
+  let prevY = 0;
+  while (i >= 0 || j >= 0) {
+    const a = i >= 0 ? pos[i]! : -Infinity;
+    const b = j >= 0 ? neg[j]! : -Infinity;
+    const threshold = a > b ? a : b;
+    while (i >= 0 && pos[i] === threshold) {
+      tp++;
+      i--;
+    }
+    while (j >= 0 && neg[j] === threshold) {
+      fp++;
+      j--;
+    }
+    const x = fp / negatives;
+    const y = tp / positives;
+    area += ((x - prevX) * (y + prevY)) / 2;
+    prevX = x;
+    prevY = y;
+  }
+  return area;
+}

@@ -14,3 +14,45 @@ export {
   type TimescoringSampleOptions,
   type TimescoringEventOptions,
 } from './timescoring.js';
+export {
+  maskToRuns,
+  runsToMask,
+  runsToEvents,
+  eventsToRuns,
+  thresholdRuns,
+  thresholdMask,
+  maskToEvents,
+  eventsToMask,
+  type SampleRuns,
+  type EventsToRunsOptions,
+  type ThresholdOptions,
+} from './sample-runs.js';
+export {
+  hysteresis,
+  hysteresisRuns,
+  hysteresisComponents,
+  hysteresisComponentsRuns,
+  type HysteresisOptions,
+  type HysteresisComponentsOptions,
+} from './hysteresis.js';
+export {
+  binaryOpening,
+  binaryClosing,
+  openRuns,
+  closeRuns,
+  erodeRuns,
+  dilateRuns,
+  type MorphologyBorder,
+  type MorphologyOptions,
+} from './morphology.js';
+export { removeShortEvents, removeShortRuns, mergeEventGaps, splitLongEvents, type MergeGapOptions } from './event-filters.js';
+export { postprocess, postprocessRuns, withThreshold, type PostprocessOptions, type Binarization } from './postprocess.js';
+export {
+  faCurve,
+  type FaCurveRow,
+  type FaCurveOptions,
+  type ThresholdPostprocess,
+  type OperatingPointScorer,
+} from './fa-curve.js';
+export { sensitivityAtFa, type SensitivityAtFa, type SensitivityAtFaOptions } from './sensitivity-at-fa.js';
+export { timelineAuroc } from './timeline-auroc.js';

@@ -1,5 +1,6 @@
 import { PipelineError } from '@pipeline/core';
 import { pyRound } from '../python-round.js';
+import { splitLongEvents } from './event-filters.js';
 import { countInRange, intersectionSize, runsSize, unionRuns } from './interval-set.js';
 import type { Interval, Recording } from './types.js';
 
@@ -147,20 +148,6 @@ function mergeNeighbours(events: readonly Interval[], minGap: number): [number, 
   return merged;
 }
 
-/** Splits events longer than `maxDuration` into chunks of exactly `maxDuration` (the last one shorter). */
-function splitLong(events: readonly [number, number][], maxDuration: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (const [s, e] of events) {
-    let start = s;
-    while (e - start > maxDuration) {
-      out.push([start, start + maxDuration]);
-      start = start + maxDuration;
-    }
-    out.push([start, e]);
-  }
-  return out;
-}
-
 /**
  * SzCORE event-based scoring (timescoring 0.0.7 `EventScoring`, SzCORE defaults): at a fixed 10 Hz,
  * reference and hypothesis events are merged (gap < `minDurationBetweenEvents`) then split
@@ -182,8 +169,8 @@ export function timescoringEvent(recordings: readonly Recording[], options: Time
     checkRecording(recording, index);
     const n = pyRound(recording.duration * fs);
     const fileDuration = n / fs;
-    const ref = splitLong(mergeNeighbours(recording.ref, minGap), maxEventDuration);
-    const hypEvents = splitLong(mergeNeighbours(recording.hyp, minGap), maxEventDuration);
+    const ref = splitLongEvents(mergeNeighbours(recording.ref, minGap), maxEventDuration);
+    const hypEvents = splitLongEvents(mergeNeighbours(recording.hyp, minGap), maxEventDuration);
     const hyp = maskRuns(hypEvents, fs, n);
     let tp = 0;
     const detected: [number, number][] = [];
