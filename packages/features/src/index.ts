@@ -14,3 +14,23 @@ export { idwt, waverec } from './idwt.js';
 export { RealFft, rfft, rfftFrequencies, nextPowerOfTwo, type RealSpectrum } from './real-fft.js';
 export { welch, WelchEstimator, makeWindow, type WelchOptions, type WindowName, type PowerSpectrum } from './welch.js';
 export { bandPower, EEG_BANDS, type FrequencyBand, type BandPowerOptions } from './band-power.js';
+export {
+  dwtComboRecipe,
+  DWT_COMBO_DEFAULTS,
+  DwtComboPlan,
+  type DwtComboParams,
+  type DwtComboRecipe,
+  type DwtComboDecomposition,
+  type DwtComboWindowed,
+} from './dwt-combo.js';
+export {
+  createRecipe,
+  parseRecipe,
+  featureNames,
+  compileRecipe,
+  computeFeatures,
+  RECIPE_NAMES,
+  type FeatureRecipe,
+  type FeaturePlan,
+  type RecipeName,
+} from './feature-recipe.js';
