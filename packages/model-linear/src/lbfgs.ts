@@ -26,6 +26,7 @@ export interface LbfgsResult {
   readonly reason: 'gradient' | 'max-iter' | 'line-search';
 }
 
+const { abs, sqrt, min } = Math;
 const ARMIJO = 1e-4;
 const CURVATURE = 0.9;
 
@@ -79,7 +80,7 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
       for (let i = 0; i < n; i++) direction[i] = -g[i]!;
       slope = dot(g, direction);
     }
-    const initial = s.length === 0 ? Math.min(1, 1 / Math.sqrt(-slope)) : 1;
+    const initial = s.length === 0 ? min(1, 1 / sqrt(-slope)) : 1;
     const step = lineSearch(objective, x, value, slope, direction, initial, maxLineSearch, xNext, gNext);
     evaluations += step.evaluations;
     if (step.alpha === 0) {
@@ -135,7 +136,7 @@ function lineSearch(
   xOut: Float64Array,
   gOut: Float64Array,
 ): StepResult {
-  const slack = 1e-12 * Math.abs(value0);
+  const slack = 1e-12 * abs(value0);
   let lo = 0;
   let slopeLo = slope0;
   let hi = Infinity;
@@ -191,7 +192,7 @@ function scale(x: Float64Array, a: number): void {
 function maxAbs(x: Float64Array): number {
   let max = 0;
   for (const v of x) {
-    const a = Math.abs(v);
+    const a = abs(v);
     if (a > max || Number.isNaN(a)) max = a;
   }
   return max;

@@ -12,6 +12,8 @@ import {
 import { bytesToFloat64, float64ToBytes } from '@pipeline/model-selection';
 import type { ResolvedLogisticRegressionArgs } from './logistic-regression-args.js';
 
+const { exp, max: maximum } = Math;
+
 export const LOGISTIC_REGRESSION_KIND = 'logistic-regression';
 const FORMAT_VERSION = 1;
 const WEIGHTS_FILE = 'coefficients.f64';
@@ -93,17 +95,17 @@ export class LogisticRegressionModel implements FittedClassifier {
     if (this.coefficientRows === 1) {
       for (let i = 0; i < features.rows; i++) {
         const z = scores[i]!;
-        out.data[i * 2] = 1 / (1 + Math.exp(z));
-        out.data[i * 2 + 1] = 1 / (1 + Math.exp(-z));
+        out.data[i * 2] = 1 / (1 + exp(z));
+        out.data[i * 2 + 1] = 1 / (1 + exp(-z));
       }
       return out;
     }
     for (let i = 0; i < features.rows; i++) {
       let max = -Infinity;
-      for (let c = 0; c < k; c++) max = Math.max(max, scores[i * k + c]!);
+      for (let c = 0; c < k; c++) max = maximum(max, scores[i * k + c]!);
       let sum = 0;
-      for (let c = 0; c < k; c++) sum += Math.exp(scores[i * k + c]! - max);
-      for (let c = 0; c < k; c++) out.data[i * k + c] = Math.exp(scores[i * k + c]! - max) / sum;
+      for (let c = 0; c < k; c++) sum += exp(scores[i * k + c]! - max);
+      for (let c = 0; c < k; c++) out.data[i * k + c] = exp(scores[i * k + c]! - max) / sum;
     }
     return out;
   }
