@@ -34,3 +34,4 @@ export {
   type FeaturePlan,
   type RecipeName,
 } from './feature-recipe.js';
+export { featurizeH5, type FeaturizeH5Options, type FeaturizeResult } from './featurize-h5.js';

@@ -1,0 +1,295 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import {
+  PipelineError,
+  matrix,
+  silentLogger,
+  throwIfAborted,
+  type ErrorCode,
+  type Logger,
+  type Matrix,
+  type ProgressCallback,
+} from '@pipeline/core';
+import { openH5, type H5Dataset, type H5File } from '@pipeline/ingest';
+import { dwtComboRecipe } from './dwt-combo.js';
+import { compileRecipe, type FeaturePlan, type FeatureRecipe } from './feature-recipe.js';
+import type { SerializedError, WorkerData, WorkerReply, WorkerRequest } from './featurize-protocol.js';
+
+export interface FeaturizeH5Options {
+  /** Dataset holding the raw rows (meta + signal); default `features`. */
+  readonly datasetKey?: string;
+  /** Default: `dwtComboRecipe()`. */
+  readonly recipe?: FeatureRecipe;
+  /** Rows per task; default about 1000, rounded to whole HDF5 chunks. */
+  readonly batchRows?: number;
+  /** Worker threads; default `os.availableParallelism()`. 0 featurizes in this thread. */
+  readonly workers?: number;
+  /**
+   * Who reads the HDF5 rows when `workers > 0`: `worker` (default; each worker opens the file and
+   * reads its own row ranges, so raw signal never crosses threads) or `main` (this thread reads
+   * batches and transfers them to the workers).
+   */
+  readonly readIn?: 'worker' | 'main';
+  /** Rows [start, end) of the dataset; default all. */
+  readonly start?: number;
+  readonly end?: number;
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+  /** Stage `featurize`: rows done of rows total, after every batch. */
+  readonly onProgress?: ProgressCallback;
+}
+
+export interface FeaturizeResult {
+  /**
+   * rows × features, float32. With workers the values live in a SharedArrayBuffer (no copy is made,
+   * so memory stays at one feature matrix).
+   */
+  readonly features: Matrix;
+  readonly names: readonly string[];
+  readonly recipe: FeatureRecipe;
+  /** Absolute path of the HDF5 file and the dataset read. */
+  readonly file: string;
+  readonly datasetKey: string;
+  /** First dataset row (row 0 of `features`). */
+  readonly start: number;
+  readonly workers: number;
+}
+
+const TARGET_BATCH_ROWS = 1000;
+
+/**
+ * Featurizes an HDF5 dataset batch by batch without ever holding the whole raw signal: each batch
+ * of rows is read (one hyperslab), featurized and dropped, so memory is the feature matrix plus a
+ * batch per thread. With `workers > 0`, a pool of worker_threads pulls batches from a queue and
+ * writes features straight into a SharedArrayBuffer. Results are identical (bit for bit) for any
+ * number of workers, batch size and read mode. Honours `signal` (rejects with `E_ABORTED` and stops
+ * the workers).
+ */
+export async function featurizeH5(file: string | H5File, options: FeaturizeH5Options = {}): Promise<FeaturizeResult> {
+  const logger = options.logger ?? silentLogger;
+  const recipe = options.recipe ?? dwtComboRecipe();
+  const plan = compileRecipe(recipe);
+  const datasetKey = options.datasetKey ?? 'features';
+  throwIfAborted(options.signal, 'featurize');
+  const h5 = typeof file === 'string' ? await openH5(file, { logger }) : file;
+  try {
+    const dataset = h5.dataset(datasetKey);
+    const { rows: totalRows, start, end } = checkLayout(h5.path, dataset, plan, options);
+    const rows = end - start;
+    const chunkRows = dataset.info.chunks?.[0];
+    const batchRows = options.batchRows ?? defaultBatchRows(chunkRows);
+    if (!Number.isInteger(batchRows) || batchRows < 1) {
+      throw new PipelineError('E_USAGE', `batchRows must be a positive integer, got ${batchRows}`, { field: 'batchRows' });
+    }
+    const tasks = makeTasks(start, end, batchRows, chunkRows);
+    const requested = options.workers ?? availableParallelism();
+    if (!Number.isInteger(requested) || requested < 0) {
+      throw new PipelineError('E_USAGE', `workers must be an integer ≥ 0, got ${requested}`, { field: 'workers' });
+    }
+    const workers = Math.min(requested, tasks.length);
+    const began = performance.now();
+    const context: RunContext = { plan, rows, start, tasks, options, onProgress: options.onProgress ?? (() => {}) };
+    const features =
+      workers === 0
+        ? await featurizeInProcess(dataset, context)
+        : await featurizeWithWorkers(h5.path, datasetKey, dataset, workers, options.readIn ?? 'worker', context);
+    logger.debug('featurized HDF5 rows', {
+      file: h5.path,
+      dataset: datasetKey,
+      rows,
+      totalRows,
+      features: plan.names.length,
+      workers,
+      batchRows,
+      ms: Math.round(performance.now() - began),
+    });
+    return { features, names: plan.names, recipe, file: h5.path, datasetKey, start, workers };
+  } finally {
+    if (typeof file === 'string') h5.close();
+  }
+}
+
+interface RunContext {
+  readonly plan: FeaturePlan;
+  readonly rows: number;
+  readonly start: number;
+  readonly tasks: ReadonlyArray<readonly [number, number]>;
+  readonly options: FeaturizeH5Options;
+  readonly onProgress: ProgressCallback;
+}
+
+function checkLayout(
+  path: string,
+  dataset: H5Dataset,
+  plan: FeaturePlan,
+  options: FeaturizeH5Options,
+): { rows: number; start: number; end: number } {
+  const { shape, key, dtype } = dataset.info;
+  if (shape.length !== 2) {
+    throw new PipelineError('E_SCHEMA', `dataset '${key}' has shape [${shape.join(', ')}], expected rows × columns`, {
+      file: path,
+      field: key,
+      hint: 'store the raw rows as a 2-D dataset (rows × meta+signal columns)',
+    });
+  }
+  const [rows, cols] = shape as [number, number];
+  if (cols < plan.inputColumns) {
+    throw new PipelineError('E_SCHEMA', `dataset '${key}' has ${cols} columns but the ${plan.recipe.name} recipe reads ${plan.inputColumns}`, {
+      file: path,
+      field: key,
+      hint: 'check the recipe offsets (metaNames, signalStart, signalEnd) against the data layout',
+    });
+  }
+  if (!/^(float|int|uint)\d+$/.test(dtype)) {
+    throw new PipelineError('E_SCHEMA', `dataset '${key}' has dtype ${dtype}; features need numbers`, { file: path, field: key });
+  }
+  const start = options.start ?? 0;
+  const end = options.end ?? rows;
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= rows)) {
+    throw new PipelineError('E_USAGE', `row range [${start}, ${end}) is outside dataset '${key}' of ${rows} rows`, {
+      file: path,
+      field: 'start',
+      hint: `use 0 ≤ start ≤ end ≤ ${rows}`,
+    });
+  }
+  return { rows, start, end };
+}
+
+/** About 1000 rows, in whole chunks when the dataset is chunked (misaligned batches re-inflate chunks). */
+function defaultBatchRows(chunkRows: number | undefined): number {
+  if (chunkRows === undefined || chunkRows < 1) return TARGET_BATCH_ROWS;
+  return chunkRows * Math.max(1, Math.round(TARGET_BATCH_ROWS / chunkRows));
+}
+
+/** Row ranges; with chunked data, batch boundaries fall on chunk boundaries (as ingest's iterBatches). */
+function makeTasks(start: number, end: number, batchRows: number, chunkRows: number | undefined): Array<[number, number]> {
+  const aligned = chunkRows !== undefined && chunkRows > 0 && batchRows % chunkRows === 0;
+  const tasks: Array<[number, number]> = [];
+  for (let s = start; s < end; ) {
+    const e = Math.min(end, aligned ? s - (s % chunkRows) + batchRows : s + batchRows);
+    tasks.push([s, e]);
+    s = e;
+  }
+  return tasks;
+}
+
+async function featurizeInProcess(dataset: H5Dataset, context: RunContext): Promise<Matrix> {
+  const { plan, rows, start, tasks, options, onProgress } = context;
+  const out = matrix(rows, plan.names.length);
+  let done = 0;
+  for (const [s, e] of tasks) {
+    throwIfAborted(options.signal, 'featurize');
+    plan.computeRows(dataset.readRows(s, e), out.data, s - start);
+    done += e - s;
+    onProgress({ stage: 'featurize', current: done, total: rows });
+    // Let abort handlers and I/O run between batches.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return out;
+}
+
+/**
+ * Where the worker script is: next to this module when built (`dist/featurize-worker.js`); when this
+ * package runs from its TypeScript sources (tests, `@pipeline/source`), a bootstrap registers
+ * `source-worker-hooks.mjs` in the worker and imports `featurize-worker.ts`.
+ */
+function workerEntry(): URL {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new URL('./featurize-worker.js', here);
+  const hooks = new URL('./source-worker-hooks.mjs', here).href;
+  const entry = new URL('./featurize-worker.ts', here).href;
+  const bootstrap = `import { register } from 'node:module';\nregister(${JSON.stringify(hooks)});\nawait import(${JSON.stringify(entry)});\n`;
+  return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
+}
+
+function featurizeWithWorkers(
+  path: string,
+  datasetKey: string,
+  dataset: H5Dataset,
+  count: number,
+  readIn: 'worker' | 'main',
+  context: RunContext,
+): Promise<Matrix> {
+  const { plan, rows, start, tasks, options, onProgress } = context;
+  const width = plan.names.length;
+  const shared = new SharedArrayBuffer(rows * width * Float32Array.BYTES_PER_ELEMENT);
+  const data: WorkerData = { path, datasetKey, recipe: plan.recipe, output: shared, rowOffset: start, readInWorker: readIn === 'worker' };
+  const entry = workerEntry();
+
+  return new Promise<Matrix>((resolve, reject) => {
+    const workers: Worker[] = [];
+    let next = 0;
+    let done = 0;
+    let finished = false;
+
+    const finish = (error?: unknown): void => {
+      if (finished) return;
+      finished = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      for (const worker of workers) {
+        worker.removeAllListeners();
+        worker.on('error', () => {});
+        void worker.terminate();
+      }
+      if (error === undefined) resolve({ rows, cols: width, data: new Float32Array(shared) });
+      else reject(error);
+    };
+    const onAbort = (): void => finish(new PipelineError('E_ABORTED', 'featurize was interrupted', { cause: options.signal?.reason }));
+
+    const dispatch = (worker: Worker): void => {
+      if (finished) return;
+      const task = tasks[next++];
+      if (task === undefined) return;
+      const [s, e] = task;
+      if (readIn === 'worker') {
+        worker.postMessage({ type: 'task', start: s, end: e } satisfies WorkerRequest);
+        return;
+      }
+      let batch: Matrix;
+      try {
+        batch = dataset.readRows(s, e);
+      } catch (error) {
+        finish(error);
+        return;
+      }
+      worker.postMessage({ type: 'task', start: s, end: e, data: batch.data, cols: batch.cols } satisfies WorkerRequest, [
+        batch.data.buffer as ArrayBuffer,
+      ]);
+    };
+
+    if (options.signal?.aborted === true) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    for (let w = 0; w < count; w++) {
+      const worker = new Worker(entry, { workerData: data, name: `featurize-${w}` });
+      workers.push(worker);
+      worker.on('message', (reply: WorkerReply) => {
+        if (finished) return;
+        if (reply.type === 'error') {
+          finish(rebuildError(reply.error));
+        } else if (reply.type === 'ready') {
+          dispatch(worker);
+        } else {
+          done += reply.end - reply.start;
+          onProgress({ stage: 'featurize', current: done, total: rows });
+          if (done === rows) finish();
+          else dispatch(worker);
+        }
+      });
+      worker.on('error', (error) => finish(new PipelineError('E_INTERNAL', `featurize worker failed: ${error.message}`, { cause: error })));
+      worker.on('exit', (code) => {
+        if (!finished) finish(new PipelineError('E_INTERNAL', `featurize worker exited early with code ${code}`));
+      });
+    }
+  });
+}
+
+/** A worker's error as a PipelineError with the same code, message and details. */
+function rebuildError(serialized: SerializedError): PipelineError {
+  const error = new PipelineError(serialized.code as ErrorCode, serialized.message);
+  Object.assign(error, { file: serialized.file, field: serialized.field, hint: serialized.hint });
+  if (serialized.stack !== undefined) error.stack = `${error.stack}\nworker ${serialized.stack}`;
+  return error;
+}

@@ -1,0 +1,66 @@
+/**
+ * Worker thread of {@link featurizeH5}: opens the HDF5 file itself (so raw signal never crosses
+ * threads in the default mode), compiles the recipe once, then featurizes the row ranges it is
+ * sent straight into the shared output matrix.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PipelineError, type Matrix } from '@pipeline/core';
+import { openH5, type H5Dataset, type H5File } from '@pipeline/ingest';
+import { compileRecipe, parseRecipe, type FeaturePlan } from './feature-recipe.js';
+import type { WorkerData, WorkerReply, WorkerRequest } from './featurize-protocol.js';
+
+const port = parentPort!;
+const data = workerData as WorkerData;
+const output = new Float32Array(data.output);
+let file: H5File | undefined;
+let dataset: H5Dataset | undefined;
+let plan: FeaturePlan;
+
+function reply(message: WorkerReply): void {
+  port.postMessage(message);
+}
+
+function fail(error: unknown): void {
+  const e = error instanceof PipelineError ? error : undefined;
+  reply({
+    type: 'error',
+    error: {
+      code: e?.code ?? 'E_INTERNAL',
+      message: error instanceof Error ? error.message : String(error),
+      ...(e?.file === undefined ? {} : { file: e.file }),
+      ...(e?.field === undefined ? {} : { field: e.field }),
+      ...(e?.hint === undefined ? {} : { hint: e.hint }),
+      ...(error instanceof Error && error.stack !== undefined ? { stack: error.stack } : {}),
+    },
+  });
+}
+
+async function start(): Promise<void> {
+  plan = compileRecipe(parseRecipe(data.recipe));
+  if (data.readInWorker) {
+    file = await openH5(data.path);
+    dataset = file.dataset(data.datasetKey);
+  }
+  reply({ type: 'ready' });
+}
+
+port.on('message', (message: WorkerRequest) => {
+  if (message.type === 'close') {
+    file?.close();
+    port.close();
+    return;
+  }
+  try {
+    const { start: first, end } = message;
+    const input: Matrix =
+      message.data !== undefined
+        ? { rows: end - first, cols: message.cols!, data: message.data }
+        : dataset!.readRows(first, end);
+    plan.computeRows(input, output, first - data.rowOffset);
+    reply({ type: 'done', start: first, end });
+  } catch (error) {
+    fail(error);
+  }
+});
+
+start().catch(fail);

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createRng, isPipelineError, matrix, type Matrix, type ProgressEvent } from '@pipeline/core';
+import { writeH5 } from '@pipeline/ingest';
+import { computeFeatures, dwtComboRecipe, featurizeH5 } from '../src/index.js';
+
+const ROWS = 230;
+const COLS = 11 + 1250;
+let dir: string;
+let raw: Matrix;
+
+/** Rows in the challenge layout: 11 meta columns then 1250 samples of sines + noise. */
+function makeRows(): Matrix {
+  const rng = createRng(11);
+  const m = matrix(ROWS, COLS);
+  for (let r = 0; r < ROWS; r++) {
+    const row = m.data.subarray(r * COLS, (r + 1) * COLS);
+    for (let j = 0; j < 11; j++) row[j] = r * 11 + j;
+    const f = 1 + 39 * rng.uniform();
+    for (let t = 0; t < 1250; t++) row[11 + t] = 20 * Math.sin((2 * Math.PI * f * t) / 250) + 3 * rng.normal();
+  }
+  return m;
+}
+
+const bytes = (m: Matrix) => Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'features-h5-'));
+  raw = makeRows();
+  await writeH5(join(dir, 'chunked.h5'), [{ key: 'features', value: raw, chunks: [32, COLS], compression: 4 }]);
+  await writeH5(join(dir, 'contiguous.h5'), [
+    { key: 'data/train/features', value: raw },
+    { key: 'narrow', value: matrix(4, 100) },
+  ]);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('featurizeH5', () => {
+  it('in-process, streamed batches, worker pools and main-thread reads give identical bytes', async () => {
+    const expected = computeFeatures(dwtComboRecipe(), raw);
+    const events: ProgressEvent[] = [];
+    const runs = [
+      await featurizeH5(join(dir, 'chunked.h5'), { workers: 0 }),
+      await featurizeH5(join(dir, 'chunked.h5'), { workers: 0, batchRows: 7 }),
+      await featurizeH5(join(dir, 'chunked.h5'), { workers: 2, batchRows: 64, onProgress: (event) => events.push(event) }),
+    ];
+    for (const run of runs) {
+      expect([run.features.rows, run.features.cols]).toEqual([ROWS, 116]);
+      expect(run.names).toHaveLength(116);
+      expect(bytes(run.features).equals(bytes(expected))).toBe(true);
+    }
+    expect(runs.map((run) => run.workers)).toEqual([0, 0, 2]);
+    // Chunk-aligned tasks of 64 rows: 0–64, 64–128, 128–192, 192–230; progress is monotonic and ends at the total.
+    expect(events.map((e) => e.current).sort((a, b) => a - b)).toEqual([64, 128, 192, 230]);
+    expect(events.map((e) => e.current)).toEqual([...events.map((e) => e.current)].sort((a, b) => a - b));
+    expect(events.at(-1)).toEqual({ stage: 'featurize', current: 230, total: 230 });
+  });
+
+  it('row ranges, nested keys, main-thread reads and custom recipes reach the workers intact', async () => {
+    const recipe = dwtComboRecipe({
+      metaNames: ['id', 'subject', 'session', 'channel', 'fold', 'subset', 'age', 'sex', 'sfreq', 'start_time', 'quality'],
+      dropMeta: ['id', 'fold', 'subset'],
+      windowed: null,
+    });
+    const range = { rows: 130, cols: COLS, data: raw.data.subarray(40 * COLS, 170 * COLS) };
+    const result = await featurizeH5(join(dir, 'contiguous.h5'), {
+      datasetKey: 'data/train/features',
+      recipe,
+      workers: 3,
+      readIn: 'main',
+      start: 40,
+      end: 170,
+      batchRows: 25,
+    });
+    expect(result.names.slice(0, 3)).toEqual(['subject', 'session', 'channel']);
+    expect([result.start, result.workers, result.datasetKey]).toEqual([40, 3, 'data/train/features']);
+    expect(bytes(result.features).equals(bytes(computeFeatures(recipe, range)))).toBe(true);
+  });
+
+  it('stops the workers and rejects with E_ABORTED when aborted', async () => {
+    const controller = new AbortController();
+    const pending = featurizeH5(join(dir, 'chunked.h5'), {
+      workers: 2,
+      batchRows: 32,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    await expect(pending).rejects.toMatchObject({ code: 'E_ABORTED' });
+    const inProcess = featurizeH5(join(dir, 'chunked.h5'), { workers: 0, batchRows: 32, signal: controller.signal });
+    await expect(inProcess).rejects.toMatchObject({ code: 'E_ABORTED' });
+  });
+
+  it('reports bad files, keys and layouts with typed errors naming the file', async () => {
+    const codeAndFile = async (promise: Promise<unknown>) => {
+      try {
+        await promise;
+      } catch (error) {
+        return isPipelineError(error) ? [error.code, error.file?.endsWith('.h5') ?? false] : ['not a PipelineError', String(error)];
+      }
+      return ['no error'];
+    };
+    expect(await codeAndFile(featurizeH5(join(dir, 'missing.h5')))).toEqual(['E_NOT_FOUND', true]);
+    expect(await codeAndFile(featurizeH5(join(dir, 'contiguous.h5')))).toEqual(['E_NOT_FOUND', true]);
+    expect(await codeAndFile(featurizeH5(join(dir, 'contiguous.h5'), { datasetKey: 'narrow' }))).toEqual(['E_SCHEMA', true]);
+    expect(await codeAndFile(featurizeH5(join(dir, 'chunked.h5'), { start: 10, end: 400 }))).toEqual(['E_USAGE', true]);
+    expect(await codeAndFile(featurizeH5(join(dir, 'chunked.h5'), { workers: -1 }))).toEqual(['E_USAGE', false]);
+  });
+});
