@@ -234,7 +234,7 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
           data[base + target] = negative ? -magnitude : magnitude;
           p = q;
         } else if (ended && q === p) {
-          data[base + target] = Number.NaN; // empty cell
+          data[base + target] = NaN; // empty cell
         } else {
           const fieldEnd = findFieldEnd(buf, p, delimiter, layout, state);
           data[base + target] = parseSlow(buf, p, fieldEnd, layout, c, state);

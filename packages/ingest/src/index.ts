@@ -43,3 +43,14 @@ export {
 } from './h5-writer.js';
 export { writePredictionsCsv, type PredictionsInput, type WritePredictionsOptions } from './write-predictions.js';
 export { formatFloat32, formatFloat64, csvField } from './format-number.js';
+export {
+  generateDemoData,
+  DEMO_META_COLUMNS,
+  DEMO_SUMMARY_COLUMNS,
+  DEMO_CLASSES,
+  DEMO_FEATURE_COLUMNS,
+  type DemoDataOptions,
+  type DemoDataResult,
+  type DemoFile,
+} from './demo-data.js';
+export { synthesizeDemoSignal, DEMO_SFREQ, DEMO_SAMPLES, DEMO_CHANNELS, type DemoSignalParams } from './demo-signal.js';
