@@ -35,7 +35,7 @@ describe('pipeline features', () => {
     expect(result.stderr).not.toContain('error');
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
-    expect(summary).toMatchObject({ out, rows: ROWS, features: 113, idColumn: 'id', workers: 2 });
+    expect(summary).toMatchObject({ out, rows: ROWS, features: 115, idColumn: 'id', workers: 2 });
     expect(summary.recipe).toEqual(dwtComboRecipe({ metaNames: META, dropMeta: ['fold', 'subset'] }));
 
     const recipe = dwtComboRecipe({ metaNames: META, dropMeta: ['fold', 'subset'] });
@@ -44,8 +44,8 @@ describe('pipeline features', () => {
     expect(table.ids).toEqual(Array.from({ length: ROWS }, (_, r) => String(1000 + r)));
     expect(table.columns).toEqual(featureNames(recipe).slice(1));
     for (let r = 0; r < ROWS; r++) {
-      const row = Array.from(table.matrix.data.subarray(r * 113, (r + 1) * 113));
-      expect(row).toEqual(Array.from(expected.data.subarray(r * 114 + 1, (r + 1) * 114)));
+      const row = Array.from(table.matrix.data.subarray(r * 115, (r + 1) * 115));
+      expect(row).toEqual(Array.from(expected.data.subarray(r * 116 + 1, (r + 1) * 116)));
     }
   });
 

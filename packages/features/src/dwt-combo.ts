@@ -53,7 +53,12 @@ export interface DwtComboRecipe {
 /** Meta column count of the EEG challenge layout: `features[:, 0:11]`. */
 const DEFAULT_META_COLUMNS = 11;
 
-/** The defaults: 11 meta columns at 0..10, signal at 11..1261 (5 s at 250 Hz), haar and db4 to level 5, db4 level 4 over 5 windows. */
+/**
+ * The defaults: 11 meta columns at 0..10, signal at 11..1261 (5 s at 250 Hz); haar to level 6 and
+ * db4 to level 5; db4 level 3 over 5 one-second windows; epsilon 1e-8. These are the decompositions
+ * of the Python reference pipeline (`shared/bench/pipeline_reference.py`), whose 96 columns are a
+ * subset of these 118 (it has no relenergy/entropy).
+ */
 export const DWT_COMBO_DEFAULTS: DwtComboParams = {
   metaStart: 0,
   metaNames: Array.from({ length: DEFAULT_META_COLUMNS }, (_, i) => `meta_${i}`),
@@ -62,11 +67,11 @@ export const DWT_COMBO_DEFAULTS: DwtComboParams = {
   signalEnd: DEFAULT_META_COLUMNS + 1250,
   mode: 'symmetric',
   decompositions: [
-    { wavelet: 'haar', level: 5 },
+    { wavelet: 'haar', level: 6 },
     { wavelet: 'db4', level: 5 },
   ],
-  windowed: { wavelet: 'db4', level: 4, windows: 5 },
-  epsilon: 1e-12,
+  windowed: { wavelet: 'db4', level: 3, windows: 5 },
+  epsilon: 1e-8,
 };
 
 /** Statistics of every band, in feature order. */
@@ -75,7 +80,7 @@ const BAND_STATS = ['mean', 'std', 'mav', 'logenergy', 'maxabs'] as const;
 const DETAIL_STATS = ['relenergy', 'entropy'] as const;
 
 /**
- * The `dwt-combo` recipe ("11 meta + ~105 DWT combo" features): meta columns passed through, then
+ * The `dwt-combo` recipe ("11 meta + ~110 DWT combo" features: 107 by default): meta columns passed through, then
  * per decomposition and band (pywt order a<L>, d<L> … d1) mean, std, mav, logenergy, maxabs, plus
  * relenergy and entropy for detail bands; then windowed log energies. See the README for formulas.
  * `params` overrides the defaults; `metaNames` given without `signalStart` moves the signal to

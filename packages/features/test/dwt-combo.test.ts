@@ -33,12 +33,13 @@ const codeOf = (f: () => unknown): string => {
 };
 
 describe('dwt-combo recipe', () => {
-  it('has 116 columns by default: 11 meta + 105 DWT features with stable names', () => {
+  it('has 118 columns by default: 11 meta + 107 DWT features with stable names', () => {
     const names = featureNames(dwtComboRecipe());
-    expect(names).toHaveLength(116);
-    expect(names.slice(0, 12)).toEqual([...DWT_COMBO_DEFAULTS.metaNames, 'haar_a5_mean']);
+    expect(names).toHaveLength(118);
+    expect(names.slice(0, 12)).toEqual([...DWT_COMBO_DEFAULTS.metaNames, 'haar_a6_mean']);
     expect(names).toContain('db4_d3_logenergy');
     expect(names).toContain('db4_w4_d1_logenergy');
+    expect(names).toContain('haar_d6_entropy');
     expect(new Set(names).size).toBe(names.length);
   });
 

@@ -48,8 +48,8 @@ describe('featurizeH5', () => {
       await featurizeH5(join(dir, 'chunked.h5'), { workers: 2, batchRows: 64, onProgress: (event) => events.push(event) }),
     ];
     for (const run of runs) {
-      expect([run.features.rows, run.features.cols]).toEqual([ROWS, 116]);
-      expect(run.names).toHaveLength(116);
+      expect([run.features.rows, run.features.cols]).toEqual([ROWS, 118]);
+      expect(run.names).toHaveLength(118);
       expect(bytes(run.features).equals(bytes(expected))).toBe(true);
     }
     expect(runs.map((run) => run.workers)).toEqual([0, 0, 2]);
