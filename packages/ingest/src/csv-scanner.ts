@@ -50,6 +50,7 @@ const D9 = 57;
 const UPPER_E = 69;
 const LOWER_E = 101;
 const TWO_53 = 9007199254740992;
+const NAN = Number.NaN;
 const POW10 = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 /** pandas' default NA strings (read_csv `na_values`), all read as NaN. */
@@ -234,7 +235,7 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
           data[base + target] = negative ? -magnitude : magnitude;
           p = q;
         } else if (ended && q === p) {
-          data[base + target] = NaN; // empty cell
+          data[base + target] = NAN; // empty cell
         } else {
           const fieldEnd = findFieldEnd(buf, p, delimiter, layout, state);
           data[base + target] = parseSlow(buf, p, fieldEnd, layout, c, state);

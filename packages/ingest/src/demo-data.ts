@@ -195,7 +195,7 @@ async function writeSplit(
   const width = DEMO_FEATURE_COLUMNS;
   const lines = [[...DEMO_META_COLUMNS, ...DEMO_SUMMARY_COLUMNS].join(',')];
   try {
-    h5.createAppendable('features', { cols: width, chunkRows: CHUNK_ROWS });
+    h5.createAppendable('features', { cols: width, chunkRows: Math.max(1, Math.min(CHUNK_ROWS, rows.length)) });
     const block = new Float32Array(BLOCK_ROWS * width);
     for (let start = 0; start < rows.length; start += BLOCK_ROWS) {
       throwIfAborted(signal, 'demo-data');

@@ -54,3 +54,11 @@ export {
   type DemoFile,
 } from './demo-data.js';
 export { synthesizeDemoSignal, DEMO_SFREQ, DEMO_SAMPLES, DEMO_CHANNELS, type DemoSignalParams } from './demo-signal.js';
+export {
+  inspectFile,
+  type InspectResult,
+  type InspectOptions,
+  type InspectedKind,
+  type InspectedColumn,
+  type LabelDistribution,
+} from './inspect-file.js';

@@ -37,7 +37,7 @@ describe('generateDemoData', () => {
     result = await generateDemoData({ outDir: join(dir, 'a'), n: 120, testN: 30, seed: 3 });
     expect(result.files.map((f) => f.name)).toEqual(['X_train.h5', 'y_train.csv', 'X_train.csv', 'X_test.h5', 'X_test.csv']);
     const file = await openH5(join(dir, 'a', 'X_train.h5'));
-    expect(file.datasets()).toEqual([{ key: 'features', shape: [120, COLS], dtype: 'float32', chunks: [200, COLS], filters: [] }]);
+    expect(file.datasets()).toEqual([{ key: 'features', shape: [120, COLS], dtype: 'float32', chunks: [120, COLS], filters: [] }]); // 200-row chunks, fewer for small sets
     expect(file.attrs()).toMatchObject({ n_meta: 11, sfreq: 250, signal_samples: 1250, meta_columns: [...DEMO_META_COLUMNS], seed: 3, split: 'train' });
     file.close();
 

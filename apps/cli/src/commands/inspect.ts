@@ -1,0 +1,82 @@
+import { inspectFile, type InspectResult } from '@pipeline/ingest';
+import type { CommandDefinition } from '../command.js';
+
+interface InspectArgs {
+  file: string;
+  labels?: boolean;
+  labelCol?: string;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
+  return rows.map((row) => `  ${row.map((cell, j) => cell.padEnd(widths[j]!)).join('  ')}`.trimEnd());
+}
+
+const size = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`);
+const dims = (shape: readonly number[]) => (shape.length === 0 ? 'scalar' : shape.join(' × '));
+const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Human-readable report of {@link inspectFile}'s result. */
+export function formatInspect(result: InspectResult): string {
+  const lines: string[] = [];
+  if (result.kind === 'hdf5') {
+    lines.push(`${result.file}: HDF5, ${size(result.bytes)}, ${result.datasets!.length} datasets`);
+    lines.push(
+      ...table([
+        ['dataset', 'shape', 'dtype', 'chunks', 'filters'],
+        ...result.datasets!.map((d) => [
+          d.key,
+          dims(d.shape),
+          d.dtype,
+          d.chunks === null ? 'contiguous' : d.chunks.join(' × '),
+          d.filters.map((f) => f.name).join(', ') || '-',
+        ]),
+      ]),
+    );
+  } else {
+    const kind = result.kind === 'arrow' ? `Arrow IPC, ${result.batches} record batch${result.batches === 1 ? '' : 'es'}` : 'CSV';
+    lines.push(`${result.file}: ${kind}, ${size(result.bytes)}, ${result.rows} rows × ${result.columns!.length} columns`);
+    const shown = result.columns!.slice(0, 40);
+    lines.push(...table([['column', 'type'], ...shown.map((c) => [c.name, c.type])]));
+    if (result.columns!.length > shown.length) lines.push(`  … ${result.columns!.length - shown.length} more columns (--json lists all)`);
+  }
+  const attrs = Object.entries(result.attrs ?? {});
+  if (attrs.length > 0) {
+    lines.push(result.kind === 'arrow' ? 'metadata:' : 'attributes:');
+    for (const [name, v] of attrs) lines.push(`  ${name} = ${value(v)}`);
+  }
+  if (result.labels !== undefined) {
+    lines.push(`label distribution ('${result.labels.column}'):`);
+    lines.push(
+      ...table([
+        ['label', 'count', 'share'],
+        ...result.labels.classes.map((c) => [c.label, String(c.count), `${(100 * c.fraction).toFixed(1)}%`]),
+      ]),
+    );
+  }
+  return lines.join('\n');
+}
+
+export const inspectCommand: CommandDefinition = {
+  command: 'inspect <file>',
+  describe: 'Show what a CSV, HDF5 or Arrow file holds (datasets, shapes, dtypes, chunking, columns, rows, labels)',
+  examples: [
+    ['$0 inspect data/demo/X_train.h5', 'datasets with shape, dtype, chunks and filters'],
+    ['$0 inspect data/demo/y_train.csv', 'rows, columns and the label distribution'],
+    ['$0 inspect runs/latest/oof.arrow --json', 'one JSON document for machines'],
+  ],
+  builder: (yargs) =>
+    yargs
+      .positional('file', { type: 'string', demandOption: true, describe: 'A .csv/.tsv, .h5/.hdf5 or Arrow IPC (.arrow/.feather) file' })
+      .option('labels', { type: 'boolean', describe: 'Treat the CSV as a label file (default: guessed from its header)' })
+      .option('label-col', { type: 'string', describe: 'Label column of a label CSV' }),
+  async run(rawArgs, runtime) {
+    const args = rawArgs as unknown as InspectArgs;
+    const result = await inspectFile(runtime.resolvePath(args.file), {
+      ...(args.labels === undefined ? {} : { labels: args.labels }),
+      ...(args.labelCol === undefined ? {} : { labelColumn: args.labelCol }),
+    });
+    if (runtime.json) runtime.printJson(result);
+    else runtime.print(formatInspect(result));
+  },
+};
