@@ -16,16 +16,21 @@ export interface WavedecOptions {
 export interface WavedecRowsOptions extends WavedecOptions {
   /** Columns [start, end) of each row that hold the signal; default every column. */
   readonly columns?: { readonly start: number; readonly end: number };
+  /**
+   * Element type of the output bands: `float64` (default) or `float32` (what pywt returns for a
+   * float32 input; half the memory). The arithmetic is float64 either way.
+   */
+  readonly dtype?: 'float64' | 'float32';
 }
 
-/** Bands of a batched decomposition: band b is a row-major `rows × lengths[b]` Float64Array. */
-export interface WavedecRowsResult {
+/** Bands of a batched decomposition: band b is a row-major `rows × lengths[b]` array. */
+export interface WavedecRowsResult<Band extends Float64Array | Float32Array = Float64Array> {
   readonly rows: number;
   readonly level: number;
   /** `[len(cA_level), len(cD_level), …, len(cD_1)]`. */
   readonly lengths: readonly number[];
   /** `[cA_level, cD_level, …, cD_1]`, each holding every row. */
-  readonly bands: readonly Float64Array[];
+  readonly bands: readonly Band[];
 }
 
 /** One-level DWT, as `pywt.dwt(x, wavelet, mode)`. */
@@ -61,8 +66,18 @@ export function wavedec(x: ArrayLike<number>, wavelet: WaveletName | Wavelet, op
 export function wavedecRows(
   features: Matrix,
   wavelet: WaveletName | Wavelet,
+  options?: WavedecRowsOptions & { readonly dtype?: 'float64' },
+): WavedecRowsResult<Float64Array>;
+export function wavedecRows(
+  features: Matrix,
+  wavelet: WaveletName | Wavelet,
+  options: WavedecRowsOptions & { readonly dtype: 'float32' },
+): WavedecRowsResult<Float32Array>;
+export function wavedecRows(
+  features: Matrix,
+  wavelet: WaveletName | Wavelet,
   options: WavedecRowsOptions = {},
-): WavedecRowsResult {
+): WavedecRowsResult<Float64Array> | WavedecRowsResult<Float32Array> {
   const bank = getWavelet(wavelet);
   const mode = checkExtensionMode(options.mode ?? 'symmetric');
   const start = options.columns?.start ?? 0;
@@ -76,9 +91,20 @@ export function wavedecRows(
   const n = end - start;
   const level = resolveLevel(n, bank, options.level, options.logger);
   const plan = new WavedecPlan(n, bank, mode, level);
-  const bands = plan.lengths.map((length) => new Float64Array(length * features.rows));
-  for (let r = 0; r < features.rows; r++) plan.run(features.data, r * features.cols + start, bands, r);
-  return { rows: features.rows, level, lengths: plan.lengths, bands };
+  const { rows, cols, data } = features;
+  if (options.dtype === 'float32') {
+    // float64 arithmetic into one row of scratch, then a native float64 → float32 copy per band.
+    const scratch = plan.lengths.map((length) => new Float64Array(length));
+    const bands = plan.lengths.map((length) => new Float32Array(length * rows));
+    for (let r = 0; r < rows; r++) {
+      plan.run(data, r * cols + start, scratch, 0);
+      for (let b = 0; b < bands.length; b++) bands[b]!.set(scratch[b]!, r * plan.lengths[b]!);
+    }
+    return { rows, level, lengths: plan.lengths, bands };
+  }
+  const bands = plan.lengths.map((length) => new Float64Array(length * rows));
+  for (let r = 0; r < rows; r++) plan.run(data, r * cols + start, bands, r);
+  return { rows, level, lengths: plan.lengths, bands };
 }
 
 /** pywt's `_check_level`: `null`/`undefined` → the maximum; above the maximum → a warning. */

@@ -157,6 +157,17 @@ describe('wavedecRows', () => {
     }
   });
 
+  it('float32 output holds the float64 results rounded to float32', () => {
+    const m = matrix(3, 50, Float32Array.from({ length: 150 }, (_, i) => Math.cos(i * 0.21) * 30));
+    const wide = wavedecRows(m, 'sym5', { level: 3 });
+    const narrow = wavedecRows(m, 'sym5', { level: 3, dtype: 'float32' });
+    expect(narrow.lengths).toEqual(wide.lengths);
+    narrow.bands.forEach((band, b) => {
+      expect(band).toBeInstanceOf(Float32Array);
+      expect(Array.from(band)).toEqual(Array.from(Float32Array.from(wide.bands[b]!)));
+    });
+  });
+
   it('defaults to the maximum level and warns above it', () => {
     const m = matrix(2, 16, Float32Array.from({ length: 32 }, (_, i) => i));
     expect(wavedecRows(m, 'haar').level).toBe(4);
