@@ -1,0 +1,11 @@
+// tsc does not emit plain .mjs files: copy the worker kernel (and its type declarations) next to
+// the built dist/*.js so `new URL('./hist-worker.mjs', import.meta.url)` resolves from dist too.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+mkdirSync(join(root, 'dist'), { recursive: true });
+for (const file of ['hist-kernel.mjs', 'hist-kernel.d.mts', 'hist-worker.mjs']) {
+  copyFileSync(join(root, 'src', file), join(root, 'dist', file));
+}

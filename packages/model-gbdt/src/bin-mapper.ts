@@ -1,0 +1,121 @@
+import { createRng, type Matrix } from '@pipeline/core';
+
+/** Rows used to find the bin thresholds; larger training sets are subsampled (scikit-learn's 2e5). */
+export const BINNING_SUBSAMPLE = 200_000;
+/** Thresholds are clipped below this so that +inf thresholds only mean "split on NaN". */
+const ALMOST_INF = 1e300;
+
+/**
+ * Per-feature bin thresholds (scikit-learn's `_BinMapper`): value x of feature f falls in bin b iff
+ * thresholds[b - 1] < x <= thresholds[b]; NaN falls in `missingBin` (= maxBins, the last bin).
+ */
+export interface BinMapper {
+  readonly maxBins: number;
+  /** The bin of NaN for every feature. */
+  readonly missingBin: number;
+  /** Increasing thresholds per feature, nBinsNonMissing[f] - 1 of them. */
+  readonly thresholds: readonly Float64Array[];
+  /** Bins used by non-missing values per feature (<= maxBins). */
+  readonly nBinsNonMissing: Int32Array;
+}
+
+/**
+ * Finds the thresholds from the rows `rows` of `features` (all rows when omitted): midpoints
+ * between distinct values when a feature has at most `maxBins` of them, otherwise the
+ * `maxBins - 1` percentiles (numpy's 'midpoint' method) of a seeded subsample of 200000 rows.
+ */
+export function fitBinMapper(features: Matrix, maxBins: number, seed: number, rows?: Int32Array): BinMapper {
+  const nRows = rows === undefined ? features.rows : rows.length;
+  let use: ArrayLike<number> | undefined = rows;
+  if (nRows > BINNING_SUBSAMPLE) {
+    const picked = createRng(seed).sample(nRows, BINNING_SUBSAMPLE);
+    use = rows === undefined ? picked : Int32Array.from(picked, (k) => rows[k]!);
+  }
+  const count = use === undefined ? nRows : use.length;
+  const { cols, data } = features;
+  const column = new Float64Array(count);
+  const thresholds: Float64Array[] = [];
+  const nBinsNonMissing = new Int32Array(cols);
+  for (let f = 0; f < cols; f++) {
+    let m = 0;
+    for (let k = 0; k < count; k++) {
+      const i = use === undefined ? k : use[k]!;
+      const x = data[i * cols + f]!;
+      if (x === x) column[m++] = x;
+    }
+    const t = featureThresholds(column.subarray(0, m).sort(), maxBins);
+    thresholds.push(t);
+    nBinsNonMissing[f] = t.length + 1;
+  }
+  return { maxBins, missingBin: maxBins, thresholds, nBinsNonMissing };
+}
+
+/** Thresholds of one feature from its sorted non-missing values. */
+function featureThresholds(sorted: Float64Array, maxBins: number): Float64Array {
+  const n = sorted.length;
+  const distinct: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const v = sorted[k]!;
+    if (k === 0 || v !== sorted[k - 1]) {
+      distinct.push(v);
+      if (distinct.length > maxBins) break;
+    }
+  }
+  let out: Float64Array;
+  if (distinct.length <= maxBins) {
+    out = new Float64Array(Math.max(0, distinct.length - 1));
+    for (let k = 0; k < out.length; k++) out[k] = (distinct[k]! + distinct[k + 1]!) * 0.5;
+  } else {
+    // np.percentile(col, np.linspace(0, 100, maxBins + 1)[1:-1], method='midpoint')
+    out = new Float64Array(maxBins - 1);
+    const step = 100 / maxBins;
+    for (let k = 1; k < maxBins; k++) {
+      const q = (k * step) / 100;
+      const position = (n - 1) * q;
+      const virtual = 0.5 * (Math.floor(position) + Math.ceil(position));
+      let value: number;
+      if (virtual >= n - 1) {
+        value = sorted[n - 1]!;
+      } else {
+        const previous = Math.floor(virtual);
+        const a = sorted[previous]!;
+        const b = sorted[previous + 1]!;
+        value = virtual % 1 === 0 ? a : b - (b - a) * 0.5;
+      }
+      out[k - 1] = value;
+    }
+  }
+  for (let k = 0; k < out.length; k++) if (out[k]! > ALMOST_INF) out[k] = ALMOST_INF;
+  return out;
+}
+
+/** Bin of one value: the first threshold >= x (binary search), NaN -> missingBin. */
+export function binOf(thresholds: Float64Array, missingBin: number, x: number): number {
+  if (x !== x) return missingBin;
+  let lo = 0;
+  let hi = thresholds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (x <= thresholds[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Bins rows `rows` (all rows when omitted) of `features` into `out`, column-major with stride
+ * `rows.length` (row k of the selection, feature f at f * nSelected + k).
+ */
+export function binColumns(features: Matrix, mapper: BinMapper, out: Uint8Array, rows?: Int32Array): Uint8Array {
+  const { cols, data } = features;
+  const n = rows === undefined ? features.rows : rows.length;
+  for (let f = 0; f < cols; f++) {
+    const t = mapper.thresholds[f]!;
+    const base = f * n;
+    for (let k = 0; k < n; k++) {
+      const i = rows === undefined ? k : rows[k]!;
+      out[base + k] = binOf(t, mapper.missingBin, data[i * cols + f]!);
+    }
+  }
+  return out;
+}

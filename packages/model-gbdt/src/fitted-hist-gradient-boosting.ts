@@ -1,0 +1,213 @@
+import {
+  PipelineError,
+  argmaxRows,
+  artifactFile,
+  checkArtifact,
+  matrix,
+  type FitContext,
+  type FittedClassifier,
+  type Matrix,
+  type ModelArtifact,
+} from '@pipeline/core';
+import type { BinMapper } from './bin-mapper.js';
+import type { HistGradientBoostingArgs } from './hist-gradient-boosting-args.js';
+import { probabilities } from './log-loss.js';
+import { predictRaw, type TreeEnsemble } from './tree-ensemble.js';
+
+/** Registry key of this model's artifacts. */
+export const HIST_GRADIENT_BOOSTING_KIND = 'hist-gradient-boosting';
+/** Artifact format written by this version. */
+export const HIST_GRADIENT_BOOSTING_FORMAT = 1;
+
+/** Everything a fitted model is made of (what the artifact stores). */
+export interface FittedHistGradientBoostingState {
+  readonly args: HistGradientBoostingArgs;
+  /** Class indices (labels of the training data), ascending. */
+  readonly classes: readonly number[];
+  readonly nFeatures: number;
+  readonly featureNames?: readonly string[];
+  /** Raw prediction before any tree: one value (binary) or one per class. */
+  readonly baseline: Float64Array;
+  readonly ensemble: TreeEnsemble;
+  /** Boosting iterations kept. */
+  readonly nIter: number;
+  readonly binMapper: BinMapper;
+  /** −loss after 0..nIter iterations on the training rows (early stopping only). */
+  readonly trainScore: readonly number[];
+  /** −loss after 0..nIter iterations on the validation rows (early stopping with validation only). */
+  readonly validationScore: readonly number[];
+}
+
+/** A fitted histogram gradient-boosting classifier. Immutable; predictions are deterministic. */
+export class FittedHistGradientBoosting implements FittedClassifier {
+  readonly kind = HIST_GRADIENT_BOOSTING_KIND;
+  readonly classes: readonly number[];
+  readonly nFeatures: number;
+  readonly nIter: number;
+  readonly state: FittedHistGradientBoostingState;
+  private disposed = false;
+
+  constructor(state: FittedHistGradientBoostingState) {
+    this.state = state;
+    this.classes = state.classes;
+    this.nFeatures = state.nFeatures;
+    this.nIter = state.nIter;
+  }
+
+  /** Raw scores (class-major: raw[k * rows + i]; one row of scores for binary models). */
+  decisionFunction(features: Matrix): Float64Array {
+    this.check(features);
+    return predictRaw(this.state.ensemble, this.state.baseline, features, this.nIter);
+  }
+
+  async predictProba(features: Matrix, _context?: FitContext): Promise<Matrix> {
+    const raw = this.decisionFunction(features);
+    const k = this.classes.length;
+    return matrix(features.rows, k, probabilities(raw, features.rows, k, new Float32Array(features.rows * k)));
+  }
+
+  async predict(features: Matrix, context?: FitContext): Promise<Int32Array> {
+    const positions = argmaxRows(await this.predictProba(features, context));
+    return positions.map((p) => this.classes[p]!);
+  }
+
+  async toArtifact(): Promise<ModelArtifact> {
+    const s = this.state;
+    const e = s.ensemble;
+    const nNodes = e.feature.length;
+    const nTrees = e.treeStart.length - 1;
+    const trees = packArrays([e.threshold, e.value, e.gain, e.feature, e.left, e.count, e.treeStart, e.binThreshold, e.missingLeft]);
+    const thresholds = packArrays(s.binMapper.thresholds);
+    return {
+      kind: HIST_GRADIENT_BOOSTING_KIND,
+      formatVersion: HIST_GRADIENT_BOOSTING_FORMAT,
+      args: { ...s.args },
+      state: {
+        classes: [...s.classes],
+        nFeatures: s.nFeatures,
+        ...(s.featureNames === undefined ? {} : { featureNames: [...s.featureNames] }),
+        baseline: Array.from(s.baseline),
+        nIter: s.nIter,
+        nTreesPerIteration: e.nTreesPerIteration,
+        nTrees,
+        nNodes,
+        maxBins: s.binMapper.maxBins,
+        nBinsNonMissing: Array.from(s.binMapper.nBinsNonMissing),
+        trainScore: [...s.trainScore],
+        validationScore: [...s.validationScore],
+        endianness: 'LE',
+      },
+      files: [
+        { path: 'trees.bin', data: trees },
+        { path: 'bin-thresholds.bin', data: thresholds },
+      ],
+    };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  private check(features: Matrix): void {
+    if (this.disposed) throw new PipelineError('E_STATE', 'this hist-gradient-boosting model has been disposed');
+    if (features.cols !== this.nFeatures) {
+      throw new PipelineError('E_SCHEMA', `the model was fitted on ${this.nFeatures} features but got ${features.cols}`, {
+        field: 'features',
+        hint: 'predict with the same feature columns, in the same order, as at fit time',
+      });
+    }
+  }
+}
+
+/** Rebuilds a fitted model from its artifact (registered with core's loader registry). */
+export async function loadHistGradientBoosting(artifact: ModelArtifact): Promise<FittedHistGradientBoosting> {
+  checkArtifact(artifact, HIST_GRADIENT_BOOSTING_KIND, [HIST_GRADIENT_BOOSTING_FORMAT]);
+  const state = artifact.state as {
+    classes: number[];
+    nFeatures: number;
+    featureNames?: string[];
+    baseline: number[];
+    nIter: number;
+    nTreesPerIteration: number;
+    nTrees: number;
+    nNodes: number;
+    maxBins: number;
+    nBinsNonMissing: number[];
+    trainScore: number[];
+    validationScore: number[];
+    endianness: string;
+  };
+  if (state.endianness !== 'LE' || new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) {
+    throw new PipelineError('E_INPUT', 'hist-gradient-boosting artifacts are little-endian and so must be the machine', {
+      field: 'state.endianness',
+    });
+  }
+  const N = state.nNodes;
+  const T = state.nTrees;
+  const [threshold, value, gain, feature, left, count, treeStart, binThreshold, missingLeft] = unpackArrays(artifactFile(artifact, 'trees.bin'), [
+    [Float64Array, N],
+    [Float64Array, N],
+    [Float64Array, N],
+    [Int32Array, N],
+    [Int32Array, N],
+    [Int32Array, N],
+    [Int32Array, T + 1],
+    [Uint8Array, N],
+    [Uint8Array, N],
+  ]) as [Float64Array, Float64Array, Float64Array, Int32Array, Int32Array, Int32Array, Int32Array, Uint8Array, Uint8Array];
+  const nbnm = Int32Array.from(state.nBinsNonMissing);
+  const thresholds = unpackArrays(
+    artifactFile(artifact, 'bin-thresholds.bin'),
+    Array.from(nbnm, (b) => [Float64Array, b - 1] as const),
+  ) as Float64Array[];
+  return new FittedHistGradientBoosting({
+    args: artifact.args as HistGradientBoostingArgs,
+    classes: state.classes,
+    nFeatures: state.nFeatures,
+    ...(state.featureNames === undefined ? {} : { featureNames: state.featureNames }),
+    baseline: Float64Array.from(state.baseline),
+    ensemble: { nTreesPerIteration: state.nTreesPerIteration, treeStart, feature, threshold, binThreshold, missingLeft, left, value, gain, count },
+    nIter: state.nIter,
+    binMapper: { maxBins: state.maxBins, missingBin: state.maxBins, thresholds, nBinsNonMissing: nbnm },
+    trainScore: state.trainScore,
+    validationScore: state.validationScore,
+  });
+}
+
+type TypedArray = Float64Array | Int32Array | Uint8Array;
+type TypedArrayConstructor = Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
+
+/** Concatenates typed arrays, each starting at a multiple of 8 bytes. */
+function packArrays(arrays: readonly TypedArray[]): Uint8Array {
+  let bytes = 0;
+  for (const a of arrays) bytes += align8(a.byteLength);
+  const out = new Uint8Array(bytes);
+  let offset = 0;
+  for (const a of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
+    offset += align8(a.byteLength);
+  }
+  return out;
+}
+
+function unpackArrays(data: Uint8Array, layout: ReadonlyArray<readonly [TypedArrayConstructor, number]>): TypedArray[] {
+  let bytes = 0;
+  for (const [type, length] of layout) bytes += align8(type.BYTES_PER_ELEMENT * length);
+  if (bytes !== data.byteLength) {
+    throw new PipelineError('E_INPUT', `hist-gradient-boosting artifact file has ${data.byteLength} bytes, expected ${bytes}`, {
+      hint: 'the model folder is corrupt or was written by another version; re-save the model',
+    });
+  }
+  const copy = data.slice(); // aligned, owned
+  const out: TypedArray[] = [];
+  let offset = 0;
+  for (const [type, length] of layout) {
+    out.push(new type(copy.buffer, offset, length));
+    offset += align8(type.BYTES_PER_ELEMENT * length);
+  }
+  return out;
+}
+
+function align8(bytes: number): number {
+  return Math.ceil(bytes / 8) * 8;
+}

@@ -1,0 +1,51 @@
+// Worker thread of the histogram pool. Plain JavaScript so it loads from src (tests) and dist alike.
+// It sleeps on the control block's generation counter; each bump carries one command:
+//   RUN    take feature chunks of the current job (hist-kernel.mjs) until none are left
+//   SETUP  read the new shared buffers from the setup port (a new fit, or more histogram slots)
+//   EXIT   leave the loop so the thread ends
+// and then reports completion by incrementing CTL_DONE.
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import {
+  COMMAND_EXIT,
+  COMMAND_RUN,
+  COMMAND_SETUP,
+  CTL_COMMAND,
+  CTL_DONE,
+  CTL_FAILED,
+  CTL_NEXT_CHUNK,
+  CTL_GENERATION,
+  SPIN_LIMIT,
+  contextFromBuffers,
+  runChunks,
+} from './hist-kernel.mjs';
+
+const ctl = new Int32Array(workerData.control);
+const port = workerData.port;
+let ctx;
+// The generation when the pool created this worker: commands may be issued before this line runs.
+let generation = workerData.generation;
+
+for (;;) {
+  let spins = 0;
+  while (Atomics.load(ctl, CTL_GENERATION) === generation) {
+    if (++spins > SPIN_LIMIT) Atomics.wait(ctl, CTL_GENERATION, generation);
+  }
+  generation = Atomics.load(ctl, CTL_GENERATION);
+  const command = Atomics.load(ctl, CTL_COMMAND);
+  if (command === COMMAND_EXIT) break;
+  if (command === COMMAND_SETUP) {
+    let message = receiveMessageOnPort(port);
+    while (message === undefined) message = receiveMessageOnPort(port);
+    ctx = contextFromBuffers(message.message);
+  } else if (command === COMMAND_RUN) {
+    try {
+      runChunks(ctx, ctl);
+    } catch {
+      Atomics.store(ctl, CTL_FAILED, 1);
+      Atomics.store(ctl, CTL_NEXT_CHUNK, ctx.nFeatures); // stop the others taking chunks
+    }
+  }
+  Atomics.add(ctl, CTL_DONE, 1);
+  Atomics.notify(ctl, CTL_DONE);
+}
+port.close();

@@ -1,0 +1,294 @@
+import {
+  JOB_BUILD_COUNT,
+  JOB_BUILD_IDENTITY,
+  JOB_BUILD_SLOT,
+  JOB_BUILD_START,
+  JOB_CHILD0,
+  JOB_CHILD_STRIDE,
+  JOB_L2,
+  JOB_MIN_GAIN,
+  JOB_MIN_HESSIAN,
+  JOB_MIN_SAMPLES_LEAF,
+  JOB_SUB_TARGET,
+  RESULT_STRIDE,
+} from './hist-kernel.mjs';
+import type { BinMapper } from './bin-mapper.js';
+import type { HistogramEngine } from './histogram-engine.js';
+import type { NodeRecord } from './tree-ensemble.js';
+
+/** scikit-learn's defaults that are not exposed as HistGradientBoostingClassifier parameters. */
+const MIN_HESSIAN_TO_SPLIT = 1e-3;
+const MIN_GAIN_TO_SPLIT = 0;
+
+export interface GrowerOptions {
+  readonly maxLeafNodes: number | null;
+  readonly maxDepth: number | null;
+  readonly minSamplesLeaf: number;
+  readonly l2Regularization: number;
+  readonly learningRate: number;
+}
+
+interface Split {
+  readonly gain: number;
+  readonly feature: number;
+  readonly bin: number;
+  missingLeft: boolean;
+  readonly sumGLeft: number;
+  readonly sumHLeft: number;
+  readonly countLeft: number;
+}
+
+interface GrowNode {
+  readonly record: NodeRecord;
+  readonly index: number;
+  readonly start: number;
+  readonly count: number;
+  readonly depth: number;
+  readonly sumG: number;
+  readonly sumH: number;
+  /** Newton value −G/(H+λ) before shrinkage (0 at the root, as in scikit-learn). */
+  readonly value: number;
+  slot: number;
+  split: Split | undefined;
+}
+
+/**
+ * Grows one regression tree on gradients/hessians, leaf-wise (best gain first), with
+ * scikit-learn's TreeGrower rules: a node with fewer than 2 * minSamplesLeaf samples or less than
+ * 1e-3 hessian is a leaf; growth stops at maxLeafNodes leaves or maxDepth; a node with no positive
+ * gain split is a leaf. Histograms: the smaller child is built from its samples, the larger one is
+ * the parent minus the smaller (in the parent's slot).
+ */
+export class TreeGrower {
+  private readonly partitionBuffer: Int32Array;
+
+  constructor(
+    private readonly engine: HistogramEngine,
+    private readonly mapper: BinMapper,
+    private readonly hasMissing: Uint8Array,
+    private readonly options: GrowerOptions,
+  ) {
+    this.partitionBuffer = new Int32Array(engine.nRows);
+    const job = engine.ctx.job;
+    job[JOB_MIN_SAMPLES_LEAF] = options.minSamplesLeaf;
+    job[JOB_MIN_HESSIAN] = MIN_HESSIAN_TO_SPLIT;
+    job[JOB_L2] = options.l2Regularization;
+    job[JOB_MIN_GAIN] = MIN_GAIN_TO_SPLIT;
+  }
+
+  /**
+   * Grows a tree on `gradients`/`hessians` (one per training row) and adds its leaf values to
+   * `raw[offset + row]`. Returns the nodes, root first.
+   */
+  grow(gradients: Float32Array, hessians: Float32Array, raw: Float64Array, offset: number): NodeRecord[] {
+    const { engine, options } = this;
+    const n = engine.nRows;
+    const msl = options.minSamplesLeaf;
+    let ctx = engine.ctx;
+    for (let i = 0; i < n; i++) ctx.idx[i] = i;
+    ctx.og.set(gradients);
+    ctx.oh.set(hessians);
+    let sumG = 0;
+    let sumH = 0;
+    for (let i = 0; i < n; i++) {
+      sumG += gradients[i]!;
+      sumH += hessians[i]!;
+    }
+
+    const records: NodeRecord[] = [];
+    const leaves: GrowNode[] = [];
+    const heap: GrowNode[] = [];
+    const freeSlots: number[] = [];
+    let slotsUsed = 0;
+    const takeSlot = (): number => {
+      const free = freeSlots.pop();
+      if (free !== undefined) return free;
+      if (slotsUsed >= engine.slotCount) engine.ensureSlots(slotsUsed + 1);
+      return slotsUsed++;
+    };
+    const release = (node: GrowNode) => {
+      if (node.slot >= 0) freeSlots.push(node.slot);
+      node.slot = -1;
+    };
+    const makeNode = (start: number, count: number, depth: number, g: number, h: number, value: number): GrowNode => {
+      const record: NodeRecord = { feature: -1, threshold: 0, binThreshold: 0, missingLeft: false, left: -1, value, gain: 0, count };
+      records.push(record);
+      return { record, index: records.length - 1, start, count, depth, sumG: g, sumH: h, value, slot: -1, split: undefined };
+    };
+    const finalize = (node: GrowNode) => {
+      release(node);
+      leaves.push(node);
+    };
+
+    const root = makeNode(0, n, 0, sumG, sumH, 0);
+    if (n < 2 * msl || sumH < MIN_HESSIAN_TO_SPLIT) {
+      finalize(root);
+    } else {
+      root.slot = takeSlot();
+      ctx = engine.ctx;
+      const job = ctx.job;
+      job[JOB_BUILD_SLOT] = root.slot;
+      job[JOB_BUILD_START] = 0;
+      job[JOB_BUILD_COUNT] = n;
+      job[JOB_BUILD_IDENTITY] = 1;
+      job[JOB_SUB_TARGET] = -1;
+      this.requestSplit(0, root);
+      job[JOB_CHILD0 + JOB_CHILD_STRIDE] = -1;
+      engine.run();
+      this.acceptSplit(0, root, heap, finalize);
+    }
+
+    while (heap.length > 0) {
+      const node = popBest(heap);
+      const split = node.split!;
+      const countLeft = this.partition(node, split);
+      const countRight = node.count - countLeft;
+      const l2 = options.l2Regularization;
+      const sumGRight = node.sumG - split.sumGLeft;
+      const sumHRight = node.sumH - split.sumHLeft;
+      const depth = node.depth + 1;
+      const left = makeNode(node.start, countLeft, depth, split.sumGLeft, split.sumHLeft, nodeValue(split.sumGLeft, split.sumHLeft, l2));
+      const right = makeNode(node.start + countLeft, countRight, depth, sumGRight, sumHRight, nodeValue(sumGRight, sumHRight, l2));
+      if (this.hasMissing[split.feature] === 0) split.missingLeft = countLeft > countRight;
+      const record = node.record;
+      record.feature = split.feature;
+      record.binThreshold = split.bin;
+      record.threshold =
+        split.bin === this.mapper.nBinsNonMissing[split.feature]! - 1 ? Infinity : this.mapper.thresholds[split.feature]![split.bin]!;
+      record.missingLeft = split.missingLeft;
+      record.left = left.index;
+      const lambda = l2 + 1e-15;
+      record.gain =
+        (split.sumGLeft * split.sumGLeft) / (split.sumHLeft + lambda) +
+        (sumGRight * sumGRight) / (sumHRight + lambda) -
+        (node.sumG * node.sumG) / (node.sumH + lambda);
+
+      const nLeaves = leaves.length + heap.length + 2;
+      if (options.maxLeafNodes !== null && nLeaves === options.maxLeafNodes) {
+        finalize(left);
+        finalize(right);
+        while (heap.length > 0) finalize(heap.pop()!);
+        release(node);
+        continue;
+      }
+      if (options.maxDepth !== null && depth === options.maxDepth) {
+        finalize(left);
+        finalize(right);
+        release(node);
+        continue;
+      }
+      const splitLeft = left.count >= 2 * msl;
+      const splitRight = right.count >= 2 * msl;
+      if (!splitLeft && !splitRight) {
+        finalize(left);
+        finalize(right);
+        release(node);
+        continue;
+      }
+      // Build the smaller child, derive the larger one in the parent's slot.
+      const small = left.count < right.count ? left : right;
+      const large = small === left ? right : left;
+      small.slot = takeSlot();
+      large.slot = node.slot;
+      node.slot = -1;
+      ctx = engine.ctx;
+      const { idx, og, oh, job } = ctx;
+      for (let i = 0; i < small.count; i++) {
+        const r = idx[small.start + i]!;
+        og[i] = gradients[r]!;
+        oh[i] = hessians[r]!;
+      }
+      job[JOB_BUILD_SLOT] = small.slot;
+      job[JOB_BUILD_START] = small.start;
+      job[JOB_BUILD_COUNT] = small.count;
+      job[JOB_BUILD_IDENTITY] = 0;
+      job[JOB_SUB_TARGET] = large.slot;
+      if (splitLeft) this.requestSplit(0, left);
+      else job[JOB_CHILD0] = -1;
+      if (splitRight) this.requestSplit(1, right);
+      else job[JOB_CHILD0 + JOB_CHILD_STRIDE] = -1;
+      engine.run();
+      if (splitLeft) this.acceptSplit(0, left, heap, finalize);
+      else finalize(left);
+      if (splitRight) this.acceptSplit(1, right, heap, finalize);
+      else finalize(right);
+    }
+
+    const { idx } = engine.ctx;
+    for (const leaf of leaves) {
+      const value = leaf.value * options.learningRate;
+      leaf.record.value = value;
+      for (let i = leaf.start; i < leaf.start + leaf.count; i++) raw[offset + idx[i]!]! += value;
+    }
+    return records;
+  }
+
+  private requestSplit(child: number, node: GrowNode): void {
+    const job = this.engine.ctx.job;
+    const p = JOB_CHILD0 + child * JOB_CHILD_STRIDE;
+    job[p] = node.slot;
+    job[p + 1] = node.sumG;
+    job[p + 2] = node.sumH;
+    job[p + 3] = node.count;
+    job[p + 4] = node.sumG * node.value;
+  }
+
+  /** Best split over features (first feature on ties); a node without a positive gain becomes a leaf. */
+  private acceptSplit(child: number, node: GrowNode, heap: GrowNode[], finalize: (node: GrowNode) => void): void {
+    const { results, nFeatures } = this.engine.ctx;
+    let best = child * nFeatures * RESULT_STRIDE;
+    for (let f = 1; f < nFeatures; f++) {
+      const o = (child * nFeatures + f) * RESULT_STRIDE;
+      if (results[o]! > results[best]!) best = o;
+    }
+    const gain = results[best]!;
+    if (!(gain > 0)) {
+      finalize(node);
+      return;
+    }
+    node.split = {
+      gain,
+      feature: best / RESULT_STRIDE - child * nFeatures,
+      bin: results[best + 1]!,
+      missingLeft: results[best + 2] === 1,
+      sumGLeft: results[best + 3]!,
+      sumHLeft: results[best + 4]!,
+      countLeft: results[best + 5]!,
+    };
+    heap.push(node);
+  }
+
+  /** Stable in-place partition of the node's samples: left child first, then right. */
+  private partition(node: GrowNode, split: Split): number {
+    const { idx, bins } = this.engine.ctx;
+    const buffer = this.partitionBuffer;
+    const n = this.engine.nRows;
+    const column = split.feature * n;
+    const bin = split.bin;
+    const missingBin = this.mapper.missingBin;
+    const missingLeft = split.missingLeft;
+    let nLeft = 0;
+    let nRight = 0;
+    const end = node.start + node.count;
+    for (let i = node.start; i < end; i++) {
+      const r = idx[i]!;
+      const b = bins[column + r]!;
+      if (b === missingBin ? missingLeft : b <= bin) idx[node.start + nLeft++] = r;
+      else buffer[nRight++] = r;
+    }
+    idx.set(buffer.subarray(0, nRight), node.start + nLeft);
+    return nLeft;
+  }
+}
+
+/** −G/(H + λ): scikit-learn's compute_node_value without bounds. */
+function nodeValue(sumG: number, sumH: number, l2: number): number {
+  return -sumG / (sumH + l2 + 1e-15);
+}
+
+/** Removes and returns the node of highest gain (the earliest pushed on ties). */
+function popBest(heap: GrowNode[]): GrowNode {
+  let best = 0;
+  for (let j = 1; j < heap.length; j++) if (heap[j]!.split!.gain > heap[best]!.split!.gain) best = j;
+  return heap.splice(best, 1)[0]!;
+}
