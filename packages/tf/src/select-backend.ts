@@ -89,6 +89,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         tfjsVersion: tf.version_core,
         patchedKernels,
       };
+      lastSelection = selection;
       for (const entry of skipped) logger.debug('tfjs backend skipped', { backend: entry.name, why: entry.why });
       logger.info(`tfjs backend: ${name}`, { backend: name, reason, skipped, patchedKernels });
       return selection;
@@ -103,6 +104,34 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         ? `install ${PACKAGE_OF[requested]}@${tf.version_core} next to @pipeline/tf, or choose wasm or cpu`
         : 'choose another backend (auto, tensorflow-gpu, tensorflow, wasm, cpu)',
   });
+}
+
+let lastSelection: BackendSelection | undefined;
+
+/** The selection made by the last successful {@link selectBackend} call, if any. */
+export function currentBackend(): BackendSelection | undefined {
+  return lastSelection;
+}
+
+/**
+ * The backend to train on: the one already selected (the CLI selects it once from `--backend`), or
+ * the automatic choice (`PIPELINE_TF_BACKEND` respected) if nothing was selected yet. Models call
+ * this before touching tfjs.
+ */
+export async function ensureBackend(logger?: Logger): Promise<BackendSelection> {
+  if (lastSelection === undefined) return selectBackend(logger === undefined ? {} : { logger });
+  const active = tf.engine().backendName;
+  if (active === null || active === undefined || active === lastSelection.tfjsBackend) return lastSelection;
+  // The caller switched backends with tf.setBackend after selecting: describe the active one.
+  const backend: BackendName = active === 'wasm' || active === 'cpu' ? active : 'tensorflow';
+  return {
+    backend,
+    tfjsBackend: active,
+    reason: 'set by the caller with tf.setBackend',
+    skipped: [],
+    tfjsVersion: tf.version_core,
+    patchedKernels: active === 'wasm' ? registerWasmTrainingKernels() : [],
+  };
 }
 
 function parseBackendName(value: string, field: string): BackendName | 'auto' {

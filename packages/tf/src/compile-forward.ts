@@ -1,0 +1,150 @@
+import { lstmLastState } from './lstm-sequence.js';
+import { tf } from './tf.js';
+
+/** A model's forward pass as a function of one input batch. */
+export type ForwardFunction = (x: tf.Tensor, options?: { readonly training?: boolean }) => tf.Tensor;
+
+export interface CompileForwardOptions {
+  /**
+   * Return the logits of a final softmax `Dense` layer instead of its probabilities (for a fused,
+   * numerically stable softmax cross-entropy). Throws if the last layer is not a softmax `Dense`.
+   */
+  readonly logits?: boolean;
+}
+
+type Config = Record<string, unknown>;
+type Step = (x: tf.Tensor, training: boolean) => tf.Tensor;
+
+const FUSABLE = new Set(['linear', 'relu', 'relu6', 'elu', 'sigmoid']);
+
+/**
+ * Compiles a `Sequential` model into a forward function that computes the same maths as
+ * `model.apply` with fewer, fused kernels: `Conv1D` and `Dense` run as one fused kernel with bias and
+ * activation, `LSTM` runs as {@link lstmLastState} (one op for the whole sequence instead of a dozen
+ * taped kernels per timestep), pooling layers call the pooling kernel directly. Any other layer, or a
+ * configuration the fast path does not cover (dropout, dilation, masking, stateful RNNs, …), runs
+ * through its own `apply`, so the result is always the model's function. The weights are read at
+ * call time, so one compiled function serves a whole training run.
+ */
+export function compileForward(model: tf.Sequential, options: CompileForwardOptions = {}): ForwardFunction {
+  if (!(model instanceof tf.Sequential)) throw new Error('compileForward: only Sequential models are supported');
+  const layers = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  const steps = layers.map((layer, k) => compileLayer(layer, options.logits === true && k === layers.length - 1));
+  if (options.logits === true) {
+    const last = layers[layers.length - 1];
+    if (last === undefined || last.getClassName() !== 'Dense' || (last.getConfig() as Config).activation !== 'softmax') {
+      throw new Error('compileForward: `logits` needs a model that ends in a Dense layer with softmax activation');
+    }
+  }
+  return (x, callOptions = {}) => {
+    const training = callOptions.training ?? false;
+    return tf.tidy(() => steps.reduce((h, step) => step(h, training), x));
+  };
+}
+
+function compileLayer(layer: tf.layers.Layer, logits: boolean): Step {
+  const config = layer.getConfig() as Config;
+  const fallback: Step = (x, training) => layer.apply(x, { training }) as tf.Tensor;
+  const weights = () => layer.trainableWeights.map((w) => w.read());
+  switch (layer.getClassName()) {
+    case 'Conv1D':
+      return compileConv1d(config, weights) ?? fallback;
+    case 'Dense':
+      return compileDense(config, weights, logits) ?? fallback;
+    case 'LSTM':
+      return compileLstm(config, weights) ?? fallback;
+    case 'MaxPooling1D':
+    case 'AveragePooling1D': {
+      const size = first(config.poolSize);
+      const stride = first(config.strides) ?? size;
+      const padding = config.padding;
+      if (size === undefined || stride === undefined || (padding !== 'valid' && padding !== 'same')) return fallback;
+      const pool = layer.getClassName() === 'MaxPooling1D' ? tf.maxPool : tf.avgPool;
+      return (x) => {
+        const [batch, , channels] = x.shape as [number, number, number];
+        const pooled = pool(tf.reshape(x, [batch, 1, x.shape[1]!, channels]) as tf.Tensor4D, [1, size], [1, stride], padding);
+        return tf.reshape(pooled, [batch, pooled.shape[2], channels]);
+      };
+    }
+    case 'GlobalAveragePooling1D':
+      return (x) => tf.mean(x, 1);
+    case 'GlobalMaxPooling1D':
+      return (x) => tf.max(x, 1);
+    case 'Flatten':
+      return (x) => tf.reshape(x, [x.shape[0]!, -1]);
+    case 'Dropout':
+    case 'SpatialDropout1D':
+    case 'GaussianNoise':
+    case 'GaussianDropout':
+      return (x, training) => (training ? fallback(x, training) : x);
+    default:
+      return fallback;
+  }
+}
+
+function compileConv1d(config: Config, weights: () => tf.Tensor[]): Step | undefined {
+  const stride = first(config.strides);
+  const dilation = first(config.dilationRate);
+  const padding = config.padding;
+  const activation = config.activation as string;
+  if (stride === undefined || dilation !== 1 || (padding !== 'valid' && padding !== 'same') || config.dataFormat !== 'channelsLast') {
+    return undefined;
+  }
+  if (!FUSABLE.has(activation)) return undefined;
+  const useBias = config.useBias !== false;
+  return (x) => {
+    const [kernel, bias] = weights() as [tf.Tensor3D, tf.Tensor1D | undefined];
+    const [batch, steps, channels] = x.shape as [number, number, number];
+    const y = tf.fused.conv2d({
+      x: tf.reshape(x, [batch, 1, steps, channels]) as tf.Tensor4D,
+      filter: tf.reshape(kernel, [1, ...kernel.shape]) as tf.Tensor4D,
+      strides: [1, stride],
+      pad: padding,
+      ...(useBias && bias !== undefined ? { bias } : {}),
+      activation: activation as tf.fused.Activation,
+    });
+    return tf.reshape(y, [batch, y.shape[2], y.shape[3]]);
+  };
+}
+
+function compileDense(config: Config, weights: () => tf.Tensor[], logits: boolean): Step | undefined {
+  const activation = config.activation as string;
+  const useBias = config.useBias !== false;
+  const softmax = activation === 'softmax';
+  if (!softmax && !FUSABLE.has(activation)) return undefined;
+  return (x) => {
+    const [kernel, bias] = weights() as [tf.Tensor2D, tf.Tensor1D | undefined];
+    const flat = x.rank === 2 ? (x as tf.Tensor2D) : (tf.reshape(x, [-1, x.shape[x.rank - 1]!]) as tf.Tensor2D);
+    let y: tf.Tensor = tf.fused.matMul({
+      a: flat,
+      b: kernel,
+      ...(useBias && bias !== undefined ? { bias } : {}),
+      activation: softmax ? 'linear' : (activation as tf.fused.Activation),
+    });
+    if (softmax && !logits) y = tf.softmax(y);
+    return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), y.shape[1]!]);
+  };
+}
+
+function compileLstm(config: Config, weights: () => tf.Tensor[]): Step | undefined {
+  const supported =
+    config.activation === 'tanh' &&
+    config.recurrentActivation === 'sigmoid' &&
+    config.useBias !== false &&
+    config.returnSequences !== true &&
+    config.returnState !== true &&
+    config.goBackwards !== true &&
+    config.stateful !== true &&
+    !(Number(config.dropout ?? 0) > 0) &&
+    !(Number(config.recurrentDropout ?? 0) > 0);
+  if (!supported) return undefined;
+  return (x) => {
+    const [kernel, recurrent, bias] = weights() as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+    return lstmLastState(x as tf.Tensor3D, kernel, recurrent, bias);
+  };
+}
+
+function first(value: unknown): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return typeof v === 'number' ? v : undefined;
+}
