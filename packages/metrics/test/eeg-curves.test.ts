@@ -36,6 +36,17 @@ describe('timelineAuroc', () => {
     const as64 = recordings.map((r) => ({ ...r, proba: Float64Array.from(r.proba) }));
     expect(Math.abs(timelineAuroc(as64) - bruteAuc(pos, neg))).toBeLessThan(1e-12);
   });
+  it('ranks negative scores, −0 and +0 correctly on the float32 radix path', () => {
+    const rng = createRng(11);
+    const proba = new Float32Array(400);
+    for (let i = 0; i < proba.length; i++) proba[i] = [-0, 0, -1.5, 2, Math.round(rng.normal() * 4) / 2][rng.int(5)]!;
+    const ref: [number, number][] = [[100, 180], [300, 330]];
+    const pos: number[] = [];
+    const neg: number[] = [];
+    proba.forEach((p, i) => (ref.some(([s, e]) => i >= s && i < e) ? pos : neg).push(p));
+    expect(Math.abs(timelineAuroc([{ proba, fs: 1, ref }]) - bruteAuc(pos, neg))).toBeLessThan(1e-12);
+  });
+
   it('needs both classes', () => {
     expect(() => timelineAuroc([{ proba: new Float32Array(10), fs: 1, ref: [] }])).toThrow(/both seizure and background/);
   });

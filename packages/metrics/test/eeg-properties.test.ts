@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createRng, type Rng } from '@pipeline/core';
-import { hysteresis, sensitivityAtFa, taes, type FaCurveRow, type Interval, type Recording } from '@pipeline/metrics/eeg';
+import { blockExtrema, hysteresis, hysteresisRuns, sensitivityAtFa, thresholdRuns, taes, type FaCurveRow, type Interval, type Recording } from '@pipeline/metrics/eeg';
 
 /** Seizures separated by wide gaps, each with a hypothesis perturbed by less than a quarter gap. */
 function alignedPair(rng: Rng): { duration: number; refs: Interval[]; hyps: Interval[] } {
@@ -142,6 +142,31 @@ describe('streaming hysteresis equals the zone algorithm', () => {
       const minOff = 1 + rng.int(4);
       const ours = Array.from(hysteresis(p, { tauOn, tauOff, minOnsetSamples: minOn, minOffsetSamples: minOff }));
       expect({ p, tauOn, tauOff, minOn, minOff, mask: ours }).toEqual({ p, tauOn, tauOff, minOn, minOff, mask: zoneHysteresis(p, tauOn, tauOff, minOn, minOff) });
+    }
+  });
+});
+
+describe('block-extrema skipping gives identical runs', () => {
+  it('threshold and hysteresis binarization, 100 seeded traces, random block sizes and parameters', () => {
+    const rng = createRng(77);
+    const flat = (r: { starts: Int32Array; ends: Int32Array; length: number }) => [r.length, ...r.starts, -1, ...r.ends];
+    for (let trial = 0; trial < 100; trial++) {
+      const n = 1 + rng.int(1500);
+      // Slowly varying traces with plateaus, so that whole blocks sit on one side of a threshold.
+      const p = new Float32Array(n);
+      let level = rng.uniform();
+      for (let i = 0; i < n; i++) {
+        if (rng.uniform() < 0.01) level = rng.uniform();
+        p[i] = rng.uniform() < 0.002 ? NaN : Math.min(1, Math.max(0, level + 0.05 * rng.normal()));
+      }
+      const index = blockExtrema(p, 1 + rng.int(300));
+      const threshold = rng.uniform();
+      for (const strict of [false, true]) {
+        expect(flat(thresholdRuns(p, threshold, { strict }, index))).toEqual(flat(thresholdRuns(p, threshold, { strict })));
+      }
+      const tauOff = rng.uniform() * 0.9;
+      const options = { tauOn: tauOff + rng.uniform() * 0.1, tauOff, minOnsetSamples: 1 + rng.int(20), minOffsetSamples: 1 + rng.int(20) };
+      expect(flat(hysteresisRuns(p, options, index))).toEqual(flat(hysteresisRuns(p, options)));
     }
   });
 });

@@ -4,6 +4,8 @@ import {
   epochScore,
   ira,
   nedcTimeline,
+  formatCsvBi,
+  parseCsvBi,
   ovlp,
   taes,
   timescoringEvent,
@@ -218,5 +220,34 @@ describe('input checks of the NEDC loader', () => {
     expect(() => ovlp([{ duration: 100, ref: [[90, 101]], hyp: [] }])).toThrow(/0 <= start < stop <= duration/);
     expect(() => ovlp([{ duration: 100, ref: [[5, 5]], hyp: [], id: 'a.csv_bi' }])).toThrow(/a\.csv_bi, field 'ref\[0\]'/);
     expect(() => ovlp([{ duration: 0, ref: [], hyp: [] }])).toThrow(/duration/);
+  });
+});
+
+describe('NEDC .csv_bi annotations', () => {
+  const text = [
+    '# version = csv_v1.0.0',
+    '# bname = aaaaaajy_s001_t000',
+    '# duration = 100.00 secs',
+    '#',
+    'channel,start_time,stop_time,label,confidence',
+    'TERM,0.0000,10.0000,bckg,1.0000',
+    'TERM,10.0000,20.0000,seiz,1.0000',
+    'TERM,20.0000,100.0000,bckg,1.0000',
+    '',
+  ].join('\n');
+
+  it('parses duration and seizure rows; round-trips through formatCsvBi', () => {
+    const parsed = parseCsvBi(text, { file: 'ref.csv_bi' });
+    expect(parsed).toEqual({ duration: 100, seizures: [[10, 20]] });
+    expect(parseCsvBi(formatCsvBi(parsed.seizures, parsed.duration, { name: 'x' }))).toEqual(parsed);
+    const c = cases.find((x) => x.id === 'exact_match')!;
+    expectBlock(taes([{ duration: parsed.duration, ref: parsed.seizures, hyp: parsed.seizures }]), c.expected.nedc_taes_seiz, 'taes');
+  });
+
+  it('names the file and line of a bad row or an unknown label', () => {
+    expect(() => parseCsvBi(text.replace('seiz', 'fnsz'), { file: 'ref.csv_bi' })).toThrow(/ref\.csv_bi, field 'line 7': .*'fnsz'/);
+    expect(parseCsvBi(text.replace('seiz', 'fnsz'), { seizureLabels: ['fnsz', 'gnsz'] }).seizures).toEqual([[10, 20]]);
+    expect(() => parseCsvBi(text.replace('# duration = 100.00 secs', ''))).toThrow(/duration/);
+    expect(() => parseCsvBi(text.replace('TERM,10.0000,20.0000', 'TERM,ten,20.0000'))).toThrow(/line 7/);
   });
 });

@@ -1,4 +1,5 @@
 import { PipelineError, throwIfAborted, type ProgressCallback } from '@pipeline/core';
+import { blockExtrema, type BlockExtrema } from './block-extrema.js';
 import { postprocess as runPostprocess, withThreshold, type PostprocessOptions } from './postprocess.js';
 import type { Interval, ProbabilityRecording, Recording } from './types.js';
 
@@ -24,7 +25,8 @@ export interface FaCurveOptions {
 /**
  * Sensitivity and FA/24h at each threshold: every recording is post-processed at the threshold
  * (a {@link PostprocessOptions} chain whose threshold is replaced, see `withThreshold`, or any
- * function), then all recordings are scored together. Thresholds are evaluated exhaustively and
+ * function), then all recordings are scored together. With a chain, a block min/max index of each
+ * trace is built once so that each threshold skips the blocks far from it. Thresholds are evaluated exhaustively and
  * returned in the given order: FA/24h need not be monotone in the threshold. `Infinity` is allowed
  * (no detections).
  */
@@ -35,24 +37,25 @@ export function faCurve(
   scorer: OperatingPointScorer,
   options: FaCurveOptions = {},
 ): FaCurveRow[] {
-  const toEvents: ThresholdPostprocess =
-    typeof postprocess === 'function'
-      ? postprocess
-      : (proba, fs, threshold) => runPostprocess(proba, withThreshold({ ...postprocess, fs }, threshold));
   recordings.forEach((r, i) => {
     if (!(Number.isFinite(r.fs) && r.fs > 0)) {
       throw new PipelineError('E_INPUT', `fs must be a positive sampling rate, got ${r.fs}`, { file: r.id ?? `recordings[${i}]`, field: 'fs' });
     }
   });
+  const indexes: (BlockExtrema | undefined)[] = recordings.map((r) => (typeof postprocess === 'function' ? undefined : blockExtrema(r.proba)));
+  const toEvents = (r: ProbabilityRecording, k: number, threshold: number): Interval[] =>
+    typeof postprocess === 'function'
+      ? postprocess(r.proba, r.fs, threshold)
+      : runPostprocess(r.proba, withThreshold({ ...postprocess, fs: r.fs }, threshold), indexes[k]);
   const rows: FaCurveRow[] = [];
   for (let t = 0; t < thresholds.length; t++) {
     throwIfAborted(options.signal, 'faCurve');
     const threshold = thresholds[t]!;
     if (Number.isNaN(threshold)) throw new PipelineError('E_USAGE', `threshold ${t} is NaN`, { field: 'thresholds' });
-    const scored: Recording[] = recordings.map((r) => ({
+    const scored: Recording[] = recordings.map((r, k) => ({
       duration: r.duration ?? r.proba.length / r.fs,
       ref: r.ref,
-      hyp: toEvents(r.proba, r.fs, threshold),
+      hyp: toEvents(r, k, threshold),
       ...(r.id === undefined ? {} : { id: r.id }),
     }));
     const { sensitivity, faPer24h } = scorer(scored);

@@ -1,4 +1,5 @@
 import { PipelineError } from '@pipeline/core';
+import type { BlockExtrema } from './block-extrema.js';
 import { RunBuilder, runsToMask, type SampleRuns } from './sample-runs.js';
 
 export interface HysteresisOptions {
@@ -32,9 +33,10 @@ function positiveInteger(value: number, field: string): number {
  * windows it reproduces brain-go-brr-v2's `apply_hysteresis`: the timeline is cut into zones by
  * "firm" OFF runs (≥ `minOffsetSamples` samples below `tauOff`); in each zone the first run of
  * ≥ `minOnsetSamples` samples at or above `tauOn` opens an event that lasts to the zone's end. NaN
- * counts as below `tauOff`. One pass over the samples.
+ * counts as below `tauOff`. One pass over the samples; with `index` (see {@link blockExtrema}) whole
+ * blocks that cannot change the state are skipped, with the same result.
  */
-export function hysteresisRuns(proba: ArrayLike<number>, options: HysteresisOptions = {}): SampleRuns {
+export function hysteresisRuns(proba: ArrayLike<number>, options: HysteresisOptions = {}, index?: BlockExtrema): SampleRuns {
   const tauOn = options.tauOn ?? 0.86;
   const tauOff = options.tauOff ?? 0.78;
   if (!(tauOn >= tauOff)) {
@@ -49,7 +51,27 @@ export function hysteresisRuns(proba: ArrayLike<number>, options: HysteresisOpti
   let lowLength = 0;
   let highStart = 0;
   let highLength = 0;
+  const block = index?.blockSize ?? 0;
   for (let i = 0; i < n; i++) {
+    if (index !== undefined && i % block === 0) {
+      const b = i / block;
+      // OFF with no pending onset and no sample reaching tauOn: nothing in the block can start an
+      // event, and the first such sample resets the counters anyway.
+      if (onset < 0 && index.max[b]! < tauOn) {
+        highLength = 0;
+        lowLength = 0;
+        zoneOpen = true;
+        i += block - 1;
+        continue;
+      }
+      // Inside an event and no sample below tauOff: the event just continues.
+      if (onset >= 0 && index.min[b]! >= tauOff) {
+        lowLength = 0;
+        zoneOpen = true;
+        i += block - 1;
+        continue;
+      }
+    }
     const p = proba[i]!;
     if (!(p >= tauOff)) {
       highLength = 0;

@@ -47,6 +47,7 @@ export {
 } from './morphology.js';
 export { removeShortEvents, removeShortRuns, mergeEventGaps, splitLongEvents, type MergeGapOptions } from './event-filters.js';
 export { postprocess, postprocessRuns, withThreshold, type PostprocessOptions, type Binarization } from './postprocess.js';
+export { blockExtrema, type BlockExtrema } from './block-extrema.js';
 export {
   faCurve,
   type FaCurveRow,
@@ -56,3 +57,4 @@ export {
 } from './fa-curve.js';
 export { sensitivityAtFa, type SensitivityAtFa, type SensitivityAtFaOptions } from './sensitivity-at-fa.js';
 export { timelineAuroc } from './timeline-auroc.js';
+export { parseCsvBi, formatCsvBi, type CsvBiAnnotation, type ParseCsvBiOptions } from './csv-bi.js';

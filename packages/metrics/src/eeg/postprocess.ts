@@ -1,5 +1,6 @@
 import { PipelineError } from '@pipeline/core';
 import { mergeEventGaps, removeShortRuns, splitLongEvents } from './event-filters.js';
+import type { BlockExtrema } from './block-extrema.js';
 import { hysteresisComponentsRuns, hysteresisRuns } from './hysteresis.js';
 import { closeRuns, openRuns, type MorphologyBorder } from './morphology.js';
 import { checkFs, runsToEvents, thresholdRuns, type SampleRuns } from './sample-runs.js';
@@ -44,17 +45,21 @@ export interface PostprocessOptions {
 
 export const DEFAULT_BINARIZATION: Binarization = { kind: 'hysteresis', tauOn: 0.86, tauOff: 0.78 };
 
-/** The sample-level part of the chain (binarize, opening, closing, minimum duration), as runs. */
-export function postprocessRuns(proba: ArrayLike<number>, options: PostprocessOptions): SampleRuns {
+/**
+ * The sample-level part of the chain (binarize, opening, closing, minimum duration), as runs.
+ * `index` (see {@link blockExtrema}) speeds up threshold and causal-hysteresis binarization when the
+ * same trace is processed many times; the result is identical.
+ */
+export function postprocessRuns(proba: ArrayLike<number>, options: PostprocessOptions, index?: BlockExtrema): SampleRuns {
   checkFs(options.fs);
   const binarize = options.binarize ?? DEFAULT_BINARIZATION;
   let runs: SampleRuns;
   switch (binarize.kind) {
     case 'threshold':
-      runs = thresholdRuns(proba, binarize.threshold, binarize.strict === undefined ? {} : { strict: binarize.strict });
+      runs = thresholdRuns(proba, binarize.threshold, binarize.strict === undefined ? {} : { strict: binarize.strict }, index);
       break;
     case 'hysteresis':
-      runs = hysteresisRuns(proba, binarize);
+      runs = hysteresisRuns(proba, binarize, index);
       break;
     case 'hysteresis-components':
       runs = hysteresisComponentsRuns(proba, binarize);
@@ -70,8 +75,8 @@ export function postprocessRuns(proba: ArrayLike<number>, options: PostprocessOp
 }
 
 /** The whole chain: per-sample probabilities → seizure events `[start, stop)` in seconds. */
-export function postprocess(proba: ArrayLike<number>, options: PostprocessOptions): Interval[] {
-  let events = runsToEvents(postprocessRuns(proba, options), options.fs);
+export function postprocess(proba: ArrayLike<number>, options: PostprocessOptions, index?: BlockExtrema): Interval[] {
+  let events = runsToEvents(postprocessRuns(proba, options, index), options.fs);
   if (options.mergeGap !== undefined) {
     events = mergeEventGaps(events, options.mergeGap, options.mergeInclusive === undefined ? {} : { inclusive: options.mergeInclusive });
   }
