@@ -1,5 +1,6 @@
 import { PipelineError } from '@pipeline/core';
 import { binaryCurve, curveAveragePrecision } from './binary-curve.js';
+import { oneVsRestAverage } from './one-vs-rest.js';
 import { checkLabelList, checkPair, uniqueLabels, type LabelArray } from './labels.js';
 import { denseScores, isScoreMatrix, scoreColumn, type ScoreMatrix } from './score-matrix.js';
 
@@ -44,17 +45,7 @@ export function averagePrecision(
     const k = matrix.cols;
     return binaryAp((cell) => yTrue[Math.floor(cell / k)] === labels[cell % k], matrix.data, 'averagePrecision (micro)');
   }
-  let total = 0;
-  let weightSum = 0;
-  labels.forEach((label, c) => {
-    let support = 0;
-    for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === label) support++;
-    const ap = binaryAp((i) => yTrue[i] === label, scoreColumn(matrix, c), `averagePrecision (class ${label} vs rest)`);
-    const w = average === 'weighted' ? support : 1;
-    total += w * ap;
-    weightSum += w;
-  });
-  return total / weightSum;
+  return oneVsRestAverage(yTrue, matrix, labels, average, binaryAp, 'averagePrecision');
 }
 
 function binaryAp(isPositive: (i: number) => boolean, scores: ArrayLike<number>, what: string): number {

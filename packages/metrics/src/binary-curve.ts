@@ -35,15 +35,13 @@ export function binaryCurve(isPositive: (i: number) => boolean, scores: ArrayLik
   return curveFromSorted(pos.sort(), neg.sort());
 }
 
-/** Same as {@link binaryCurve} from already sorted (ascending) positive and negative scores. */
-export function curveFromSorted(pos: ArrayLike<number>, neg: ArrayLike<number>): BinaryCurve {
+/**
+ * Walks two ascending arrays from the top, calling `visit` once per distinct score with the
+ * cumulative true and false positives at that threshold (the merge behind every curve here).
+ */
+function walkSorted(pos: ArrayLike<number>, neg: ArrayLike<number>, visit: (threshold: number, tp: number, fp: number) => void): void {
   let i = pos.length - 1;
   let j = neg.length - 1;
-  const capacity = pos.length + neg.length;
-  const thresholds = new Float64Array(capacity);
-  const tps = new Float64Array(capacity);
-  const fps = new Float64Array(capacity);
-  let k = 0;
   let tp = 0;
   let fp = 0;
   while (i >= 0 || j >= 0) {
@@ -58,11 +56,23 @@ export function curveFromSorted(pos: ArrayLike<number>, neg: ArrayLike<number>):
       fp++;
       j--;
     }
+    visit(threshold, tp, fp);
+  }
+}
+
+/** Same as {@link binaryCurve} from already sorted (ascending) positive and negative scores. */
+export function curveFromSorted(pos: ArrayLike<number>, neg: ArrayLike<number>): BinaryCurve {
+  const capacity = pos.length + neg.length;
+  const thresholds = new Float64Array(capacity);
+  const tps = new Float64Array(capacity);
+  const fps = new Float64Array(capacity);
+  let k = 0;
+  walkSorted(pos, neg, (threshold, tp, fp) => {
     thresholds[k] = threshold;
     tps[k] = tp;
     fps[k] = fp;
     k++;
-  }
+  });
   return {
     thresholds: thresholds.slice(0, k),
     tps: tps.slice(0, k),
@@ -108,32 +118,15 @@ export function curveAveragePrecision(curve: BinaryCurve): number {
  * the same trapezoids as {@link curveAuc}, accumulated while merging. Memory O(1) beyond the inputs.
  */
 export function sortedScoresAuc(pos: ArrayLike<number>, neg: ArrayLike<number>): number {
-  const positives = pos.length;
-  const negatives = neg.length;
-  let i = positives - 1;
-  let j = negatives - 1;
-  let tp = 0;
-  let fp = 0;
   let area = 0;
   let prevX = 0;
   let prevY = 0;
-  while (i >= 0 || j >= 0) {
-    const a = i >= 0 ? pos[i]! : -Infinity;
-    const b = j >= 0 ? neg[j]! : -Infinity;
-    const threshold = a > b ? a : b;
-    while (i >= 0 && pos[i] === threshold) {
-      tp++;
-      i--;
-    }
-    while (j >= 0 && neg[j] === threshold) {
-      fp++;
-      j--;
-    }
-    const x = fp / negatives;
-    const y = tp / positives;
+  walkSorted(pos, neg, (_, tp, fp) => {
+    const x = fp / neg.length;
+    const y = tp / pos.length;
     area += ((x - prevX) * (y + prevY)) / 2;
     prevX = x;
     prevY = y;
-  }
+  });
   return area;
 }

@@ -1,5 +1,6 @@
 import { PipelineError } from '@pipeline/core';
 import { binaryCurve, curveAuc } from './binary-curve.js';
+import { oneVsRestAverage } from './one-vs-rest.js';
 import { checkLabelList, checkPair, uniqueLabels, type LabelArray } from './labels.js';
 import { denseScores, isScoreMatrix, scoreColumn, type DenseScores, type ScoreMatrix } from './score-matrix.js';
 
@@ -81,7 +82,7 @@ export function rocAuc(yTrue: LabelArray, scores: ScoreMatrix | ArrayLike<number
   if (labels.length < 2) throw twoLabelsNeeded(labels);
   return options.multiClass === 'ovo'
     ? ovoAuc(yTrue, matrix, labels, options.average ?? 'macro')
-    : ovrAuc(yTrue, matrix, labels, options.average ?? 'macro');
+    : oneVsRestAverage(yTrue, matrix, labels, options.average ?? 'macro', binaryAuc, 'rocAuc');
 }
 
 function twoLabelsNeeded(labels: readonly number[]): PipelineError {
@@ -89,20 +90,6 @@ function twoLabelsNeeded(labels: readonly number[]): PipelineError {
     field: 'scores',
     hint: 'pass one score column per class for multi-class problems',
   });
-}
-
-function ovrAuc(yTrue: LabelArray, matrix: DenseScores, labels: readonly number[], average: 'macro' | 'weighted'): number {
-  let total = 0;
-  let weightSum = 0;
-  labels.forEach((label, c) => {
-    let support = 0;
-    for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === label) support++;
-    const auc = binaryAuc((i) => yTrue[i] === label, scoreColumn(matrix, c), `rocAuc (class ${label} vs rest)`);
-    const w = average === 'weighted' ? support : 1;
-    total += w * auc;
-    weightSum += w;
-  });
-  return total / weightSum;
 }
 
 function ovoAuc(yTrue: LabelArray, matrix: DenseScores, labels: readonly number[], average: 'macro' | 'weighted'): number {
