@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PipelineError, type Matrix } from '@pipeline/core';
-import { openH5, type H5Dataset, type H5File } from '@pipeline/ingest';
+import type { H5Dataset, H5File } from '@pipeline/ingest';
 import { compileRecipe, parseRecipe, type FeaturePlan } from './feature-recipe.js';
 import type { WorkerData, WorkerReply, WorkerRequest } from './featurize-protocol.js';
 
@@ -38,6 +38,8 @@ function fail(error: unknown): void {
 async function start(): Promise<void> {
   plan = compileRecipe(parseRecipe(data.recipe));
   if (data.readInWorker) {
+    // Imported only here: a worker that is sent its rows never loads h5wasm (much faster start-up).
+    const { openH5 } = await import('@pipeline/ingest');
     file = await openH5(data.path);
     dataset = file.dataset(data.datasetKey);
   }
