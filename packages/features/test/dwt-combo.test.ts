@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { isPipelineError, matrix, sliceRows } from '@pipeline/core';
+import { matrix, sliceRows } from '@pipeline/core';
 import {
   DWT_COMBO_DEFAULTS,
   compileRecipe,
@@ -11,7 +11,7 @@ import {
   parseRecipe,
   type DwtComboParams,
 } from '../src/index.js';
-import { readFixture } from './support/fixtures.js';
+import { errorCode, readFixture } from './support/fixtures.js';
 
 interface ComboFixture {
   rows: number;
@@ -23,14 +23,6 @@ const fixture = readFixture<ComboFixture>('dwt_combo.json');
 const golden = readFixture<{ sha256: Record<string, string> }>('dwt_combo_golden.json');
 const input = matrix(fixture.rows, fixture.cols, Float32Array.from(fixture.input));
 
-const codeOf = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (error) {
-    return isPipelineError(error) ? error.code : 'not a PipelineError';
-  }
-  return 'no error';
-};
 
 describe('dwt-combo recipe', () => {
   it('has 118 columns by default: 11 meta + 107 DWT features with stable names', () => {
@@ -121,15 +113,15 @@ describe('dwt-combo recipe', () => {
   });
 
   it('rejects bad parameters and manifests with typed errors', () => {
-    expect(codeOf(() => dwtComboRecipe({ dropMeta: ['nope'] }))).toBe('E_USAGE');
-    expect(codeOf(() => dwtComboRecipe({ decompositions: [{ wavelet: 'db4', level: 9 }] }))).toBe('E_USAGE');
-    expect(codeOf(() => dwtComboRecipe({ signalStart: 5 }))).toBe('E_USAGE');
-    expect(codeOf(() => createRecipe('fft-combo'))).toBe('E_USAGE');
+    expect(errorCode(() => dwtComboRecipe({ dropMeta: ['nope'] }))).toBe('E_USAGE');
+    expect(errorCode(() => dwtComboRecipe({ decompositions: [{ wavelet: 'db4', level: 9 }] }))).toBe('E_USAGE');
+    expect(errorCode(() => dwtComboRecipe({ signalStart: 5 }))).toBe('E_USAGE');
+    expect(errorCode(() => createRecipe('fft-combo'))).toBe('E_USAGE');
     const json = JSON.parse(JSON.stringify(dwtComboRecipe()));
-    expect(codeOf(() => parseRecipe({ ...json, version: 2 }))).toBe('E_SCHEMA');
-    expect(codeOf(() => parseRecipe({ ...json, params: { ...json.params, extra: 1 } }))).toBe('E_SCHEMA');
-    expect(codeOf(() => parseRecipe({ ...json, params: { ...json.params, epsilon: -1 } }))).toBe('E_SCHEMA');
-    expect(codeOf(() => computeFeatures(dwtComboRecipe(), matrix(2, 100)))).toBe('E_SCHEMA');
+    expect(errorCode(() => parseRecipe({ ...json, version: 2 }))).toBe('E_SCHEMA');
+    expect(errorCode(() => parseRecipe({ ...json, params: { ...json.params, extra: 1 } }))).toBe('E_SCHEMA');
+    expect(errorCode(() => parseRecipe({ ...json, params: { ...json.params, epsilon: -1 } }))).toBe('E_SCHEMA');
+    expect(errorCode(() => computeFeatures(dwtComboRecipe(), matrix(2, 100)))).toBe('E_SCHEMA');
     expect(parseRecipe(json)).toEqual(dwtComboRecipe());
   });
 });

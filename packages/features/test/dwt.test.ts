@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isPipelineError, matrix } from '@pipeline/core';
+import { matrix } from '@pipeline/core';
 import {
   EXTENSION_MODES,
   dwt,
@@ -13,7 +13,7 @@ import {
   type ExtensionMode,
   type WaveletName,
 } from '../src/index.js';
-import { maxAbsDiff, readFixture, recordingLogger } from './support/fixtures.js';
+import { errorCode, maxAbsDiff, readFixture, recordingLogger } from './support/fixtures.js';
 
 interface CaseKey {
   signal: string;
@@ -178,22 +178,14 @@ describe('wavedecRows', () => {
 
   it('rejects bad columns, levels, modes and too-short signals with typed errors', () => {
     const m = matrix(1, 8);
-    const codeOf = (f: () => unknown): string | undefined => {
-      try {
-        f();
-      } catch (error) {
-        return isPipelineError(error) ? error.code : 'not a PipelineError';
-      }
-      return undefined;
-    };
-    expect(codeOf(() => wavedecRows(m, 'haar', { columns: { start: 4, end: 9 } }))).toBe('E_USAGE');
-    expect(codeOf(() => wavedec([1, 2, 3], 'haar', { level: -1 }))).toBe('E_USAGE');
-    expect(codeOf(() => wavedec([1, 2, 3], 'haar', { mode: 'mirror' as ExtensionMode }))).toBe('E_USAGE');
-    expect(codeOf(() => dwt([1], 'haar', 'reflect'))).toBe('E_INPUT');
-    expect(codeOf(() => dwt([], 'haar'))).toBe('E_INPUT');
-    expect(codeOf(() => idwt([1, 2], [1, 2, 3], 'haar'))).toBe('E_INPUT');
-    expect(codeOf(() => idwt([1, 2], [1, 2], 'db4'))).toBe('E_INPUT');
-    expect(codeOf(() => waverec([[1, 2, 3], [1]], 'haar'))).toBe('E_INPUT');
+    expect(errorCode(() => wavedecRows(m, 'haar', { columns: { start: 4, end: 9 } }))).toBe('E_USAGE');
+    expect(errorCode(() => wavedec([1, 2, 3], 'haar', { level: -1 }))).toBe('E_USAGE');
+    expect(errorCode(() => wavedec([1, 2, 3], 'haar', { mode: 'mirror' as ExtensionMode }))).toBe('E_USAGE');
+    expect(errorCode(() => dwt([1], 'haar', 'reflect'))).toBe('E_INPUT');
+    expect(errorCode(() => dwt([], 'haar'))).toBe('E_INPUT');
+    expect(errorCode(() => idwt([1, 2], [1, 2, 3], 'haar'))).toBe('E_INPUT');
+    expect(errorCode(() => idwt([1, 2], [1, 2], 'db4'))).toBe('E_INPUT');
+    expect(errorCode(() => waverec([[1, 2, 3], [1]], 'haar'))).toBe('E_INPUT');
     expect(getWavelet('db4').length).toBe(8);
   });
 });

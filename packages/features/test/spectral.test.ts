@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { createRng, isPipelineError } from '@pipeline/core';
+import { createRng } from '@pipeline/core';
 import { EEG_BANDS, RealFft, bandPower, rfft, rfftFrequencies, welch, type WelchOptions } from '../src/index.js';
-import { maxAbsDiff, readFixture, recordingLogger } from './support/fixtures.js';
+import { errorCode, maxAbsDiff, readFixture, recordingLogger } from './support/fixtures.js';
 
 interface Spectral {
   rfft: Array<{ x: number[]; n: number | null; re: number[]; im: number[] }>;
@@ -63,17 +63,9 @@ describe('rfft', () => {
     plan.forward(x, re, im);
     expect(re[50]).toBeCloseTo(500, 9);
     expect(Math.max(...Array.from(re).map((v, k) => (k === 50 ? 0 : Math.abs(v))))).toBeLessThan(1e-9);
-    const codeOf = (f: () => unknown) => {
-      try {
-        f();
-      } catch (error) {
-        return isPipelineError(error) ? error.code : 'other';
-      }
-      return 'none';
-    };
-    expect(codeOf(() => new RealFft(0))).toBe('E_USAGE');
-    expect(codeOf(() => new RealFft(2.5))).toBe('E_USAGE');
-    expect(codeOf(() => plan.forward(x, new Float64Array(10), im))).toBe('E_USAGE');
+    expect(errorCode(() => new RealFft(0))).toBe('E_USAGE');
+    expect(errorCode(() => new RealFft(2.5))).toBe('E_USAGE');
+    expect(errorCode(() => plan.forward(x, new Float64Array(10), im))).toBe('E_USAGE');
   });
 
   it('rfftFrequencies equals numpy.fft.rfftfreq', () => {

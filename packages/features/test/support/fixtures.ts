@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Logger } from '@pipeline/core';
+import { isPipelineError, type Logger } from '@pipeline/core';
 
 /** Reads a JSON fixture from test/fixtures. */
 export function readFixture<T>(name: string): T {
@@ -32,4 +32,14 @@ export function recordingLogger(): Logger & { warnings: string[]; messages: stri
     },
     error: (m) => void messages.push(m),
   };
+}
+
+/** The PipelineError code `f` throws ('no error' if it returns, 'not a PipelineError' for other errors). */
+export function errorCode(f: () => unknown): string {
+  try {
+    f();
+  } catch (error) {
+    return isPipelineError(error) ? error.code : 'not a PipelineError';
+  }
+  return 'no error';
 }
