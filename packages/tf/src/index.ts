@@ -42,3 +42,4 @@ export {
   type TemporalArgs,
   type TemporalModelDefinition,
 } from './temporal-classifier.js';
+export { syntheticSignals, type SyntheticSignalsOptions } from './synthetic-signals.js';

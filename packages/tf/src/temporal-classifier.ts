@@ -232,7 +232,7 @@ async function fitTemporal<Args extends TemporalArgs>(
     model = pretrained.model;
     checkNetwork(model, { steps, channels: args.channels, classes }, args.loadModel!);
   } else {
-    model = definition.build({ steps, channels: args.channels, classes }, args);
+    model = buildNetwork(() => definition.build({ steps, channels: args.channels, classes }, args));
     initializeWeights(model, deriveSeed(seed, kind, 'initialize'));
   }
 
@@ -361,6 +361,18 @@ async function loadPretrained(
     throw new PipelineError('E_INPUT', 'the pretrained model is not a Sequential model', { file: path, field: 'loadModel' });
   }
   return { model };
+}
+
+/**
+ * Builds a network inside a tidy scope: layer variables survive, temporaries of the layers' own
+ * initializers do not (tfjs's LSTM with `unitForgetBias` leaks four tensors per build otherwise).
+ */
+function buildNetwork(build: () => tf.Sequential): tf.Sequential {
+  let model: tf.Sequential | undefined;
+  tf.tidy(() => {
+    model = build();
+  });
+  return model!;
 }
 
 function checkNetwork(model: tf.Sequential, expected: { steps: number; channels: number; classes: number }, path: string): void {

@@ -32,23 +32,3 @@ export async function onBackends(backends: string[], f: () => tf.Tensor[]): Prom
   return out;
 }
 
-/**
- * A separable 3-class signal task: class k is a sine of 2 + 3k cycles per row with a random phase and
- * amplitude, plus Gaussian noise. Rows × steps (one channel); labels cycle 0, 1, 2.
- */
-export function separableSignals(rows: number, steps: number, seed: number): { features: Float32Array; labels: Int32Array } {
-  const rng = createRng(seed);
-  const features = new Float32Array(rows * steps);
-  const labels = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const label = i % 3;
-    labels[i] = label;
-    const cycles = 2 + 3 * label;
-    const phase = 2 * Math.PI * rng.uniform();
-    const amplitude = 0.5 + rng.uniform();
-    for (let t = 0; t < steps; t++) {
-      features[i * steps + t] = amplitude * Math.sin((2 * Math.PI * cycles * t) / steps + phase) + 0.3 * rng.normal() + 3;
-    }
-  }
-  return { features, labels };
-}

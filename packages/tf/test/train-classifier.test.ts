@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { matrix, PipelineError, type ProgressEvent } from '@pipeline/core';
-import { fitStandardization, initializeWeights, predictClassifier, selectBackend, signalSource, tf, trainClassifier } from '@pipeline/tf';
-import { separableSignals } from './helpers.js';
+import { PipelineError, type ProgressEvent } from '@pipeline/core';
+import { fitStandardization, initializeWeights, predictClassifier, selectBackend, signalSource, syntheticSignals, tf, trainClassifier } from '@pipeline/tf';
 
 const STEPS = 48;
 const layout = { channels: 1, downsample: 1 };
@@ -25,8 +24,7 @@ function tinyCnn(seed = 1): tf.Sequential {
 }
 
 function task(rows: number, seed: number) {
-  const { features, labels } = separableSignals(rows, STEPS, seed);
-  const m = matrix(rows, STEPS, features);
+  const { features: m, labels } = syntheticSignals({ rows, steps: STEPS, seed });
   const all = Array.from({ length: rows }, (_, i) => i);
   const stats = fitStandardization(m, all, layout);
   return { m, labels, stats, source: signalSource(m, layout, stats) };

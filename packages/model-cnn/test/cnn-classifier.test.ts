@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadModel, readArtifact, saveArtifact, type Logger } from '@pipeline/core';
+import { CNN_KIND, cnnClassifier, cnnDefinition, resolveCnnArgs } from '@pipeline/model-cnn';
+import { initializeWeights, saveModelDir, selectBackend, syntheticSignals, tf, type TemporalClassifier } from '@pipeline/tf';
+
+const tiny = { filters: [6, 8], kernelSizes: [5, 3], epochs: 6, batchSize: 16, learningRate: 0.01 } as const;
+let dir: string;
+
+beforeAll(async () => {
+  await selectBackend({ backend: 'wasm' });
+  dir = await mkdtemp(join(tmpdir(), 'pipeline-cnn-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function warnings(): Logger & { warned: string[] } {
+  const warned: string[] = [];
+  const none = () => {};
+  return { warned, debug: none, info: none, error: none, warn: (message: string) => warned.push(message) };
+}
+
+const weightsOf = (model: TemporalClassifier) => model.model.getWeights().map((w) => Array.from(w.dataSync()));
+
+describe('cnnClassifier', () => {
+  it("has the seed's defaults and checks its architecture arguments", () => {
+    const spec = cnnClassifier();
+    expect(spec.kind).toBe(CNN_KIND);
+    expect(spec.args).toMatchObject({
+      epochs: 20,
+      batchSize: 64,
+      downsample: 1,
+      maxTrainSamples: 0,
+      predictBatchSize: 4096,
+      verbose: false,
+      loadModel: null,
+      loadOnly: false,
+      filters: [32, 64, 128],
+      kernelSizes: [7, 5, 3],
+      poolSize: 2,
+    });
+    // the seed's network: 35,651 parameters for 1250 × 1 input and 3 classes (as in the notes)
+    const network = cnnDefinition.build({ steps: 1250, channels: 1, classes: 3 }, resolveCnnArgs());
+    expect(network.countParams()).toBe(35651);
+    network.dispose();
+    expect(() => cnnClassifier({ filters: [4], kernelSizes: [3, 3] })).toThrow(expect.objectContaining({ code: 'E_USAGE', field: 'filters' }));
+    expect(() => cnnClassifier({ loadOnly: true })).toThrow(expect.objectContaining({ code: 'E_USAGE', field: 'loadOnly' }));
+  });
+
+  it('learns a separable signal task on wasm; artifact round trip predicts bit-identically; same seed → same model', async () => {
+    const train = syntheticSignals({ rows: 150, steps: 96, seed: 1 });
+    const test = syntheticSignals({ rows: 60, steps: 96, seed: 2 });
+    const fitted = await cnnClassifier(tiny).fit(train, { seed: 5 });
+    const predicted = await fitted.predict(test.features);
+    expect(predicted.filter((y, i) => y === test.labels[i]).length / 60).toBeGreaterThan(0.9);
+    const probabilities = await fitted.predictProba(test.features);
+    await saveArtifact(join(dir, 'cnn'), await fitted.toArtifact());
+    const reloaded = (await loadModel(await readArtifact(join(dir, 'cnn')))) as TemporalClassifier;
+    expect(Array.from((await reloaded.predictProba(test.features)).data)).toEqual(Array.from(probabilities.data));
+    const again = await cnnClassifier(tiny).fit(train, { seed: 5 });
+    expect(weightsOf(again)).toEqual(weightsOf(fitted));
+    expect(Array.from((await again.predictProba(test.features)).data)).toEqual(Array.from(probabilities.data));
+    [fitted, reloaded, again].forEach((m) => m.dispose());
+  });
+
+  it('loadOnly uses a saved model without training: weights and standardization unchanged, leakage warned', async () => {
+    const data = syntheticSignals({ rows: 40, steps: 64, seed: 3 });
+    const pretrained = await cnnClassifier({ ...tiny, epochs: 1 }).fit(data, { seed: 1 });
+    const path = join(dir, 'pretrained');
+    await saveArtifact(path, await pretrained.toArtifact());
+    const other = syntheticSignals({ rows: 30, steps: 64, seed: 4 });
+    const before = tf.memory().numTensors;
+    const logger = warnings();
+    const loaded = await cnnClassifier({ ...tiny, loadModel: path, loadOnly: true }).fit(other, { logger });
+    expect(weightsOf(loaded)).toEqual(weightsOf(pretrained));
+    expect(loaded.standardization).toEqual(pretrained.standardization);
+    expect(loaded.history.epochs).toEqual([]);
+    expect((await loaded.toArtifact()).state).toMatchObject({ trainedRows: 0, pretrained: { path, loadOnly: true } });
+    expect(Array.from((await loaded.predictProba(other.features)).data)).toEqual(Array.from((await pretrained.predictProba(other.features)).data));
+    expect(logger.warned).toHaveLength(1);
+    expect(logger.warned[0]).toContain('leak');
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    // the run records that the pretrained model never saw these rows: no warning
+    const quiet = warnings();
+    (await cnnClassifier({ ...tiny, loadModel: path, loadOnly: true, pretrainedDisjoint: true }).fit(other, { logger: quiet })).dispose();
+    expect(quiet.warned).toEqual([]);
+    pretrained.dispose();
+  });
+
+  it('loads a plain tfjs model folder (model.json + weights.bin) and refuses one of another shape', async () => {
+    const data = syntheticSignals({ rows: 30, steps: 64, seed: 5 });
+    const args = resolveCnnArgs(tiny);
+    const network = cnnDefinition.build({ steps: 64, channels: 1, classes: 3 }, args);
+    initializeWeights(network, 3);
+    const path = join(dir, 'plain');
+    await saveModelDir(network, path);
+    const loaded = await cnnClassifier({ ...tiny, loadModel: path, loadOnly: true, pretrainedDisjoint: true }).fit(data);
+    expect(weightsOf(loaded)).toEqual(network.getWeights().map((w) => Array.from(w.dataSync())));
+    // standardization fitted on these rows, as for training
+    expect(loaded.standardization.mean[0]).toBeCloseTo(Array.from(data.features.data).reduce((a, b) => a + b) / data.features.data.length, 4);
+    loaded.dispose();
+    await expect(cnnClassifier({ ...tiny, loadModel: path, loadOnly: true }).fit(syntheticSignals({ rows: 30, steps: 80, seed: 6 }))).rejects.toMatchObject({
+      code: 'E_SCHEMA',
+      field: 'loadModel',
+    });
+    await expect(cnnClassifier({ ...tiny, loadModel: join(dir, 'missing'), loadOnly: true }).fit(data)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    network.dispose();
+  });
+
+  it('fine-tunes from loadModel when loadOnly is off', async () => {
+    const data = syntheticSignals({ rows: 30, steps: 64, seed: 7 });
+    const pretrained = await cnnClassifier({ ...tiny, epochs: 1 }).fit(data, { seed: 1 });
+    const path = join(dir, 'tune');
+    await saveArtifact(path, await pretrained.toArtifact());
+    const tuned = await cnnClassifier({ ...tiny, epochs: 2, loadModel: path }).fit(data, { seed: 2 });
+    expect(tuned.history.epochs).toHaveLength(2);
+    expect(weightsOf(tuned)).not.toEqual(weightsOf(pretrained));
+    [pretrained, tuned].forEach((m) => m.dispose());
+  });
+
+  it('refuses a signal too short for the network', async () => {
+    const data = syntheticSignals({ rows: 12, steps: 16, seed: 8 });
+    await expect(cnnClassifier({ ...tiny, downsample: 4 }).fit(data)).rejects.toMatchObject({ code: 'E_USAGE', field: 'downsample' });
+  });
+});
