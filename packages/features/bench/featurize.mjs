@@ -12,7 +12,7 @@ const arg = (name, fallback) => {
   return at === -1 ? fallback : process.argv[at + 1];
 };
 const workers = Number(arg('--workers', '0'));
-const readIn = arg('--read-in', 'worker');
+const readIn = arg('--read-in', 'main');
 const rows = arg('--rows', undefined);
 const batchRows = arg('--batch-rows', undefined);
 

@@ -64,9 +64,9 @@ const h5Gzip = join(dir, 'eeg_gzip4.h5');
 const featurize = (file, args) => runJson(process.execPath, [join(here, 'featurize.mjs'), file, ...args]);
 const configs = [
   { name: '1 thread (in-process)', args: ['--workers', '0'] },
-  { name: '1 worker', args: ['--workers', '1'] },
-  { name: '2 workers, workers read', args: ['--workers', '2', '--read-in', 'worker'] },
+  { name: '1 worker, main thread reads', args: ['--workers', '1', '--read-in', 'main'] },
   { name: '2 workers, main thread reads', args: ['--workers', '2', '--read-in', 'main'] },
+  { name: '2 workers, workers read', args: ['--workers', '2', '--read-in', 'worker'] },
 ];
 
 const raw = { rounds: [], machine: { cpus: (await import('node:os')).availableParallelism(), node: process.version } };
@@ -76,13 +76,17 @@ try {
     entry.pywt = runJson(python, ['/work/shared/bench/dwt_peer.py', '3']);
     entry.ours = runJson(process.execPath, [join(here, 'wavedec.mjs'), '--reps', '3']);
     entry.featurize = configs.map((c) => ({ name: c.name, ...featurize(h5Chunked, c.args) }));
-    entry.featurize_gzip = { name: '2 workers, gzip-4 file', ...featurize(h5Gzip, ['--workers', '2']) };
+    entry.featurize_gzip = [
+      { name: '2 workers, main thread reads, gzip-4 file', ...featurize(h5Gzip, ['--workers', '2', '--read-in', 'main']) },
+      { name: '2 workers, workers read, gzip-4 file', ...featurize(h5Gzip, ['--workers', '2', '--read-in', 'worker']) },
+    ];
     entry.featurize_peer = runJson(python, [join(here, 'featurize_peer.py'), h5Chunked]);
     entry.load_after = load();
     raw.rounds.push(entry);
     process.stderr.write(`round ${round + 1}/${rounds} done, load ${entry.load_after.join(' ')}\n`);
   }
   raw.rss_growth = [5000, 10000, 20000].map((rows) => featurize(h5Chunked, ['--workers', '2', '--rows', String(rows)]));
+  raw.rss_growth_in_process = [5000, 10000, 20000].map((rows) => featurize(h5Chunked, ['--workers', '0', '--rows', String(rows)]));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -102,8 +106,8 @@ for (const mode of ['symmetric', 'periodization', 'zero']) {
   const peer = (r) => r.pywt['batched_axis-1_symmetric'].rows_per_s;
   wavedecRows.push({ what: '2 workers, symmetric, float32 bands', ours: med(ours), pywt: med(peer), ratio: +med((r) => ours(r) / peer(r)).toFixed(2) });
 }
-const featurizeRows = [...configs.map((c) => c.name), '2 workers, gzip-4 file'].map((name) => {
-  const pick = (r) => (name.includes('gzip') ? r.featurize_gzip : r.featurize.find((f) => f.name === name));
+const featurizeRows = [...configs.map((c) => c.name), ...raw.rounds[0].featurize_gzip.map((f) => f.name)].map((name) => {
+  const pick = (r) => [...r.featurize, ...r.featurize_gzip].find((f) => f.name === name);
   return {
     what: name,
     rows_per_s: med((r) => pick(r).rows_per_s),
@@ -145,9 +149,12 @@ ${table(featurizeRows, ['what', 'rows_per_s', 'seconds', 'maxrss_mb', 'vs_python
 
 Identical sha256 = identical feature bytes in every configuration.
 
-### Peak RSS vs rows (2 workers)
+### Peak RSS vs rows (one run each, first rows of the same file)
 
-${table(raw.rss_growth.map((r) => ({ rows: r.rows, feature_matrix_mb: r.feature_matrix_mb, maxrss_mb: r.maxrss_mb, rows_per_s: r.rows_per_s })), ['rows', 'feature_matrix_mb', 'maxrss_mb', 'rows_per_s'])}
+${table(
+  [...raw.rss_growth_in_process, ...raw.rss_growth].map((r) => ({ config: r.workers === 0 ? '1 thread' : `${r.workers} workers, ${r.readIn} reads`, rows: r.rows, feature_matrix_mb: r.feature_matrix_mb, maxrss_mb: r.maxrss_mb, rows_per_s: r.rows_per_s })),
+  ['config', 'rows', 'feature_matrix_mb', 'maxrss_mb', 'rows_per_s'],
+)}
 `;
 const out = join(root, 'bench/results');
 mkdirSync(out, { recursive: true });

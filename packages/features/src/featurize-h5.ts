@@ -28,9 +28,10 @@ export interface FeaturizeH5Options {
    */
   readonly workers?: number;
   /**
-   * Who reads the HDF5 rows when `workers > 0`: `worker` (default; each worker opens the file and
-   * reads its own row ranges, so raw signal never crosses threads) or `main` (this thread reads
-   * batches and transfers them to the workers).
+   * Who reads the HDF5 rows when `workers > 0`: `main` (default: this thread reads each batch and
+   * transfers it, zero-copy, to a worker; workers never load h5wasm, so they start fast) or `worker`
+   * (each worker opens the file and reads its own row ranges: raw signal never crosses threads and
+   * decompression runs in parallel, but each worker pays h5wasm's start-up).
    */
   readonly readIn?: 'worker' | 'main';
   /** Rows [start, end) of the dataset; default all. */
@@ -97,7 +98,7 @@ export async function featurizeH5(file: string | H5File, options: FeaturizeH5Opt
     const features =
       workers === 0
         ? await featurizeInProcess(dataset, context)
-        : await featurizeWithWorkers(h5.path, datasetKey, dataset, workers, options.readIn ?? 'worker', context);
+        : await featurizeWithWorkers(h5.path, datasetKey, dataset, workers, options.readIn ?? 'main', context);
     logger.debug('featurized HDF5 rows', {
       file: h5.path,
       dataset: datasetKey,
