@@ -1,6 +1,7 @@
 export {
   openH5,
-  H5_BLOCK_BYTES,
+  H5_READ_BLOCK_BYTES,
+  H5_BATCH_BYTES,
   type H5File,
   type H5Dataset,
   type H5DatasetInfo,

@@ -37,6 +37,7 @@ describe('openH5 on h5py-written files (h5py 3.7, HDF5 1.10.8)', () => {
         'ints/uint32',
         'ints/uint8',
         'scalar',
+        'unwritten',
       ].sort(),
     );
     expect(byKey['features']).toEqual({ key: 'features', shape: [40, COLS], dtype: 'float32', chunks: null, filters: [] });
@@ -182,6 +183,46 @@ describe('openH5 on h5py-written files (h5py 3.7, HDF5 1.10.8)', () => {
   });
 });
 
+describe('openH5 read paths', () => {
+  function debugLogger(): Logger & { paths: Record<string, boolean> } {
+    const paths: Record<string, boolean> = {};
+    return {
+      paths,
+      debug: (message, fields) => {
+        if (message === 'HDF5 read path') paths[String(fields!['dataset'])] = fields!['direct'] as boolean;
+      },
+      info: () => {},
+      warn: () => {},
+      error: () => {},
+    };
+  }
+
+  it('reads contiguous little-endian data directly from the file and everything else through HDF5, with equal values', async () => {
+    const logger = debugLogger();
+    const file = await openH5(fixture('h5py_basic.h5'), { logger });
+    const expected = basicFeatures();
+    for (const key of ['features', 'features_chunked', 'features_gzip']) {
+      const all = file.dataset(key).readRows(0, 40);
+      expect([key, bits(all.data)]).toEqual([key, bits(expected)]);
+      const window = file.dataset(key).readRows(7, 31, { columns: { start: 3, end: 700 } });
+      expect([key, bits(window.data)]).toEqual([key, bits(block(expected, COLS, 7, 31, 3, 700))]);
+    }
+    // int16[i, j] = (3i + j - 7) * 1000: rows 1..3, columns 1..2.
+    expect(Array.from(file.dataset('ints/int16').readRows(1, 4, { columns: { start: 1, end: 3 } }).data)).toEqual([-3000, -2000, 0, 1000, 3000, 4000]);
+    file.dataset('be_float32').readRows(0, 1);
+    expect(logger.paths).toEqual({ features: true, features_chunked: false, features_gzip: false, 'ints/int16': true, be_float32: false });
+    file.close();
+  });
+
+  it('falls back to HDF5 for data that was never written (fill values, nothing to locate)', async () => {
+    const logger = debugLogger();
+    const file = await openH5(fixture('h5py_basic.h5'), { logger });
+    expect(Array.from(file.dataset('unwritten').readRows(0, 5).data)).toEqual(new Array(15).fill(7.5));
+    expect(logger.paths).toEqual({ unwritten: false });
+    file.close();
+  });
+});
+
 describe('openH5 bad input', () => {
   it('missing file → E_NOT_FOUND naming the path', async () => {
     await expectError(openH5(fixture('does_not_exist.h5')), 'E_NOT_FOUND', /does_not_exist\.h5/, /HDF5 file not found/);
@@ -204,7 +245,7 @@ describe('openH5 bad input', () => {
       openH5(fixture('broken_truncated.h5')),
       'E_INPUT',
       /broken_truncated\.h5/,
-      /truncated HDF5 file: it has 61605 bytes but its superblock says 492840/,
+      /truncated HDF5 file: it has 61639 bytes but its superblock says 493112/,
     );
   });
 

@@ -8,7 +8,7 @@ import { tempDir, writeText } from './tmp-dir.js';
 describe('inspectFile', () => {
   it('lists HDF5 datasets and root attributes', async () => {
     const result = await inspectFile(fixture('h5py_basic.h5'));
-    expect([result.kind, result.bytes, result.datasets!.length]).toEqual(['hdf5', 492840, 20]);
+    expect([result.kind, result.bytes, result.datasets!.length]).toEqual(['hdf5', 493112, 21]);
     expect(result.datasets!.find((d) => d.key === 'features_gzip')).toEqual({
       key: 'features_gzip',
       shape: [40, 1261],

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// node bench/h5-read.mjs FILE DATASET OP [REPS] [BATCH]
+// One JSON line: per-rep times, sha256 of the bytes read (C order, like ../shared/bench/h5_peer.py),
+// peak RSS and the wasm heap size. Ops: whole (readRows of every row into one matrix),
+// batches (iterBatches with the default batch size, or BATCH rows), rows, cols, rows_last, rows_mid.
+import { createHash } from 'node:crypto';
+import { openH5 } from '../dist/index.js';
+
+const [file, key, op, repsText, batchText] = process.argv.slice(2);
+const reps = Number(repsText ?? 5);
+const batchRows = batchText === undefined || batchText === '' ? undefined : Number(batchText);
+const t0 = performance.now();
+const h5 = await openH5(file);
+const dataset = h5.dataset(key);
+const openMs = performance.now() - t0;
+const [N, C] = dataset.info.shape;
+const options = batchRows === undefined ? {} : { batchRows };
+
+function runOnce() {
+  switch (op) {
+    case 'whole':
+      return [dataset.readRows(0, N).data];
+    case 'rows':
+      return [dataset.readRows(5000, 6000).data];
+    case 'rows_last':
+      return [dataset.readRows(N - 1000, N).data];
+    case 'rows_mid':
+      return [dataset.readRows(N >> 1, (N >> 1) + 1000).data];
+    case 'cols':
+      return [dataset.readRows(0, N, { columns: { start: 0, end: 11 } }).data];
+    case 'batches': {
+      let acc = 0;
+      let batches = 0;
+      for (const batch of dataset.iterBatches(options)) {
+        acc += batch.matrix.data[0];
+        batches++;
+      }
+      return { acc, batches };
+    }
+    default:
+      throw new Error(`unknown op ${op}`);
+  }
+}
+
+const times = [];
+let out;
+for (let r = 0; r < reps; r++) {
+  const s = performance.now();
+  out = runOnce();
+  times.push(performance.now() - s);
+}
+const hash = createHash('sha256');
+let batches;
+if (Array.isArray(out)) {
+  for (const a of out) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+} else {
+  // untimed verification pass in h5py's batch size (hash of the concatenated rows is the same for any batching)
+  batches = out.batches;
+  for (const batch of dataset.iterBatches(options)) hash.update(new Uint8Array(batch.matrix.data.buffer, batch.matrix.data.byteOffset, batch.matrix.data.byteLength));
+}
+const sorted = [...times].sort((a, b) => a - b);
+const { module } = await import('../dist/h5-module.js').then((m) => m.loadH5());
+h5.close();
+console.log(
+  JSON.stringify({
+    tool: 'h5wasm',
+    file,
+    op,
+    shape: [N, C],
+    batchRows: batchRows ?? null,
+    batches: batches ?? null,
+    open_ms: +openMs.toFixed(1),
+    first_ms: +times[0].toFixed(1),
+    median_ms: +sorted[sorted.length >> 1].toFixed(1),
+    min_ms: +sorted[0].toFixed(1),
+    sha256: hash.digest('hex'),
+    maxrss_mb: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
+    wasm_heap_mb: +(module.HEAPU8.length / 2 ** 20).toFixed(1),
+  }),
+);

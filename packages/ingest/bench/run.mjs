@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+// pnpm --filter @pipeline/ingest bench   (after `pnpm build`)
+//
+// Side-by-side benchmark of @pipeline/ingest against the Python peers of ../shared/bench, in one
+// sitting, alternating peer and ours run by run (the machine is shared: medians over rounds).
+//   H5: features 20000 × 1261 float32, contiguous and chunked (1000 rows) + gzip 4, written by
+//       h5py (gen_h5_files.py): full batched read (iterBatches, default batches) vs h5py slicing
+//       the same batch size and h5py's 1000-row batches; whole read; peak RSS. Bytes are checked
+//       by sha256 against h5py's.
+//   Big H5: 500000 × 1261 float32 (2.52 GB) generated into the bench folder, scanned in batches
+//       (peak RSS must stay < 1 GiB), then deleted.
+//   CSV: 100000 × 122 numeric (gen_csv_file.py): readCsv / iterCsvBatches vs pandas read_csv;
+//       values checked against pandas float_precision='round_trip' (csv_peer.py verify).
+// Writes bench/results/ingest.{json,md} at the repository root.
+//
+// Options: --dir DIR (default $INGEST_BENCH_DIR or /tmp/ingest-bench), --rounds N (default 3),
+//          --reps N (in-process repetitions, default 5), --skip-big, --skip-csv, --skip-h5.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../../..');
+const peers = resolve(repo, '../shared/bench');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const value = (name, fallback) => {
+  const k = args.indexOf(name);
+  return k >= 0 ? args[k + 1] : fallback;
+};
+const dir = value('--dir', process.env.INGEST_BENCH_DIR ?? '/tmp/ingest-bench');
+const rounds = Number(value('--rounds', '3'));
+const reps = Number(value('--reps', '5'));
+const python = '/usr/bin/python3';
+
+if (!existsSync(join(here, '../dist/index.js'))) {
+  console.error('bench needs the build: run `pnpm build` (or `npx tsc -p tsconfig.build.json` in packages/ingest) first');
+  process.exit(1);
+}
+mkdirSync(dir, { recursive: true });
+
+const log = (...parts) => console.error(`[ingest bench ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0].toFixed(1)}]`, ...parts);
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+function runJson(command, commandArgs, env = {}) {
+  const result = spawnSync(command, commandArgs, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`${command} ${commandArgs.join(' ')} failed:\n${result.stderr}`);
+  const lines = result.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+const ours = (file, op, batch) => runJson(process.execPath, [join(here, 'h5-read.mjs'), file, 'features', op, String(reps), batch === undefined ? '' : String(batch)]);
+const peer = (file, op, batch) => runJson(python, [join(peers, 'h5_peer.py'), file, 'features', op, String(reps)], batch === undefined ? {} : { BATCH: String(batch) });
+
+const results = { date: new Date().toISOString(), machine: { cpus: 2, node: process.version }, rounds, reps, loadavg: [], h5: [], big: null, csv: null };
+
+// ---------- H5 20000 × 1261 ----------
+if (!flag('--skip-h5')) {
+  const h5dir = join(dir, 'h5');
+  if (!existsSync(join(h5dir, 'eeg_gzip4.h5'))) {
+    log('generating H5 files with h5py (gen_h5_files.py)');
+    execFileSync(python, [join(peers, 'gen_h5_files.py'), h5dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const dataMb = (20000 * 1261 * 4) / 1e6;
+  for (const name of ['eeg_contig', 'eeg_gzip4']) {
+    const file = join(h5dir, `${name}.h5`);
+    const probe = ours(file, 'batches');
+    const defaultRows = Math.ceil(20000 / probe.batches);
+    const samples = { ours: [], peerSame: [], peer1000: [], oursWhole: [], peerWhole: [] };
+    for (let r = 0; r < rounds; r++) {
+      results.loadavg.push(+loadavg()[0].toFixed(2));
+      log(`${name} round ${r + 1}/${rounds}`);
+      samples.peerSame.push(peer(file, 'batches', defaultRows));
+      samples.ours.push(ours(file, 'batches'));
+      samples.peer1000.push(peer(file, 'batches', 1000));
+      samples.peerWhole.push(peer(file, 'whole'));
+      samples.oursWhole.push(ours(file, 'whole'));
+    }
+    const all = Object.values(samples).flat();
+    const digests = new Set(all.map((s) => s.sha256));
+    if (digests.size !== 1) throw new Error(`${name}: h5wasm and h5py read different bytes: ${[...digests].join(', ')}`);
+    const med = (list) => median(list.map((s) => s.median_ms));
+    const rss = (list) => Math.max(...list.map((s) => s.maxrss_mb));
+    const row = {
+      file: name,
+      defaultBatchRows: defaultRows,
+      batches: { ours_ms: med(samples.ours), h5py_same_batch_ms: med(samples.peerSame), h5py_1000_ms: med(samples.peer1000) },
+      whole: { ours_ms: med(samples.oursWhole), h5py_ms: med(samples.peerWhole) },
+      rss_mb: { ours_batches: rss(samples.ours), ours_whole: rss(samples.oursWhole), h5py_batches: rss(samples.peer1000), h5py_whole: rss(samples.peerWhole) },
+      data_mb: +dataMb.toFixed(1),
+      wasm_heap_mb: Math.max(...samples.ours.map((s) => s.wasm_heap_mb)),
+      sha256_equal: true,
+    };
+    row.batches.ratio_same_batch = +(row.batches.ours_ms / row.batches.h5py_same_batch_ms).toFixed(2);
+    row.batches.ratio_1000 = +(row.batches.ours_ms / row.batches.h5py_1000_ms).toFixed(2);
+    row.whole.ratio = +(row.whole.ours_ms / row.whole.h5py_ms).toFixed(2);
+    results.h5.push(row);
+    log(JSON.stringify(row));
+  }
+}
+
+// ---------- H5 500000 × 1261 (2.52 GB) ----------
+if (!flag('--skip-big')) {
+  const bigdir = join(dir, 'big');
+  const file = join(bigdir, 'eeg_big.h5');
+  try {
+    if (!existsSync(file)) {
+      log('generating the 2.5 GB H5 file with h5py (gen_h5_files.py --big); deleted afterwards');
+      execFileSync(python, [join(peers, 'gen_h5_files.py'), bigdir, '--big'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+    const bytes = statSync(file).size;
+    results.loadavg.push(+loadavg()[0].toFixed(2));
+    log('big: h5py 10000-row batches');
+    const peerRun = runJson(python, [join(peers, 'h5_peer.py'), file, 'features', 'batches', '1'], { BATCH: '10000' });
+    log('big: ours, default batches');
+    const oursRun = runJson(process.execPath, [join(here, 'h5-read.mjs'), file, 'features', 'batches', '1', '']);
+    if (oursRun.sha256 !== peerRun.sha256) throw new Error('big file: h5wasm and h5py read different bytes');
+    results.big = {
+      bytes,
+      rows: oursRun.shape[0],
+      ours: { ms: oursRun.median_ms, maxrss_mb: oursRun.maxrss_mb, wasm_heap_mb: oursRun.wasm_heap_mb, batches: oursRun.batches },
+      h5py_10000: { ms: peerRun.median_ms, maxrss_mb: peerRun.maxrss_mb },
+      ratio: +(oursRun.median_ms / peerRun.median_ms).toFixed(2),
+      sha256_equal: true,
+      rss_under_1gib: oursRun.maxrss_mb < 1024,
+    };
+    log(JSON.stringify(results.big));
+  } finally {
+    rmSync(bigdir, { recursive: true, force: true });
+  }
+}
+
+// ---------- CSV 100000 × 122 ----------
+if (!flag('--skip-csv')) {
+  const file = join(dir, 'csv100k.csv');
+  if (!existsSync(file)) {
+    log('generating the CSV (gen_csv_file.py)');
+    execFileSync(python, [join(peers, 'gen_csv_file.py'), file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const dump = join(dir, 'csv100k.f64');
+  runJson(process.execPath, [join(here, 'csv-read.mjs'), file, '1', 'whole64', dump]);
+  const verify = spawnSync(python, [join(peers, 'csv_peer.py'), 'verify', file, dump], { encoding: 'utf8' });
+  const verified = JSON.parse(verify.stdout.trim().split('\n').pop());
+  rmSync(dump, { force: true });
+  const samples = { pandas: [], whole: [], stream: [] };
+  for (let r = 0; r < rounds; r++) {
+    results.loadavg.push(+loadavg()[0].toFixed(2));
+    log(`csv round ${r + 1}/${rounds}`);
+    samples.pandas.push(runJson(python, [join(peers, 'csv_peer.py'), 'time', file, 'pandas_c']));
+    samples.whole.push(runJson(process.execPath, [join(here, 'csv-read.mjs'), file, '3', 'whole']));
+    samples.stream.push(runJson(process.execPath, [join(here, 'csv-read.mjs'), file, '3', 'stream']));
+  }
+  const pandasRate = median(samples.pandas.map((s) => s.pandas_c.best_rows_per_s));
+  const wholeRate = median(samples.whole.map((s) => s.best_rows_per_s));
+  const streamRate = median(samples.stream.map((s) => s.best_rows_per_s));
+  results.csv = {
+    rows: 100000,
+    cols: 122,
+    bytes: statSync(file).size,
+    pandas: { version: samples.pandas[0].pandas, rows_per_s: pandasRate, maxrss_mb: Math.max(...samples.pandas.map((s) => s.maxrss_mb)) },
+    readCsv: { rows_per_s: wholeRate, maxrss_mb: Math.max(...samples.whole.map((s) => s.maxrss_mb)), ratio: +(wholeRate / pandasRate).toFixed(2) },
+    iterCsvBatches: { rows_per_s: streamRate, maxrss_mb: Math.max(...samples.stream.map((s) => s.maxrss_mb)), ratio: +(streamRate / pandasRate).toFixed(2) },
+    exact_vs_pandas_round_trip: verified.float64_mismatches_vs_roundtrip === 0,
+    mismatches: verified.float64_mismatches_vs_roundtrip,
+  };
+  log(JSON.stringify(results.csv));
+}
+
+// ---------- write ----------
+const out = join(repo, 'bench', 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'ingest.json'), `${JSON.stringify(results, null, 2)}\n`);
+const md = [
+  '# @pipeline/ingest benchmark',
+  '',
+  `${results.date}, Node ${process.version}, 2 shared cores (load average during the runs: ${results.loadavg.join(', ')}).`,
+  `Peer and ours alternate run by run; each figure is the median over ${rounds} rounds of the per-process median of ${reps} repetitions. Noisy machine: read ratios, not absolute numbers.`,
+  '',
+];
+if (results.h5.length > 0) {
+  md.push('## HDF5 features 20000 × 1261 float32 (100.9 MB), h5py 3.7 files', '');
+  md.push('| file | op | ours ms | h5py ms | ratio | ours peak RSS MB | h5py peak RSS MB |', '|---|---|---|---|---|---|---|');
+  for (const r of results.h5) {
+    md.push(`| ${r.file} | batched scan, default ${r.defaultBatchRows}-row batches vs h5py same batches | ${r.batches.ours_ms} | ${r.batches.h5py_same_batch_ms} | ${r.batches.ratio_same_batch} | ${r.rss_mb.ours_batches} | ${r.rss_mb.h5py_batches} |`);
+    md.push(`| ${r.file} | batched scan vs h5py 1000-row batches | ${r.batches.ours_ms} | ${r.batches.h5py_1000_ms} | ${r.batches.ratio_1000} | | |`);
+    md.push(`| ${r.file} | whole read into one matrix | ${r.whole.ours_ms} | ${r.whole.h5py_ms} | ${r.whole.ratio} | ${r.rss_mb.ours_whole} | ${r.rss_mb.h5py_whole} |`);
+  }
+  md.push('', 'Every read was checked: the sha256 of the bytes h5wasm returned equals h5py\'s.', '');
+}
+if (results.big !== null) {
+  const b = results.big;
+  md.push('## HDF5 500000 × 1261 float32 (2.52 GB, contiguous), batched scan', '');
+  md.push('| tool | ms | peak RSS MB |', '|---|---|---|');
+  md.push(`| ours (default batches, ${b.ours.batches} batches, wasm heap ${b.ours.wasm_heap_mb} MB) | ${b.ours.ms} | ${b.ours.maxrss_mb} |`);
+  md.push(`| h5py 10000-row batches | ${b.h5py_10000.ms} | ${b.h5py_10000.maxrss_mb} |`);
+  md.push('', `Ratio ${b.ratio}; peak RSS under 1 GiB: ${b.rss_under_1gib}; bytes equal to h5py's: ${b.sha256_equal}. The file was deleted afterwards.`, '');
+}
+if (results.csv !== null) {
+  const c = results.csv;
+  md.push('## Numeric CSV 100000 × 122 (126 MB)', '');
+  md.push('| reader | rows/s (best of 3) | × pandas | peak RSS MB |', '|---|---|---|---|');
+  md.push(`| pandas ${c.pandas.version} read_csv (C engine) | ${c.pandas.rows_per_s} | 1 | ${c.pandas.maxrss_mb} |`);
+  md.push(`| readCsv (float32) | ${c.readCsv.rows_per_s} | ${c.readCsv.ratio} | ${c.readCsv.maxrss_mb} |`);
+  md.push(`| iterCsvBatches (float32, 65536-row batches) | ${c.iterCsvBatches.rows_per_s} | ${c.iterCsvBatches.ratio} | ${c.iterCsvBatches.maxrss_mb} |`);
+  md.push('', `Values equal pandas float_precision='round_trip' (12.2 M values, ${c.mismatches} mismatches).`, '');
+}
+writeFileSync(join(out, 'ingest.md'), `${md.join('\n')}\n`);
+log(`wrote ${join(out, 'ingest.md')} and ingest.json`);
+console.log(readFileSync(join(out, 'ingest.md'), 'utf8'));
