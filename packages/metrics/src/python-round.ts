@@ -23,6 +23,14 @@ export function formatFixed(x: number, digits: number): string {
 
 /** Python's `round(x, digits)` (`digits` ≥ 0). */
 export function pyRoundTo(x: number, digits: number): number {
+  const scale = 10 ** digits;
+  const scaled = x * scale;
+  const fraction = scaled - Math.floor(scaled);
+  // Away from a decimal tie the scaled product rounds to the right integer, and integer / 10^d is
+  // the double nearest to the decimal result, as Python returns. Near a tie, decide exactly.
+  if (Number.isFinite(scaled) && Math.abs(scaled) < 2 ** 52 && Math.abs(fraction - 0.5) > 1e-6) {
+    return Math.round(scaled) / scale;
+  }
   return Number(formatFixed(x, digits));
 }
 

@@ -77,3 +77,20 @@ describe('bad input gives PipelineError with a code', () => {
     expect(codeOf(() => logLoss([1, 1], [0.5, 0.5]))).toBe('E_USAGE');
   });
 });
+
+describe("Python's rounding", () => {
+  it('round(x, 4) agrees with the exact decimal path, ties to even on the binary value', async () => {
+    const { formatFixed } = await import('@pipeline/metrics');
+    const { createRng } = await import('@pipeline/core');
+    const { pyRoundTo } = await import('../src/python-round.js');
+    const rng = createRng(3);
+    for (let i = 0; i < 20000; i++) {
+      const x = rng.int(10) === 0 ? rng.int(2000000) / 20000 : rng.uniform() * 10 ** rng.int(6);
+      expect(pyRoundTo(x, 4)).toBe(Number(formatFixed(x, 4)));
+    }
+    // Values printed by Python 3.11: round(0.00005, 4), round(1.00005, 4), round(0.5), round(2.5), round(10.00015, 4).
+    expect([pyRoundTo(0.00005, 4), pyRoundTo(1.00005, 4), pyRoundTo(0.5, 0), pyRoundTo(2.5, 0), pyRoundTo(10.00015, 4)]).toEqual([
+      0.0001, 1.0001, 0, 2, 10.0001,
+    ]);
+  });
+});
