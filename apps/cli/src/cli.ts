@@ -55,7 +55,7 @@ export function buildCli(argv: readonly string[], io: CliIo, onRun?: (run: Promi
         return withOptions;
       },
       (args) => {
-        onRun?.(execute(definition.run, args as unknown as Record<string, unknown> & GlobalArgs, io));
+        onRun?.(execute(definition.run, args as unknown as Record<string, unknown> & GlobalArgs, io, argv));
       },
     );
   }
@@ -98,6 +98,7 @@ async function execute(
   handler: (args: Record<string, unknown>, runtime: Runtime) => Promise<number | void>,
   args: Record<string, unknown> & GlobalArgs,
   io: CliIo,
+  argv: readonly string[],
 ): Promise<number> {
   const level: LogLevel = args.quiet && args.logLevel === 'info' ? 'warn' : args.logLevel;
   const log = createPino(io, level);
@@ -107,6 +108,7 @@ async function execute(
   let printedJson = false;
   const runtime: Runtime = {
     io,
+    argv,
     logger: toLogger(log),
     onProgress: progress.onProgress,
     signal,

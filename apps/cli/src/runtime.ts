@@ -4,6 +4,8 @@ import type { CliIo } from './io.js';
 /** What every command handler receives besides its parsed arguments. */
 export interface Runtime {
   readonly io: CliIo;
+  /** The command line as given (arguments after the binary). */
+  readonly argv: readonly string[];
   readonly logger: Logger;
   readonly onProgress: ProgressCallback;
   readonly signal: AbortSignal;

@@ -32,6 +32,8 @@ export interface BaseModelEntry {
 export interface ViewEntry {
   readonly source: string;
   readonly columns: readonly string[];
+  /** Columns of the source that are not features (id, --drop-cols, group and fold columns): allowed at predict time. */
+  readonly ignoredColumns?: readonly string[];
   /** The feature recipe that rebuilds this view at predict time (e.g. dwt-combo v1), if any. */
   readonly recipe?: Readonly<Record<string, unknown>>;
   /** Signal column range for raw-signal views. */

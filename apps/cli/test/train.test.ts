@@ -1,0 +1,221 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { generateDemoData, readArrowTable } from '@pipeline/ingest';
+import { run } from './helpers.js';
+
+// A small demo data set and one trained run shared by the tests of this file.
+let root: string;
+let demo: string;
+let runDir: string;
+let trainDoc: {
+  runDir: string;
+  baseModels: string[];
+  oof: Record<string, { accuracy: number; balancedAccuracy: number; f1Macro: number; logLoss: number; folds: Array<{ accuracy: number }> }>;
+};
+const fast = ['--hgb-max-iter', '12', '--splits', '3', '--quiet'];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'cli-train-'));
+  demo = join(root, 'demo');
+  await generateDemoData({ outDir: demo, n: 360, seed: 3, testN: 60 });
+  runDir = join(root, 'run-fe');
+  const result = await run(['train', '--x-h5', join(demo, 'X_train.h5'), '--y-csv', join(demo, 'y_train.csv'), '--hgb-fe', '--run-dir', runDir, '--json', ...fast]);
+  if (result.code !== 0) throw new Error(`train failed: ${result.stderr}`);
+  trainDoc = JSON.parse(result.stdout);
+}, 300_000);
+
+const h5 = () => join(demo, 'X_train.h5');
+const y = () => join(demo, 'y_train.csv');
+
+describe('train', () => {
+  it('writes a complete, self-contained run folder', async () => {
+    expect(trainDoc.baseModels).toEqual(['hgb_fe']);
+    expect(trainDoc.runDir).toBe(runDir);
+    const manifest = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8'));
+    expect(manifest.status).toBe('completed');
+    expect(manifest.baseModels.map((b: { name: string }) => b.name)).toEqual(['hgb_fe']);
+    expect(manifest.views.dwt.recipe.name).toBe('dwt-combo');
+    expect(manifest.inputs.map((i: { role: string }) => i.role).sort()).toEqual(['x-h5', 'y-csv']);
+    expect(manifest.inputs.every((i: { sha256: string }) => /^[0-9a-f]{64}$/.test(i.sha256))).toBe(true);
+    for (const file of ['oof/z_oof.arrow', 'oof/meta_oof.arrow', 'metrics/oof_stack.json', 'metrics/oof_hgb_fe.json', 'folds.json', 'models/stack/artifact.json']) {
+      expect(existsSync(join(runDir, file))).toBe(true);
+    }
+    const folds = JSON.parse(await readFile(join(runDir, 'folds.json'), 'utf8'));
+    expect(folds.fold.length).toBe(360);
+    expect(new Set(folds.fold)).toEqual(new Set([0, 1, 2]));
+  });
+
+  it('reports OOF scores that match the saved OOF matrices (recomputed independently here)', async () => {
+    const meta = await readArrowTable(join(runDir, 'oof/meta_oof.arrow'));
+    const labels: number[] = JSON.parse(meta.metadata.labels!);
+    let correct = 0;
+    for (let i = 0; i < meta.rows; i++) {
+      let best = 0;
+      for (let c = 1; c < meta.cols; c++) if (meta.matrix.data[i * meta.cols + c]! > meta.matrix.data[i * meta.cols + best]!) best = c;
+      if (best === labels[i]) correct++;
+    }
+    expect(trainDoc.oof.stack!.accuracy).toBeCloseTo(correct / meta.rows, 12);
+    expect(trainDoc.oof.stack!.accuracy).toBeGreaterThan(0.6); // majority class ≈ 0.6; the signal carries the classes
+    expect(trainDoc.oof.stack!.folds.length).toBe(3);
+    const z = await readArrowTable(join(runDir, 'oof/z_oof.arrow'));
+    expect(z.columns).toEqual(['hgb_fe:proba_0', 'hgb_fe:proba_1', 'hgb_fe:proba_2']);
+    expect(z.ids).toEqual(meta.ids);
+  });
+
+  it('evaluate on the saved OOF equals the metrics recorded at train time and leaves the run unchanged', async () => {
+    const before = await readdir(runDir, { recursive: true });
+    const result = await run(['evaluate', '--run-dir', runDir, '--json']);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.source).toBe('oof');
+    expect(doc.oof.stack).toEqual(trainDoc.oof.stack);
+    expect(doc.oof.hgb_fe).toEqual(trainDoc.oof.hgb_fe);
+    expect((await readdir(runDir, { recursive: true })).sort()).toEqual(before.sort());
+  });
+
+  it('predict writes id,pred,proba_0..k for the test file; in-sample evaluate warns', async () => {
+    const out = join(root, 'preds.csv');
+    const result = await run(['predict', '--run-dir', runDir, '--x-h5', join(demo, 'X_test.h5'), '--out', out, '--json']);
+    expect(result.code).toBe(0);
+    const lines = (await readFile(out, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('id,pred,proba_0,proba_1,proba_2');
+    expect(lines.length).toBe(61);
+    for (const line of lines.slice(1)) {
+      const [, pred, ...p] = line.split(',');
+      const proba = p.map(Number);
+      expect(Math.abs(proba.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
+      expect(Number(pred)).toBe(proba.indexOf(Math.max(...proba)));
+    }
+    const again = await run(['predict', '--run-dir', runDir, '--x-h5', join(demo, 'X_test.h5'), '--out', out]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/exists/);
+    const ev = await run(['evaluate', '--run-dir', runDir, '--x-h5', h5(), '--y-csv', y(), '--json', '--log-level', 'warn']);
+    expect(ev.code).toBe(0);
+    expect(JSON.parse(ev.stdout).inSample).toBe(true);
+    expect(ev.stderr).toMatch(/optimistic/);
+  });
+
+  it('analyze prints the report, writes analyze_oof.json and an HTML page', async () => {
+    const html = join(root, 'report.html');
+    const result = await run(['analyze', '--run-dir', runDir, '--html', html]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Confusion matrix (counts)');
+    expect(result.stdout).toContain('macro avg');
+    const analysis = JSON.parse(await readFile(join(runDir, 'metrics/analyze_oof.json'), 'utf8'));
+    expect(analysis.accuracy).toBeCloseTo(trainDoc.oof.stack!.accuracy, 12);
+    const total = analysis.confusionMatrix.flat().reduce((a: number, b: number) => a + b, 0);
+    expect(total).toBe(360);
+    for (const row of analysis.confusionMatrixNormalized) expect(row.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 12);
+    expect((await readFile(html, 'utf8')).match(/<svg/g)?.length).toBe(3);
+  });
+});
+
+describe('train and predict refuse bad input (exit 2/3/4, nothing half-written)', () => {
+  it('--undersample-balanced with --class-weights-auto → usage error before anything is written', async () => {
+    const dir = join(root, 'bad-1');
+    const result = await run(['train', '--x-h5', h5(), '--y-csv', y(), '--hgb-fe', '--undersample-balanced', '--class-weights-auto', '--run-dir', dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/mutually exclusive/);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('--undersample-balanced with a CSV-fed HGB → usage error naming --hgb-fe', async () => {
+    const result = await run(['train', '--x-csv', join(demo, 'X_train.csv'), '--y-csv', y(), '--undersample-balanced', '--run-dir', join(root, 'bad-2')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--hgb-fe/);
+  });
+
+  it('--hgb-fe without --x-h5 → usage error naming --x-h5', async () => {
+    const result = await run(['train', '--x-csv', join(demo, 'X_train.csv'), '--y-csv', y(), '--hgb-fe', '--run-dir', join(root, 'bad-3')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--x-h5 is required: hgb_fe reads the raw signal/);
+  });
+
+  it('an existing non-empty --run-dir is refused unless --resume', async () => {
+    const result = await run(['train', '--x-h5', h5(), '--y-csv', y(), '--hgb-fe', '--run-dir', runDir, ...fast]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/not empty.*--resume/);
+  });
+
+  it('labels whose ids do not match the features → exit 3 and a failed run', async () => {
+    const bad = join(root, 'y_bad.csv');
+    const text = await readFile(y(), 'utf8');
+    await writeFile(bad, text.replace(/\n0,/, '\n999999,'));
+    const dir = join(root, 'bad-4');
+    const result = await run(['train', '--x-h5', h5(), '--y-csv', bad, '--hgb-fe', '--run-dir', dir, ...fast]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/y_bad\.csv/);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.status).toBe('failed');
+    expect(manifest.error.code).toBe('E_INPUT');
+  });
+
+  it('a class with fewer rows than --splits → exit 3 naming the class', async () => {
+    const small = join(root, 'y_small.csv');
+    const rows = (await readFile(y(), 'utf8')).trim().split('\n');
+    let twos = 0;
+    const edited = rows.map((line, i) => {
+      if (i === 0) return line;
+      const [id, label] = line.split(',');
+      if (label === '2') {
+        twos += 1;
+        return twos <= 2 ? line : `${id},0`;
+      }
+      return line;
+    });
+    await writeFile(small, `${edited.join('\n')}\n`);
+    const result = await run(['train', '--x-h5', h5(), '--y-csv', small, '--hgb-fe', '--run-dir', join(root, 'bad-5'), ...fast]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/class '2' has 2 rows, fewer than --splits 3/);
+  });
+
+  it('predict without the inputs the run needs names them and why', async () => {
+    const result = await run(['predict', '--run-dir', runDir, '--out', join(root, 'p.csv')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--x-h5 \(base model hgb_fe: wavelet features are rebuilt/);
+  });
+
+  it('predict on a failed run and on a run without final models → exit 3', async () => {
+    const failed = await run(['predict', '--run-dir', join(root, 'bad-4'), '--x-h5', h5(), '--out', join(root, 'p2.csv')]);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toMatch(/cannot predict: the run failed/);
+    const noRefit = join(root, 'no-refit');
+    const trained = await run(['train', '--x-h5', h5(), '--y-csv', y(), '--hgb-fe', '--no-refit-final', '--run-dir', noRefit, ...fast]);
+    expect(trained.code).toBe(0);
+    expect(existsSync(join(noRefit, 'models'))).toBe(false);
+    const result = await run(['predict', '--run-dir', noRefit, '--x-h5', h5(), '--out', join(root, 'p3.csv')]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/no final models \(trained with --no-refit-final/);
+    expect(existsSync(join(root, 'p3.csv'))).toBe(false);
+  });
+
+  it('predict with an H5 of another width → exit 3; a missing run → exit 4', async () => {
+    const wrong = join(root, 'wrong.h5');
+    const { writeH5 } = await import('@pipeline/ingest');
+    await writeH5(wrong, [{ key: 'features', value: { shape: [4, 300], data: new Float32Array(1200) } }]);
+    const result = await run(['predict', '--run-dir', runDir, '--x-h5', wrong, '--out', join(root, 'p4.csv')]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/has 300 columns but the run was trained on 1261/);
+    const missing = await run(['predict', '--run-dir', join(root, 'nope'), '--x-h5', h5(), '--out', join(root, 'p5.csv')]);
+    expect(missing.code).toBe(4);
+  });
+
+  it('predict with a CSV whose columns differ from training → exit 3 listing them', async () => {
+    const tabRun = join(root, 'tab');
+    const trained = await run(['train', '--x-csv', join(demo, 'X_train.csv'), '--y-csv', y(), '--drop-cols', 'fold,subset', '--run-dir', tabRun, ...fast]);
+    expect(trained.code).toBe(0);
+    const csv = (await readFile(join(demo, 'X_test.csv'), 'utf8')).replace(/^([^\n]*)sig_std/, '$1sig_sd');
+    await mkdir(join(root, 'csv'), { recursive: true });
+    await writeFile(join(root, 'csv/X_test.csv'), csv);
+    const result = await run(['predict', '--run-dir', tabRun, '--x-csv', join(root, 'csv/X_test.csv'), '--out', join(root, 'p6.csv')]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/missing: sig_std; not in training: sig_sd/);
+    const ok = await run(['predict', '--run-dir', tabRun, '--x-csv', join(demo, 'X_test.csv'), '--out', join(root, 'p7.csv')]);
+    expect(ok.code).toBe(0);
+    const header = (await readFile(join(root, 'p7.csv'), 'utf8')).split('\n')[0];
+    expect(header).toBe('id,pred,proba_0,proba_1,proba_2');
+  });
+});
