@@ -6,4 +6,5 @@ export {
   LOGISTIC_REGRESSION_KIND,
   type LogisticRegressionParameters,
 } from './logistic-regression-model.js';
-export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type Objective } from './lbfgs.js';
+export { minimizeLbfgs, type LbfgsOptions, type MinimizeOptions, type MinimizeResult, type Objective } from './lbfgs.js';
+export { minimizeNewton, type Hessian } from './newton.js';

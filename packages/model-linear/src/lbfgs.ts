@@ -3,18 +3,21 @@ import { throwIfAborted } from '@pipeline/core';
 /** Writes the gradient at `x` into `gradient` and returns the function value. */
 export type Objective = (x: Float64Array, gradient: Float64Array) => number;
 
-export interface LbfgsOptions {
+export interface MinimizeOptions {
   /** Stop when the largest absolute gradient component is at most this. */
   readonly tol: number;
   readonly maxIter: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface LbfgsOptions extends MinimizeOptions {
   /** Number of correction pairs kept. Default 10. */
   readonly memory?: number;
   /** Function evaluations allowed per line search. Default 40. */
   readonly maxLineSearch?: number;
-  readonly signal?: AbortSignal | undefined;
 }
 
-export interface LbfgsResult {
+export interface MinimizeResult {
   readonly x: Float64Array;
   readonly value: number;
   /** Largest absolute gradient component at `x`. */
@@ -38,7 +41,7 @@ const CURVATURE = 0.9;
  * the Armijo test allows a relative slack of 1e-12 |f| so progress continues on the gradient alone.
  * Stops only on the gradient tolerance, the iteration limit, or when no step decreases it.
  */
-export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: LbfgsOptions): LbfgsResult {
+export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: LbfgsOptions): MinimizeResult {
   const n = x0.length;
   const memory = options.memory ?? 10;
   const maxLineSearch = options.maxLineSearch ?? 40;
@@ -54,7 +57,7 @@ export function minimizeLbfgs(objective: Objective, x0: Float64Array, options: L
   const rho: number[] = [];
   const alpha = new Float64Array(memory);
   let iterations = 0;
-  let reason: LbfgsResult['reason'] = 'max-iter';
+  let reason: MinimizeResult['reason'] = 'max-iter';
   let gradientNorm = maxAbs(g);
   if (gradientNorm <= options.tol) reason = 'gradient';
   while (reason === 'max-iter' && iterations < options.maxIter) {
@@ -175,7 +178,7 @@ function lineSearch(
   return { alpha: 0, value: value0, evaluations: maxEvaluations };
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
+export function dot(a: Float64Array, b: Float64Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
   return sum;
@@ -189,7 +192,8 @@ function scale(x: Float64Array, a: number): void {
   for (let i = 0; i < x.length; i++) x[i]! *= a;
 }
 
-function maxAbs(x: Float64Array): number {
+/** Largest absolute component (NaN if any component is NaN). */
+export function maxAbs(x: Float64Array): number {
   let max = 0;
   for (const v of x) {
     const a = abs(v);

@@ -24,6 +24,12 @@ export interface LogisticRegressionArgs {
   readonly standardize?: boolean;
   /** Fit an (unpenalized) intercept. Default true. */
   readonly fitIntercept?: boolean;
+  /**
+   * `newton` (exact Hessian), `lbfgs`, or `auto`: Newton for small multinomial problems (classes ×
+   * (columns + 1) ≤ 24, e.g. a meta-learner over 2 base models × 3 classes), L-BFGS otherwise. Both
+   * reach the same optimum to the tolerance. Default `auto`.
+   */
+  readonly solver?: 'auto' | 'newton' | 'lbfgs';
 }
 
 export type ResolvedLogisticRegressionArgs = { readonly [K in keyof LogisticRegressionArgs]-?: Exclude<LogisticRegressionArgs[K], undefined> };
@@ -37,6 +43,7 @@ export function resolveLogisticRegressionArgs(args: LogisticRegressionArgs): Res
     classWeight: args.classWeight ?? null,
     standardize: args.standardize ?? false,
     fitIntercept: args.fitIntercept ?? true,
+    solver: args.solver ?? 'auto',
   };
   const fail = (field: string, message: string): never => {
     throw new PipelineError('E_USAGE', `logisticRegression: ${message}`, { field });
@@ -44,6 +51,7 @@ export function resolveLogisticRegressionArgs(args: LogisticRegressionArgs): Res
   if (!(Number.isFinite(resolved.C) && resolved.C > 0)) fail('C', `C must be a positive number, got ${resolved.C}`);
   if (!(Number.isInteger(resolved.maxIter) && resolved.maxIter >= 1)) fail('maxIter', `maxIter must be a positive integer, got ${resolved.maxIter}`);
   if (!(Number.isFinite(resolved.tol) && resolved.tol > 0)) fail('tol', `tol must be a positive number, got ${resolved.tol}`);
+  if (!['auto', 'newton', 'lbfgs'].includes(resolved.solver)) fail('solver', `solver must be 'auto', 'newton' or 'lbfgs', got '${resolved.solver}'`);
   const weights = resolved.classWeight;
   if (weights !== null && weights !== 'balanced') {
     for (const [key, value] of Object.entries(weights)) {

@@ -29,7 +29,8 @@ export interface LogisticRegressionParameters {
   /** Standardization applied before the linear scores: (x − mean) / scale. */
   readonly mean?: Float64Array;
   readonly scale?: Float64Array;
-  /** L-BFGS iterations, whether the gradient tolerance was met, and the final gradient's max norm. */
+  /** The solver that ran, its iterations, whether the gradient tolerance was met, and the final gradient's max norm. */
+  readonly solver: 'newton' | 'lbfgs';
   readonly nIter: number;
   readonly converged: boolean;
   readonly gradientNorm: number;
@@ -44,6 +45,7 @@ export class LogisticRegressionModel implements FittedClassifier {
   readonly intercept: Float64Array;
   readonly mean: Float64Array | undefined;
   readonly scale: Float64Array | undefined;
+  readonly solver: 'newton' | 'lbfgs';
   readonly nIter: number;
   readonly converged: boolean;
   readonly gradientNorm: number;
@@ -57,6 +59,7 @@ export class LogisticRegressionModel implements FittedClassifier {
     this.intercept = parameters.intercept;
     this.mean = parameters.mean;
     this.scale = parameters.scale;
+    this.solver = parameters.solver;
     this.nIter = parameters.nIter;
     this.converged = parameters.converged;
     this.gradientNorm = parameters.gradientNorm;
@@ -134,6 +137,7 @@ export class LogisticRegressionModel implements FittedClassifier {
         nFeatures: p,
         coefficientRows: this.coefficientRows,
         standardized,
+        solver: this.solver,
         nIter: this.nIter,
         converged: this.converged,
         gradientNorm: this.gradientNorm,
@@ -163,6 +167,7 @@ export async function loadLogisticRegression(artifact: ModelArtifact): Promise<L
     nFeatures: number;
     coefficientRows: number;
     standardized: boolean;
+    solver: 'newton' | 'lbfgs';
     nIter: number;
     converged: boolean;
     gradientNorm: number;
@@ -184,6 +189,7 @@ export async function loadLogisticRegression(artifact: ModelArtifact): Promise<L
     ...(standardized
       ? { mean: weights.slice(rows * p + rows, rows * p + rows + p), scale: weights.slice(rows * p + rows + p) }
       : {}),
+    solver: state.solver,
     nIter: state.nIter,
     converged: state.converged,
     gradientNorm: state.gradientNorm,

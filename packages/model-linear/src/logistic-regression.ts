@@ -15,15 +15,23 @@ import {
   type ResolvedLogisticRegressionArgs,
 } from './logistic-regression-args.js';
 import { LOGISTIC_REGRESSION_KIND, LogisticRegressionModel } from './logistic-regression-model.js';
-import { coefficientRows, logisticObjective, parameterCount, type LogisticProblem } from './logistic-objective.js';
+import {
+  coefficientRows,
+  logisticHessian,
+  logisticObjective,
+  parameterCount,
+  preferNewton,
+  type LogisticProblem,
+} from './logistic-objective.js';
+import { minimizeNewton } from './newton.js';
 
 export type LogisticRegressionSpec = EstimatorSpec<LogisticRegressionArgs, LogisticRegressionModel>;
 
 /**
  * L2-regularized logistic regression with scikit-learn's semantics (`lbfgs` solver): binary with
  * one coefficient vector for two classes, multinomial (softmax) for more; penalty `0.5·‖W‖²` on the
- * weights only; `C` scales the summed (weighted) log-loss. Fitted by L-BFGS in float64 to a tight
- * gradient tolerance. The default meta-learner of a stack.
+ * weights only; `C` scales the summed (weighted) log-loss. Fitted in float64 to a tight gradient
+ * tolerance by Newton's method (small problems) or L-BFGS. The default meta-learner of a stack.
  */
 export function logisticRegression(args: LogisticRegressionArgs = {}): LogisticRegressionSpec {
   const resolved = resolveLogisticRegressionArgs(args);
@@ -56,6 +64,14 @@ async function fitLogisticRegression(args: ResolvedLogisticRegressionArgs, data:
     throw new PipelineError('E_INPUT', 'the sample weights sum to zero', { field: 'sampleWeight', hint: 'give some rows a positive weight' });
   }
   for (let i = 0; i < n; i++) weight[i]! /= total;
+  // With an intercept, solve on weighted-centred columns: the same optimum for W (the intercept
+  // absorbs the shift, corrected below) and a much better conditioned problem when columns have
+  // large means, like the probabilities of a stacking matrix.
+  const center = new Float64Array(p);
+  if (args.fitIntercept) {
+    for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) center[j]! += weight[i]! * x[i * p + j]!;
+    for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) x[i * p + j]! -= center[j]!;
+  }
   const problem: LogisticProblem = {
     x,
     n,
@@ -66,13 +82,15 @@ async function fitLogisticRegression(args: ResolvedLogisticRegressionArgs, data:
     penalty: 1 / (args.C * total),
     fitIntercept: args.fitIntercept,
   };
-  const result = minimizeLbfgs(logisticObjective(problem), new Float64Array(parameterCount(problem)), {
-    tol: args.tol,
-    maxIter: args.maxIter,
-    signal,
-  });
+  const newton = args.solver === 'newton' || (args.solver === 'auto' && preferNewton(p, classes.length, args.fitIntercept));
+  const start = new Float64Array(parameterCount(problem));
+  const stop = { tol: args.tol, maxIter: args.maxIter, signal };
+  const result = newton
+    ? minimizeNewton(logisticObjective(problem), logisticHessian(problem), start, stop)
+    : minimizeLbfgs(logisticObjective(problem), start, stop);
   if (!result.converged) {
     logger.warn('logistic regression stopped before reaching the gradient tolerance', {
+      solver: newton ? 'newton' : 'lbfgs',
       reason: result.reason,
       iterations: result.iterations,
       gradientNorm: result.gradientNorm,
@@ -82,6 +100,7 @@ async function fitLogisticRegression(args: ResolvedLogisticRegressionArgs, data:
   const rows = coefficientRows(classes.length);
   const coef = result.x.slice(0, rows * p);
   const intercept = args.fitIntercept ? result.x.slice(rows * p) : new Float64Array(rows);
+  for (let c = 0; c < rows; c++) for (let j = 0; j < p; j++) intercept[c]! -= coef[c * p + j]! * center[j]!;
   if (rows > 1 && args.fitIntercept) {
     // Softmax is unchanged by a common shift of the intercepts: report the centred ones.
     const shift = intercept.reduce((a, b) => a + b, 0) / rows;
@@ -93,6 +112,7 @@ async function fitLogisticRegression(args: ResolvedLogisticRegressionArgs, data:
     coef,
     intercept,
     ...(mean === undefined ? {} : { mean, scale: scale! }),
+    solver: newton ? 'newton' : 'lbfgs',
     nIter: result.iterations,
     converged: result.converged,
     gradientNorm: result.gradientNorm,

@@ -73,16 +73,18 @@ describe(`logistic regression vs ${fixture.shared.source}`, () => {
 });
 
 describe(`logistic regression vs converged ${fixture.source}`, () => {
-  for (const c of fixture.tight) {
-    it(`${c.name}: coefficients and intercepts to 1e-5 relative, probabilities to 1e-6`, async () => {
+  for (const c of fixture.tight) for (const solver of ['newton', 'lbfgs'] as const) {
+    it(`${c.name}, ${solver}: coefficients and intercepts to 1e-5 relative, probabilities to 1e-6`, async () => {
       const args: LogisticRegressionArgs = {
         C: c.C,
         standardize: c.standardize,
         fitIntercept: c.fitIntercept,
         classWeight: c.classWeight,
+        solver,
       };
       const model = await logisticRegression(args).fit(dataset(c.X, c.y, c.sampleWeight));
       expect(model.converged).toBe(true);
+      expect(model.solver).toBe(solver);
       expect(model.classes).toEqual([...new Set(c.y)].sort());
       // Relative per coefficient (|e| floored at 1e-3); typical errors are ~1e-8, the worst (a tiny
       // coefficient of the under-determined wide case) 3e-6 at the default tol of 1e-9.
@@ -96,6 +98,17 @@ describe(`logistic regression vs converged ${fixture.source}`, () => {
       expect(disagreements).toBe(0);
     });
   }
+
+  it("solver 'auto' picks Newton for small multinomial problems only", async () => {
+    const pick = async (name: string) => {
+      const c = fixture.tight.find((t) => t.name === name)!;
+      return (await logisticRegression().fit(dataset(c.X, c.y))).solver;
+    };
+    expect(await pick('shared C=1.0')).toBe('newton'); // 3 classes × (3 columns + 1)
+    expect(await pick('multinomial balanced')).toBe('newton'); // 4 classes × (5 + 1) = 24
+    expect(await pick('binary standardized')).toBe('lbfgs');
+    expect(await pick('wide multinomial')).toBe('lbfgs'); // 3 × 67 > 24
+  });
 
   it('gives the same model for sample weights as for repeated rows', async () => {
     const c = fixture.tight.find((t) => t.name === 'multinomial no intercept')!;
@@ -121,7 +134,7 @@ describe('logistic regression model', () => {
     const model = await logisticRegression({ C: c.C, standardize: true }).fit(dataset(c.X, c.y));
     const artifact = await model.toArtifact();
     expect(artifact.kind).toBe('logistic-regression');
-    expect(artifact.args).toEqual({ C: c.C, maxIter: 1000, tol: 1e-9, classWeight: null, standardize: true, fitIntercept: true });
+    expect(artifact.args).toEqual({ C: c.C, maxIter: 1000, tol: 1e-9, classWeight: null, standardize: true, fitIntercept: true, solver: 'auto' });
     const loaded = await loadModel(artifact);
     expect(loaded).toBeInstanceOf(LogisticRegressionModel);
     const X = matrixFromRows(c.X);
