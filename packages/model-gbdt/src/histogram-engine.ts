@@ -11,6 +11,12 @@ import type { HistWorkerPool } from './hist-worker-pool.js';
 
 /** Features per work-stealing chunk (a multiple of 2: the kernel builds two features per pass). */
 const CHUNK_FEATURES = 8;
+/**
+ * Histogram updates (samples × features) below which a job runs on the calling thread alone:
+ * waking the workers costs tens of microseconds on an idle machine and milliseconds on a loaded
+ * one, more than a small node's histograms take.
+ */
+const PARALLEL_MIN_WORK = 200_000;
 
 /**
  * Shared buffers of one fit and the way to run kernel jobs on them: on the calling thread alone,
@@ -82,9 +88,13 @@ export class HistogramEngine {
     this.pool?.setup(this.buffers);
   }
 
-  /** Runs the job written in `ctx.job` over every feature. */
-  run(): void {
-    if (this.pool === undefined || this.pool.size === 0) {
+  /**
+   * Runs the job written in `ctx.job` over every feature. `work` (about (samples in the node to
+   * build + 768 for the subtraction and split scans) × features) decides whether the workers are
+   * worth waking; the bytes are the same either way.
+   */
+  run(work: number): void {
+    if (this.pool === undefined || this.pool.size === 0 || work < PARALLEL_MIN_WORK) {
       runFeatureRange(this.context, 0, this.nFeatures);
     } else {
       this.pool.run(this.context, CHUNK_FEATURES);

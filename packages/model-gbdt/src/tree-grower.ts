@@ -134,7 +134,7 @@ export class TreeGrower {
       job[JOB_SUB_TARGET] = -1;
       this.requestSplit(0, root);
       job[JOB_CHILD0 + JOB_CHILD_STRIDE] = -1;
-      engine.run();
+      engine.run((n + 768) * engine.nFeatures);
       this.acceptSplit(0, root, heap, finalize);
     }
 
@@ -207,7 +207,7 @@ export class TreeGrower {
       else job[JOB_CHILD0] = -1;
       if (splitRight) this.requestSplit(1, right);
       else job[JOB_CHILD0 + JOB_CHILD_STRIDE] = -1;
-      engine.run();
+      engine.run((small.count + 768) * engine.nFeatures);
       if (splitLeft) this.acceptSplit(0, left, heap, finalize);
       else finalize(left);
       if (splitRight) this.acceptSplit(1, right, heap, finalize);
