@@ -10,7 +10,16 @@ const [file, key, op, repsText, batchText] = process.argv.slice(2);
 const reps = Number(repsText ?? 5);
 const batchRows = batchText === undefined || batchText === '' ? undefined : Number(batchText);
 const t0 = performance.now();
-const h5 = await openH5(file);
+let direct = null;
+const logger = {
+  debug: (message, fields) => {
+    if (message === 'HDF5 read path') direct = fields.direct;
+  },
+  info() {},
+  warn() {},
+  error() {},
+};
+const h5 = await openH5(file, { logger });
 const dataset = h5.dataset(key);
 const openMs = performance.now() - t0;
 const [N, C] = dataset.info.shape;
@@ -76,5 +85,6 @@ console.log(
     sha256: hash.digest('hex'),
     maxrss_mb: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
     wasm_heap_mb: +(module.HEAPU8.length / 2 ** 20).toFixed(1),
+    direct_pread: direct,
   }),
 );

@@ -23,6 +23,7 @@ import { atomicWrite, PipelineError, type Matrix } from '@pipeline/core';
 import { listNames } from './csv-scanner.js';
 import { refuseOverwrite, requireFile } from './file-checks.js';
 import type { Matrix64 } from './matrix64.js';
+import type { NumericTableInfo } from './numeric-table.js';
 
 /** What {@link writeArrowTable} writes: named float columns, optional string ids, optional metadata. */
 export interface ArrowTableInput {
@@ -94,13 +95,7 @@ export interface ReadArrowOptions {
   readonly dtype?: 'float32' | 'float64';
 }
 
-interface ArrowTableBase {
-  readonly file: string;
-  readonly columns: string[];
-  readonly rows: number;
-  readonly cols: number;
-  readonly ids: string[] | undefined;
-  readonly idColumn: string | undefined;
+interface ArrowTableBase extends NumericTableInfo {
   /** Schema metadata. */
   readonly metadata: Record<string, string>;
   /** Arrow type of every column of the file, e.g. `{ id: 'Utf8', f0: 'Float32' }`. */

@@ -32,6 +32,7 @@ export {
   type ArrowTable64,
 } from './arrow-table.js';
 export type { Matrix64 } from './matrix64.js';
+export type { NumericTableInfo } from './numeric-table.js';
 export {
   H5Writer,
   writeH5,

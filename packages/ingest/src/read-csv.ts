@@ -5,6 +5,7 @@ import { PipelineError, throwIfAborted, type Matrix } from '@pipeline/core';
 import { csvDelimiter } from './csv-line.js';
 import { buildLayout, scanRows, type CsvLayout, type LayoutOptions, type RowSink, type ScanState } from './csv-scanner.js';
 import { requireFile } from './file-checks.js';
+import type { NumericTableInfo } from './numeric-table.js';
 
 export interface ReadCsvOptions {
   /** Column whose values are the row ids (kept as strings, not a feature). Default: `id` when the header has it; `false`: none. */
@@ -21,26 +22,14 @@ export interface ReadCsvOptions {
   readonly checkDuplicateIds?: boolean;
 }
 
-interface CsvTableBase {
-  /** Absolute path. */
-  readonly file: string;
-  /** Names of the value columns, in output order. */
-  readonly columns: string[];
-  readonly rows: number;
-  readonly cols: number;
-  /** Row ids (strings as written), when there is an id column. */
-  readonly ids: string[] | undefined;
-  readonly idColumn: string | undefined;
-}
-
 /** A numeric CSV as a float32 matrix. */
-export interface CsvTable extends CsvTableBase {
+export interface CsvTable extends NumericTableInfo {
   readonly dtype: 'float32';
   readonly matrix: Matrix;
 }
 
 /** A numeric CSV as a row-major float64 array. */
-export interface CsvTable64 extends CsvTableBase {
+export interface CsvTable64 extends NumericTableInfo {
   readonly dtype: 'float64';
   readonly data: Float64Array;
 }
