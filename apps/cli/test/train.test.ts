@@ -219,3 +219,51 @@ describe('train and predict refuse bad input (exit 2/3/4, nothing half-written)'
     expect(header).toBe('id,pred,proba_0,proba_1,proba_2');
   });
 });
+
+describe('train options', () => {
+  it('--group-col keeps every subject in one fold; --fold-col reproduces the fold column', async () => {
+    const csvText = (await readFile(join(demo, 'X_train.csv'), 'utf8')).trim().split('\n');
+    const header = csvText[0]!.split(',');
+    const rows = csvText.slice(1).map((l) => l.split(','));
+    const subject = rows.map((r) => r[header.indexOf('subject')]!);
+    const foldColumn = rows.map((r) => Number(r[header.indexOf('fold')]));
+    const grouped = join(root, 'grouped');
+    const g = await run(['train', '--x-csv', join(demo, 'X_train.csv'), '--y-csv', y(), '--group-col', 'subject', '--drop-cols', 'fold,subset', '--run-dir', grouped, ...fast]);
+    expect(g.code).toBe(0);
+    const gFolds = JSON.parse(await readFile(join(grouped, 'folds.json'), 'utf8'));
+    const foldOfSubject = new Map<string, number>();
+    gFolds.fold.forEach((fold: number, i: number) => {
+      const s = subject[gFolds.rows[i]]!;
+      expect(foldOfSubject.get(s) ?? fold).toBe(fold);
+      foldOfSubject.set(s, fold);
+    });
+    const manifest = JSON.parse(await readFile(join(grouped, 'manifest.json'), 'utf8'));
+    expect(manifest.splitter.kind).toBe('stratified-group-k-fold');
+    expect(manifest.views.tabular.columns).not.toContain('subject');
+    const predefined = join(root, 'predefined');
+    const p = await run(['train', '--x-csv', join(demo, 'X_train.csv'), '--y-csv', y(), '--fold-col', 'fold', '--drop-cols', 'subset', '--run-dir', predefined, ...fast]);
+    expect(p.code).toBe(0);
+    const pFolds = JSON.parse(await readFile(join(predefined, 'folds.json'), 'utf8'));
+    expect(pFolds.fold).toEqual(pFolds.rows.map((r: number) => foldColumn[r]));
+  });
+
+  it('--undersample-balanced keeps equal class counts and records the kept rows; --class-weights-auto is recorded', async () => {
+    const dir = join(root, 'under');
+    const result = await run(['train', '--x-h5', h5(), '--y-csv', y(), '--hgb-fe', '--undersample-balanced', '--undersample-seed', '9', '--run-dir', dir, '--json', ...fast]);
+    expect(result.code).toBe(0);
+    const kept = JSON.parse(await readFile(join(dir, 'balance/undersample_balanced.json'), 'utf8'));
+    const labels = (await readFile(y(), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(',')[1]);
+    const counts = new Map<string, number>();
+    for (const r of kept.keptRows as number[]) counts.set(labels[r]!, (counts.get(labels[r]!) ?? 0) + 1);
+    const smallest = Math.min(...['0', '1', '2'].map((c) => labels.filter((l) => l === c).length));
+    expect([...counts.values()]).toEqual([smallest, smallest, smallest]);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.imbalance).toMatchObject({ strategy: 'undersample-balanced', seed: 9, keptRows: 3 * smallest });
+    const weighted = join(root, 'weighted');
+    const w = await run(['train', '--x-h5', h5(), '--y-csv', y(), '--hgb-fe', '--class-weights-auto', '--run-dir', weighted, '--timing', ...fast]);
+    expect(w.code).toBe(0);
+    expect(w.stdout).toMatch(/Timings/);
+    expect(w.stdout).toMatch(/hgb_fe\s+refit\s+360/);
+    expect(JSON.parse(await readFile(join(weighted, 'manifest.json'), 'utf8')).imbalance.strategy).toBe('class-weights-auto');
+  });
+});
