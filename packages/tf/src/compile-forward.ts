@@ -87,7 +87,8 @@ function compileConv1d(config: Config, weights: () => tf.Tensor[]): Step | undef
   const dilation = first(config.dilationRate);
   const padding = config.padding;
   const activation = config.activation as string;
-  if (stride === undefined || dilation !== 1 || (padding !== 'valid' && padding !== 'same') || config.dataFormat !== 'channelsLast') {
+  const channelsLast = config.dataFormat === undefined || config.dataFormat === 'channelsLast';
+  if (stride === undefined || dilation !== 1 || (padding !== 'valid' && padding !== 'same') || !channelsLast) {
     return undefined;
   }
   if (!FUSABLE.has(activation)) return undefined;

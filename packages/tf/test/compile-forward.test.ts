@@ -61,6 +61,27 @@ describe('compileForward', () => {
     }
   }
 
+  it('runs the fused kernels: one FusedConv2D per Conv1D, one _FusedMatMul per Dense, no per-step LSTM kernels', async () => {
+    for (const [name, expected] of [
+      ['cnn', { FusedConv2D: 3, _FusedMatMul: 1 }],
+      ['lstm', { _FusedMatMul: 2 }],
+    ] as const) {
+      const model = models[name]!();
+      initializeWeights(model, 1);
+      const shape = model.inputs[0]!.shape.slice(1) as number[];
+      const x = uniform([2, ...shape], 4);
+      const forward = compileForward(model);
+      const profile = await tf.profile(() => forward(x));
+      const counts: Record<string, number> = {};
+      for (const k of profile.kernels) counts[k.name] = (counts[k.name] ?? 0) + 1;
+      expect(counts).toMatchObject(expected);
+      expect(counts.Conv2D ?? 0).toBe(0);
+      // the LSTM's 25 steps are one product and one sigmoid each, not a dozen taped kernels
+      if (name === 'lstm') expect(profile.kernels.length).toBeLessThan(2 * 25 + 20);
+      model.dispose();
+    }
+  });
+
   it('training mode applies dropout through the layer; inference skips it', () => {
     const model = models.lstm!();
     initializeWeights(model, 1);

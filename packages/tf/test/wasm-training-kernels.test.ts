@@ -85,6 +85,8 @@ describe('wasm training kernels agree with the cpu backend', () => {
 
   const poolCases: Array<{ x: number[]; size: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' }> = [
     { x: [2, 1, 11, 3], size: [1, 2], strides: [1, 2], pad: 'valid' },
+    { x: [2, 1, 11, 3], size: [1, 2], strides: [1, 2], pad: 'same' },
+    { x: [3, 1, 12, 4], size: [1, 3], strides: [1, 3], pad: 'valid' },
     { x: [2, 5, 7, 3], size: 3, strides: 2, pad: 'same' },
     { x: [2, 5, 7, 2], size: 2, strides: 1, pad: 'valid' },
   ];
@@ -102,6 +104,15 @@ describe('wasm training kernels agree with the cpu backend', () => {
       expectClose(results, [1e-6]);
     });
   }
+
+  it('Identity shares the data instead of copying it (clones stay valid after the original is disposed)', () => {
+    const x = uniform([3, 5], 12);
+    const before = Array.from(x.dataSync());
+    const copy = tf.clone(x);
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual(before);
+    copy.dispose();
+  });
 
   for (const [shape, axis, keepDims, outShape] of [
     [[16, 30, 9], [0, 1], false, [9]],

@@ -1,0 +1,109 @@
+// One measurement of tfjs (wasm + @pipeline/tf) training and inference throughput for the seed's CNN1D
+// or LSTM shapes, printed as one JSON line. Run by temporal.mjs in a child process so that peak RSS
+// is this model's alone. Usage: node measure.mjs <cnn1d|lstm> <nTrain> <timedEpochs>
+import { matrix } from '@pipeline/core';
+import { fitStandardization, initializeWeights, predictClassifier, selectBackend, signalSource, tf, trainClassifier } from '../dist/index.js';
+import { createRng } from '@pipeline/core';
+
+const [model, nArg, epochArg] = process.argv.slice(2);
+const N = Number(nArg);
+const E = Number(epochArg);
+
+// The torch peer's shapes (../../../../shared/bench/torch_peers.py), built with explicit layer names.
+const SPECS = {
+  cnn1d: {
+    steps: 1250,
+    batch: 64,
+    params: 35651,
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.conv1d({ name: 'conv1', inputShape: [1250, 1], filters: 32, kernelSize: 7, activation: 'relu', kernelInitializer: 'zeros' }),
+          tf.layers.maxPooling1d({ name: 'pool1', poolSize: 2 }),
+          tf.layers.conv1d({ name: 'conv2', filters: 64, kernelSize: 5, activation: 'relu', kernelInitializer: 'zeros' }),
+          tf.layers.maxPooling1d({ name: 'pool2', poolSize: 2 }),
+          tf.layers.conv1d({ name: 'conv3', filters: 128, kernelSize: 3, activation: 'relu', kernelInitializer: 'zeros' }),
+          tf.layers.globalAveragePooling1d({ name: 'gap' }),
+          tf.layers.dense({ name: 'output', units: 3, activation: 'softmax', kernelInitializer: 'zeros' }),
+        ],
+      }),
+  },
+  lstm: {
+    steps: 250,
+    batch: 32,
+    // torch's LSTM has two bias vectors (b_ih, b_hh): 19,331 parameters; Keras/tfjs has one: 19,075
+    params: 19075,
+    build: () =>
+      tf.sequential({
+        layers: [
+          tf.layers.lstm({ name: 'lstm', inputShape: [250, 1], units: 64, recurrentActivation: 'sigmoid', kernelInitializer: 'zeros', recurrentInitializer: 'zeros' }),
+          tf.layers.dense({ name: 'dense', units: 32, activation: 'relu', kernelInitializer: 'zeros' }),
+          tf.layers.dense({ name: 'output', units: 3, activation: 'softmax', kernelInitializer: 'zeros' }),
+        ],
+      }),
+  },
+};
+
+const spec = SPECS[model];
+if (spec === undefined) throw new Error(`unknown model ${model}`);
+const selection = await selectBackend({ backend: 'wasm' });
+let network;
+tf.tidy(() => {
+  network = spec.build();
+});
+initializeWeights(network, 0);
+if (network.countParams() !== spec.params) throw new Error(`${model}: ${network.countParams()} parameters, expected ${spec.params}`);
+
+// random normal inputs and random labels, like the torch peer
+const rng = createRng(0);
+const features = matrix(N, spec.steps, Float32Array.from({ length: N * spec.steps }, () => rng.normal()));
+const labels = Int32Array.from({ length: N }, () => rng.int(3));
+const layout = { channels: 1, downsample: 1 };
+const rows = Array.from({ length: N }, (_, i) => i);
+const source = signalSource(features, layout, fitStandardization(features, rows, layout));
+
+const cpuSeconds = (start) => {
+  const u = process.cpuUsage(start);
+  return (u.user + u.system) / 1e6;
+};
+const train = (epochs, seed) => trainClassifier(network, source, { labels, classes: 3, epochs, batchSize: spec.batch, seed });
+
+let t = performance.now();
+await train(1, 1);
+const warmupEpochS = (performance.now() - t) / 1000;
+let c = process.cpuUsage();
+t = performance.now();
+await train(E, 2);
+const trainS = (performance.now() - t) / 1000;
+const trainCpuS = cpuSeconds(c);
+
+const predict = async (batchSize) => {
+  await predictClassifier(network, source, { batchSize, classes: 3 }); // warm-up
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await predictClassifier(network, source, { batchSize, classes: 3 });
+  return { s: (performance.now() - t0) / 1000, cpuS: cpuSeconds(c0) };
+};
+const p = await predict(spec.batch);
+const round = (v) => Math.round(v * 100) / 100;
+console.log(
+  `RESULT ${JSON.stringify({
+    model,
+    backend: selection.backend,
+    batch: spec.batch,
+    nTrain: N,
+    timedEpochs: E,
+    params: network.countParams(),
+    warmupEpochS: round(warmupEpochS),
+    trainS: round(trainS),
+    trainCpuS: round(trainCpuS),
+    trainSps: round((N * E) / trainS),
+    trainSpsPerCpuS: round((N * E) / trainCpuS),
+    predictS: round(p.s),
+    predictCpuS: round(p.cpuS),
+    predictSps: round(N / p.s),
+    predictSpsPerCpuS: round(N / p.cpuS),
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    numTensorsAfter: tf.memory().numTensors,
+  })}`,
+);
