@@ -354,7 +354,8 @@ class H5DatasetImpl implements H5Dataset {
     const columns = this.checkColumns(options.columns);
     const width = columns.end - columns.start;
     const out = allocate(end - start, width, this.path, this.info.key);
-    const block = this.rowsFor(this.readBlockBytes, width);
+    // Direct reads of a column range still read whole rows, so size those blocks by whole rows.
+    const block = this.rowsFor(this.readBlockBytes, this.direct() !== null ? this.cols : width);
     let offset = 0;
     for (let s = start; s < end; ) {
       const e = Math.min(end, this.alignedEnd(s, block));

@@ -1,11 +1,14 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { constants } from 'node:buffer';
 import { resolve } from 'node:path';
 import { PipelineError, throwIfAborted, type Matrix } from '@pipeline/core';
 import { csvDelimiter } from './csv-line.js';
 import { buildLayout, scanRows, type CsvLayout, type LayoutOptions, type RowSink, type ScanState } from './csv-scanner.js';
 import { requireFile } from './file-checks.js';
 import type { NumericTableInfo } from './numeric-table.js';
+
+const MAX_LENGTH = constants.MAX_LENGTH;
 
 export interface ReadCsvOptions {
   /** Column whose values are the row ids (kept as strings, not a feature). Default: `id` when the header has it; `false`: none. */
@@ -190,6 +193,12 @@ export async function* iterCsvBatches(path: string, options: CsvBatchOptions = {
 function readWithSentinel(file: string): Uint8Array {
   const stats = requireFile(file, 'CSV file', { allowEmpty: true });
   if (stats.size === 0) throw emptyFile(file);
+  if (stats.size + 1 > MAX_LENGTH) {
+    throw new PipelineError('E_INPUT', `CSV file of ${stats.size} bytes is larger than one buffer can hold (${MAX_LENGTH} bytes)`, {
+      file,
+      hint: 'read it in batches with iterCsvBatches()',
+    });
+  }
   const buffer = Buffer.allocUnsafe(stats.size + 1);
   const fd = openSync(file, 'r');
   let filled = 0;

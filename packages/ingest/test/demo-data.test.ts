@@ -34,17 +34,17 @@ describe('generateDemoData', () => {
   let result: DemoDataResult;
 
   it('writes X_train.h5/X_test.h5 (features float32 (N, 1261)), y_train.csv and the tabular CSVs', async () => {
-    result = await generateDemoData({ outDir: join(dir, 'a'), n: 120, testN: 30, seed: 3 });
+    result = await generateDemoData({ outDir: join(dir, 'a'), n: 60, testN: 15, seed: 3 });
     expect(result.files.map((f) => f.name)).toEqual(['X_train.h5', 'y_train.csv', 'X_train.csv', 'X_test.h5', 'X_test.csv']);
     const file = await openH5(join(dir, 'a', 'X_train.h5'));
-    expect(file.datasets()).toEqual([{ key: 'features', shape: [120, COLS], dtype: 'float32', chunks: [120, COLS], filters: [] }]); // 200-row chunks, fewer for small sets
+    expect(file.datasets()).toEqual([{ key: 'features', shape: [60, COLS], dtype: 'float32', chunks: [60, COLS], filters: [] }]); // 200-row chunks, fewer for small sets
     expect(file.attrs()).toMatchObject({ n_meta: 11, sfreq: 250, signal_samples: 1250, meta_columns: [...DEMO_META_COLUMNS], seed: 3, split: 'train' });
     file.close();
 
     const train = await readFeatures(join(dir, 'a', 'X_train.h5'));
     const test = await readFeatures(join(dir, 'a', 'X_test.h5'));
-    expect(metaColumn(train, 'id')).toEqual(Array.from({ length: 120 }, (_, i) => i));
-    expect(metaColumn(test, 'id')).toEqual(Array.from({ length: 30 }, (_, i) => 120 + i));
+    expect(metaColumn(train, 'id')).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    expect(metaColumn(test, 'id')).toEqual(Array.from({ length: 15 }, (_, i) => 60 + i));
     expect(new Set(metaColumn(train, 'sfreq'))).toEqual(new Set([250]));
     // Folds are per subject (group-disjoint), validation = fold 4, test subjects are new.
     const subjects = metaColumn(train, 'subject');
@@ -69,7 +69,7 @@ describe('generateDemoData', () => {
     const labels = await readLabels(join(dir, 'a', 'y_train.csv'), { ids: metaColumn(train, 'id').map(String) });
     expect(labels.classNames).toEqual(['0', '1', '2']);
     expect(labels.counts).toEqual(result.classCounts);
-    expect(result.classCounts.reduce((a, b) => a + b)).toBe(120);
+    expect(result.classCounts.reduce((a, b) => a + b)).toBe(60);
   });
 
   it('X_train.csv holds the same meta values and summaries recomputed from the signal', async () => {
@@ -95,10 +95,10 @@ describe('generateDemoData', () => {
   });
 
   it('gives byte-identical files for the same seed, different ones for another seed', async () => {
-    const again = await generateDemoData({ outDir: join(dir, 'b'), n: 120, testN: 30, seed: 3 });
+    const again = await generateDemoData({ outDir: join(dir, 'b'), n: 60, testN: 15, seed: 3 });
     expect(again.files.map((f) => f.sha256)).toEqual(result.files.map((f) => f.sha256));
     for (const f of again.files) expect(sha256(readFileSync(f.path))).toBe(f.sha256);
-    const other = await generateDemoData({ outDir: join(dir, 'c'), n: 120, testN: 0, seed: 4 });
+    const other = await generateDemoData({ outDir: join(dir, 'c'), n: 60, testN: 0, seed: 4 });
     expect(other.files.map((f) => f.name)).toEqual(['X_train.h5', 'y_train.csv', 'X_train.csv']);
     expect(other.files[0]!.sha256).not.toBe(result.files[0]!.sha256);
   });
