@@ -1,7 +1,7 @@
 export { WAVELET_NAMES, getWavelet, type Wavelet, type WaveletName } from './wavelet.js';
 export { EXTENSION_MODES, checkExtensionMode, type ExtensionMode } from './extension-mode.js';
 export { dwtCoeffLength, dwtMaxLevel, idwtLength } from './dwt-length.js';
-export { WavedecPlan } from './wavedec-plan.js';
+export { WavedecPlan, type DwtEngine } from './wavedec-plan.js';
 export {
   dwt,
   wavedec,

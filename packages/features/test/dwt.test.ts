@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { matrix } from '@pipeline/core';
 import {
   EXTENSION_MODES,
+  WAVELET_NAMES,
+  WavedecPlan,
   dwt,
   dwtCoeffLength,
   dwtMaxLevel,
@@ -10,6 +12,7 @@ import {
   wavedec,
   wavedecRows,
   waverec,
+  type DwtEngine,
   type ExtensionMode,
   type WaveletName,
 } from '../src/index.js';
@@ -187,5 +190,41 @@ describe('wavedecRows', () => {
     expect(errorCode(() => idwt([1, 2], [1, 2], 'db4'))).toBe('E_INPUT');
     expect(errorCode(() => waverec([[1, 2, 3], [1]], 'haar'))).toBe('E_INPUT');
     expect(getWavelet('db4').length).toBe(8);
+  });
+});
+
+describe('DWT engines', () => {
+  const decompose = (x: ArrayLike<number>, wavelet: WaveletName, mode: ExtensionMode, level: number, engine: DwtEngine) => {
+    const plan = new WavedecPlan(x.length, getWavelet(wavelet), mode, level, engine);
+    const bands = plan.lengths.map((length) => new Float64Array(length));
+    plan.run(x, 0, bands, 0);
+    return { engine: plan.engine, bits: bands.map((band) => Buffer.from(band.buffer).toString('hex')) };
+  };
+
+  it('the WebAssembly SIMD and JavaScript kernels give the same bits for every wavelet, mode and length', () => {
+    let cases = 0;
+    for (const wavelet of WAVELET_NAMES) {
+      for (const mode of EXTENSION_MODES) {
+        for (const signal of ['n5', 'n17', 'n33', 'n77']) {
+          const x = modes.signals[signal]!;
+          for (const level of [1, 3]) {
+            const wasm = decompose(x, wavelet, mode, level, 'wasm');
+            const js = decompose(x, wavelet, mode, level, 'js');
+            expect([wasm.engine, js.engine]).toEqual(['wasm', 'js']);
+            expect(wasm.bits).toEqual(js.bits);
+            cases++;
+          }
+        }
+      }
+    }
+    expect(cases).toBe(25 * 9 * 4 * 2);
+  });
+
+  it('the JavaScript kernel alone matches the shared pywt reference', () => {
+    for (const c of compact.wavedec.filter((c) => c.level > 0)) {
+      const { bits } = decompose(compact.signals[c.signal]!, c.wavelet, c.mode, c.level, 'js');
+      const bands = bits.map((hex) => new Float64Array(new Uint8Array(Buffer.from(hex, 'hex')).buffer));
+      expectBands(bands, referenceCoeffs(c), 1e-10);
+    }
   });
 });
