@@ -105,13 +105,6 @@ async function fitHistGradientBoosting(
 
   // Binning (thresholds from the training rows only).
   const mapper = fitBinMapper(features, options.maxBins, deriveSeed(seed, 'hist-gradient-boosting', 'binning'), trainRows);
-  const bins = new Uint8Array(new SharedArrayBuffer(n * nFeatures));
-  binColumns(features, mapper, bins, trainRows);
-  const hasMissing = new Uint8Array(nFeatures);
-  for (let f = 0; f < nFeatures; f++) {
-    const column = bins.subarray(f * n, (f + 1) * n);
-    hasMissing[f] = column.includes(mapper.missingBin) ? 1 : 0;
-  }
 
   let yVal: Int32Array | undefined;
   let wVal: Float64Array | undefined;
@@ -154,17 +147,21 @@ async function fitHistGradientBoosting(
   const hessians = new Float32Array(nTrees * n);
 
   const threads = n * nFeatures >= PARALLEL_MIN_CELLS ? Math.min(options.nThreads, Math.ceil(nFeatures / 2)) : 1;
-  let pool: HistWorkerPool | undefined;
-  if (threads > 1) pool = await acquireWorkerPool(threads - 1);
   logger.debug('hist-gradient-boosting fit', { rows: n, features: nFeatures, classes: nClasses, threads, earlyStopping, validationRows: nVal });
 
   const trainScore: number[] = [];
   const validationScore: number[] = [];
   const builder = new TreeEnsembleBuilder(nTrees);
   let nIter = 0;
+  const pool: HistWorkerPool | undefined = threads > 1 ? await acquireWorkerPool(threads - 1) : undefined;
   try {
-    const initialSlots = options.maxLeafNodes === null ? 64 : options.maxLeafNodes + 1;
-    const engine = new HistogramEngine(bins, n, nFeatures, mapper.nBinsNonMissing, hasMissing, initialSlots, pool);
+    // At most one histogram per splittable leaf plus the one being built.
+    const maxSlots = options.maxLeafNodes === null ? Math.ceil(n / (2 * options.minSamplesLeaf)) + 2 : options.maxLeafNodes + 1;
+    const engine = new HistogramEngine(n, nFeatures, Math.min(maxSlots, 64), maxSlots, pool);
+    const bins = binColumns(features, mapper, engine.ctx.bins, trainRows);
+    const hasMissing = new Uint8Array(nFeatures);
+    for (let f = 0; f < nFeatures; f++) hasMissing[f] = bins.subarray(f * n, (f + 1) * n).includes(mapper.missingBin) ? 1 : 0;
+    engine.start(mapper.nBinsNonMissing, hasMissing);
     const grower = new TreeGrower(engine, mapper, hasMissing, options);
     const score = () => {
       trainScore.push(-meanLogLoss(yTrain, raw, wTrain, nTrees));

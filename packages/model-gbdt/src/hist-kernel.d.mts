@@ -1,34 +1,60 @@
 /** Types of hist-kernel.mjs (plain JavaScript shared by the main thread and the workers). */
 
+/** Byte offsets of the regions of a fit's shared memory (see hist-kernel.mjs). */
+export interface MemoryLayout {
+  readonly job: number;
+  readonly results: number;
+  readonly nbnm: number;
+  readonly missing: number;
+  readonly idx: number;
+  readonly og: number;
+  readonly oh: number;
+  readonly bins: number;
+  readonly hist: number;
+  readonly slotBytes: number;
+  /** Bytes up to the end of the initial histogram slots. */
+  readonly bytes: number;
+}
+
+/** The part of a shared WebAssembly.Memory the TypeScript side uses. */
+export interface SharedMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** What a worker needs to join a fit: posted once per fit. */
 export interface KernelBuffers {
+  readonly memory: SharedMemory;
   readonly nRows: number;
   readonly nFeatures: number;
-  readonly bins: SharedArrayBuffer | ArrayBuffer;
-  readonly idx: SharedArrayBuffer | ArrayBuffer;
-  readonly og: SharedArrayBuffer | ArrayBuffer;
-  readonly oh: SharedArrayBuffer | ArrayBuffer;
-  readonly hist: SharedArrayBuffer | ArrayBuffer;
-  readonly results: SharedArrayBuffer | ArrayBuffer;
-  readonly job: SharedArrayBuffer | ArrayBuffer;
-  readonly nBinsNonMissing: SharedArrayBuffer | ArrayBuffer;
-  readonly hasMissing: SharedArrayBuffer | ArrayBuffer;
+  readonly layout: MemoryLayout;
+}
+
+export interface KernelWasm {
+  clear(hist: number, f0: number, f1: number): void;
+  build_gather(hist: number, bins: number, nRows: number, f0: number, f1: number, idx: number, count: number, og: number, oh: number): void;
+  build_identity(hist: number, bins: number, nRows: number, f0: number, f1: number, count: number, og: number, oh: number): void;
+  subtract(target: number, source: number, f0: number, f1: number): void;
+  find_split(...args: number[]): void;
 }
 
 export interface KernelContext {
   readonly nRows: number;
   readonly nFeatures: number;
-  readonly bins: Uint8Array;
+  readonly layout: MemoryLayout;
+  readonly memory: SharedMemory;
+  readonly wasm: KernelWasm;
+  readonly job: Float64Array;
+  readonly results: Float64Array;
+  readonly nBinsNonMissing: Int32Array;
+  readonly hasMissing: Uint8Array;
   readonly idx: Int32Array;
   readonly og: Float32Array;
   readonly oh: Float32Array;
-  readonly hist: Float64Array;
-  readonly results: Float64Array;
-  readonly job: Float64Array;
-  readonly nBinsNonMissing: Int32Array;
-  readonly hasMissing: Uint8Array;
+  readonly bins: Uint8Array;
 }
 
-export declare const HIST_FEATURE_STRIDE: number;
+export declare const HIST_FEATURE_BYTES: number;
 export declare const RESULT_STRIDE: number;
 export declare const JOB_BUILD_SLOT: number;
 export declare const JOB_BUILD_START: number;
@@ -55,6 +81,8 @@ export declare const COMMAND_SETUP: number;
 export declare const COMMAND_EXIT: number;
 export declare const SPIN_LIMIT: number;
 
+export declare function memoryLayout(nRows: number, nFeatures: number, slots: number): MemoryLayout;
+export declare function pagesFor(bytes: number): number;
 export declare function runFeatureRange(ctx: KernelContext, f0: number, f1: number): void;
 export declare function runChunks(ctx: KernelContext, ctl: Int32Array): void;
 export declare function contextFromBuffers(buffers: KernelBuffers): KernelContext;

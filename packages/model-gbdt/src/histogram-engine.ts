@@ -1,11 +1,13 @@
+import { PipelineError } from '@pipeline/core';
 import {
-  HIST_FEATURE_STRIDE,
-  JOB_LENGTH,
-  RESULT_STRIDE,
   contextFromBuffers,
+  memoryLayout,
+  pagesFor,
   runFeatureRange,
   type KernelBuffers,
   type KernelContext,
+  type MemoryLayout,
+  type SharedMemory,
 } from './hist-kernel.mjs';
 import type { HistWorkerPool } from './hist-worker-pool.js';
 
@@ -17,75 +19,79 @@ const CHUNK_FEATURES = 8;
  * one, more than a small node's histograms take.
  */
 const PARALLEL_MIN_WORK = 200_000;
+/** WebAssembly.Memory (the project's TypeScript lib settings do not declare the WebAssembly namespace). */
+const WasmMemory = (
+  globalThis as unknown as {
+    WebAssembly: { Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => SharedMemory };
+  }
+).WebAssembly.Memory;
+/** Upper bound of a fit's shared memory (wasm32 addresses; reserved, not committed). */
+const MAX_MEMORY_BYTES = 2 ** 31 - 2 ** 16;
 
 /**
- * Shared buffers of one fit and the way to run kernel jobs on them: on the calling thread alone,
- * or on a worker pool plus the calling thread. Either way the bytes produced are the same.
+ * The shared memory of one fit (binned data, partition, ordered gradients, histogram slots) and the
+ * way to run kernel jobs on it: on the calling thread alone, or on a worker pool plus the calling
+ * thread. Either way the bytes produced are the same.
  */
 export class HistogramEngine {
-  private buffers: KernelBuffers;
-  private context: KernelContext;
+  readonly ctx: KernelContext;
+  private readonly layout: MemoryLayout;
   private slots: number;
 
   /**
-   * @param bins shared binned training data (column-major, nRows per column)
+   * Allocates the memory; fill `ctx.bins` (column-major, nRows per column), then call
+   * {@link start} with the per-feature bin counts.
    * @param slots initial number of histogram slots
+   * @param maxSlots slots the memory may grow to
    */
   constructor(
-    bins: Uint8Array,
     readonly nRows: number,
     readonly nFeatures: number,
-    nBinsNonMissing: Int32Array,
-    hasMissing: Uint8Array,
     slots: number,
+    maxSlots: number,
     private readonly pool: HistWorkerPool | undefined,
   ) {
-    const shared = (bytes: number) => new SharedArrayBuffer(Math.max(8, bytes));
-    const nbnm = shared(nFeatures * 4);
-    new Int32Array(nbnm).set(nBinsNonMissing);
-    const missing = shared(nFeatures);
-    new Uint8Array(missing).set(hasMissing);
+    this.layout = memoryLayout(nRows, nFeatures, slots);
+    const maxBytes = Math.min(MAX_MEMORY_BYTES, this.layout.hist + Math.max(slots, maxSlots) * this.layout.slotBytes);
+    if (this.layout.bytes > MAX_MEMORY_BYTES) {
+      throw new PipelineError('E_INPUT', `${nRows} rows × ${nFeatures} features need more than 2 GiB of histogram memory`, {
+        field: 'features',
+        hint: 'use fewer rows or features, or set maxLeafNodes',
+      });
+    }
+    const memory = new WasmMemory({ initial: pagesFor(this.layout.bytes), maximum: pagesFor(maxBytes), shared: true });
     this.slots = slots;
-    this.buffers = {
-      nRows,
-      nFeatures,
-      bins: bins.buffer as SharedArrayBuffer,
-      idx: shared(nRows * 4),
-      og: shared(nRows * 4),
-      oh: shared(nRows * 4),
-      hist: shared(slots * nFeatures * HIST_FEATURE_STRIDE * 8),
-      results: shared(2 * nFeatures * RESULT_STRIDE * 8),
-      job: shared(JOB_LENGTH * 8),
-      nBinsNonMissing: nbnm,
-      hasMissing: missing,
-    };
-    this.context = contextFromBuffers(this.buffers);
-    this.pool?.setup(this.buffers);
+    this.ctx = contextFromBuffers({ memory, nRows, nFeatures, layout: this.layout });
   }
 
-  /** The current views (replaced when slots are added). */
-  get ctx(): KernelContext {
-    return this.context;
+  /** Records the per-feature bin counts and hands the memory to the workers. */
+  start(nBinsNonMissing: Int32Array, hasMissing: Uint8Array): void {
+    this.ctx.nBinsNonMissing.set(nBinsNonMissing);
+    this.ctx.hasMissing.set(hasMissing);
+    const buffers: KernelBuffers = { memory: this.ctx.memory, nRows: this.nRows, nFeatures: this.nFeatures, layout: this.layout };
+    this.pool?.setup(buffers);
   }
 
   get slotCount(): number {
     return this.slots;
   }
 
-  get threads(): number {
-    return (this.pool?.size ?? 0) + 1;
-  }
-
-  /** Grows the histogram storage to at least `slots` slots, keeping the contents. */
+  /** Grows the histogram storage to at least `slots` slots (the memory grows in place for every thread). */
   ensureSlots(slots: number): void {
     if (slots <= this.slots) return;
     const next = Math.max(slots, this.slots * 2);
-    const hist = new SharedArrayBuffer(next * this.nFeatures * HIST_FEATURE_STRIDE * 8);
-    new Float64Array(hist).set(this.context.hist);
+    const bytes = this.layout.hist + next * this.layout.slotBytes;
+    const have = this.ctx.memory.buffer.byteLength;
+    try {
+      if (bytes > have) this.ctx.memory.grow(pagesFor(bytes) - have / 65536);
+    } catch (cause) {
+      throw new PipelineError('E_INPUT', `growing trees need more than ${this.slots} histogram slots of ${this.layout.slotBytes} bytes`, {
+        field: 'maxLeafNodes',
+        hint: 'set maxLeafNodes, or raise minSamplesLeaf',
+        cause,
+      });
+    }
     this.slots = next;
-    this.buffers = { ...this.buffers, hist };
-    this.context = contextFromBuffers(this.buffers);
-    this.pool?.setup(this.buffers);
   }
 
   /**
@@ -95,9 +101,9 @@ export class HistogramEngine {
    */
   run(work: number): void {
     if (this.pool === undefined || this.pool.size === 0 || work < PARALLEL_MIN_WORK) {
-      runFeatureRange(this.context, 0, this.nFeatures);
+      runFeatureRange(this.ctx, 0, this.nFeatures);
     } else {
-      this.pool.run(this.context, CHUNK_FEATURES);
+      this.pool.run(this.ctx, CHUNK_FEATURES);
     }
   }
 }

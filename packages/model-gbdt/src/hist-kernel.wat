@@ -1,0 +1,256 @@
+;; Hot loops of the histogram GBDT in WebAssembly (assembled by scripts/build-wasm.mjs into
+;; hist-kernel-wasm.mjs). Plain JavaScript pays a map check, a length load and a bounds check on
+;; every typed-array access inside these loops (V8 does not hoist them); wasm pays none.
+;; All pointers are byte offsets into the one shared memory of a fit (see histogram-engine.ts).
+;; A histogram entry is 24 bytes: sumG f64, sumH f64, count f64; a feature has 256 entries.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; Zeroes the histograms of features [f0, f1) of the slot at $hist.
+  (func (export "clear") (param $hist i32) (param $f0 i32) (param $f1 i32)
+    (memory.fill
+      (i32.add (local.get $hist) (i32.mul (local.get $f0) (i32.const 6144)))
+      (i32.const 0)
+      (i32.mul (i32.sub (local.get $f1) (local.get $f0)) (i32.const 6144))))
+
+  ;; Histograms of features [f0, f1) over the samples idx[0..count) (i32 at $idx), with ordered
+  ;; gradients/hessians (f32 at $og/$oh, in idx order). Two features per pass over the samples.
+  (func (export "build_gather")
+    (param $hist i32) (param $bins i32) (param $nrows i32) (param $f0 i32) (param $f1 i32)
+    (param $idx i32) (param $count i32) (param $og i32) (param $oh i32)
+    (local $f i32) (local $c0 i32) (local $c1 i32) (local $h0 i32) (local $h1 i32)
+    (local $ip i32) (local $gp i32) (local $hp i32) (local $end i32) (local $r i32) (local $e i32)
+    (local $gh v128)
+    (local.set $f (local.get $f0))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.ge_s (i32.add (local.get $f) (i32.const 1)) (local.get $f1)))
+        (local.set $c0 (i32.add (local.get $bins) (i32.mul (local.get $f) (local.get $nrows))))
+        (local.set $c1 (i32.add (local.get $c0) (local.get $nrows)))
+        (local.set $h0 (i32.add (local.get $hist) (i32.mul (local.get $f) (i32.const 6144))))
+        (local.set $h1 (i32.add (local.get $h0) (i32.const 6144)))
+        (local.set $ip (local.get $idx))
+        (local.set $gp (local.get $og))
+        (local.set $hp (local.get $oh))
+        (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+        (block $done
+          (loop $samples
+            (br_if $done (i32.ge_u (local.get $ip) (local.get $end)))
+            (local.set $r (i32.load (local.get $ip)))
+            (local.set $gh
+              (f64x2.replace_lane 1
+                (f64x2.splat (f64.promote_f32 (f32.load (local.get $gp))))
+                (f64.promote_f32 (f32.load (local.get $hp)))))
+            (local.set $e (i32.add (local.get $h0) (i32.mul (i32.load8_u (i32.add (local.get $c0) (local.get $r))) (i32.const 24))))
+            (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
+            (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
+            (local.set $e (i32.add (local.get $h1) (i32.mul (i32.load8_u (i32.add (local.get $c1) (local.get $r))) (i32.const 24))))
+            (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
+            (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
+            (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
+            (local.set $gp (i32.add (local.get $gp) (i32.const 4)))
+            (local.set $hp (i32.add (local.get $hp) (i32.const 4)))
+            (br $samples)))
+        (local.set $f (i32.add (local.get $f) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_s (local.get $f) (local.get $f1))
+      (then
+        (local.set $c0 (i32.add (local.get $bins) (i32.mul (local.get $f) (local.get $nrows))))
+        (local.set $h0 (i32.add (local.get $hist) (i32.mul (local.get $f) (i32.const 6144))))
+        (local.set $ip (local.get $idx))
+        (local.set $gp (local.get $og))
+        (local.set $hp (local.get $oh))
+        (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+        (block $done1
+          (loop $samples1
+            (br_if $done1 (i32.ge_u (local.get $ip) (local.get $end)))
+            (local.set $gh
+              (f64x2.replace_lane 1
+                (f64x2.splat (f64.promote_f32 (f32.load (local.get $gp))))
+                (f64.promote_f32 (f32.load (local.get $hp)))))
+            (local.set $e (i32.add (local.get $h0) (i32.mul (i32.load8_u (i32.add (local.get $c0) (i32.load (local.get $ip)))) (i32.const 24))))
+            (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
+            (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
+            (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
+            (local.set $gp (i32.add (local.get $gp) (i32.const 4)))
+            (local.set $hp (i32.add (local.get $hp) (i32.const 4)))
+            (br $samples1))))))
+
+  ;; Same as build_gather for the root: samples 0..count-1 in order (no index array).
+  (func (export "build_identity")
+    (param $hist i32) (param $bins i32) (param $nrows i32) (param $f0 i32) (param $f1 i32)
+    (param $count i32) (param $og i32) (param $oh i32)
+    (local $f i32) (local $c0 i32) (local $c1 i32) (local $h0 i32) (local $h1 i32)
+    (local $i i32) (local $gp i32) (local $hp i32) (local $e i32)
+    (local $gh v128)
+    (local.set $f (local.get $f0))
+    (block $pairs_done
+      (loop $pairs
+        (br_if $pairs_done (i32.ge_s (i32.add (local.get $f) (i32.const 1)) (local.get $f1)))
+        (local.set $c0 (i32.add (local.get $bins) (i32.mul (local.get $f) (local.get $nrows))))
+        (local.set $c1 (i32.add (local.get $c0) (local.get $nrows)))
+        (local.set $h0 (i32.add (local.get $hist) (i32.mul (local.get $f) (i32.const 6144))))
+        (local.set $h1 (i32.add (local.get $h0) (i32.const 6144)))
+        (local.set $i (i32.const 0))
+        (local.set $gp (local.get $og))
+        (local.set $hp (local.get $oh))
+        (block $done
+          (loop $samples
+            (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+            (local.set $gh
+              (f64x2.replace_lane 1
+                (f64x2.splat (f64.promote_f32 (f32.load (local.get $gp))))
+                (f64.promote_f32 (f32.load (local.get $hp)))))
+            (local.set $e (i32.add (local.get $h0) (i32.mul (i32.load8_u (i32.add (local.get $c0) (local.get $i))) (i32.const 24))))
+            (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
+            (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
+            (local.set $e (i32.add (local.get $h1) (i32.mul (i32.load8_u (i32.add (local.get $c1) (local.get $i))) (i32.const 24))))
+            (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
+            (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (local.set $gp (i32.add (local.get $gp) (i32.const 4)))
+            (local.set $hp (i32.add (local.get $hp) (i32.const 4)))
+            (br $samples)))
+        (local.set $f (i32.add (local.get $f) (i32.const 2)))
+        (br $pairs)))
+    (if (i32.lt_s (local.get $f) (local.get $f1))
+      (then
+        (local.set $c0 (i32.add (local.get $bins) (i32.mul (local.get $f) (local.get $nrows))))
+        (local.set $h0 (i32.add (local.get $hist) (i32.mul (local.get $f) (i32.const 6144))))
+        (local.set $i (i32.const 0))
+        (local.set $gp (local.get $og))
+        (local.set $hp (local.get $oh))
+        (block $done1
+          (loop $samples1
+            (br_if $done1 (i32.ge_u (local.get $i) (local.get $count)))
+            (local.set $gh
+              (f64x2.replace_lane 1
+                (f64x2.splat (f64.promote_f32 (f32.load (local.get $gp))))
+                (f64.promote_f32 (f32.load (local.get $hp)))))
+            (local.set $e (i32.add (local.get $h0) (i32.mul (i32.load8_u (i32.add (local.get $c0) (local.get $i))) (i32.const 24))))
+            (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
+            (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (local.set $gp (i32.add (local.get $gp) (i32.const 4)))
+            (local.set $hp (i32.add (local.get $hp) (i32.const 4)))
+            (br $samples1))))))
+
+  ;; target[j] -= source[j] for the histograms of features [f0, f1) (the sibling by subtraction).
+  (func (export "subtract") (param $target i32) (param $source i32) (param $f0 i32) (param $f1 i32)
+    (local $t i32) (local $s i32) (local $end i32)
+    (local.set $t (i32.add (local.get $target) (i32.mul (local.get $f0) (i32.const 6144))))
+    (local.set $s (i32.add (local.get $source) (i32.mul (local.get $f0) (i32.const 6144))))
+    (local.set $end (i32.add (local.get $target) (i32.mul (local.get $f1) (i32.const 6144))))
+    (block $done
+      (loop $values
+        (br_if $done (i32.ge_u (local.get $t) (local.get $end)))
+        (v128.store (local.get $t) (f64x2.sub (v128.load (local.get $t)) (v128.load (local.get $s))))
+        (local.set $t (i32.add (local.get $t) (i32.const 16)))
+        (local.set $s (i32.add (local.get $s) (i32.const 16)))
+        (br $values))))
+
+  ;; Best split of one feature (histogram at $base); see findSplit in hist-kernel.mjs for the
+  ;; rules. Writes [gain, bin, missingLeft, sumGLeft, sumHLeft, countLeft] as f64 at $out.
+  (func (export "find_split")
+    (param $base i32) (param $nbnm i32) (param $has_missing i32)
+    (param $sum_g f64) (param $sum_h f64) (param $count f64) (param $loss_current f64)
+    (param $msl f64) (param $min_hessian f64) (param $l2 f64) (param $min_gain f64) (param $out i32)
+    (local $lambda f64) (local $best f64) (local $best_bin i32) (local $best_gl f64) (local $best_hl f64)
+    (local $best_nl f64) (local $missing_left i32)
+    (local $gl f64) (local $hl f64) (local $nl f64) (local $gr f64) (local $hr f64) (local $nr f64)
+    (local $c f64) (local $e i32) (local $b i32) (local $end i32) (local $score f64) (local $gain f64)
+    (local.set $lambda (f64.add (local.get $l2) (f64.const 1e-15)))
+    (local.set $best (f64.const -inf))
+    (local.set $best_bin (i32.const -1))
+    ;; left to right: bins 0 .. nbnm - 2 (+ the last non-missing bin when NaN exists)
+    (local.set $end (i32.add (i32.sub (local.get $nbnm) (i32.const 1)) (local.get $has_missing)))
+    (local.set $b (i32.const 0))
+    (local.set $e (local.get $base))
+    (block $ltr_done
+      (loop $ltr
+        (br_if $ltr_done (i32.ge_s (local.get $b) (local.get $end)))
+        (local.set $c (f64.load offset=16 (local.get $e)))
+        (if (f64.ne (local.get $c) (f64.const 0))
+          (then
+            (local.set $nl (f64.add (local.get $nl) (local.get $c)))
+            (local.set $gl (f64.add (local.get $gl) (f64.load (local.get $e))))
+            (local.set $hl (f64.add (local.get $hl) (f64.load offset=8 (local.get $e))))
+            (if (i32.and (f64.ge (local.get $nl) (local.get $msl)) (f64.ge (local.get $hl) (local.get $min_hessian)))
+              (then
+                (local.set $hr (f64.sub (local.get $sum_h) (local.get $hl)))
+                (br_if $ltr_done (f64.lt (f64.sub (local.get $count) (local.get $nl)) (local.get $msl)))
+                (br_if $ltr_done (f64.lt (local.get $hr) (local.get $min_hessian)))
+                (local.set $gr (f64.sub (local.get $sum_g) (local.get $gl)))
+                (local.set $score
+                  (f64.add
+                    (f64.div (f64.mul (local.get $gl) (local.get $gl)) (f64.add (local.get $hl) (local.get $lambda)))
+                    (f64.div (f64.mul (local.get $gr) (local.get $gr)) (f64.add (local.get $hr) (local.get $lambda)))))
+                (if (f64.gt (local.get $score) (local.get $best))
+                  (then
+                    (local.set $best (local.get $score))
+                    (local.set $best_bin (local.get $b))
+                    (local.set $best_gl (local.get $gl))
+                    (local.set $best_hl (local.get $hl))
+                    (local.set $best_nl (local.get $nl))))))))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (local.set $e (i32.add (local.get $e) (i32.const 24)))
+        (br $ltr)))
+    ;; right to left (missing values go left): bins nbnm-1 .. 1 added to the right child
+    (if (local.get $has_missing)
+      (then
+        (local.set $gr (f64.const 0))
+        (local.set $hr (f64.const 0))
+        (local.set $nr (f64.const 0))
+        (local.set $b (i32.sub (local.get $nbnm) (i32.const 2)))
+        (local.set $e (i32.add (local.get $base) (i32.mul (i32.add (local.get $b) (i32.const 1)) (i32.const 24))))
+        (block $rtl_done
+          (loop $rtl
+            (br_if $rtl_done (i32.lt_s (local.get $b) (i32.const 0)))
+            (local.set $c (f64.load offset=16 (local.get $e)))
+            (if (f64.ne (local.get $c) (f64.const 0))
+              (then
+                (local.set $nr (f64.add (local.get $nr) (local.get $c)))
+                (local.set $gr (f64.add (local.get $gr) (f64.load (local.get $e))))
+                (local.set $hr (f64.add (local.get $hr) (f64.load offset=8 (local.get $e))))
+                (if (i32.and (f64.ge (local.get $nr) (local.get $msl)) (f64.ge (local.get $hr) (local.get $min_hessian)))
+                  (then
+                    (local.set $hl (f64.sub (local.get $sum_h) (local.get $hr)))
+                    (br_if $rtl_done (f64.lt (f64.sub (local.get $count) (local.get $nr)) (local.get $msl)))
+                    (br_if $rtl_done (f64.lt (local.get $hl) (local.get $min_hessian)))
+                    (local.set $gl (f64.sub (local.get $sum_g) (local.get $gr)))
+                    (local.set $score
+                      (f64.add
+                        (f64.div (f64.mul (local.get $gl) (local.get $gl)) (f64.add (local.get $hl) (local.get $lambda)))
+                        (f64.div (f64.mul (local.get $gr) (local.get $gr)) (f64.add (local.get $hr) (local.get $lambda)))))
+                    (if (f64.gt (local.get $score) (local.get $best))
+                      (then
+                        (local.set $best (local.get $score))
+                        (local.set $best_bin (local.get $b))
+                        (local.set $best_gl (local.get $gl))
+                        (local.set $best_hl (local.get $hl))
+                        (local.set $best_nl (f64.sub (local.get $count) (local.get $nr)))
+                        (local.set $missing_left (i32.const 1))))))))
+            (local.set $b (i32.sub (local.get $b) (i32.const 1)))
+            (local.set $e (i32.sub (local.get $e) (i32.const 24)))
+            (br $rtl)))))
+    ;; gain of the best candidate, computed like scikit-learn: lossCurrent - gl*vl - gr*vr
+    (local.set $gain (f64.const -1))
+    (if (i32.ge_s (local.get $best_bin) (i32.const 0))
+      (then
+        (local.set $gr (f64.sub (local.get $sum_g) (local.get $best_gl)))
+        (local.set $hr (f64.sub (local.get $sum_h) (local.get $best_hl)))
+        (local.set $score
+          (f64.sub
+            (f64.sub
+              (local.get $loss_current)
+              (f64.mul (local.get $best_gl) (f64.div (f64.neg (local.get $best_gl)) (f64.add (local.get $best_hl) (local.get $lambda)))))
+            (f64.mul (local.get $gr) (f64.div (f64.neg (local.get $gr)) (f64.add (local.get $hr) (local.get $lambda))))))
+        (if (i32.and (f64.gt (local.get $score) (f64.const -1)) (f64.gt (local.get $score) (local.get $min_gain)))
+          (then (local.set $gain (local.get $score))))))
+    (f64.store (local.get $out) (local.get $gain))
+    (f64.store offset=8 (local.get $out) (f64.convert_i32_s (local.get $best_bin)))
+    (f64.store offset=16 (local.get $out) (f64.convert_i32_s (local.get $missing_left)))
+    (f64.store offset=24 (local.get $out) (local.get $best_gl))
+    (f64.store offset=32 (local.get $out) (local.get $best_hl))
+    (f64.store offset=40 (local.get $out) (local.get $best_nl)))
+)
