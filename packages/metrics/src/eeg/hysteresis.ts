@@ -1,6 +1,7 @@
 import { PipelineError } from '@pipeline/core';
 import type { BlockExtrema } from './block-extrema.js';
 import { RunBuilder, runsToMask, type SampleRuns } from './sample-runs.js';
+import { scanDown, scanUp } from './scan.js';
 
 export interface HysteresisOptions {
   /** Enter the seizure state at `p >= tauOn`. Default 0.86. */
@@ -46,6 +47,16 @@ export function hysteresisRuns(proba: ArrayLike<number>, options: HysteresisOpti
   const minOff = positiveInteger(options.minOffsetSamples ?? 1, 'minOffsetSamples');
   const n = proba.length;
   const builder = new RunBuilder(n);
+  if (minOn === 1 && minOff === 1) {
+    // The plain state machine: ON at the first p >= tauOn, OFF at the next p < tauOff.
+    for (let i = 0; ; ) {
+      const start = scanUp(proba, i, tauOn, false, index);
+      if (start >= n) break;
+      i = scanDown(proba, start + 1, tauOff, false, index);
+      builder.push(start, i);
+    }
+    return builder.build();
+  }
   let zoneOpen = true;
   let onset = -1;
   let lowLength = 0;

@@ -1,6 +1,7 @@
 import { PipelineError } from '@pipeline/core';
 import { pyRound } from '../python-round.js';
 import type { BlockExtrema } from './block-extrema.js';
+import { scanDown, scanUp } from './scan.js';
 import type { Interval } from './types.js';
 
 /**
@@ -108,37 +109,19 @@ export interface ThresholdOptions {
 }
 
 /**
- * Runs of samples at or above (or strictly above) a threshold. One pass, no per-sample allocation;
- * with `index` (see {@link blockExtrema}) blocks entirely on one side of the threshold are skipped.
+ * Runs of samples at or above (or strictly above) a threshold. Tight scans, no per-sample
+ * allocation; with `index` (see {@link blockExtrema}) blocks entirely on one side are skipped.
  */
 export function thresholdRuns(proba: ArrayLike<number>, threshold: number, options: ThresholdOptions = {}, index?: BlockExtrema): SampleRuns {
   const n = proba.length;
   const builder = new RunBuilder(n);
-  let start = -1;
   const strict = options.strict === true;
-  const block = index?.blockSize ?? 0;
-  for (let i = 0; i < n; i++) {
-    if (index !== undefined && i % block === 0) {
-      const b = i / block;
-      const lo = index.min[b]!;
-      const hi = index.max[b]!;
-      const allOff = strict ? hi <= threshold : hi < threshold;
-      const allOn = strict ? lo > threshold : lo >= threshold;
-      if ((start < 0 && allOff) || (start >= 0 && allOn)) {
-        i += block - 1;
-        continue;
-      }
-    }
-    const p = proba[i]!;
-    const on = strict ? p > threshold : p >= threshold;
-    if (on) {
-      if (start < 0) start = i;
-    } else if (start >= 0) {
-      builder.push(start, i);
-      start = -1;
-    }
+  for (let i = 0; ; ) {
+    const start = scanUp(proba, i, threshold, strict, index);
+    if (start >= n) break;
+    i = scanDown(proba, start + 1, threshold, strict, index);
+    builder.push(start, i);
   }
-  if (start >= 0) builder.push(start, n);
   return builder.build();
 }
 
