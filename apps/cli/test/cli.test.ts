@@ -25,11 +25,14 @@ describe('pipeline CLI (in-process)', () => {
   });
 
   it('an unknown command is a usage error (exit 2) with a helpful message', async () => {
-    const result = await run(['trian']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/Unknown argument: trian/);
-    expect(result.stderr).toContain("Run 'pipeline --help'");
-    expect(result.stdout).toBe('');
+    const typo = await run(['trian']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Did you mean train?');
+    expect(typo.stderr).toContain("Run 'pipeline --help'");
+    expect(typo.stdout).toBe('');
+    const unknown = await run(['zzzz']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown argument: zzzz/);
   });
 
   it('no command is a usage error', async () => {

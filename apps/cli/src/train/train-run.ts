@@ -254,6 +254,7 @@ export async function train(o: TrainOptions, argv: readonly string[], runtime: R
       fitMs,
       writeMs: written.writeMs,
       totalMs: performance.now() - started,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
     };
     await run.updateManifest({ timings, files: written.files, ...(written.imbalance ? { imbalance: written.imbalance } : {}) });
     await run.setStatus('completed');
