@@ -1,3 +1,4 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from './tf.js';
 
 /**
@@ -81,31 +82,26 @@ function runForward(shape: Shape, inputs: Float32Array, weights: tf.Tensor2D, tr
   const blockSize = batch * augmentedWidth;
   // Without a trace, one step's worth of scratch is reused (cells are updated in place).
   const augmented = trace?.augmented ?? new Float32Array(2 * blockSize);
-  const gates = trace?.gates ?? new Float32Array(batch * width);
+  const gates = trace?.gates ?? new Float32Array(0);
   const cells = trace?.cells ?? new Float32Array(cellSize);
-  const tanhCells = trace?.tanhCells ?? new Float32Array(cellSize);
+  const tanhCells = trace?.tanhCells ?? new Float32Array(0);
   const last = new Float32Array(cellSize);
   for (let t = 0; t < steps; t++) {
     const aBase = trace === undefined ? (t % 2) * blockSize : t * blockSize;
     const nextBase = trace === undefined ? ((t + 1) % 2) * blockSize : (t + 1) * blockSize;
     writeInputs(augmented, aBase, inputs, shape, t);
     if (t === 0) clearHidden(augmented, aBase, batch, units, augmentedWidth);
-    const activated = sigmoidOfProduct(augmented.subarray(aBase, aBase + blockSize), [batch, augmentedWidth], weights);
-    const here = trace === undefined ? 0 : t * cellSize;
-    cellForward(
-      activated,
-      batch,
-      units,
-      cells,
-      t === 0 ? -1 : trace === undefined ? 0 : here - cellSize,
-      here,
-      tanhCells,
-      gates,
-      trace === undefined ? 0 : t * batch * width,
-      t + 1 < steps ? augmented : last,
-      t + 1 < steps ? nextBase : 0,
-      t + 1 < steps ? augmentedWidth : units,
-    );
+    const hidden = t + 1 < steps ? augmented : last;
+    const hiddenBase = t + 1 < steps ? nextBase : 0;
+    const hiddenStride = t + 1 < steps ? augmentedWidth : units;
+    withSigmoidOfProduct(augmented.subarray(aBase, aBase + blockSize), [batch, augmentedWidth], weights, (activated) => {
+      if (trace === undefined) {
+        cellInference(activated, batch, units, cells, t === 0, hidden, hiddenBase, hiddenStride);
+      } else {
+        const here = t * cellSize;
+        cellForward(activated, batch, units, cells, t === 0 ? -1 : here - cellSize, here, tanhCells, gates, t * batch * width, hidden, hiddenBase, hiddenStride);
+      }
+    });
   }
   return last;
 }
@@ -164,6 +160,31 @@ function cellForward(
       cells[cRow + j] = c;
       tanhCells[cRow + j] = tc;
       hidden[hRow + j] = o * tc;
+    }
+  }
+}
+
+/** The same step without recording anything: cells are updated in place (inference). */
+function cellInference(
+  activated: Float32Array,
+  batch: number,
+  units: number,
+  cells: Float32Array,
+  first: boolean,
+  hidden: Float32Array,
+  hiddenBase: number,
+  hiddenStride: number,
+): void {
+  const width = 4 * units;
+  for (let b = 0; b < batch; b++) {
+    const s = b * width;
+    const hRow = hiddenBase + b * hiddenStride;
+    const cRow = b * units;
+    for (let j = 0; j < units; j++) {
+      const g = 2 * activated[s + 2 * units + j]! - 1;
+      const c = (first ? 0 : activated[s + units + j]! * cells[cRow + j]!) + activated[s + j]! * g;
+      cells[cRow + j] = c;
+      hidden[hRow + j] = activated[s + 3 * units + j]! * Math.tanh(c);
     }
   }
 }
@@ -251,16 +272,26 @@ const lstmOp = tf.customGrad((...args: unknown[]) => {
   return { value, gradFunc };
 });
 
-/** σ(a · b) for a small JS matrix `a` and a tensor `b`, read back synchronously. */
-function sigmoidOfProduct(a: Float32Array, shape: [number, number], b: tf.Tensor2D): Float32Array {
+/**
+ * Calls `use` with σ(a · b) for a small JS matrix `a` and a tensor `b`. On wasm the values are read
+ * in place from the heap (no copy, no garbage); elsewhere through dataSync.
+ */
+function withSigmoidOfProduct(a: Float32Array, shape: [number, number], b: tf.Tensor2D, use: (values: Float32Array) => void): void {
   const left = tf.tensor2d(a, shape);
-  const z = tf.matMul(left, b);
-  const activated = tf.sigmoid(z);
-  const out = activated.dataSync() as Float32Array;
-  left.dispose();
-  z.dispose();
-  activated.dispose();
-  return out;
+  const activated = tf.fused.matMul({ a: left, b, activation: 'sigmoid' });
+  try {
+    use(readInPlace(activated));
+  } finally {
+    left.dispose();
+    activated.dispose();
+  }
+}
+
+/** A tensor's values without copying where the backend allows (valid until the next allocation). */
+function readInPlace(tensor: tf.Tensor): Float32Array {
+  const backend = tf.backend() as Partial<BackendWasm>;
+  if (tf.getBackend() === 'wasm' && backend.typedArrayFromHeap !== undefined) return backend.typedArrayFromHeap(tensor) as Float32Array;
+  return tensor.dataSync() as Float32Array;
 }
 
 /** a · b for a small JS matrix `a` and a tensor `b`, read back synchronously. */

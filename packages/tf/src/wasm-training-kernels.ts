@@ -15,17 +15,13 @@ import { tf } from './tf.js';
  * - `MaxPoolGrad` is slow natively (≈ 30 ns per element); a plain loop over the wasm heap routes each
  *   output gradient to the first maximum of its window (the `cpu` backend's rule) in a few ns.
  *
- * - `Sum` over leading axes (every bias gradient: sum of dy over batch and time) transposes the whole
- *   input natively before reducing; one product ones · x skips the transpose (5× faster). Other
- *   reductions use the native kernel.
- *
  * - `Identity` copies its input natively, and the engine clones (= Identity) every tensor it saves for
  *   the backward pass; tensors are immutable, so the copy shares the data with a reference count
  *   instead, as the cpu backend does.
  *
  * Each is checked against the `cpu` backend in `test/wasm-training-kernels.test.ts`.
  */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Identity'] as const;
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Identity'] as const;
 
 type Info = tf.TensorInfo;
 type Attrs = tf.NamedAttrMap;
@@ -46,11 +42,10 @@ interface Natives {
   readonly conv2dBackpropInput: tf.KernelFunc;
   readonly padV2: tf.KernelFunc;
   readonly reverse: tf.KernelFunc;
-  readonly sum: tf.KernelFunc;
   readonly identity: tf.KernelFunc;
 }
 
-function lookupNatives(original: { batchMatMul: tf.KernelConfig; conv2dBackpropInput: tf.KernelConfig; sum: tf.KernelConfig }): Natives {
+function lookupNatives(original: { batchMatMul: tf.KernelConfig; conv2dBackpropInput: tf.KernelConfig }): Natives {
   const get = (name: string): tf.KernelFunc => {
     const config = tf.getKernel(name, 'wasm');
     if (config === undefined) throw new Error(`@pipeline/tf: the wasm backend has no '${name}' kernel`);
@@ -64,7 +59,6 @@ function lookupNatives(original: { batchMatMul: tf.KernelConfig; conv2dBackpropI
     conv2dBackpropInput: original.conv2dBackpropInput.kernelFunc,
     padV2: get('PadV2'),
     reverse: get('Reverse'),
-    sum: original.sum.kernelFunc,
     identity: get('Identity'),
   };
 }
@@ -299,36 +293,6 @@ function maxPoolGrad(): tf.KernelFunc {
   };
 }
 
-/** Sums over a leading run of axes as one product ones[1, rows] · x[rows, cols] (no transpose). */
-function sumLeadingAxes(natives: Natives): tf.KernelFunc {
-  return ({ inputs, backend, attrs }) => {
-    const wasm = backend as BackendWasm;
-    const { x } = inputs as { x: Info };
-    const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
-    const rank = x.shape.length;
-    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-    const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
-    const cols = tf.util.sizeFromShape(x.shape.slice(axes.length));
-    const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
-    if (!leading || x.dtype !== 'float32' || rows < 2 || rows * cols < 4096) {
-      return natives.sum({ inputs, backend, ...(attrs === undefined ? {} : { attrs }) });
-    }
-    const ones = wasm.makeOutput([1, rows], 'float32');
-    (wasm.typedArrayFromHeap(ones) as Float32Array).fill(1);
-    const matrix = call(wasm, natives.reshape, { x }, { shape: [rows, cols] });
-    try {
-      const total = call(wasm, natives.batchMatMul, { a: ones, b: matrix }, { transposeA: false, transposeB: false });
-      const outShape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
-      const out = call(wasm, natives.reshape, { x: total }, { shape: outShape });
-      wasm.disposeData(total.dataId);
-      return out;
-    } finally {
-      wasm.disposeData(ones.dataId);
-      wasm.disposeData(matrix.dataId);
-    }
-  };
-}
-
 /** Identity without a copy: the output shares the input's data (reference counted). */
 function identityShared(natives: Natives): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
@@ -352,9 +316,8 @@ export function registerWasmTrainingKernels(): readonly string[] {
   if (registered?.backend === backend) return registered.names;
   const batchMatMulConfig = tf.getKernel('BatchMatMul', 'wasm');
   const inputConfig = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  const sumConfig = tf.getKernel('Sum', 'wasm');
   if (registered === undefined) {
-    const natives = lookupNatives({ batchMatMul: batchMatMulConfig, conv2dBackpropInput: inputConfig, sum: sumConfig });
+    const natives = lookupNatives({ batchMatMul: batchMatMulConfig, conv2dBackpropInput: inputConfig });
     const replace = (kernelName: string, kernelFunc: tf.KernelFunc, setupFunc?: tf.KernelSetupFunc) => {
       if (tf.getKernel(kernelName, 'wasm') !== undefined) tf.unregisterKernel(kernelName, 'wasm');
       tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, ...(setupFunc === undefined ? {} : { setupFunc }) });
@@ -364,7 +327,6 @@ export function registerWasmTrainingKernels(): readonly string[] {
     replace('Conv2DBackpropInput', conv2dBackpropInput(natives), inputConfig.setupFunc);
     replace('Conv2DBackpropFilter', conv2dBackpropFilter(natives));
     replace('MaxPoolGrad', maxPoolGrad(), tf.getKernel('MaxPoolGrad', 'wasm')?.setupFunc);
-    replace('Sum', sumLeadingAxes(natives), sumConfig.setupFunc);
     replace('Identity', identityShared(natives), tf.getKernel('Identity', 'wasm')?.setupFunc);
   }
   registered = { backend, names: [...WASM_TRAINING_KERNELS] };
