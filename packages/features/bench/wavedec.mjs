@@ -27,13 +27,22 @@ const out = { rows, n, wavelet: 'db4', level: 5 };
 for (const mode of ['symmetric', 'periodization', 'zero']) {
   for (const dtype of ['float64', 'float32']) {
     const seconds = [];
+    const cpuSeconds = [];
     let lengths;
     for (let r = 0; r < reps; r++) {
       const t = performance.now();
+      const cpu = process.cpuUsage();
       lengths = wavedecRows(m, 'db4', { level: 5, mode, dtype }).lengths;
       seconds.push((performance.now() - t) / 1000);
+      const used = process.cpuUsage(cpu);
+      cpuSeconds.push((used.user + used.system) / 1e6);
     }
-    out[`single_${mode}_${dtype}`] = { s: seconds.map((s) => +s.toFixed(3)), rows_per_s: Math.round(rows / Math.min(...seconds)), lengths };
+    out[`single_${mode}_${dtype}`] = {
+      s: seconds.map((s) => +s.toFixed(3)),
+      rows_per_s: Math.round(rows / Math.min(...seconds)),
+      rows_per_cpu_s: Math.round(rows / Math.min(...cpuSeconds)),
+      lengths,
+    };
   }
 }
 
@@ -57,10 +66,14 @@ if (workerCount > 0) {
     );
   await runOnce(); // start-up and JIT warm-up, not timed (pywt's timing excludes interpreter start too)
   const seconds = [];
+  const cpuSeconds = [];
   for (let r = 0; r < reps; r++) {
     const t = performance.now();
+    const cpu = process.cpuUsage();
     await runOnce();
     seconds.push((performance.now() - t) / 1000);
+    const used = process.cpuUsage(cpu);
+    cpuSeconds.push((used.user + used.system) / 1e6);
   }
   // The shared bands must equal the single-threaded result bit for bit.
   const reference = wavedecRows(m, 'db4', { level: 5, dtype: 'float32' });
@@ -68,6 +81,7 @@ if (workerCount > 0) {
   out[`workers${workerCount}_symmetric_float32`] = {
     s: seconds.map((s) => +s.toFixed(3)),
     rows_per_s: Math.round(rows / Math.min(...seconds)),
+    rows_per_cpu_s: Math.round(rows / Math.min(...cpuSeconds)),
     identical_to_single_thread: identical,
   };
   await Promise.all(workers.map((worker) => worker.terminate()));
