@@ -1,7 +1,6 @@
 import { PipelineError } from '@pipeline/core';
 import type { BlockExtrema } from './block-extrema.js';
-import { RunBuilder, runsToMask, type SampleRuns } from './sample-runs.js';
-import { scanDown, scanUp } from './scan.js';
+import { RunBuilder, runsToMask, twoLevelRuns, type SampleRuns } from './sample-runs.js';
 
 export interface HysteresisOptions {
   /** Enter the seizure state at `p >= tauOn`. Default 0.86. */
@@ -45,18 +44,10 @@ export function hysteresisRuns(proba: ArrayLike<number>, options: HysteresisOpti
   }
   const minOn = positiveInteger(options.minOnsetSamples ?? 1, 'minOnsetSamples');
   const minOff = positiveInteger(options.minOffsetSamples ?? 1, 'minOffsetSamples');
+  // The plain state machine: ON at the first p >= tauOn, OFF at the next p < tauOff.
+  if (minOn === 1 && minOff === 1) return twoLevelRuns(proba, tauOn, tauOff, false, index);
   const n = proba.length;
   const builder = new RunBuilder(n);
-  if (minOn === 1 && minOff === 1) {
-    // The plain state machine: ON at the first p >= tauOn, OFF at the next p < tauOff.
-    for (let i = 0; ; ) {
-      const start = scanUp(proba, i, tauOn, false, index);
-      if (start >= n) break;
-      i = scanDown(proba, start + 1, tauOff, false, index);
-      builder.push(start, i);
-    }
-    return builder.build();
-  }
   let zoneOpen = true;
   let onset = -1;
   let lowLength = 0;

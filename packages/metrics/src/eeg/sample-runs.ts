@@ -109,20 +109,28 @@ export interface ThresholdOptions {
 }
 
 /**
+ * Runs of a two-level detector: ON at the first sample at or above `onLevel` (strictly above with
+ * `strict`), OFF again at the next sample that is not at or above `offLevel`. A threshold is the
+ * case `onLevel = offLevel`; causal hysteresis `onLevel = tauOn > offLevel = tauOff`.
+ */
+export function twoLevelRuns(proba: ArrayLike<number>, onLevel: number, offLevel: number, strict: boolean, index?: BlockExtrema): SampleRuns {
+  const n = proba.length;
+  const builder = new RunBuilder(n);
+  for (let i = 0; ; ) {
+    const start = scanUp(proba, i, onLevel, strict, index);
+    if (start >= n) break;
+    i = scanDown(proba, start + 1, offLevel, strict, index);
+    builder.push(start, i);
+  }
+  return builder.build();
+}
+
+/**
  * Runs of samples at or above (or strictly above) a threshold. Tight scans, no per-sample
  * allocation; with `index` (see {@link blockExtrema}) blocks entirely on one side are skipped.
  */
 export function thresholdRuns(proba: ArrayLike<number>, threshold: number, options: ThresholdOptions = {}, index?: BlockExtrema): SampleRuns {
-  const n = proba.length;
-  const builder = new RunBuilder(n);
-  const strict = options.strict === true;
-  for (let i = 0; ; ) {
-    const start = scanUp(proba, i, threshold, strict, index);
-    if (start >= n) break;
-    i = scanDown(proba, start + 1, threshold, strict, index);
-    builder.push(start, i);
-  }
-  return builder.build();
+  return twoLevelRuns(proba, threshold, threshold, options.strict === true, index);
 }
 
 /** Binary mask of per-sample probabilities (`p >= threshold`, or `>` with `strict`). */

@@ -4,7 +4,8 @@ import type { BlockExtrema } from './block-extrema.js';
  * Tight scans over a probability trace, the inner loops of binarization. `up` finds the first
  * sample that turns a detector ON (`p >= level`, or `p > level` when strict); `down` the first
  * that turns it OFF (the negation, so NaN is OFF). With a block index, whole blocks that cannot
- * contain such a sample are skipped.
+ * contain such a sample are skipped. The two functions (and their strict/non-strict loops) are
+ * written out separately so that each hot loop has one fixed comparison.
  */
 export function scanUp(p: ArrayLike<number>, from: number, level: number, strict: boolean, index?: BlockExtrema): number {
   const n = p.length;
