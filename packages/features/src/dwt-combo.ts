@@ -201,8 +201,8 @@ export class DwtComboPlan {
   private readonly metaColumns: readonly number[];
   private readonly decompositions: Array<{ plan: WavedecPlan; bands: Float64Array[] }>;
   private readonly windows: Array<{ start: number; plan: WavedecPlan; bands: Float64Array[] }>;
-  private readonly stats: BandStatistics = { mean: 0, std: 0, mav: 0, energy: 0, maxAbs: 0, entropy: 0 };
-  private readonly energies: Float64Array;
+  /** Statistics of each band of the current decomposition (as many as the deepest one has bands). */
+  private readonly stats: BandStatistics[];
 
   constructor(recipe: DwtComboRecipe) {
     validateDwtCombo(recipe);
@@ -232,7 +232,14 @@ export class DwtComboPlan {
         this.windows.push({ start, plan, bands: scratch(plan) });
       }
     }
-    this.energies = new Float64Array(Math.max(1, ...p.decompositions.map((d) => d.level + 1)));
+    this.stats = Array.from({ length: Math.max(1, ...p.decompositions.map((d) => d.level + 1)) }, () => ({
+      mean: 0,
+      std: 0,
+      mav: 0,
+      energy: 0,
+      maxAbs: 0,
+      entropy: 0,
+    }));
   }
 
   /** Featurizes every row of `input` into `out` starting at row `outRow` (row-major, `names.length` wide). */
@@ -252,7 +259,7 @@ export class DwtComboPlan {
 
   private computeRow(data: Float32Array, rowOffset: number, out: Float32Array, o: number): void {
     const p = this.recipe.params;
-    const { stats, energies } = this;
+    const { stats } = this;
     for (const column of this.metaColumns) out[o++] = data[rowOffset + column]!;
     const signal = rowOffset + p.signalStart;
     for (const { plan, bands } of this.decompositions) {
@@ -260,23 +267,19 @@ export class DwtComboPlan {
       let total = 0;
       for (let b = 0; b < bands.length; b++) {
         const band = bands[b]!;
-        let e = 0;
-        for (let i = 0; i < band.length; i++) e += band[i]! * band[i]!;
-        energies[b] = e;
-        total += e;
+        bandStatistics(band, 0, band.length, stats[b]!, b > 0, p.epsilon);
+        total += stats[b]!.energy;
       }
       for (let b = 0; b < bands.length; b++) {
-        const band = bands[b]!;
-        const detail = b > 0;
-        bandStatistics(band, 0, band.length, stats, detail, p.epsilon);
-        out[o++] = stats.mean;
-        out[o++] = stats.std;
-        out[o++] = stats.mav;
-        out[o++] = Math.log(stats.energy + p.epsilon);
-        out[o++] = stats.maxAbs;
-        if (detail) {
-          out[o++] = total > 0 ? energies[b]! / total : 0;
-          out[o++] = stats.entropy;
+        const s = stats[b]!;
+        out[o++] = s.mean;
+        out[o++] = s.std;
+        out[o++] = s.mav;
+        out[o++] = Math.log(s.energy + p.epsilon);
+        out[o++] = s.maxAbs;
+        if (b > 0) {
+          out[o++] = total > 0 ? s.energy / total : 0;
+          out[o++] = s.entropy;
         }
       }
     }
