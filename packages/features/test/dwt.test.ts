@@ -125,15 +125,16 @@ describe('DWT against PyWavelets 1.1.1 (every mode, more wavelets, short signals
   it.each(modes.roundtrip.filter((c) => c.invertible).map((c) => [`${c.wavelet}/${c.mode}`, c] as const))(
     'waverec(wavedec(x)) ≈ x for %s (invertible in pywt)',
     (_name, c) => {
+      // Absolute error on signals of amplitude ~10. The worst pair, sym3/smooth, reaches 9.95e-10: exactly
+      // pywt's own round-trip error there (the precision of pywt's sym3 filter table).
       for (const signal of ['n64', 'n77', 'n33', 'n17']) {
         const x = modes.signals[signal]!;
-        const scale = Math.max(1, ...x.map(Math.abs));
         for (const level of [null, 1, 3]) {
           const coeffs = wavedec(x, c.wavelet, { mode: c.mode, level });
           const rebuilt = waverec(coeffs, c.wavelet, c.mode);
           expect(rebuilt.length - x.length).toBeGreaterThanOrEqual(0);
           expect(rebuilt.length - x.length).toBeLessThanOrEqual(1);
-          expect(maxAbsDiff(rebuilt.subarray(0, x.length), x) / scale).toBeLessThanOrEqual(1e-9);
+          expect(maxAbsDiff(rebuilt.subarray(0, x.length), x)).toBeLessThanOrEqual(1e-9);
         }
       }
     },
