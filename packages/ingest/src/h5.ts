@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PipelineError, silentLogger, throwIfAborted, type Logger, type Matrix } from '@pipeline/core';
 import { requireFile } from './file-checks.js';
 import { locateContiguousData, preadFully } from './h5-contiguous.js';
+import { dtypeName, numericKind } from './h5-dtype.js';
 import { h5Cause, loadH5, type H5Module, type H5Runtime } from './h5-module.js';
 
 type H5wasm = H5Runtime['h5wasm'];
@@ -201,6 +202,8 @@ interface FileState {
 class H5FileImpl implements H5File {
   private readonly state: FileState;
   private listing: H5DatasetInfo[] | undefined;
+  /** One object per key, so the read-path probe runs once per dataset. */
+  private readonly opened = new Map<string, H5DatasetImpl>();
 
   constructor(
     private readonly runtime: H5Runtime,
@@ -249,15 +252,12 @@ class H5FileImpl implements H5File {
         hint: `name one of the datasets: ${listKeys(this.datasets().map((info) => info.key))}`,
       });
     }
-    return new H5DatasetImpl(
-      this.runtime.module,
-      entity,
-      describe(entity, normalized),
-      this.path,
-      this.state,
-      this.logger,
-      this.readBlockBytes,
-    );
+    let dataset = this.opened.get(normalized);
+    if (dataset === undefined) {
+      dataset = new H5DatasetImpl(this.runtime.module, entity, describe(entity, normalized), this.path, this.state, this.logger, this.readBlockBytes);
+      this.opened.set(normalized, dataset);
+    }
+    return dataset;
   }
 
   attrs(key = ''): Record<string, unknown> {
@@ -625,83 +625,6 @@ class H5DatasetImpl implements H5Dataset {
       });
     }
     return { start, end };
-  }
-}
-
-/** How to turn `n` native values at `ptr` into float32 at `out[offset…]`. */
-interface NumericKind {
-  readonly array: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Exclude<H5RawData['data'], string[]>;
-  convert(buffer: ArrayBufferLike, ptr: number, n: number, out: Float32Array, offset: number): void;
-}
-
-const setConvert =
-  (array: NumericKind['array']): NumericKind['convert'] =>
-  (buffer, ptr, n, out, offset) =>
-    // TypedArray.prototype.set converts element types natively (float64 → float32 rounds to nearest).
-    out.set(new array(buffer, ptr, n) as Float32Array, offset);
-
-const bigConvert =
-  (array: typeof BigInt64Array | typeof BigUint64Array): NumericKind['convert'] =>
-  (buffer, ptr, n, out, offset) => {
-    const source = new array(buffer as ArrayBuffer, ptr, n);
-    for (let k = 0; k < n; k++) out[offset + k] = Number(source[k]!);
-  };
-
-const float16Convert: NumericKind['convert'] = (buffer, ptr, n, out, offset) => {
-  const source = new Uint16Array(buffer, ptr, n);
-  for (let k = 0; k < n; k++) out[offset + k] = halfToFloat(source[k]!);
-};
-
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 31) return fraction === 0 ? sign * Infinity : Number.NaN;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
-function numericKind(metadata: H5Metadata): NumericKind | undefined {
-  const { size, signed } = metadata;
-  let type = metadata.type;
-  if (type === 8 && metadata.enum_type !== undefined) type = 0; // enum: read its integer base type
-  if (type === 1) {
-    if (size === 4) return { array: Float32Array, convert: setConvert(Float32Array) };
-    if (size === 8) return { array: Float64Array, convert: setConvert(Float64Array) };
-    if (size === 2) return { array: Uint16Array, convert: float16Convert };
-    return undefined;
-  }
-  if (type === 0) {
-    const arrays = {
-      1: signed ? Int8Array : Uint8Array,
-      2: signed ? Int16Array : Uint16Array,
-      4: signed ? Int32Array : Uint32Array,
-    } as const;
-    if (size === 8) {
-      const array = signed ? BigInt64Array : BigUint64Array;
-      return { array, convert: bigConvert(array) };
-    }
-    const array = arrays[size as 1 | 2 | 4];
-    return array === undefined ? undefined : { array, convert: setConvert(array) };
-  }
-  return undefined;
-}
-
-function dtypeName(metadata: H5Metadata): string {
-  const { type, size, signed } = metadata;
-  switch (type) {
-    case 0:
-      return `${signed ? 'int' : 'uint'}${size * 8}`;
-    case 1:
-      return `float${size * 8}`;
-    case 3:
-      return 'string';
-    case 8:
-      return 'enum';
-    default:
-      return (
-        { 2: 'time', 4: 'bitfield', 5: 'opaque', 6: 'compound', 7: 'reference', 9: 'vlen', 10: 'array' } as Record<number, string>
-      )[type] ?? `unknown(${type})`;
   }
 }
 
