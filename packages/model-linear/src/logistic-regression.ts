@@ -125,7 +125,8 @@ function design(data: Dataset, standardize: boolean): { x: Float64Array; mean?: 
   const x = new Float64Array(n * p);
   for (let k = 0; k < x.length; k++) {
     const value = values[k]!;
-    if (!Number.isFinite(value)) {
+    if (value - value !== 0) {
+      // NaN or ±Infinity (x − x is 0 exactly for every finite x)
       const column = data.featureNames?.[k % p] ?? String(k % p);
       throw new PipelineError('E_INPUT', `feature '${column}' of row ${Math.floor(k / p)} is ${value}`, {
         field: column,

@@ -2,6 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { isPipelineError } from '@pipeline/core';
 import { minimizeLbfgs, type Objective } from '@pipeline/model-linear';
 
+/** Rosenbrock's function, minimum 0 at (1, 1). */
+const rosenbrock: Objective = ([a, b], g) => {
+  g[0] = -2 * (1 - a!) - 400 * a! * (b! - a! * a!);
+  g[1] = 200 * (b! - a! * a!);
+  return (1 - a!) ** 2 + 100 * (b! - a! * a!) ** 2;
+};
+
 describe('minimizeLbfgs', () => {
   it('solves an ill-conditioned quadratic to the gradient tolerance', () => {
     // f(x) = ½ Σ dᵢ (xᵢ − i)², condition number 1e4: minimum at xᵢ = i. (scipy's L-BFGS-B needs
@@ -25,29 +32,19 @@ describe('minimizeLbfgs', () => {
   });
 
   it('minimizes the Rosenbrock function', () => {
-    const f: Objective = ([a, b], g) => {
-      g[0] = -2 * (1 - a!) - 400 * a! * (b! - a! * a!);
-      g[1] = 200 * (b! - a! * a!);
-      return (1 - a!) ** 2 + 100 * (b! - a! * a!) ** 2;
-    };
-    const result = minimizeLbfgs(f, Float64Array.from([-1.2, 1]), { tol: 1e-9, maxIter: 1000 });
+    const result = minimizeLbfgs(rosenbrock, Float64Array.from([-1.2, 1]), { tol: 1e-9, maxIter: 1000 });
     expect(result.converged).toBe(true);
     expect(Math.abs(result.x[0]! - 1)).toBeLessThan(1e-8);
     expect(Math.abs(result.x[1]! - 1)).toBeLessThan(1e-8);
   });
 
   it('reports the iteration limit and stops on an aborted signal', () => {
-    const f: Objective = ([a, b], g) => {
-      g[0] = -2 * (1 - a!) - 400 * a! * (b! - a! * a!);
-      g[1] = 200 * (b! - a! * a!);
-      return (1 - a!) ** 2 + 100 * (b! - a! * a!) ** 2;
-    };
-    const limited = minimizeLbfgs(f, Float64Array.from([-1.2, 1]), { tol: 1e-9, maxIter: 3 });
+    const limited = minimizeLbfgs(rosenbrock, Float64Array.from([-1.2, 1]), { tol: 1e-9, maxIter: 3 });
     expect(limited).toMatchObject({ converged: false, reason: 'max-iter', iterations: 3 });
     const controller = new AbortController();
     controller.abort();
     try {
-      minimizeLbfgs(f, Float64Array.from([-1.2, 1]), { tol: 1e-9, maxIter: 100, signal: controller.signal });
+      minimizeLbfgs(rosenbrock, Float64Array.from([-1.2, 1]), { tol: 1e-9, maxIter: 100, signal: controller.signal });
       throw new Error('expected an abort');
     } catch (error) {
       expect(isPipelineError(error) && error.code).toBe('E_ABORTED');

@@ -30,9 +30,10 @@ export function assembleOof(outcomes: readonly FoldOutcome[], plan: FoldPlan, nC
         throw new PipelineError('E_STATE', `task ${task.id} predicted class ${c}, outside 0..${nClasses - 1}`);
       }
     });
+    const columns = Int32Array.from(classes);
     for (let k = 0; k < testRows; k++) {
       const target = test[k]! * nClasses;
-      for (let j = 0; j < width; j++) sum[target + classes[j]!]! += proba[k * width + j]!;
+      for (let j = 0; j < width; j++) sum[target + columns[j]!]! += proba[k * width + j]!;
     }
   }
   const missing = seen.indexOf(0);

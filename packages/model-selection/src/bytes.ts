@@ -2,48 +2,36 @@
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** The values as little-endian float32 bytes (a copy). */
-export function float32ToBytes(values: Float32Array): Uint8Array {
+type Numbers = Float32Array | Float64Array | Int32Array;
+type Write = (view: DataView, offset: number, value: number) => void;
+type Read = (view: DataView, offset: number) => number;
+
+/** The values as little-endian bytes (a copy). */
+function toBytes(values: Numbers, write: Write): Uint8Array {
   if (LITTLE_ENDIAN) return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
-  const out = new Uint8Array(values.length * 4);
+  const size = values.BYTES_PER_ELEMENT;
+  const out = new Uint8Array(values.length * size);
   const view = new DataView(out.buffer);
-  values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  values.forEach((v, i) => write(view, i * size, v));
   return out;
 }
 
-/** Little-endian float32 bytes back to values (a copy). */
-export function bytesToFloat32(bytes: Uint8Array): Float32Array {
-  if (bytes.byteLength % 4 !== 0) throw new RangeError(`float32 data has ${bytes.byteLength} bytes, not a multiple of 4`);
-  if (LITTLE_ENDIAN) return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+/** Little-endian bytes back to values (a copy). */
+function fromBytes<T extends Numbers>(bytes: Uint8Array, Type: { new (buffer: ArrayBuffer): T; new (length: number): T; readonly BYTES_PER_ELEMENT: number }, read: Read): T {
+  const size = Type.BYTES_PER_ELEMENT;
+  if (bytes.byteLength % size !== 0) throw new RangeError(`${Type.name} data has ${bytes.byteLength} bytes, not a multiple of ${size}`);
+  if (LITTLE_ENDIAN) return new Type(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Float32Array.from({ length: bytes.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true));
-}
-
-/** The values as little-endian float64 bytes (a copy). */
-export function float64ToBytes(values: Float64Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
-  const out = new Uint8Array(values.length * 8);
-  const view = new DataView(out.buffer);
-  values.forEach((v, i) => view.setFloat64(i * 8, v, true));
+  const out = new Type(bytes.byteLength / size);
+  for (let i = 0; i < out.length; i++) out[i] = read(view, i * size);
   return out;
 }
 
-/** Little-endian float64 bytes back to values (a copy). */
-export function bytesToFloat64(bytes: Uint8Array): Float64Array {
-  if (bytes.byteLength % 8 !== 0) throw new RangeError(`float64 data has ${bytes.byteLength} bytes, not a multiple of 8`);
-  if (LITTLE_ENDIAN) return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Float64Array.from({ length: bytes.byteLength / 8 }, (_, i) => view.getFloat64(i * 8, true));
-}
-
-/** The values as little-endian int32 bytes (a copy). */
-export function int32ToBytes(values: Int32Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
-  const out = new Uint8Array(values.length * 4);
-  const view = new DataView(out.buffer);
-  values.forEach((v, i) => view.setInt32(i * 4, v, true));
-  return out;
-}
+export const float32ToBytes = (values: Float32Array): Uint8Array => toBytes(values, (v, o, x) => v.setFloat32(o, x, true));
+export const float64ToBytes = (values: Float64Array): Uint8Array => toBytes(values, (v, o, x) => v.setFloat64(o, x, true));
+export const int32ToBytes = (values: Int32Array): Uint8Array => toBytes(values, (v, o, x) => v.setInt32(o, x, true));
+export const bytesToFloat32 = (bytes: Uint8Array): Float32Array => fromBytes(bytes, Float32Array, (v, o) => v.getFloat32(o, true));
+export const bytesToFloat64 = (bytes: Uint8Array): Float64Array => fromBytes(bytes, Float64Array, (v, o) => v.getFloat64(o, true));
 
 /** JSON with object keys sorted at every level: equal values give equal text. */
 export function canonicalJson(value: unknown): string {

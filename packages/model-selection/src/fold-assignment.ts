@@ -1,4 +1,4 @@
-import { PipelineError, type Split } from '@pipeline/core';
+import { PipelineError, type Split, type SplitInput, type Splitter } from '@pipeline/core';
 
 /**
  * Turns a fold number per row (0..nFolds-1, or -1 for "never in a test set") into one split per
@@ -6,7 +6,10 @@ import { PipelineError, type Split } from '@pipeline/core';
  */
 export function splitsFromAssignment(foldOf: Int32Array, nFolds: number): Split[] {
   const testSizes = new Int32Array(nFolds);
-  for (const fold of foldOf) if (fold >= 0) testSizes[fold]!++;
+  for (let i = 0; i < foldOf.length; i++) {
+    const fold = foldOf[i]!;
+    if (fold >= 0) testSizes[fold]!++;
+  }
   const splits: Split[] = [];
   for (let fold = 0; fold < nFolds; fold++) {
     const test = new Int32Array(testSizes[fold]!);
@@ -55,4 +58,26 @@ export function encodeValues(values: Int32Array): { unique: Int32Array; codes: I
   const codes = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) codes[i] = index.get(values[i]!)!;
   return { unique, codes };
+}
+
+/**
+ * A K-fold-like partition splitter from a function that gives every row its fold: fills in the
+ * defaults (5 folds, shuffled), the plain-JSON args and the splits.
+ */
+export function assignmentSplitter(
+  kind: string,
+  name: string,
+  args: { readonly nSplits?: number; readonly shuffle?: boolean },
+  assign: (input: SplitInput, nSplits: number, shuffle: boolean, seed: number) => Int32Array,
+): Splitter {
+  const nSplits = checkSplitCount(args.nSplits ?? 5, name);
+  const shuffle = args.shuffle ?? true;
+  return {
+    kind,
+    args: { nSplits, shuffle },
+    isPartition: true,
+    repeats: 1,
+    nSplits: () => nSplits,
+    split: (input: SplitInput, seed = 0): Split[] => splitsFromAssignment(assign(input, nSplits, shuffle, seed), nSplits),
+  };
 }

@@ -1,5 +1,5 @@
-import { createRng, PipelineError, type Split, type SplitInput, type Splitter } from '@pipeline/core';
-import { checkSplitCount, encodeValues, requireRowArray, splitsFromAssignment } from './fold-assignment.js';
+import { createRng, PipelineError, type Splitter } from '@pipeline/core';
+import { assignmentSplitter, encodeValues, requireRowArray } from './fold-assignment.js';
 
 export interface GroupKFoldArgs {
   /** Number of folds, at least 2 and at most the number of distinct groups. Default 5. */
@@ -17,35 +17,26 @@ export interface GroupKFoldArgs {
  * greedy balance of scikit-learn's GroupKFold).
  */
 export function groupKFold(args: GroupKFoldArgs = {}): Splitter {
-  const nSplits = checkSplitCount(args.nSplits ?? 5, 'groupKFold');
-  const shuffle = args.shuffle ?? true;
-  return {
-    kind: 'group-k-fold',
-    args: { nSplits, shuffle },
-    isPartition: true,
-    repeats: 1,
-    nSplits: () => nSplits,
-    split(input: SplitInput, seed = 0): Split[] {
-      const groups = requireRowArray(input.groups, input.nRows, 'groups', 'groupKFold');
-      const { unique, codes } = encodeValues(groups);
-      checkGroupCount(unique.length, nSplits);
-      const sizes = new Int32Array(unique.length);
-      for (const code of codes) sizes[code]!++;
-      // Unshuffled ties go to the larger group value first, as scikit-learn's reversed argsort does.
-      const order = shuffle ? groupOrder(unique.length, true, seed) : groupOrder(unique.length, false, seed).reverse();
-      // Stable sort by size, largest first: ties keep the order above.
-      order.sort((a, b) => sizes[b]! - sizes[a]!);
-      const foldSize = new Float64Array(nSplits);
-      const foldOfGroup = new Int32Array(unique.length);
-      for (const g of order) {
-        let best = 0;
-        for (let f = 1; f < nSplits; f++) if (foldSize[f]! < foldSize[best]!) best = f;
-        foldOfGroup[g] = best;
-        foldSize[best]! += sizes[g]!;
-      }
-      return splitsFromAssignment(codes.map((code) => foldOfGroup[code]!), nSplits);
-    },
-  };
+  return assignmentSplitter('group-k-fold', 'groupKFold', args, (input, nSplits, shuffle, seed) => {
+    const groups = requireRowArray(input.groups, input.nRows, 'groups', 'groupKFold');
+    const { unique, codes } = encodeValues(groups);
+    checkGroupCount(unique.length, nSplits);
+    const sizes = new Int32Array(unique.length);
+    for (const code of codes) sizes[code]!++;
+    // Unshuffled ties go to the larger group value first, as scikit-learn's reversed argsort does.
+    const order = shuffle ? groupOrder(unique.length, true, seed) : groupOrder(unique.length, false, seed).reverse();
+    // Stable sort by size, largest first: ties keep the order above.
+    order.sort((a, b) => sizes[b]! - sizes[a]!);
+    const foldSize = new Float64Array(nSplits);
+    const foldOfGroup = new Int32Array(unique.length);
+    for (const g of order) {
+      let best = 0;
+      for (let f = 1; f < nSplits; f++) if (foldSize[f]! < foldSize[best]!) best = f;
+      foldOfGroup[g] = best;
+      foldSize[best]! += sizes[g]!;
+    }
+    return codes.map((code) => foldOfGroup[code]!);
+  });
 }
 
 /** Group indices 0..n-1 in ascending or seeded random order. */

@@ -7,6 +7,7 @@ export { repeated } from './repeated.js';
 export { trainTestSplit, type TrainTestSplitArgs } from './train-test-split.js';
 export { assertNoGroupLeak } from './assert-no-group-leak.js';
 export { splitsFromAssignment } from './fold-assignment.js';
+export { gatherRows, gatherDataset } from './gather-rows.js';
 export { resolveFolds, type FoldPlan, type ResolveFoldsOptions } from './resolve-folds.js';
 export {
   planFoldTasks,

@@ -1,5 +1,5 @@
-import { createRng, PipelineError, type Split, type SplitInput, type Splitter } from '@pipeline/core';
-import { checkSplitCount, splitsFromAssignment } from './fold-assignment.js';
+import { createRng, PipelineError, type Splitter } from '@pipeline/core';
+import { assignmentSplitter } from './fold-assignment.js';
 
 export interface KFoldArgs {
   /** Number of folds, at least 2. Default 5. */
@@ -13,18 +13,7 @@ export interface KFoldArgs {
  * differ by at most one (the first `nRows % nSplits` folds get one more row, as in scikit-learn).
  */
 export function kFold(args: KFoldArgs = {}): Splitter {
-  const nSplits = checkSplitCount(args.nSplits ?? 5, 'kFold');
-  const shuffle = args.shuffle ?? true;
-  return {
-    kind: 'k-fold',
-    args: { nSplits, shuffle },
-    isPartition: true,
-    repeats: 1,
-    nSplits: () => nSplits,
-    split(input: SplitInput, seed = 0): Split[] {
-      return splitsFromAssignment(kFoldAssignment(input.nRows, nSplits, shuffle, seed), nSplits);
-    },
-  };
+  return assignmentSplitter('k-fold', 'kFold', args, (input, nSplits, shuffle, seed) => kFoldAssignment(input.nRows, nSplits, shuffle, seed));
 }
 
 /** Fold number of each row for a K-fold cut of `nRows` rows. */

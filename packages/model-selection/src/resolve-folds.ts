@@ -38,11 +38,14 @@ export function resolveFolds(splitter: Splitter, input: SplitInput, seed: number
   }
   const perRepeat = splits.length / repeats;
   const foldOf: Int32Array[] = [];
+  const seen = new Uint8Array(input.nRows);
   for (let r = 0; r < repeats; r++) {
     const assignment = new Int32Array(input.nRows).fill(-1);
     for (let f = 0; f < perRepeat; f++) {
       const split = splits[r * perRepeat + f]!;
-      for (const i of split.test) {
+      const { test } = split;
+      for (let k = 0; k < test.length; k++) {
+        const i = test[k]!;
         if (assignment[i] !== -1) {
           throw new PipelineError('E_INPUT', `row ${i} is in the test sets of folds ${assignment[i]} and ${f}`, {
             field: 'folds',
@@ -51,9 +54,10 @@ export function resolveFolds(splitter: Splitter, input: SplitInput, seed: number
         }
         assignment[i] = f;
       }
-      checkDisjoint(split, input.nRows, r * perRepeat + f);
+      checkDisjoint(split, seen, r * perRepeat + f);
     }
-    const untested = assignment.reduce((count, fold) => count + (fold === -1 ? 1 : 0), 0);
+    let untested = 0;
+    for (let i = 0; i < assignment.length; i++) if (assignment[i] === -1) untested++;
     if (untested > 0) {
       throw new PipelineError(
         'E_INPUT',
@@ -69,12 +73,11 @@ export function resolveFolds(splitter: Splitter, input: SplitInput, seed: number
   return { splits, repeats, foldOf, splitSeed, splitter: { kind: splitter.kind, args: splitter.args } };
 }
 
-function checkDisjoint(split: Split, nRows: number, index: number): void {
-  const seen = new Uint8Array(nRows);
-  for (const i of split.test) seen[i] = 1;
-  for (const i of split.train) {
-    if (seen[i] === 1) {
-      throw new PipelineError('E_INTERNAL', `row ${i} is both a training and a test row of split ${index}`);
-    }
-  }
+/** Throws if a row is on both sides of the split; `seen` is scratch space (all zero on entry and exit). */
+function checkDisjoint({ train, test }: Split, seen: Uint8Array, index: number): void {
+  for (let k = 0; k < test.length; k++) seen[test[k]!] = 1;
+  let shared = -1;
+  for (let k = 0; k < train.length; k++) if (seen[train[k]!] === 1) shared = train[k]!;
+  for (let k = 0; k < test.length; k++) seen[test[k]!] = 0;
+  if (shared !== -1) throw new PipelineError('E_INTERNAL', `row ${shared} is both a training and a test row of split ${index}`);
 }

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import {
   PipelineError,
-  takeDataset,
   throwIfAborted,
   type Dataset,
   type FitContext,
@@ -11,6 +10,7 @@ import {
   type TaskResult,
 } from '@pipeline/core';
 import { float32ToBytes } from './bytes.js';
+import { gatherDataset, gatherRows } from './gather-rows.js';
 import { allRowsDigest, splitDigest, taskFingerprint, type FoldEstimator, type FoldTask } from './fold-task.js';
 
 /**
@@ -94,7 +94,7 @@ export async function runFoldTask(task: FoldTask, env: FoldEnvironment, context:
     ...(env.groups === undefined ? {} : { groups: env.groups }),
     ...(env.classNames === undefined ? {} : { classNames: env.classNames }),
   };
-  const train = split === undefined ? all : takeDataset(all, split.train);
+  const train = split === undefined ? all : gatherDataset(all, split.train);
   const fitContext: FitContext = {
     seed: payload.seed,
     ...(context.signal === undefined ? {} : { signal: context.signal }),
@@ -108,7 +108,7 @@ export async function runFoldTask(task: FoldTask, env: FoldEnvironment, context:
   let blobs: Record<string, Uint8Array> | undefined;
   try {
     if (split !== undefined && split.test.length > 0) {
-      const test = takeDataset({ features: view }, split.test).features;
+      const test = gatherRows(view, split.test);
       const predictStart = performance.now();
       const proba = await model.predictProba(test, fitContext);
       predictMs = performance.now() - predictStart;

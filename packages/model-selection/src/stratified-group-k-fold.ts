@@ -1,5 +1,5 @@
-import type { Split, SplitInput, Splitter } from '@pipeline/core';
-import { checkSplitCount, encodeValues, requireRowArray, splitsFromAssignment } from './fold-assignment.js';
+import type { Splitter } from '@pipeline/core';
+import { assignmentSplitter, encodeValues, requireRowArray } from './fold-assignment.js';
 import { checkGroupCount, groupOrder } from './group-k-fold.js';
 
 export interface StratifiedGroupKFoldArgs {
@@ -16,65 +16,56 @@ export interface StratifiedGroupKFoldArgs {
  * going to the fold with fewer rows. Groups with the most uneven class counts are placed first.
  */
 export function stratifiedGroupKFold(args: StratifiedGroupKFoldArgs = {}): Splitter {
-  const nSplits = checkSplitCount(args.nSplits ?? 5, 'stratifiedGroupKFold');
-  const shuffle = args.shuffle ?? true;
-  return {
-    kind: 'stratified-group-k-fold',
-    args: { nSplits, shuffle },
-    isPartition: true,
-    repeats: 1,
-    nSplits: () => nSplits,
-    split(input: SplitInput, seed = 0): Split[] {
-      const labels = requireRowArray(input.labels, input.nRows, 'labels', 'stratifiedGroupKFold');
-      const groups = requireRowArray(input.groups, input.nRows, 'groups', 'stratifiedGroupKFold');
-      const classes = encodeValues(labels);
-      const groupCodes = encodeValues(groups);
-      const nClasses = classes.unique.length;
-      const nGroups = groupCodes.unique.length;
-      checkGroupCount(nGroups, nSplits);
-      const countsPerGroup = new Float64Array(nGroups * nClasses);
-      const classTotals = new Float64Array(nClasses);
-      for (let i = 0; i < labels.length; i++) {
-        countsPerGroup[groupCodes.codes[i]! * nClasses + classes.codes[i]!]!++;
-        classTotals[classes.codes[i]!]!++;
-      }
-      const spread = Float64Array.from({ length: nGroups }, (_, g) =>
-        standardDeviation(countsPerGroup.subarray(g * nClasses, (g + 1) * nClasses)),
-      );
-      const order = groupOrder(nGroups, shuffle, seed).sort((a, b) => spread[b]! - spread[a]!);
-      const countsPerFold = new Float64Array(nSplits * nClasses);
-      const foldOfGroup = new Int32Array(nGroups);
-      const share = new Float64Array(nSplits);
-      for (const g of order) {
-        const groupCounts = countsPerGroup.subarray(g * nClasses, (g + 1) * nClasses);
-        let best = -1;
-        let bestScore = Infinity;
-        let bestRows = Infinity;
-        for (let f = 0; f < nSplits; f++) {
-          let score = 0;
-          for (let c = 0; c < nClasses; c++) {
-            for (let h = 0; h < nSplits; h++) {
-              const count = countsPerFold[h * nClasses + c]! + (h === f ? groupCounts[c]! : 0);
-              share[h] = count / classTotals[c]!;
-            }
-            score += standardDeviation(share);
+  return assignmentSplitter('stratified-group-k-fold', 'stratifiedGroupKFold', args, (input, nSplits, shuffle, seed) => {
+    const labels = requireRowArray(input.labels, input.nRows, 'labels', 'stratifiedGroupKFold');
+    const groups = requireRowArray(input.groups, input.nRows, 'groups', 'stratifiedGroupKFold');
+    const classes = encodeValues(labels);
+    const groupCodes = encodeValues(groups);
+    const nClasses = classes.unique.length;
+    const nGroups = groupCodes.unique.length;
+    checkGroupCount(nGroups, nSplits);
+    const countsPerGroup = new Float64Array(nGroups * nClasses);
+    const classTotals = new Float64Array(nClasses);
+    for (let i = 0; i < labels.length; i++) {
+      countsPerGroup[groupCodes.codes[i]! * nClasses + classes.codes[i]!]!++;
+      classTotals[classes.codes[i]!]!++;
+    }
+    const spread = Float64Array.from({ length: nGroups }, (_, g) =>
+      standardDeviation(countsPerGroup.subarray(g * nClasses, (g + 1) * nClasses)),
+    );
+    const order = groupOrder(nGroups, shuffle, seed).sort((a, b) => spread[b]! - spread[a]!);
+    const countsPerFold = new Float64Array(nSplits * nClasses);
+    const foldOfGroup = new Int32Array(nGroups);
+    const share = new Float64Array(nSplits);
+    for (const g of order) {
+      const groupCounts = countsPerGroup.subarray(g * nClasses, (g + 1) * nClasses);
+      let best = -1;
+      let bestScore = Infinity;
+      let bestRows = Infinity;
+      for (let f = 0; f < nSplits; f++) {
+        let score = 0;
+        for (let c = 0; c < nClasses; c++) {
+          for (let h = 0; h < nSplits; h++) {
+            const count = countsPerFold[h * nClasses + c]! + (h === f ? groupCounts[c]! : 0);
+            share[h] = count / classTotals[c]!;
           }
-          score /= nClasses;
-          let rows = 0;
-          for (let c = 0; c < nClasses; c++) rows += countsPerFold[f * nClasses + c]!;
-          const close = Math.abs(score - bestScore) <= 1e-8 + 1e-5 * Math.abs(bestScore); // numpy.isclose
-          if (score < bestScore || (close && rows < bestRows)) {
-            best = f;
-            bestScore = score;
-            bestRows = rows;
-          }
+          score += standardDeviation(share);
         }
-        foldOfGroup[g] = best;
-        for (let c = 0; c < nClasses; c++) countsPerFold[best * nClasses + c]! += groupCounts[c]!;
+        score /= nClasses;
+        let rows = 0;
+        for (let c = 0; c < nClasses; c++) rows += countsPerFold[f * nClasses + c]!;
+        const close = Math.abs(score - bestScore) <= 1e-8 + 1e-5 * Math.abs(bestScore); // numpy.isclose
+        if (score < bestScore || (close && rows < bestRows)) {
+          best = f;
+          bestScore = score;
+          bestRows = rows;
+        }
       }
-      return splitsFromAssignment(groupCodes.codes.map((code) => foldOfGroup[code]!), nSplits);
-    },
-  };
+      foldOfGroup[g] = best;
+      for (let c = 0; c < nClasses; c++) countsPerFold[best * nClasses + c]! += groupCounts[c]!;
+    }
+    return groupCodes.codes.map((code) => foldOfGroup[code]!);
+  });
 }
 
 /** Population standard deviation (ddof 0), as numpy.std. */

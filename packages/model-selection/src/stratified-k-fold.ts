@@ -1,5 +1,5 @@
-import { createRng, PipelineError, type Split, type SplitInput, type Splitter } from '@pipeline/core';
-import { checkSplitCount, requireRowArray, splitsFromAssignment } from './fold-assignment.js';
+import { createRng, PipelineError, type Splitter } from '@pipeline/core';
+import { assignmentSplitter, requireRowArray } from './fold-assignment.js';
 
 export interface StratifiedKFoldArgs {
   /** Number of folds, at least 2 and at most the size of the smallest class. Default 5. */
@@ -16,19 +16,9 @@ export interface StratifiedKFoldArgs {
  * fold gets; which rows those are is the seeded shuffle.
  */
 export function stratifiedKFold(args: StratifiedKFoldArgs = {}): Splitter {
-  const nSplits = checkSplitCount(args.nSplits ?? 5, 'stratifiedKFold');
-  const shuffle = args.shuffle ?? true;
-  return {
-    kind: 'stratified-k-fold',
-    args: { nSplits, shuffle },
-    isPartition: true,
-    repeats: 1,
-    nSplits: () => nSplits,
-    split(input: SplitInput, seed = 0): Split[] {
-      const labels = requireRowArray(input.labels, input.nRows, 'labels', 'stratifiedKFold');
-      return splitsFromAssignment(stratifiedAssignment(labels, nSplits, shuffle, seed), nSplits);
-    },
-  };
+  return assignmentSplitter('stratified-k-fold', 'stratifiedKFold', args, (input, nSplits, shuffle, seed) =>
+    stratifiedAssignment(requireRowArray(input.labels, input.nRows, 'labels', 'stratifiedKFold'), nSplits, shuffle, seed),
+  );
 }
 
 /** Fold number of each row for a stratified K-fold. */

@@ -47,15 +47,21 @@ export function buildStack(layout: StackLayout, baseProba: readonly Matrix[], pa
   });
   const width = baseProba.length * classes.length + passthrough.reduce((sum, view) => sum + view.cols, 0);
   const out = matrix(rows, width);
-  for (let i = 0; i < rows; i++) {
-    let offset = i * width;
-    for (const proba of baseProba) {
-      for (const c of classes) out.data[offset++] = proba.data[i * layout.nClasses + c]!;
+  const k = layout.nClasses;
+  let column = 0;
+  // Column by column: each base model's kept classes, then each passthrough view's columns.
+  for (const proba of baseProba) {
+    for (const c of classes) {
+      for (let i = 0; i < rows; i++) out.data[i * width + column] = proba.data[i * k + c]!;
+      column++;
     }
-    for (const view of passthrough) {
-      out.data.set(view.data.subarray(i * view.cols, (i + 1) * view.cols), offset);
-      offset += view.cols;
+  }
+  for (const view of passthrough) {
+    const cols = view.cols;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) out.data[i * width + column + j] = view.data[i * cols + j]!;
     }
+    column += cols;
   }
   return out;
 }

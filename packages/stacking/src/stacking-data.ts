@@ -1,4 +1,5 @@
-import { PipelineError, takeRows, type Dataset, type Matrix } from '@pipeline/core';
+import { PipelineError, type Dataset, type Matrix } from '@pipeline/core';
+import { gatherRows } from '@pipeline/model-selection';
 
 /**
  * The training data of a stack: one matrix per input view (a tabular feature matrix, a raw signal
@@ -106,7 +107,7 @@ export function takeStackingRows(data: StackingData, indices: Int32Array, viewNa
   const folds = pick(data.folds);
   const sampleWeight = data.sampleWeight === undefined ? undefined : Float64Array.from(indices, (i) => data.sampleWeight![i]!);
   return {
-    views: Object.fromEntries(viewNames.map((name) => [name, takeRows(data.views[name]!, indices)])),
+    views: Object.fromEntries(viewNames.map((name) => [name, gatherRows(data.views[name]!, indices)])),
     ...(labels === undefined ? {} : { labels }),
     ...(groups === undefined ? {} : { groups }),
     ...(folds === undefined ? {} : { folds }),
