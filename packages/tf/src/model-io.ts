@@ -87,7 +87,7 @@ export async function saveModelDir(model: tf.LayersModel, dir: string, options: 
   if (options.overwrite !== true) {
     for (const file of files) {
       const target = join(dir, file.path);
-      if (await exists(target)) {
+      if (await pathExists(target)) {
         throw new PipelineError('E_USAGE', 'a model file already exists', {
           file: target,
           hint: 'choose an empty folder or pass overwrite: true',
@@ -131,7 +131,8 @@ async function readOrThrow(path: string, hint: string): Promise<Uint8Array> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether a path exists (any kind of file). */
+export async function pathExists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;

@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   argmaxRows,
@@ -22,7 +21,7 @@ import {
   type ModelArtifact,
 } from '@pipeline/core';
 import { initializeWeights } from './initialize-weights.js';
-import { loadModelDir, MODEL_JSON, modelFromFiles, modelToFiles, WEIGHTS_BIN } from './model-io.js';
+import { loadModelDir, MODEL_JSON, modelFromFiles, modelToFiles, pathExists, WEIGHTS_BIN } from './model-io.js';
 import { ensureBackend } from './select-backend.js';
 import { checkSignalWidth, fitStandardization, signalSource, signalSteps, type SignalLayout, type Standardization } from './signal-source.js';
 import { tf } from './tf.js';
@@ -334,7 +333,7 @@ async function loadPretrained(
   args: TemporalArgs,
   path: string,
 ): Promise<{ model: tf.Sequential; standardization?: Standardization }> {
-  if (await exists(join(path, 'artifact.json'))) {
+  if (await pathExists(join(path, 'artifact.json'))) {
     const artifact = await readArtifact(path);
     if (artifact.kind !== kind) {
       throw new PipelineError('E_INPUT', `the model at loadModel is a '${artifact.kind}' artifact, not '${kind}'`, {
@@ -390,14 +389,5 @@ function checkNetwork(model: tf.Sequential, expected: { steps: number; channels:
   }
   if (output[output.length - 1] !== expected.classes) {
     fail(`has ${output[output.length - 1]} outputs for ${expected.classes} classes`, 'train it on the same classes');
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }

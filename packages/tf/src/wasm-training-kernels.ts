@@ -91,21 +91,30 @@ function batchMatMul(natives: Natives): tf.KernelFunc {
   };
 }
 
+/** Conv geometry of a backprop kernel's attributes (dilation 1: tfjs has no dilated conv gradient). */
+function convGeometry(
+  inputShape: number[],
+  filterShape: number[],
+  attrs: { strides: [number, number] | number; pad: tf.Conv2DBackpropInputAttrs['pad']; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil' },
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    inputShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+}
+
 function conv2dBackpropInput(natives: Natives): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const wasm = backend as BackendWasm;
     const { dy, filter } = inputs as { dy: Info; filter: Info };
-    const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape as [number, number, number, number],
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      tf.backend_util.convertConv2DDataFormat(dataFormat),
-    );
+    const geometry = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    const info = convGeometry(geometry.inputShape, filter.shape, geometry);
     if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dataFormat !== 'channelsLast') {
       return natives.conv2dBackpropInput({ inputs, backend, ...(attrs === undefined ? {} : { attrs }) });
     }
@@ -127,7 +136,7 @@ function conv2dBackpropInput(natives: Natives): tf.KernelFunc {
         wasm,
         natives.conv2d,
         { x: dy, filter: swapped },
-        { strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode },
+        { strides: [1, 1], pad: padding, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: geometry.dimRoundingMode },
       );
     } finally {
       wasm.disposeData(swapped.dataId);
@@ -139,19 +148,10 @@ function conv2dBackpropFilter(natives: Natives): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const wasm = backend as BackendWasm;
     const { x, dy } = inputs as { x: Info; dy: Info };
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filterShape,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      tf.backend_util.convertConv2DDataFormat(dataFormat),
-    );
+    const geometry = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+    const info = convGeometry(x.shape, geometry.filterShape, geometry);
     if (info.dataFormat !== 'channelsLast') {
-      throw new Error(`@pipeline/tf: wasm Conv2DBackpropFilter supports NHWC only, got ${dataFormat}`);
+      throw new Error(`@pipeline/tf: wasm Conv2DBackpropFilter supports NHWC only, got ${geometry.dataFormat}`);
     }
     const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
     const { top, bottom, left, right } = info.padInfo;
