@@ -196,6 +196,42 @@ describe('stackingClassifier', () => {
   });
 });
 
+describe('the spec', () => {
+  it('describes itself as plain JSON for run manifests, and `with` returns a new spec', () => {
+    const spec = stackingClassifier({ ...options, undersampleBalanced: { seed: 3 } });
+    expect(JSON.parse(JSON.stringify(spec.args))).toEqual({
+      base: [
+        { name: 'lr_a', input: 'a', kind: 'logistic-regression', args: { C: 1, maxIter: 1000, tol: 1e-9, classWeight: null, standardize: false, fitIntercept: true, solver: 'auto' } },
+        { name: 'nb_b', input: 'b', kind: 'test-gaussian-nb', args: {} },
+      ],
+      meta: { kind: 'logistic-regression', args: { C: 1, maxIter: 1000, tol: 1e-9, classWeight: null, standardize: false, fitIntercept: true, solver: 'auto' } },
+      splitter: { kind: 'stratified-k-fold', args: { nSplits: 5, shuffle: true } },
+      stackMethod: 'proba',
+      dropFirstBinaryColumn: true,
+      passthrough: [],
+      refit: 'full',
+      undersampleBalanced: { seed: 3 },
+      classWeightsAuto: false,
+      checkGroups: true,
+    });
+    const bagged = spec.with({ refit: 'bagged', meta: logisticRegression({ C: 0.5 }) });
+    expect(bagged.args.refit).toBe('bagged');
+    expect(bagged.args.meta.args).toMatchObject({ C: 0.5 });
+    expect(spec.args.refit).toBe('full');
+  });
+
+  it('stops with E_ABORTED when its signal is aborted between folds', async () => {
+    const controller = new AbortController();
+    const error = await errorOf(() =>
+      stackingClassifier(options).fit(
+        { views: data.views, labels: data.labels },
+        { signal: controller.signal, onProgress: (event) => event.current === 2 && controller.abort() },
+      ),
+    );
+    expect(error.code).toBe('E_ABORTED');
+  });
+});
+
 describe('class imbalance', () => {
   const imbalanced = data.labels.map((y, i) => (y === 2 && i % 3 !== 0 ? 0 : y));
 
