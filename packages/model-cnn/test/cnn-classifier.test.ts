@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadModel, readArtifact, saveArtifact, type Logger } from '@pipeline/core';
+import { loadModel, readArtifact, saveArtifact, takeDataset, type Logger } from '@pipeline/core';
 import { CNN_KIND, cnnClassifier, cnnDefinition, resolveCnnArgs } from '@pipeline/model-cnn';
 import { initializeWeights, saveModelDir, selectBackend, syntheticSignals, tf, type TemporalClassifier } from '@pipeline/tf';
 
@@ -120,6 +120,25 @@ describe('cnnClassifier', () => {
     expect(tuned.history.epochs).toHaveLength(2);
     expect(weightsOf(tuned)).not.toEqual(weightsOf(pretrained));
     [pretrained, tuned].forEach((m) => m.dispose());
+  });
+
+  it('leaks no tensors over a 3-fold out-of-fold run, and logs epochs at info when verbose', async () => {
+    const data = syntheticSignals({ rows: 36, steps: 48, seed: 9 });
+    const infos: string[] = [];
+    const logger: Logger = { debug: () => {}, warn: () => {}, error: () => {}, info: (message: string) => infos.push(message) };
+    const spec = cnnClassifier({ ...tiny, epochs: 2, verbose: true });
+    (await spec.fit(takeDataset(data, [0, 1, 2, 3, 4, 5]))).dispose(); // warm-up
+    const before = tf.memory().numTensors;
+    for (let fold = 0; fold < 3; fold++) {
+      const test = Array.from({ length: 12 }, (_, k) => fold * 12 + k);
+      const train = Array.from({ length: 36 }, (_, i) => i).filter((i) => !test.includes(i));
+      const fitted = await spec.fit(takeDataset(data, train), { seed: fold, logger });
+      await fitted.predictProba(takeDataset(data, test).features);
+      await fitted.toArtifact();
+      fitted.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    expect(infos.filter((m) => m.startsWith('cnn1d: epoch'))).toHaveLength(6);
   });
 
   it('refuses a signal too short for the network', async () => {
