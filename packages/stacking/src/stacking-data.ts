@@ -70,6 +70,13 @@ export function toStackingData(data: Dataset | StackingData, viewNames: readonly
     }
   };
   check('labels', stacking.labels?.length);
+  const negative = stacking.labels?.findIndex((label) => label < 0) ?? -1;
+  if (negative !== -1) {
+    throw new PipelineError('E_INPUT', `label of row ${negative} is ${stacking.labels![negative]}; labels must be class indices 0..k-1`, {
+      field: 'labels',
+      hint: 'map class names to indices (classNames keeps the names)',
+    });
+  }
   check('groups', stacking.groups?.length);
   check('folds', stacking.folds?.length);
   check('sampleWeight', stacking.sampleWeight?.length);

@@ -314,5 +314,12 @@ describe('predictProba checks its input', () => {
     expect((await errorOf(() => stackingClassifier({ base: [twice, twice] }))).message).toContain("two base models are named 'x'");
     expect((await errorOf(() => stackingClassifier({ base: [{ ...twice, name: 'meta' }] }))).message).toContain("'meta' is not allowed");
     expect((await errorOf(() => stackingClassifier(options).fit({ views: data.views }))).message).toContain('needs labels');
+    const negative = Int32Array.from(data.labels, (y, i) => (i === 7 ? -1 : y));
+    expect(await errorOf(() => stackingClassifier(options).fit({ views: data.views, labels: negative }))).toEqual({
+      code: 'E_INPUT',
+      message: "field 'labels': label of row 7 is -1; labels must be class indices 0..k-1 (map class names to indices (classNames keeps the names))",
+    });
+    const short = await errorOf(() => stackingClassifier(options).fit({ views: data.views, labels: data.labels.subarray(1) }));
+    expect(short.message).toContain('labels has 599 entries but the views have 600 rows');
   });
 });
