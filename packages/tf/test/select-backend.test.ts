@@ -1,3 +1,6 @@
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { PipelineError, type Logger } from '@pipeline/core';
 import { BACKEND_ENV_VAR, currentBackend, ensureBackend, selectBackend, tf, WASM_TRAINING_KERNELS } from '@pipeline/tf';
@@ -9,6 +12,15 @@ function recordingLogger(): Logger & { lines: Array<{ level: string; message: st
   };
   return { lines, debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
+
+describe('one tfjs-core', () => {
+  it('@tensorflow/tfjs and @tensorflow/tfjs-backend-wasm resolve the same tfjs-core file', () => {
+    const fromHere = createRequire(import.meta.url);
+    const core = (from: string) => realpathSync(createRequire(fromHere.resolve(from)).resolve('@tensorflow/tfjs-core'));
+    expect(core('@tensorflow/tfjs')).toBe(core('@tensorflow/tfjs-backend-wasm'));
+    expect(dirname(core('@tensorflow/tfjs'))).toContain(`tfjs-core@${tf.version_core}`);
+  });
+});
 
 describe('selectBackend', () => {
   it('falls back from tfjs-node(-gpu) to wasm, says why, and registers the training kernels', async () => {
