@@ -11,10 +11,8 @@ import { tf } from './tf.js';
  *   explicit `Transpose` followed by the untransposed product, which is what this version does.
  * - `Conv2DBackpropInput` is slow natively; at stride 1 it is a forward `Conv2D` of `dy` with the
  *   flipped filter and complementary padding. Other strides use the native kernel.
- *
  * - `MaxPoolGrad` is slow natively (≈ 30 ns per element); a plain loop over the wasm heap routes each
  *   output gradient to the first maximum of its window (the `cpu` backend's rule) in a few ns.
- *
  * - `Identity` copies its input natively, and the engine clones (= Identity) every tensor it saves for
  *   the backward pass; tensors are immutable, so the copy shares the data with a reference count
  *   instead, as the cpu backend does.
