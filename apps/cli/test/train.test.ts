@@ -267,3 +267,52 @@ describe('train options', () => {
     expect(JSON.parse(await readFile(join(weighted, 'manifest.json'), 'utf8')).imbalance.strategy).toBe('class-weights-auto');
   });
 });
+
+describe('temporal base models through train and predict', () => {
+  it('--with-lstm --with-cnn stack with HGB in the frozen order; predict needs --x-h5', async () => {
+    const dir = join(root, 'temporal');
+    const result = await run([
+      'train', '--x-h5', h5(), '--y-csv', y(), '--hgb-fe', '--with-lstm', '--lstm-fast', '--lstm-epochs', '1', '--lstm-downsample', '25',
+      '--with-cnn', '--cnn-epochs', '1', '--cnn-downsample', '5', '--backend', 'wasm', '--run-dir', dir, '--json', ...fast,
+    ]);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.baseModels).toEqual(['hgb_fe', 'lstm', 'cnn']);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.baseModels.map((b: { name: string; input: string }) => `${b.name}:${b.input}`)).toEqual(['hgb_fe:dwt', 'lstm:signal', 'cnn:signal']);
+    expect(manifest.environment.tfjs.backend).toBe('wasm');
+    expect(manifest.baseModels[1].args.epochs).toBe(1);
+    expect(manifest.baseModels[1].args.downsample).toBe(25);
+    const z = await readArrowTable(join(dir, 'oof/z_oof.arrow'));
+    expect(z.columns.map((c) => c.split(':')[0])).toEqual(['hgb_fe', 'hgb_fe', 'hgb_fe', 'lstm', 'lstm', 'lstm', 'cnn', 'cnn', 'cnn']);
+    const missing = await run(['predict', '--run-dir', dir, '--x-csv', join(demo, 'X_test.csv'), '--out', join(root, 'pt.csv')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--x-h5 \(base model hgb_fe, lstm, cnn/);
+    const ok = await run(['predict', '--run-dir', dir, '--x-h5', join(demo, 'X_test.h5'), '--out', join(root, 'pt.csv'), '--backend', 'wasm']);
+    expect(ok.code).toBe(0);
+    expect((await readFile(join(root, 'pt.csv'), 'utf8')).trim().split('\n').length).toBe(61);
+  });
+
+  it('--no-with-hgb: a stack of the LSTM alone trains and predicts; no base model at all is a usage error', async () => {
+    const dir = join(root, 'lstm-only');
+    const result = await run([
+      'train', '--x-h5', h5(), '--y-csv', y(), '--no-with-hgb', '--with-lstm', '--lstm-fast', '--lstm-epochs', '1', '--lstm-downsample', '25',
+      '--run-dir', dir, '--json', ...fast,
+    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).baseModels).toEqual(['lstm']);
+    const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.views)).toEqual(['signal']);
+    const ok = await run(['predict', '--run-dir', dir, '--x-h5', join(demo, 'X_test.h5'), '--out', join(root, 'plstm.csv')]);
+    expect(ok.code).toBe(0);
+    const none = await run(['train', '--x-h5', h5(), '--y-csv', y(), '--no-with-hgb', '--run-dir', join(root, 'none')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no base model is selected/);
+  });
+
+  it('--lstm-* flags without --with-lstm are a usage error', async () => {
+    const result = await run(['train', '--x-h5', h5(), '--y-csv', y(), '--hgb-fe', '--lstm-epochs', '2', '--run-dir', join(root, 'bad-lstm')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--lstm-\* flags were given without --with-lstm/);
+  });
+});

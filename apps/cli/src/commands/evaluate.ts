@@ -21,6 +21,7 @@ export const evaluateCommand: CommandDefinition = {
       .option('x-h5', { type: 'string', describe: 'H5 file of labelled data to score' })
       .option('y-csv', { type: 'string', describe: 'Labels of --x-csv/--x-h5' })
       .option('h5-dataset-key', { type: 'string', describe: "Dataset key inside --x-h5 (default: the run's)" })
+      .option('backend', { type: 'string', choices: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], describe: 'TensorFlow.js backend for temporal models' })
       .option('id-col', { type: 'string', default: 'id' })
       .option('chunk-size', { type: 'number', default: 2000 }),
   async run(args, runtime) {
@@ -44,7 +45,7 @@ export const evaluateCommand: CommandDefinition = {
     if (typeof args.yCsv !== 'string') {
       throw new PipelineError('E_USAGE', 'evaluating new data needs its labels: pass --y-csv', { field: '--y-csv' });
     }
-    const { run, stack } = await loadRunModel(runDir, 'evaluate');
+    const { run, stack } = await loadRunModel(runDir, 'evaluate', typeof args.backend === 'string' ? args.backend : undefined, runtime.logger);
     const inputs = {
       ...(typeof args.xCsv === 'string' ? { xCsv: args.xCsv } : {}),
       ...(typeof args.xH5 === 'string' ? { xH5: args.xH5 } : {}),

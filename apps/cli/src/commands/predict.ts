@@ -16,13 +16,14 @@ export const predictCommand: CommandDefinition = {
       .option('x-csv', { type: 'string', describe: 'Tabular CSV (when the run has a tabular base model)' })
       .option('x-h5', { type: 'string', describe: 'H5 file (when the run has wavelet or signal base models)' })
       .option('h5-dataset-key', { type: 'string', describe: "Dataset key inside --x-h5 (default: the run's)" })
+      .option('backend', { type: 'string', choices: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], describe: 'TensorFlow.js backend for temporal models' })
       .option('id-col', { type: 'string', default: 'id', describe: 'Id column of --x-csv' })
       .option('out', { type: 'string', demandOption: true, describe: 'Predictions CSV to write (id,pred,proba_0..k)' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'Replace --out if it exists' })
       .option('chunk-size', { type: 'number', default: 2000, describe: 'Rows per featurization batch' }),
   async run(args, runtime) {
     const runDir = runtime.resolvePath(String(args.runDir));
-    const { run, stack } = await loadRunModel(runDir, 'predict');
+    const { run, stack } = await loadRunModel(runDir, 'predict', typeof args.backend === 'string' ? args.backend : undefined, runtime.logger);
     const inputs = {
       ...(typeof args.xCsv === 'string' ? { xCsv: args.xCsv } : {}),
       ...(typeof args.xH5 === 'string' ? { xH5: args.xH5 } : {}),

@@ -6,6 +6,9 @@ import type { FittedStack } from '@pipeline/stacking';
 import '@pipeline/stacking';
 import '@pipeline/model-gbdt';
 import '@pipeline/model-linear';
+import '@pipeline/model-lstm';
+import '@pipeline/model-cnn';
+import { selectBackend, type BackendName } from '@pipeline/tf';
 import type { Runtime } from '../runtime.js';
 import { checkSameRows, describeSignal, readSignal, readTabularLike, type SignalInput, type TabularInput } from '../train/data.js';
 import { buildDwtView } from '../train/views.js';
@@ -42,7 +45,12 @@ export function checkRunInputs(manifest: RunManifest, inputs: PredictInputs, run
 }
 
 /** Opens a completed run with final models and loads its stack. */
-export async function loadRunModel(runDir: string, purpose: string): Promise<{ run: RunDirectory; stack: FittedStack }> {
+export async function loadRunModel(
+  runDir: string,
+  purpose: string,
+  backend?: string,
+  logger?: import('@pipeline/core').Logger,
+): Promise<{ run: RunDirectory; stack: FittedStack }> {
   const run = await RunDirectory.openCompleted(runDir, purpose);
   const m = run.manifest;
   if (!m.refitFinal || m.files.model === undefined) {
@@ -51,6 +59,9 @@ export async function loadRunModel(runDir: string, purpose: string): Promise<{ r
       field: 'refitFinal',
       hint: 'train again without --no-refit-final/--no-save; `pipeline evaluate` and `analyze` still work on its OOF predictions',
     });
+  }
+  if (m.baseModels.some((b) => b.input === 'signal')) {
+    await selectBackend({ backend: (backend ?? 'auto') as BackendName | 'auto', ...(logger === undefined ? {} : { logger }) });
   }
   const artifact = await readArtifact(run.path(m.files.model));
   const stack = (await loadModel(artifact)) as FittedStack;

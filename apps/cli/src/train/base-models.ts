@@ -1,5 +1,7 @@
 import type { FoldEstimator } from '@pipeline/model-selection';
 import { histGradientBoosting } from '@pipeline/model-gbdt';
+import { lstmClassifier, type LstmOptions } from '@pipeline/model-lstm';
+import { cnnClassifier, type CnnOptions } from '@pipeline/model-cnn';
 import type { TrainOptions } from './options.js';
 
 /** The input views a base model can read. */
@@ -40,5 +42,7 @@ export function planBaseModels(o: TrainOptions): PlannedBaseModel[] {
       input: o.hgbFe ? 'dwt' : 'tabular',
     });
   }
+  if (o.withLstm) models.push({ name: 'lstm', spec: lstmClassifier(o.lstm as LstmOptions), input: 'signal' });
+  if (o.withCnn) models.push({ name: 'cnn', spec: cnnClassifier(o.cnn as CnnOptions), input: 'signal' });
   return models;
 }

@@ -28,6 +28,12 @@ export interface TrainOptions {
   hgbMaxBins: number;
   hgbEarlyStopping: boolean;
   hgbThreads?: number;
+  withLstm: boolean;
+  withCnn: boolean;
+  /** `--lstm-*` flags given (undefined fields: the package defaults / fast preset). */
+  lstm: Record<string, number | boolean | string>;
+  cnn: Record<string, number | boolean | string>;
+  backend?: string;
   save: boolean;
   refitFinal: boolean;
   runDir?: string;
@@ -69,6 +75,11 @@ export function trainBuilder(yargs: Argv): Argv {
     .option('hgb-max-bins', { type: 'number', default: 255 })
     .option('hgb-early-stopping', { type: 'boolean', default: false, describe: 'Early stopping on a seeded validation split' })
     .option('hgb-threads', { type: 'number', describe: 'Histogram threads (default: number of cores)' })
+    .group(['with-lstm', 'with-cnn', 'backend', ...LSTM_FLAGS.map((f) => f[0]), ...CNN_FLAGS.map((f) => f[0])], 'Temporal base models (raw signal of --x-h5):')
+    .option('with-lstm', { type: 'boolean', default: false, describe: 'LSTM base model on the raw signal' })
+    .option('with-cnn', { type: 'boolean', default: false, describe: '1D CNN base model on the raw signal' })
+    .option('backend', { type: 'string', choices: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], describe: 'TensorFlow.js backend (default: the best present; env PIPELINE_TF_BACKEND)' })
+    .options(Object.fromEntries([...LSTM_FLAGS, ...CNN_FLAGS].map(([flag, type, describe]) => [flag, { type, describe }])))
     .group(['splits', 'group-col', 'fold-col', 'undersample-balanced', 'undersample-seed', 'class-weights-auto', 'meta-C'], 'Stacking:')
     .option('splits', { type: 'number', default: 5, describe: 'K of the stratified K-fold' })
     .option('group-col', { type: 'string', describe: 'CSV column of group ids: no group in two folds' })
@@ -84,6 +95,47 @@ export function trainBuilder(yargs: Argv): Argv {
     .option('save', { type: 'boolean', default: true, describe: 'Save the final models in the run' })
     .option('refit-final', { type: 'boolean', default: true, describe: 'Refit every base model on all rows after the OOF pass' })
     .option('timing', { type: 'boolean', default: false, describe: 'Print per-fold, per-model fit/predict durations' });
+}
+
+/** `[flag, type, description, arg name]` of the seed's LSTM flags. */
+export const LSTM_FLAGS: ReadonlyArray<readonly [string, 'number' | 'boolean' | 'string', string, string]> = [
+  ['lstm-fast', 'boolean', 'Fast preset (fewer epochs/units, more downsampling); explicit --lstm-* flags still win', 'fast'],
+  ['lstm-downsample', 'number', 'Keep every k-th sample (default 5)', 'downsample'],
+  ['lstm-epochs', 'number', 'Training epochs (default 3)', 'epochs'],
+  ['lstm-max-train-samples', 'number', 'Rows per fit, seeded subset; 0 = all (default 50000)', 'maxTrainSamples'],
+  ['lstm-units', 'number', 'LSTM units (default 64)', 'units'],
+  ['lstm-dense-units', 'number', 'Dense units after the LSTM (default 32)', 'denseUnits'],
+  ['lstm-batch-size', 'number', 'Training batch (default 32)', 'batchSize'],
+  ['lstm-predict-batch-size', 'number', 'Prediction batch (default 1024)', 'predictBatchSize'],
+  ['lstm-verbose', 'boolean', 'Log every epoch at info', 'verbose'],
+  ['lstm-load-model', 'string', 'Start from a pretrained LSTM (artifact folder or model.json folder)', 'loadModel'],
+];
+
+/** `[flag, type, description, arg name]` of the seed's CNN flags. */
+export const CNN_FLAGS: ReadonlyArray<readonly [string, 'number' | 'boolean' | 'string', string, string]> = [
+  ['cnn-epochs', 'number', 'Training epochs (default 20)', 'epochs'],
+  ['cnn-batch-size', 'number', 'Training batch (default 64)', 'batchSize'],
+  ['cnn-downsample', 'number', 'Keep every k-th sample (default 1)', 'downsample'],
+  ['cnn-max-train-samples', 'number', 'Rows per fit, seeded subset; 0 = all (default 0)', 'maxTrainSamples'],
+  ['cnn-predict-batch-size', 'number', 'Prediction batch (default 4096)', 'predictBatchSize'],
+  ['cnn-verbose', 'boolean', 'Log every epoch at info', 'verbose'],
+  ['cnn-load-only', 'boolean', 'Use --cnn-load-model as is, without training', 'loadOnly'],
+  ['cnn-load-model', 'string', 'Pretrained CNN (artifact folder or model.json folder)', 'loadModel'],
+];
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+function temporalArgs(args: Record<string, unknown>, flags: typeof LSTM_FLAGS): Record<string, number | boolean | string> {
+  const out: Record<string, number | boolean | string> = {};
+  for (const [flag, type, , name] of flags) {
+    const value = args[camel(flag)];
+    if (value === undefined) continue;
+    if (type === 'number' && (typeof value !== 'number' || Number.isNaN(value))) {
+      throw new PipelineError('E_USAGE', `--${flag} must be a number`, { field: `--${flag}` });
+    }
+    out[name] = value as number | boolean | string;
+  }
+  return out;
 }
 
 /** Reads yargs' camel-cased arguments into typed options, checking option combinations. */
@@ -108,6 +160,10 @@ export function readTrainOptions(args: Record<string, unknown>): TrainOptions {
     hgbL2: num('hgbL2') ?? 0,
     hgbMaxBins: num('hgbMaxBins') ?? 255,
     hgbEarlyStopping: args.hgbEarlyStopping === true,
+    withLstm: args.withLstm === true,
+    withCnn: args.withCnn === true,
+    lstm: temporalArgs(args, LSTM_FLAGS),
+    cnn: temporalArgs(args, CNN_FLAGS),
     save: args.save !== false,
     refitFinal: args.refitFinal !== false,
     runsRoot: str('runsRoot') ?? 'runs',
@@ -128,6 +184,7 @@ export function readTrainOptions(args: Record<string, unknown>): TrainOptions {
     ['hgbMaxDepth', num('hgbMaxDepth')],
     ['hgbThreads', num('hgbThreads')],
     ['runDir', str('runDir')],
+    ['backend', str('backend')],
   ];
   for (const [key, value] of optional) if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
   checkTrainOptions(options);
@@ -170,5 +227,14 @@ export function checkTrainOptions(o: TrainOptions): void {
   if (!(o.hgbLearningRate > 0)) usage(`--hgb-learning-rate must be > 0, got ${o.hgbLearningRate}`, '--hgb-learning-rate', 'e.g. 0.1');
   if (!(o.hgbL2 >= 0)) usage(`--hgb-l2 must be ≥ 0, got ${o.hgbL2}`, '--hgb-l2', 'e.g. 0 or 1');
   if (!(o.metaC > 0)) usage(`--meta-C must be > 0, got ${o.metaC}`, '--meta-C', 'e.g. 1');
+  if (!o.withLstm && Object.keys(o.lstm).length > 0) {
+    usage(`--lstm-* flags were given without --with-lstm`, '--with-lstm', 'add --with-lstm, or drop the --lstm-* flags');
+  }
+  if (!o.withCnn && Object.keys(o.cnn).length > 0) {
+    usage(`--cnn-* flags were given without --with-cnn`, '--with-cnn', 'add --with-cnn, or drop the --cnn-* flags');
+  }
+  if (o.cnn.loadOnly === true && o.cnn.loadModel === undefined) {
+    usage('--cnn-load-only needs --cnn-load-model', '--cnn-load-only', 'pass --cnn-load-model <folder>');
+  }
   if (o.resume && o.runDir === undefined) usage('--resume needs --run-dir (the interrupted run)', '--resume', 'pass --run-dir <folder>');
 }

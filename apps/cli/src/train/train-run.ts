@@ -11,6 +11,7 @@ import { logisticRegression } from '@pipeline/model-linear';
 import { predefinedSplit, stratifiedGroupKFold, stratifiedKFold, type FoldRecord } from '@pipeline/model-selection';
 import { RunDirectory, RUN_FORMAT_VERSION, loadTaskResult, runName, saveTaskResult, type InputFingerprint, type RunManifest, type ViewEntry } from '@pipeline/runs';
 import { stackingClassifier, type FittedStack, type StackingData } from '@pipeline/stacking';
+import { selectBackend, type BackendName } from '@pipeline/tf';
 import type { Runtime } from '../runtime.js';
 import { planBaseModels, type PlannedBaseModel, type ViewName } from './base-models.js';
 import { checkSameRows, describeSignal, fingerprint, readAlignedLabels, readSignal, readTabular, type SignalInput, type TabularInput } from './data.js';
@@ -213,6 +214,10 @@ export async function train(o: TrainOptions, argv: readonly string[], runtime: R
   };
   await run.writeManifest(base);
   try {
+    if (models.some((m) => m.input === 'signal')) {
+      const selection = await selectBackend({ backend: (o.backend ?? 'auto') as BackendName | 'auto', logger: runtime.logger, env: runtime.io.env ?? process.env });
+      await run.updateManifest({ environment: { tfjs: selection } });
+    }
     const data = await loadViews(o, models, runtime);
     const nRows = data.labels.length;
     const stackData: StackingData = {

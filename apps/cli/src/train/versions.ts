@@ -11,6 +11,9 @@ const PACKAGES = [
   '@pipeline/stacking',
   '@pipeline/metrics',
   '@pipeline/runs',
+  '@pipeline/tf',
+  '@pipeline/model-lstm',
+  '@pipeline/model-cnn',
 ];
 
 /** Versions of the @pipeline packages in use, the CLI's and Node's (for run manifests). */
