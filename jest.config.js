@@ -6,7 +6,8 @@
  */
 export default {
   testEnvironment: 'node',
-  testEnvironmentOptions: { customExportConditions: ['@pipeline/source', 'node', 'node-addons'] },
+  // globalsCleanup off: tfjs keeps its engine on a global, which jest 30 would soft-delete between files.
+  testEnvironmentOptions: { customExportConditions: ['@pipeline/source', 'node', 'node-addons'], globalsCleanup: 'off' },
   roots: ['<rootDir>/packages', '<rootDir>/apps'],
   testMatch: ['**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/examples/'],

@@ -113,30 +113,30 @@ describe('train', () => {
   });
 });
 
-describe('train and predict refuse bad input (exit 2/3/4, nothing half-written)', () => {
+describe('train and predict refuse bad input (exit 3/4, nothing half-written)', () => {
   it('--undersample-balanced with --class-weights-auto → usage error before anything is written', async () => {
     const dir = join(root, 'bad-1');
     const result = await run(['train', '--x-h5', h5(), '--y-csv', y(), '--hgb-fe', '--undersample-balanced', '--class-weights-auto', '--run-dir', dir]);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/mutually exclusive/);
     expect(existsSync(dir)).toBe(false);
   });
 
   it('--undersample-balanced with a CSV-fed HGB → usage error naming --hgb-fe', async () => {
     const result = await run(['train', '--x-csv', join(demo, 'X_train.csv'), '--y-csv', y(), '--undersample-balanced', '--run-dir', join(root, 'bad-2')]);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/--hgb-fe/);
   });
 
   it('--hgb-fe without --x-h5 → usage error naming --x-h5', async () => {
     const result = await run(['train', '--x-csv', join(demo, 'X_train.csv'), '--y-csv', y(), '--hgb-fe', '--run-dir', join(root, 'bad-3')]);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/--x-h5 is required: hgb_fe reads the raw signal/);
   });
 
   it('an existing non-empty --run-dir is refused unless --resume', async () => {
     const result = await run(['train', '--x-h5', h5(), '--y-csv', y(), '--hgb-fe', '--run-dir', runDir, ...fast]);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/not empty.*--resume/);
   });
 
@@ -174,7 +174,7 @@ describe('train and predict refuse bad input (exit 2/3/4, nothing half-written)'
 
   it('predict without the inputs the run needs names them and why', async () => {
     const result = await run(['predict', '--run-dir', runDir, '--out', join(root, 'p.csv')]);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/--x-h5 \(base model hgb_fe: wavelet features are rebuilt/);
   });
 
@@ -286,7 +286,7 @@ describe('temporal base models through train and predict', () => {
     const z = await readArrowTable(join(dir, 'oof/z_oof.arrow'));
     expect(z.columns.map((c) => c.split(':')[0])).toEqual(['hgb_fe', 'hgb_fe', 'hgb_fe', 'lstm', 'lstm', 'lstm', 'cnn', 'cnn', 'cnn']);
     const missing = await run(['predict', '--run-dir', dir, '--x-csv', join(demo, 'X_test.csv'), '--out', join(root, 'pt.csv')]);
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/--x-h5 \(base model hgb_fe, lstm, cnn/);
     const ok = await run(['predict', '--run-dir', dir, '--x-h5', join(demo, 'X_test.h5'), '--out', join(root, 'pt.csv'), '--backend', 'wasm']);
     expect(ok.code).toBe(0);

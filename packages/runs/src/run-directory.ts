@@ -28,7 +28,7 @@ export class RunDirectory {
     const entries = await listDir(path);
     if (entries.length > 0) {
       if (options.resume !== true) {
-        throw new PipelineError('E_USAGE', 'the run folder already exists and is not empty', {
+        throw new PipelineError('E_STATE', 'the run folder already exists and is not empty', {
           file: path,
           field: '--run-dir',
           hint: 'choose a new --run-dir, or pass --resume to continue an interrupted run in it',

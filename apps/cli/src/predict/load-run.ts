@@ -36,7 +36,7 @@ export function checkRunInputs(manifest: RunManifest, inputs: PredictInputs, run
     missing.push(`--x-h5 (base model ${who}: ${why})`);
   }
   if (missing.length > 0) {
-    throw new PipelineError('E_USAGE', `this run needs ${missing.join(' and ')}`, {
+    throw new PipelineError('E_INPUT', `this run needs ${missing.join(' and ')}`, {
       file: `${runDir}/${MANIFEST_FILE}`,
       field: missing.map((m) => m.split(' ')[0]).join(', '),
       hint: 'pass the same kind of inputs the run was trained on',

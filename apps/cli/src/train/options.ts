@@ -201,11 +201,10 @@ function positiveInteger(value: number, flag: string, min = 1): void {
 
 export function checkTrainOptions(o: TrainOptions): void {
   if (o.undersampleBalanced && o.classWeightsAuto) {
-    usage(
-      '--undersample-balanced and --class-weights-auto are mutually exclusive',
-      '--undersample-balanced',
-      'pick one imbalance strategy',
-    );
+    throw new PipelineError('E_INPUT', '--undersample-balanced and --class-weights-auto are mutually exclusive', {
+      field: '--undersample-balanced',
+      hint: 'pick one imbalance strategy',
+    });
   }
   if (o.groupCol !== undefined && o.foldCol !== undefined) {
     usage('--group-col and --fold-col cannot be combined', '--fold-col', 'predefined folds already decide the groups; pass one of them');

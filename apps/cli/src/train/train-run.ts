@@ -55,20 +55,20 @@ export function checkInputs(o: TrainOptions, models: readonly PlannedBaseModel[]
   }
   const needs = new Set(models.map((m) => m.input));
   if (needs.has('tabular') && o.xCsv === undefined) {
-    throw new PipelineError('E_USAGE', '--x-csv is required: the HGB base model reads the tabular CSV', {
+    throw new PipelineError('E_INPUT', '--x-csv is required: the HGB base model reads the tabular CSV', {
       field: '--x-csv',
       hint: 'pass --x-csv X_train.csv, or --hgb-fe with --x-h5 to train HGB on wavelet features instead',
     });
   }
   if ((needs.has('dwt') || needs.has('signal')) && o.xH5 === undefined) {
     const who = models.filter((m) => m.input !== 'tabular').map((m) => m.name).join(', ');
-    throw new PipelineError('E_USAGE', `--x-h5 is required: ${who} read${who.includes(',') ? '' : 's'} the raw signal`, {
+    throw new PipelineError('E_INPUT', `--x-h5 is required: ${who} read${who.includes(',') ? '' : 's'} the raw signal`, {
       field: '--x-h5',
       hint: o.hgbFe ? '--hgb-fe builds wavelet features from the H5 signal: pass --x-h5 X_train.h5' : 'pass --x-h5 X_train.h5',
     });
   }
   if (o.undersampleBalanced && needs.has('tabular')) {
-    throw new PipelineError('E_USAGE', '--undersample-balanced needs every base model to read the H5 rows (a CSV-fed HGB is not supported)', {
+    throw new PipelineError('E_INPUT', '--undersample-balanced needs every base model to read the H5 rows (a CSV-fed HGB is not supported)', {
       field: '--undersample-balanced',
       hint: 'add --hgb-fe so all views share the H5 row indices, or use --class-weights-auto',
     });
