@@ -2,7 +2,8 @@
 // node bench/h5-read.mjs FILE DATASET OP [REPS] [BATCH]
 // One JSON line: per-rep times, sha256 of the bytes read (C order, like ../shared/bench/h5_peer.py),
 // peak RSS and the wasm heap size. Ops: whole (readRows of every row into one matrix),
-// batches (iterBatches with the default batch size, or BATCH rows), rows, cols, rows_last, rows_mid.
+// batches (iterBatches with the default batch size, or BATCH rows), batches_reuse (the same with
+// reuse: true), rows, cols, rows_last, rows_mid.
 import { createHash } from 'node:crypto';
 import { openH5 } from '../dist/index.js';
 
@@ -37,10 +38,11 @@ function runOnce() {
       return [dataset.readRows(N >> 1, (N >> 1) + 1000).data];
     case 'cols':
       return [dataset.readRows(0, N, { columns: { start: 0, end: 11 } }).data];
-    case 'batches': {
+    case 'batches':
+    case 'batches_reuse': {
       let acc = 0;
       let batches = 0;
-      for (const batch of dataset.iterBatches(options)) {
+      for (const batch of dataset.iterBatches({ ...options, reuse: op === 'batches_reuse' })) {
         acc += batch.matrix.data[0];
         batches++;
       }

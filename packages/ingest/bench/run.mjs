@@ -14,7 +14,7 @@
 // Writes bench/results/ingest.{json,md} at the repository root.
 //
 // Options: --dir DIR (default $INGEST_BENCH_DIR or /tmp/ingest-bench), --rounds N (default 3),
-//          --reps N (in-process repetitions, default 5), --skip-big, --skip-csv, --skip-h5.
+//          --reps N (in-process repetitions, default 9), --skip-big, --skip-csv, --skip-h5.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -32,7 +32,7 @@ const value = (name, fallback) => {
 };
 const dir = value('--dir', process.env.INGEST_BENCH_DIR ?? '/tmp/ingest-bench');
 const rounds = Number(value('--rounds', '3'));
-const reps = Number(value('--reps', '5'));
+const reps = Number(value('--reps', '9'));
 const python = '/usr/bin/python3';
 
 if (!existsSync(join(here, '../dist/index.js'))) {
@@ -45,7 +45,7 @@ const log = (...parts) => console.error(`[ingest bench ${new Date().toISOString(
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return +(sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2).toFixed(1);
 };
 function runJson(command, commandArgs, env = {}) {
   const result = spawnSync(command, commandArgs, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
@@ -57,6 +57,17 @@ const ours = (file, op, batch, n = reps) => runJson(process.execPath, [join(here
 const peer = (file, op, batch, n = reps) => runJson(python, [join(peers, 'h5_peer.py'), file, 'features', op, String(n)], batch === undefined ? {} : { BATCH: String(batch) });
 
 const results = { date: new Date().toISOString(), machine: { cpus: 2, node: process.version }, rounds, reps, loadavg: [], h5: [], big: null, csv: null };
+// Sections skipped in this run keep the figures of the previous run (marked with its date).
+const out = join(repo, 'bench', 'results');
+const previousPath = join(out, 'ingest.json');
+const previous = existsSync(previousPath) ? JSON.parse(readFileSync(previousPath, 'utf8')) : undefined;
+const carried = [];
+const carry = (section, skipped) => {
+  if (!skipped || previous?.[section] === undefined || previous[section] === null) return;
+  results[section] = previous[section];
+  carried.push(`${section} from the run of ${previous.sectionDates?.[section] ?? previous.date}`);
+};
+results.sectionDates = {};
 
 // ---------- H5 20000 × 1261 ----------
 if (!flag('--skip-h5')) {
@@ -70,13 +81,14 @@ if (!flag('--skip-h5')) {
     const file = join(h5dir, `${name}.h5`);
     const probe = ours(file, 'batches');
     const defaultRows = Math.ceil(20000 / probe.batches);
-    const samples = { ours: [], peerSame: [], peer1000: [], oursWhole: [], peerWhole: [] };
+    const samples = { ours: [], oursReuse: [], peerSame: [], peer1000: [], oursWhole: [], peerWhole: [] };
     for (let r = 0; r < rounds; r++) {
       results.loadavg.push(+loadavg()[0].toFixed(2));
       log(`${name} round ${r + 1}/${rounds}`);
       samples.peerSame.push(peer(file, 'batches', defaultRows));
       samples.ours.push(ours(file, 'batches'));
       samples.peer1000.push(peer(file, 'batches', 1000));
+      samples.oursReuse.push(ours(file, 'batches_reuse'));
       samples.peerWhole.push(peer(file, 'whole'));
       samples.oursWhole.push(ours(file, 'whole'));
     }
@@ -94,7 +106,12 @@ if (!flag('--skip-h5')) {
     const row = {
       file: name,
       defaultBatchRows: defaultRows,
-      batches: { ours_ms: med(samples.ours), h5py_same_batch_ms: med(samples.peerSame), h5py_1000_ms: med(samples.peer1000) },
+      batches: {
+        ours_ms: med(samples.ours),
+        ours_reuse_ms: med(samples.oursReuse),
+        h5py_same_batch_ms: med(samples.peerSame),
+        h5py_1000_ms: med(samples.peer1000),
+      },
       whole: { ours_ms: med(samples.oursWhole), h5py_ms: med(samples.peerWhole) },
       rss_mb: Object.fromEntries(Object.entries(rssRuns).map(([k, run]) => [k, run.maxrss_mb])),
       data_mb: +dataMb.toFixed(1),
@@ -104,6 +121,7 @@ if (!flag('--skip-h5')) {
     };
     row.batches.ratio_same_batch = +(row.batches.ours_ms / row.batches.h5py_same_batch_ms).toFixed(2);
     row.batches.ratio_1000 = +(row.batches.ours_ms / row.batches.h5py_1000_ms).toFixed(2);
+    row.batches.ratio_reuse_same_batch = +(row.batches.ours_reuse_ms / row.batches.h5py_same_batch_ms).toFixed(2);
     row.whole.ratio = +(row.whole.ours_ms / row.whole.h5py_ms).toFixed(2);
     row.rss_over_data = { batches: +(row.rss_mb.ours_batches / dataMb).toFixed(2), whole: +(row.rss_mb.ours_whole / dataMb).toFixed(2) };
     results.h5.push(row);
@@ -194,7 +212,14 @@ if (!flag('--skip-csv')) {
 }
 
 // ---------- write ----------
-const out = join(repo, 'bench', 'results');
+for (const [section, option] of [['h5', '--skip-h5'], ['big', '--skip-big'], ['csv', '--skip-csv']]) {
+  if (flag(option)) {
+    carry(section, true);
+    results.sectionDates[section] = previous?.sectionDates?.[section] ?? previous?.date;
+  } else {
+    results.sectionDates[section] = results.date;
+  }
+}
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'ingest.json'), `${JSON.stringify(results, null, 2)}\n`);
 const md = [
@@ -202,14 +227,16 @@ const md = [
   '',
   `${results.date}, Node ${process.version}, 2 shared cores (load average during the runs: ${results.loadavg.join(', ')}).`,
   `Peer and ours alternate run by run; each figure is the median over ${rounds} rounds of the per-process median of ${reps} repetitions. Noisy machine: read ratios, not absolute numbers.`,
+  ...(carried.length > 0 ? [`Carried over from earlier runs: ${carried.join('; ')}.`] : []),
   '',
 ];
-if (results.h5.length > 0) {
+if (results.h5 !== null && results.h5.length > 0) {
   md.push('## HDF5 features 20000 × 1261 float32 (100.9 MB), h5py 3.7 files', '');
   md.push('| file | op | ours ms | h5py ms | ratio | ours peak RSS MB | h5py peak RSS MB |', '|---|---|---|---|---|---|---|');
   for (const r of results.h5) {
     md.push(`| ${r.file} | batched scan, default ${r.defaultBatchRows}-row batches vs h5py same batches | ${r.batches.ours_ms} | ${r.batches.h5py_same_batch_ms} | ${r.batches.ratio_same_batch} | ${r.rss_mb.ours_batches} | ${r.rss_mb.h5py_batches} |`);
     md.push(`| ${r.file} | batched scan vs h5py 1000-row batches | ${r.batches.ours_ms} | ${r.batches.h5py_1000_ms} | ${r.batches.ratio_1000} | | |`);
+    md.push(`| ${r.file} | batched scan with \`reuse: true\` vs h5py same batches | ${r.batches.ours_reuse_ms} | ${r.batches.h5py_same_batch_ms} | ${r.batches.ratio_reuse_same_batch} | | |`);
     md.push(`| ${r.file} | whole read into one matrix | ${r.whole.ours_ms} | ${r.whole.h5py_ms} | ${r.whole.ratio} | ${r.rss_mb.ours_whole} | ${r.rss_mb.h5py_whole} |`);
   }
   md.push(

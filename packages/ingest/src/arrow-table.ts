@@ -1,24 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  Field,
-  Float32,
-  Float64,
-  makeData,
-  RecordBatch,
-  Schema,
-  Struct,
-  Table,
-  Type,
-  Utf8,
-  makeVector,
-  tableFromIPC,
-  tableToIPC,
-  vectorFromArray,
-  type Data,
-  type DataType,
-  type Vector,
-} from 'apache-arrow';
+import type { Data, DataType, Field, Table, Vector } from 'apache-arrow';
+
+type ArrowLibrary = typeof import('apache-arrow');
+type TypeEnum = ArrowLibrary['Type'];
+let arrowLibrary: Promise<ArrowLibrary> | undefined;
+/** apache-arrow, imported on first use (HDF5/CSV-only callers skip its ≈20 MB). */
+const arrow = (): Promise<ArrowLibrary> => (arrowLibrary ??= import('apache-arrow'));
 import { atomicWrite, PipelineError, type Matrix } from '@pipeline/core';
 import { listNames } from './csv-scanner.js';
 import { refuseOverwrite, requireFile } from './file-checks.js';
@@ -66,6 +54,7 @@ export async function writeArrowTable(path: string, table: ArrowTableInput, opti
     throw new PipelineError('E_USAGE', `column name '${duplicate}' appears twice`, { file, field: 'columns' });
   }
   refuseOverwrite(file, options.overwrite);
+  const { Field, Float32, Float64, makeData, makeVector, RecordBatch, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray } = await arrow();
   const float64 = matrix.data instanceof Float64Array;
   const fields: Field[] = [];
   const children: Data[] = [];
@@ -128,7 +117,8 @@ export function readArrowTable(path: string, options: ReadArrowOptions & { reado
 export async function readArrowTable(path: string, options: ReadArrowOptions = {}): Promise<ArrowTable | ArrowTable64> {
   const file = resolve(path);
   const table = await loadArrow(file);
-  const names = table.schema.fields.map((field) => field.name);
+  const { Type } = await arrow();
+  const names = table.schema.fields.map((field: Field) => field.name);
   const types = Object.fromEntries(table.schema.fields.map((field) => [field.name, String(field.type)]));
   const require = (name: string, option: string): number => {
     const index = names.indexOf(name);
@@ -146,13 +136,13 @@ export async function readArrowTable(path: string, options: ReadArrowOptions = {
   const out = float64 ? new Float64Array(rows * width) : new Float32Array(rows * width);
   selected.forEach((j, k) => {
     const vector = table.getChildAt(j)!;
-    const values = numericValues(vector, file, names[j]!);
+    const values = numericValues(Type, vector, file, names[j]!);
     for (let i = 0; i < rows; i++) out[i * width + k] = values[i]!;
   });
   let ids: string[] | undefined;
   if (idIndex >= 0) {
     const vector = table.getChildAt(idIndex)!;
-    if (!isIdType(vector.type)) {
+    if (!isIdType(Type, vector.type)) {
       throw new PipelineError('E_SCHEMA', `id column '${names[idIndex]}' has type ${vector.type}; ids must be strings or integers`, {
         file,
         field: names[idIndex]!,
@@ -199,6 +189,7 @@ export async function loadArrow(file: string): Promise<Table> {
       hint: 'the file was cut short; write or copy it again',
     });
   }
+  const { tableFromIPC } = await arrow();
   try {
     return tableFromIPC(bytes);
   } catch (cause) {
@@ -214,12 +205,12 @@ export async function loadArrow(file: string): Promise<Table> {
   }
 }
 
-function isIdType(type: DataType): boolean {
+function isIdType(Type: TypeEnum, type: DataType): boolean {
   return [Type.Utf8, Type.LargeUtf8, Type.Int].includes(type.typeId as number);
 }
 
 /** A column's values as numbers (typed array or plain array), nulls as NaN. */
-function numericValues(vector: Vector, file: string, name: string): ArrayLike<number> {
+function numericValues(Type: TypeEnum, vector: Vector, file: string, name: string): ArrayLike<number> {
   const typeId = vector.type.typeId as number;
   if (typeId !== Type.Float && typeId !== Type.Int && typeId !== Type.Bool) {
     throw new PipelineError('E_SCHEMA', `column '${name}' has type ${vector.type}, not a number`, {

@@ -1,18 +1,18 @@
-import h5wasm from 'h5wasm/node';
+import type h5wasmLibrary from 'h5wasm/node';
 
 /** h5wasm's low-level wasm module (what `h5wasm.ready` resolves to). */
-export type H5Module = Awaited<typeof h5wasm.ready>;
+export type H5Module = Awaited<(typeof h5wasmLibrary)['ready']>;
 
 /** The loaded h5wasm library: its high-level classes and the low-level wasm module. */
 export interface H5Runtime {
-  readonly h5wasm: typeof h5wasm;
+  readonly h5wasm: typeof h5wasmLibrary;
   readonly module: H5Module;
 }
 
 let loading: Promise<H5Runtime> | undefined;
 
 /**
- * Loads h5wasm once per process and turns on its throwing error handler.
+ * Loads h5wasm once per process (on first use) and turns on its throwing error handler.
  *
  * Without `activate_throwing_error_handler()` h5wasm reports open failures only as
  * `error - name not defined!` on first use and returns zeros or uninitialised memory for a corrupt
@@ -20,7 +20,9 @@ let loading: Promise<H5Runtime> | undefined;
  * `Error` whose message is the HDF5-DIAG stack.
  */
 export function loadH5(): Promise<H5Runtime> {
-  loading ??= h5wasm.ready.then((module) => {
+  // Imported on first use: CSV/Arrow-only callers never pay for the wasm module (≈40 MB RSS).
+  loading ??= import('h5wasm/node').then(async ({ default: h5wasm }) => {
+    const module = await h5wasm.ready;
     module.activate_throwing_error_handler();
     return { h5wasm, module };
   });

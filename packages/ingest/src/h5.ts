@@ -34,9 +34,16 @@ export interface ColumnRange {
 export interface H5ReadOptions {
   /** Columns `[start, end)` (2-D datasets only). Default: every column. */
   readonly columns?: ColumnRange;
+  /**
+   * Read into this array (like h5py's `read_direct`) instead of a new one: it must hold at least
+   * rows × columns values; the returned matrix is a view of its start.
+   */
+  readonly into?: Float32Array;
 }
 
-export interface H5BatchOptions extends H5ReadOptions {
+export interface H5BatchOptions {
+  /** Columns `[start, end)` (2-D datasets only). Default: every column. */
+  readonly columns?: ColumnRange;
   /** Rows per batch. Default: whole chunks worth about {@link H5_BATCH_BYTES} (8 MiB, at least one chunk), or 8 MiB of rows when contiguous. */
   readonly batchRows?: number;
   /** First row (default 0). */
@@ -45,6 +52,12 @@ export interface H5BatchOptions extends H5ReadOptions {
   readonly end?: number;
   /** Checked before every batch. */
   readonly signal?: AbortSignal;
+  /**
+   * Reuse one buffer for every batch: each batch's matrix is overwritten by the next one, so use (or
+   * copy) it before advancing. Saves a fresh allocation per batch; JS frees arrays only at GC, so
+   * fresh multi-MB arrays keep costing page faults, which `reuse` avoids (see bench/). Default false.
+   */
+  readonly reuse?: boolean;
 }
 
 /** One batch of {@link H5Dataset.iterBatches}: rows `[start, end)`. */
@@ -353,7 +366,14 @@ class H5DatasetImpl implements H5Dataset {
     this.checkRowRange(start, end);
     const columns = this.checkColumns(options.columns);
     const width = columns.end - columns.start;
-    const out = allocate(end - start, width, this.path, this.info.key);
+    const n = (end - start) * width;
+    if (options.into !== undefined && options.into.length < n) {
+      throw new PipelineError('E_USAGE', `'into' holds ${options.into.length} values; rows ${start}..${end} × ${width} columns need ${n}`, {
+        file: this.path,
+        field: 'into',
+      });
+    }
+    const out = options.into?.subarray(0, n) ?? allocate(end - start, width, this.path, this.info.key);
     // Direct reads of a column range still read whole rows, so size those blocks by whole rows.
     const block = this.rowsFor(this.readBlockBytes, this.direct() !== null ? this.cols : width);
     let offset = 0;
@@ -390,11 +410,18 @@ class H5DatasetImpl implements H5Dataset {
         chunkRows,
       });
     }
+    const shared = options.reuse === true ? allocate(Math.min(batchRows, end - start), columns.end - columns.start, this.path, this.info.key) : undefined;
     for (let s = start; s < end; ) {
       throwIfAborted(options.signal, `reading '${this.info.key}' of ${this.path}`);
       const e = Math.min(end, aligned ? s - (s % chunkRows) + batchRows : s + batchRows);
-      const range = options.columns === undefined ? {} : { columns };
-      yield { start: s, end: e, matrix: this.readRows(s, e, range) };
+      yield {
+        start: s,
+        end: e,
+        matrix: this.readRows(s, e, {
+          ...(options.columns === undefined ? {} : { columns }),
+          ...(shared === undefined ? {} : { into: shared }),
+        }),
+      };
       s = e;
     }
   }

@@ -115,6 +115,28 @@ describe('openH5 on h5py-written files (h5py 3.7, HDF5 1.10.8)', () => {
     chunked.close();
   });
 
+  it('reuses one buffer with reuse: true and reads into a given array with into', async () => {
+    const file = await openH5(fixture('h5py_basic.h5'));
+    const expected = basicFeatures();
+    for (const key of ['features', 'features_gzip']) {
+      const buffers = new Set<ArrayBufferLike>();
+      let rows = 0;
+      for (const batch of file.dataset(key).iterBatches({ batchRows: 16, reuse: true })) {
+        buffers.add(batch.matrix.data.buffer);
+        expect([key, bits(batch.matrix.data)]).toEqual([key, bits(block(expected, COLS, batch.start, batch.end))]);
+        rows += batch.matrix.rows;
+      }
+      expect([key, rows, buffers.size]).toEqual([key, 40, 1]);
+    }
+    const target = new Float32Array(100 * 11).fill(-1);
+    const view = file.dataset('features').readRows(2, 9, { columns: { start: 0, end: 11 }, into: target });
+    expect(view.data.buffer).toBe(target.buffer);
+    expect(bits(target.subarray(0, 77))).toEqual(bits(block(expected, COLS, 2, 9, 0, 11)));
+    expect(target[77]).toBe(-1);
+    await expectError(() => file.dataset('features').readRows(0, 2, { into: new Float32Array(10) }), 'E_USAGE', /'into' holds 10 values; rows 0\.\.2 × 1261 columns need 2522/);
+    file.close();
+  });
+
   it('stops between batches when the signal is aborted', async () => {
     const file = await openH5(fixture('h5py_basic.h5'));
     const controller = new AbortController();
