@@ -2,7 +2,7 @@
 // Times wavedec(db4, level=5) over a 20000 × 1250 float32 matrix, the same shape as
 // shared/bench/dwt_peer.py (pywt.wavedec(X, 'db4', level=5, axis=-1)). Prints one JSON line.
 //   single thread: wavedecRows in each mode, float64 bands and float32 bands (pywt's output type)
-//   2 workers: each worker decomposes half the rows of a shared input into shared float32 bands
+//   2 workers: each worker decomposes half the rows of a shared input into fresh shared float32 bands
 // Usage: node bench/wavedec.mjs [--reps 3] [--rows 20000] [--workers 2]
 import { Worker } from 'node:worker_threads';
 import { createRng } from '@pipeline/core';
@@ -48,22 +48,25 @@ for (const mode of ['symmetric', 'periodization', 'zero']) {
 
 if (workerCount > 0) {
   const plan = new WavedecPlan(n, getWavelet('db4'), 'symmetric', 5);
-  const bands = plan.lengths.map((length) => new SharedArrayBuffer(length * rows * 4));
   const workers = Array.from(
     { length: workerCount },
-    () => new Worker(new URL('./wavedec-worker.mjs', import.meta.url), { workerData: { input, bands, rows, n } }),
+    () => new Worker(new URL('./wavedec-worker.mjs', import.meta.url), { workerData: { input, n } }),
   );
-  const runOnce = () =>
-    Promise.all(
+  let bands;
+  // Fresh output bands every run, as the single-threaded wavedecRows (and pywt) allocate theirs.
+  const runOnce = () => {
+    bands = plan.lengths.map((length) => new SharedArrayBuffer(length * rows * 4));
+    return Promise.all(
       workers.map(
         (worker, w) =>
           new Promise((resolve, reject) => {
             worker.once('message', resolve);
             worker.once('error', reject);
-            worker.postMessage({ start: Math.floor((w * rows) / workerCount), end: Math.floor(((w + 1) * rows) / workerCount) });
+            worker.postMessage({ bands, start: Math.floor((w * rows) / workerCount), end: Math.floor(((w + 1) * rows) / workerCount) });
           }),
       ),
     );
+  };
   await runOnce(); // start-up and JIT warm-up, not timed (pywt's timing excludes interpreter start too)
   const seconds = [];
   const cpuSeconds = [];
