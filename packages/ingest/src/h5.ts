@@ -44,7 +44,7 @@ export interface H5ReadOptions {
 export interface H5BatchOptions {
   /** Columns `[start, end)` (2-D datasets only). Default: every column. */
   readonly columns?: ColumnRange;
-  /** Rows per batch. Default: whole chunks worth about {@link H5_BATCH_BYTES} (8 MiB, at least one chunk), or 8 MiB of rows when contiguous. */
+  /** Rows per batch. Default: whole chunks worth about {@link H5_BATCH_BYTES} (2 MiB, at least one chunk), or 2 MiB of rows when contiguous. */
   readonly batchRows?: number;
   /** First row (default 0). */
   readonly start?: number;
@@ -135,8 +135,12 @@ export interface OpenH5Options {
  * blocks (the wasm heap buffer and the fresh output no longer fit the cache / malloc's reuse).
  */
 export const H5_READ_BLOCK_BYTES = 8 * 1024 * 1024;
-/** Default bytes per {@link H5Dataset.iterBatches} batch (rounded to whole chunks, at least one). */
-export const H5_BATCH_BYTES = 8 * 1024 * 1024;
+/**
+ * Default bytes per {@link H5Dataset.iterBatches} batch (rounded to whole chunks, at least one).
+ * Small on purpose: every batch is a fresh array that JS frees only at GC, and fresh multi-MB arrays
+ * cost page faults; 2 MiB batches scanned 20000 × 1261 float32 about twice as fast as 8 MiB ones.
+ */
+export const H5_BATCH_BYTES = 2 * 1024 * 1024;
 
 const FILTER_NAMES: Record<number, string> = {
   1: 'deflate',
@@ -693,10 +697,16 @@ function listKeys(keys: readonly string[], limit = 20): string {
   return keys.length > limit ? `${shown}, … (${keys.length} in all)` : shown;
 }
 
+/**
+ * A Float32Array for rows × cols values that the read overwrites completely (or the read throws and
+ * the array is dropped), so it is allocated uninitialised: `Buffer.allocUnsafeSlow` skips the
+ * zero-fill, which made 2 MiB batches ≈2× cheaper than `new Float32Array` (bench/).
+ */
 function allocate(rows: number, cols: number, file: string, key: string): Float32Array {
   try {
-    // A plain (zero-filled) Float32Array: measured faster than Buffer.allocUnsafeSlow here.
-    return new Float32Array(rows * cols);
+    const bytes = Buffer.allocUnsafeSlow(rows * cols * 4);
+    if (bytes.byteOffset % 4 !== 0) return new Float32Array(rows * cols);
+    return new Float32Array(bytes.buffer, bytes.byteOffset, rows * cols);
   } catch (cause) {
     throw new PipelineError('E_INPUT', `${rows} × ${cols} float32 values do not fit in memory`, {
       file,
