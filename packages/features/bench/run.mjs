@@ -94,39 +94,40 @@ try {
 
 // Summaries: medians over rounds of per-round figures and per-round ratios (ours / peer, same round).
 const med = (f) => median(raw.rounds.map(f));
+/** One row of the wavedec table from per-round accessors of ours and pywt (wall and CPU). */
+const wavedecRow = (what, ours, peer, perCpu, peerCpu) => ({
+  what,
+  ours: med(ours),
+  pywt: med(peer),
+  ratio: +med((r) => ours(r) / peer(r)).toFixed(2),
+  ours_rows_per_cpu_s: med(perCpu),
+  pywt_rows_per_cpu_s: med(peerCpu),
+  cpu_ratio: +med((r) => perCpu(r) / peerCpu(r)).toFixed(2),
+});
 const wavedecRows = [];
 for (const mode of ['symmetric', 'periodization', 'zero']) {
-  const peer = (r) => r.pywt[`batched_axis-1_${mode}`].rows_per_s;
   for (const dtype of ['float64', 'float32']) {
-    const ours = (r) => r.ours[`single_${mode}_${dtype}`].rows_per_s;
-    const perCpu = (r) => r.ours[`single_${mode}_${dtype}`].rows_per_cpu_s;
-    const peerCpu = (r) => r.pywt_cpu[mode].rows_per_cpu_s;
-    wavedecRows.push({
-      what: `1 thread, ${mode}, ${dtype} bands`,
-      ours: med(ours),
-      pywt: med(peer),
-      ratio: +med((r) => ours(r) / peer(r)).toFixed(2),
-      ours_rows_per_cpu_s: med(perCpu),
-      pywt_rows_per_cpu_s: med(peerCpu),
-      cpu_ratio: +med((r) => perCpu(r) / peerCpu(r)).toFixed(2),
-    });
+    const ours = (r) => r.ours[`single_${mode}_${dtype}`];
+    wavedecRows.push(
+      wavedecRow(
+        `1 thread, ${mode}, ${dtype} bands`,
+        (r) => ours(r).rows_per_s,
+        (r) => r.pywt[`batched_axis-1_${mode}`].rows_per_s,
+        (r) => ours(r).rows_per_cpu_s,
+        (r) => r.pywt_cpu[mode].rows_per_cpu_s,
+      ),
+    );
   }
 }
-{
-  const ours = (r) => r.ours.workers2_symmetric_float32.rows_per_s;
-  const peer = (r) => r.pywt['batched_axis-1_symmetric'].rows_per_s;
-  const perCpu = (r) => r.ours.workers2_symmetric_float32.rows_per_cpu_s;
-  const peerCpu = (r) => r.pywt_cpu.symmetric.rows_per_cpu_s;
-  wavedecRows.push({
-    what: '2 workers, symmetric, float32 bands',
-    ours: med(ours),
-    pywt: med(peer),
-    ratio: +med((r) => ours(r) / peer(r)).toFixed(2),
-    ours_rows_per_cpu_s: med(perCpu),
-    pywt_rows_per_cpu_s: med(peerCpu),
-    cpu_ratio: +med((r) => perCpu(r) / peerCpu(r)).toFixed(2),
-  });
-}
+wavedecRows.push(
+  wavedecRow(
+    '2 workers, symmetric, float32 bands',
+    (r) => r.ours.workers2_symmetric_float32.rows_per_s,
+    (r) => r.pywt['batched_axis-1_symmetric'].rows_per_s,
+    (r) => r.ours.workers2_symmetric_float32.rows_per_cpu_s,
+    (r) => r.pywt_cpu.symmetric.rows_per_cpu_s,
+  ),
+);
 const featurizeRows = [...configs.map((c) => c.name), ...raw.rounds[0].featurize_gzip.map((f) => f.name)].map((name) => {
   const pick = (r) => [...r.featurize, ...r.featurize_gzip].find((f) => f.name === name);
   return {
