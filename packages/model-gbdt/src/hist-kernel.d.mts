@@ -7,8 +7,7 @@ export interface MemoryLayout {
   readonly nbnm: number;
   readonly missing: number;
   readonly idx: number;
-  readonly og: number;
-  readonly oh: number;
+  readonly ogh: number;
   readonly bins: number;
   readonly hist: number;
   readonly slotBytes: number;
@@ -32,8 +31,8 @@ export interface KernelBuffers {
 
 export interface KernelWasm {
   clear(hist: number, f0: number, f1: number): void;
-  build_gather(hist: number, bins: number, nRows: number, f0: number, f1: number, idx: number, count: number, og: number, oh: number): void;
-  build_identity(hist: number, bins: number, nRows: number, f0: number, f1: number, count: number, og: number, oh: number): void;
+  build_gather(hist: number, bins: number, nRows: number, f0: number, f1: number, idx: number, count: number, ogh: number): void;
+  build_identity(hist: number, bins: number, nRows: number, f0: number, f1: number, count: number, ogh: number): void;
   subtract(target: number, source: number, f0: number, f1: number): void;
   find_split(...args: number[]): void;
 }
@@ -49,8 +48,8 @@ export interface KernelContext {
   readonly nBinsNonMissing: Int32Array;
   readonly hasMissing: Uint8Array;
   readonly idx: Int32Array;
-  readonly og: Float32Array;
-  readonly oh: Float32Array;
+  /** (gradient, hessian) pairs of the node being built, in partition order. */
+  readonly ogh: Float32Array;
   readonly bins: Uint8Array;
 }
 

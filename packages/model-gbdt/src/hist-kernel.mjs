@@ -12,7 +12,7 @@
 //   nbnm      int32[nFeatures]: bins used by non-missing values
 //   missing   uint8[nFeatures]: 1 if the feature has NaN in the training rows
 //   idx       int32[nRows]: the sample partition; every tree node owns a contiguous range
-//   og, oh    float32[nRows]: gradients / hessians of the node being built, in partition order
+//   ogh       float32[2 * nRows]: (gradient, hessian) pairs of the node being built, in partition order
 //   bins      uint8[nFeatures * nRows], column-major: bin of (row i, feature f) at f * nRows + i
 //   hist      slots of nFeatures * 256 entries of {sumG, sumH, count} (3 x float64 = 24 bytes)
 import { HIST_KERNEL_WASM } from './hist-kernel-wasm.mjs';
@@ -47,12 +47,11 @@ export function memoryLayout(nRows, nFeatures, slots) {
   const nbnm = align(results + 2 * nFeatures * RESULT_STRIDE * 8);
   const missing = align(nbnm + nFeatures * 4);
   const idx = align(missing + nFeatures);
-  const og = align(idx + nRows * 4);
-  const oh = align(og + nRows * 4);
-  const bins = align(oh + nRows * 4);
+  const ogh = align(idx + nRows * 4);
+  const bins = align(ogh + nRows * 8);
   const hist = align(bins + nRows * nFeatures);
   const slotBytes = nFeatures * HIST_FEATURE_BYTES;
-  return { job, results, nbnm, missing, idx, og, oh, bins, hist, slotBytes, bytes: hist + slots * slotBytes };
+  return { job, results, nbnm, missing, idx, ogh, bins, hist, slotBytes, bytes: hist + slots * slotBytes };
 }
 
 /** Pages of wasm memory for `bytes` bytes. */
@@ -77,9 +76,9 @@ export function runFeatureRange(ctx, f0, f1) {
     const count = job[JOB_BUILD_COUNT] | 0;
     wasm.clear(base, f0, f1);
     if (job[JOB_BUILD_IDENTITY] === 1) {
-      wasm.build_identity(base, layout.bins, ctx.nRows, f0, f1, count, layout.og, layout.oh);
+      wasm.build_identity(base, layout.bins, ctx.nRows, f0, f1, count, layout.ogh);
     } else {
-      wasm.build_gather(base, layout.bins, ctx.nRows, f0, f1, layout.idx + start * 4, count, layout.og, layout.oh);
+      wasm.build_gather(base, layout.bins, ctx.nRows, f0, f1, layout.idx + start * 4, count, layout.ogh);
     }
     const target = job[JOB_SUB_TARGET] | 0;
     if (target >= 0) wasm.subtract(layout.hist + target * layout.slotBytes, base, f0, f1);
@@ -168,8 +167,7 @@ export function contextFromBuffers(buffers) {
     nBinsNonMissing: new Int32Array(buffer, layout.nbnm, nFeatures),
     hasMissing: new Uint8Array(buffer, layout.missing, nFeatures),
     idx: new Int32Array(buffer, layout.idx, nRows),
-    og: new Float32Array(buffer, layout.og, nRows),
-    oh: new Float32Array(buffer, layout.oh, nRows),
+    ogh: new Float32Array(buffer, layout.ogh, 2 * nRows),
     bins: new Uint8Array(buffer, layout.bins, nRows * nFeatures),
   };
 }

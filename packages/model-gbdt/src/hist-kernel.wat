@@ -14,126 +14,128 @@
       (i32.mul (i32.sub (local.get $f1) (local.get $f0)) (i32.const 6144))))
 
   ;; Histograms of features [f0, f1) over the samples idx[0..count) (i32 at $idx), with ordered
-  ;; gradients/hessians (f32 at $og/$oh, in idx order). Two features per pass over the samples.
+  ;; gradient/hessian pairs (f32 g, f32 h interleaved at $ogh, in idx order). Four features per
+  ;; pass over the samples; ΣG and ΣH are updated with one f64x2 add.
   (func (export "build_gather")
     (param $hist i32) (param $bins i32) (param $nrows i32) (param $f0 i32) (param $f1 i32)
-    (param $idx i32) (param $count i32) (param $og i32) (param $oh i32)
-    (local $f i32) (local $c0 i32) (local $c1 i32) (local $h0 i32) (local $h1 i32)
-    (local $ip i32) (local $gp i32) (local $hp i32) (local $end i32) (local $r i32) (local $e i32)
-    (local $gh v128)
+    (param $idx i32) (param $count i32) (param $ogh i32)
+    (local $f i32) (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
+    (local $h0 i32) (local $h1 i32) (local $h2 i32) (local $h3 i32)
+    (local $i i32) (local $r i32) (local $e i32) (local $gh v128)
     (local.set $f (local.get $f0))
-    (block $pairs_done
-      (loop $pairs
-        (br_if $pairs_done (i32.ge_s (i32.add (local.get $f) (i32.const 1)) (local.get $f1)))
+    ;; four features per pass over the samples
+    (block $quads_done
+      (loop $quads
+        (br_if $quads_done (i32.ge_s (i32.add (local.get $f) (i32.const 3)) (local.get $f1)))
         (local.set $c0 (i32.add (local.get $bins) (i32.mul (local.get $f) (local.get $nrows))))
         (local.set $c1 (i32.add (local.get $c0) (local.get $nrows)))
+        (local.set $c2 (i32.add (local.get $c1) (local.get $nrows)))
+        (local.set $c3 (i32.add (local.get $c2) (local.get $nrows)))
         (local.set $h0 (i32.add (local.get $hist) (i32.mul (local.get $f) (i32.const 6144))))
         (local.set $h1 (i32.add (local.get $h0) (i32.const 6144)))
-        (local.set $ip (local.get $idx))
-        (local.set $gp (local.get $og))
-        (local.set $hp (local.get $oh))
-        (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+        (local.set $h2 (i32.add (local.get $h1) (i32.const 6144)))
+        (local.set $h3 (i32.add (local.get $h2) (i32.const 6144)))
+        (local.set $i (i32.const 0))
         (block $done
           (loop $samples
-            (br_if $done (i32.ge_u (local.get $ip) (local.get $end)))
-            (local.set $r (i32.load (local.get $ip)))
-            (local.set $gh
-              (f64x2.replace_lane 1
-                (f64x2.splat (f64.promote_f32 (f32.load (local.get $gp))))
-                (f64.promote_f32 (f32.load (local.get $hp)))))
+            (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+            (local.set $r (i32.load (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $gh (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $ogh) (i32.shl (local.get $i) (i32.const 3))))))
             (local.set $e (i32.add (local.get $h0) (i32.mul (i32.load8_u (i32.add (local.get $c0) (local.get $r))) (i32.const 24))))
             (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
             (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
             (local.set $e (i32.add (local.get $h1) (i32.mul (i32.load8_u (i32.add (local.get $c1) (local.get $r))) (i32.const 24))))
             (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
             (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
-            (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
-            (local.set $gp (i32.add (local.get $gp) (i32.const 4)))
-            (local.set $hp (i32.add (local.get $hp) (i32.const 4)))
-            (br $samples)))
-        (local.set $f (i32.add (local.get $f) (i32.const 2)))
-        (br $pairs)))
-    (if (i32.lt_s (local.get $f) (local.get $f1))
-      (then
-        (local.set $c0 (i32.add (local.get $bins) (i32.mul (local.get $f) (local.get $nrows))))
-        (local.set $h0 (i32.add (local.get $hist) (i32.mul (local.get $f) (i32.const 6144))))
-        (local.set $ip (local.get $idx))
-        (local.set $gp (local.get $og))
-        (local.set $hp (local.get $oh))
-        (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
-        (block $done1
-          (loop $samples1
-            (br_if $done1 (i32.ge_u (local.get $ip) (local.get $end)))
-            (local.set $gh
-              (f64x2.replace_lane 1
-                (f64x2.splat (f64.promote_f32 (f32.load (local.get $gp))))
-                (f64.promote_f32 (f32.load (local.get $hp)))))
-            (local.set $e (i32.add (local.get $h0) (i32.mul (i32.load8_u (i32.add (local.get $c0) (i32.load (local.get $ip)))) (i32.const 24))))
+            (local.set $e (i32.add (local.get $h2) (i32.mul (i32.load8_u (i32.add (local.get $c2) (local.get $r))) (i32.const 24))))
             (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
             (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
-            (local.set $ip (i32.add (local.get $ip) (i32.const 4)))
-            (local.set $gp (i32.add (local.get $gp) (i32.const 4)))
-            (local.set $hp (i32.add (local.get $hp) (i32.const 4)))
-            (br $samples1))))))
+            (local.set $e (i32.add (local.get $h3) (i32.mul (i32.load8_u (i32.add (local.get $c3) (local.get $r))) (i32.const 24))))
+            (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
+            (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $samples)))
+        (local.set $f (i32.add (local.get $f) (i32.const 4)))
+        (br $quads)))
+    ;; the remaining 0-3 features one at a time
+    (block $singles_done
+      (loop $singles
+        (br_if $singles_done (i32.ge_s (local.get $f) (local.get $f1)))
+        (local.set $c0 (i32.add (local.get $bins) (i32.mul (local.get $f) (local.get $nrows))))
+        (local.set $h0 (i32.add (local.get $hist) (i32.mul (local.get $f) (i32.const 6144))))
+        (local.set $i (i32.const 0))
+        (block $done1
+          (loop $samples1
+            (br_if $done1 (i32.ge_u (local.get $i) (local.get $count)))
+            (local.set $r (i32.load (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2)))))
+            (local.set $gh (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $ogh) (i32.shl (local.get $i) (i32.const 3))))))
+            (local.set $e (i32.add (local.get $h0) (i32.mul (i32.load8_u (i32.add (local.get $c0) (local.get $r))) (i32.const 24))))
+            (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
+            (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $samples1)))
+        (local.set $f (i32.add (local.get $f) (i32.const 1)))
+        (br $singles))))
 
   ;; Same as build_gather for the root: samples 0..count-1 in order (no index array).
   (func (export "build_identity")
     (param $hist i32) (param $bins i32) (param $nrows i32) (param $f0 i32) (param $f1 i32)
-    (param $count i32) (param $og i32) (param $oh i32)
-    (local $f i32) (local $c0 i32) (local $c1 i32) (local $h0 i32) (local $h1 i32)
-    (local $i i32) (local $gp i32) (local $hp i32) (local $e i32)
-    (local $gh v128)
+    (param $count i32) (param $ogh i32)
+    (local $f i32) (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
+    (local $h0 i32) (local $h1 i32) (local $h2 i32) (local $h3 i32)
+    (local $i i32) (local $r i32) (local $e i32) (local $gh v128)
     (local.set $f (local.get $f0))
-    (block $pairs_done
-      (loop $pairs
-        (br_if $pairs_done (i32.ge_s (i32.add (local.get $f) (i32.const 1)) (local.get $f1)))
+    ;; four features per pass over the samples
+    (block $quads_done
+      (loop $quads
+        (br_if $quads_done (i32.ge_s (i32.add (local.get $f) (i32.const 3)) (local.get $f1)))
         (local.set $c0 (i32.add (local.get $bins) (i32.mul (local.get $f) (local.get $nrows))))
         (local.set $c1 (i32.add (local.get $c0) (local.get $nrows)))
+        (local.set $c2 (i32.add (local.get $c1) (local.get $nrows)))
+        (local.set $c3 (i32.add (local.get $c2) (local.get $nrows)))
         (local.set $h0 (i32.add (local.get $hist) (i32.mul (local.get $f) (i32.const 6144))))
         (local.set $h1 (i32.add (local.get $h0) (i32.const 6144)))
+        (local.set $h2 (i32.add (local.get $h1) (i32.const 6144)))
+        (local.set $h3 (i32.add (local.get $h2) (i32.const 6144)))
         (local.set $i (i32.const 0))
-        (local.set $gp (local.get $og))
-        (local.set $hp (local.get $oh))
         (block $done
           (loop $samples
             (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
-            (local.set $gh
-              (f64x2.replace_lane 1
-                (f64x2.splat (f64.promote_f32 (f32.load (local.get $gp))))
-                (f64.promote_f32 (f32.load (local.get $hp)))))
+            (local.set $gh (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $ogh) (i32.shl (local.get $i) (i32.const 3))))))
             (local.set $e (i32.add (local.get $h0) (i32.mul (i32.load8_u (i32.add (local.get $c0) (local.get $i))) (i32.const 24))))
             (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
             (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
             (local.set $e (i32.add (local.get $h1) (i32.mul (i32.load8_u (i32.add (local.get $c1) (local.get $i))) (i32.const 24))))
             (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
             (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
+            (local.set $e (i32.add (local.get $h2) (i32.mul (i32.load8_u (i32.add (local.get $c2) (local.get $i))) (i32.const 24))))
+            (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
+            (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
+            (local.set $e (i32.add (local.get $h3) (i32.mul (i32.load8_u (i32.add (local.get $c3) (local.get $i))) (i32.const 24))))
+            (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
+            (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (local.set $gp (i32.add (local.get $gp) (i32.const 4)))
-            (local.set $hp (i32.add (local.get $hp) (i32.const 4)))
             (br $samples)))
-        (local.set $f (i32.add (local.get $f) (i32.const 2)))
-        (br $pairs)))
-    (if (i32.lt_s (local.get $f) (local.get $f1))
-      (then
+        (local.set $f (i32.add (local.get $f) (i32.const 4)))
+        (br $quads)))
+    ;; the remaining 0-3 features one at a time
+    (block $singles_done
+      (loop $singles
+        (br_if $singles_done (i32.ge_s (local.get $f) (local.get $f1)))
         (local.set $c0 (i32.add (local.get $bins) (i32.mul (local.get $f) (local.get $nrows))))
         (local.set $h0 (i32.add (local.get $hist) (i32.mul (local.get $f) (i32.const 6144))))
         (local.set $i (i32.const 0))
-        (local.set $gp (local.get $og))
-        (local.set $hp (local.get $oh))
         (block $done1
           (loop $samples1
             (br_if $done1 (i32.ge_u (local.get $i) (local.get $count)))
-            (local.set $gh
-              (f64x2.replace_lane 1
-                (f64x2.splat (f64.promote_f32 (f32.load (local.get $gp))))
-                (f64.promote_f32 (f32.load (local.get $hp)))))
+            (local.set $gh (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $ogh) (i32.shl (local.get $i) (i32.const 3))))))
             (local.set $e (i32.add (local.get $h0) (i32.mul (i32.load8_u (i32.add (local.get $c0) (local.get $i))) (i32.const 24))))
             (v128.store (local.get $e) (f64x2.add (v128.load (local.get $e)) (local.get $gh)))
             (f64.store offset=16 (local.get $e) (f64.add (f64.load offset=16 (local.get $e)) (f64.const 1)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (local.set $gp (i32.add (local.get $gp) (i32.const 4)))
-            (local.set $hp (i32.add (local.get $hp) (i32.const 4)))
-            (br $samples1))))))
+            (br $samples1)))
+        (local.set $f (i32.add (local.get $f) (i32.const 1)))
+        (br $singles))))
 
   ;; target[j] -= source[j] for the histograms of features [f0, f1) (the sibling by subtraction).
   (func (export "subtract") (param $target i32) (param $source i32) (param $f0 i32) (param $f1 i32)

@@ -86,11 +86,12 @@ export class TreeGrower {
     const msl = options.minSamplesLeaf;
     let ctx = engine.ctx;
     for (let i = 0; i < n; i++) ctx.idx[i] = i;
-    ctx.og.set(gradients);
-    ctx.oh.set(hessians);
+    const ogh = ctx.ogh;
     let sumG = 0;
     let sumH = 0;
     for (let i = 0; i < n; i++) {
+      ogh[2 * i] = gradients[i]!;
+      ogh[2 * i + 1] = hessians[i]!;
       sumG += gradients[i]!;
       sumH += hessians[i]!;
     }
@@ -192,11 +193,11 @@ export class TreeGrower {
       large.slot = node.slot;
       node.slot = -1;
       ctx = engine.ctx;
-      const { idx, og, oh, job } = ctx;
+      const { idx, ogh, job } = ctx;
       for (let i = 0; i < small.count; i++) {
         const r = idx[small.start + i]!;
-        og[i] = gradients[r]!;
-        oh[i] = hessians[r]!;
+        ogh[2 * i] = gradients[r]!;
+        ogh[2 * i + 1] = hessians[r]!;
       }
       job[JOB_BUILD_SLOT] = small.slot;
       job[JOB_BUILD_START] = small.start;
