@@ -2,7 +2,7 @@ import { PipelineError } from '@pipeline/core';
 import { RunDirectory } from '@pipeline/runs';
 import type { CommandDefinition } from '../command.js';
 import { readRunOof } from '../analyze/oof.js';
-import { checkRunInputs, loadRunModel, readRunViews } from '../predict/load-run.js';
+import { predictWithRun, runInputOptions } from '../predict/load-run.js';
 import { readAlignedLabels, fingerprint } from '../train/data.js';
 import { scoreProba, scoreWithFolds, type Scores } from '../train/scores.js';
 import { formatScoresTable, renderTable } from '../train/summary.js';
@@ -15,15 +15,8 @@ export const evaluateCommand: CommandDefinition = {
     ['$0 evaluate --run-dir runs/demo --x-h5 holdout.h5 --y-csv y_holdout.csv', 'score held-out data with the final models'],
   ],
   builder: (yargs) =>
-    yargs
-      .option('run-dir', { type: 'string', demandOption: true, describe: 'A completed run folder' })
-      .option('x-csv', { type: 'string', describe: 'Tabular CSV of labelled data to score' })
-      .option('x-h5', { type: 'string', describe: 'H5 file of labelled data to score' })
-      .option('y-csv', { type: 'string', describe: 'Labels of --x-csv/--x-h5' })
-      .option('h5-dataset-key', { type: 'string', describe: "Dataset key inside --x-h5 (default: the run's)" })
-      .option('backend', { type: 'string', choices: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], describe: 'TensorFlow.js backend for temporal models' })
-      .option('id-col', { type: 'string', default: 'id' })
-      .option('chunk-size', { type: 'number', default: 2000 }),
+    runInputOptions(yargs)
+      .option('y-csv', { type: 'string', describe: 'Labels of --x-csv/--x-h5' }),
   async run(args, runtime) {
     const runDir = runtime.resolvePath(String(args.runDir));
     const hasData = typeof args.xCsv === 'string' || typeof args.xH5 === 'string';
@@ -45,18 +38,8 @@ export const evaluateCommand: CommandDefinition = {
     if (typeof args.yCsv !== 'string') {
       throw new PipelineError('E_USAGE', 'evaluating new data needs its labels: pass --y-csv', { field: '--y-csv' });
     }
-    const { run, stack } = await loadRunModel(runDir, 'evaluate', typeof args.backend === 'string' ? args.backend : undefined, runtime.logger);
-    const inputs = {
-      ...(typeof args.xCsv === 'string' ? { xCsv: args.xCsv } : {}),
-      ...(typeof args.xH5 === 'string' ? { xH5: args.xH5 } : {}),
-      ...(typeof args.h5DatasetKey === 'string' ? { h5DatasetKey: args.h5DatasetKey } : {}),
-      idCol: String(args.idCol),
-      chunkSize: Number(args.chunkSize),
-    };
-    checkRunInputs(run.manifest, inputs, run.dir);
-    const { views, ids, rows, files } = await readRunViews(run.manifest, inputs, runtime);
+    const { run, proba, ids, rows, files } = await predictWithRun(args, runtime, 'evaluate');
     const labels = await readAlignedLabels(runtime.resolvePath(args.yCsv), ids, rows, run.manifest.classes.names);
-    const proba = await stack.predictProba(views, { signal: runtime.signal, logger: runtime.logger });
     const k = run.manifest.classes.names.length;
     const scores: Scores = scoreProba(labels.labels, proba, k);
     // Same bytes as the training inputs → the final models saw these rows: say so.
@@ -66,7 +49,6 @@ export const evaluateCommand: CommandDefinition = {
     if (inSample) {
       runtime.logger.warn('these are the training data: the final models were fitted on them, so this in-sample evaluation is optimistic; the OOF scores (`pipeline evaluate --run-dir …`) are the honest estimate');
     }
-    stack.dispose();
     if (runtime.json) runtime.printJson({ runDir: run.dir, source: 'data', rows, inSample, stack: scores });
     else {
       runtime.print(

@@ -1,3 +1,4 @@
+import type { Argv } from 'yargs';
 import { PipelineError, loadModel, readArtifact, type Matrix } from '@pipeline/core';
 import { parseRecipe } from '@pipeline/features';
 import { RunDirectory, MANIFEST_FILE, type RunManifest } from '@pipeline/runs';
@@ -114,4 +115,37 @@ export async function readRunViews(
   const ids = tabular?.ids ?? signal?.ids;
   const rows = tabular?.matrix.rows ?? signal!.rows;
   return { views, ids, rows, files };
+}
+
+/** The data options `predict` and `evaluate` share. */
+export function runInputOptions(yargs: Argv): Argv {
+  return yargs
+    .option('run-dir', { type: 'string', demandOption: true, describe: 'A completed run folder' })
+    .option('x-csv', { type: 'string', describe: 'Tabular CSV (when the run has a tabular base model)' })
+    .option('x-h5', { type: 'string', describe: 'H5 file (when the run has wavelet or signal base models)' })
+    .option('h5-dataset-key', { type: 'string', describe: "Dataset key inside --x-h5 (default: the run's)" })
+    .option('backend', { type: 'string', choices: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], describe: 'TensorFlow.js backend for temporal models' })
+    .option('id-col', { type: 'string', default: 'id', describe: 'Id column of --x-csv' })
+    .option('chunk-size', { type: 'number', default: 2000, describe: 'Rows per featurization batch' });
+}
+
+/** Loads a completed run's final stack and predicts the given data (never trains). */
+export async function predictWithRun(args: Record<string, unknown>, runtime: Runtime, purpose: string) {
+  const runDir = runtime.resolvePath(String(args.runDir));
+  const { run, stack } = await loadRunModel(runDir, purpose, typeof args.backend === 'string' ? args.backend : undefined, runtime.logger);
+  try {
+    const inputs: PredictInputs = {
+      ...(typeof args.xCsv === 'string' ? { xCsv: args.xCsv } : {}),
+      ...(typeof args.xH5 === 'string' ? { xH5: args.xH5 } : {}),
+      ...(typeof args.h5DatasetKey === 'string' ? { h5DatasetKey: args.h5DatasetKey } : {}),
+      idCol: String(args.idCol),
+      chunkSize: Number(args.chunkSize),
+    };
+    checkRunInputs(run.manifest, inputs, run.dir);
+    const { views, ids, rows, files } = await readRunViews(run.manifest, inputs, runtime);
+    const proba = await stack.predictProba(views, { signal: runtime.signal, logger: runtime.logger });
+    return { run, proba, ids, rows, files };
+  } finally {
+    stack.dispose();
+  }
 }
