@@ -271,9 +271,10 @@ function featurizeWithWorkers(
     };
 
     /**
-     * Starting a worker (loading the modules, instantiating h5wasm, opening the file) takes 0.3–1.5 s,
-     * so this thread featurizes batches itself until every worker is ready. It works in slices of
-     * rows and yields between them, so a worker that becomes ready gets its first task at once.
+     * Starting a worker takes 0.1–0.5 s (loading the modules; with worker reads also instantiating
+     * h5wasm and opening the file: up to 1.5 s on a busy machine), so this thread featurizes batches
+     * itself until every worker is ready. It works in slices of rows and yields between them, so a
+     * worker that becomes ready gets its first task at once.
      */
     const helpWhileStarting = async (): Promise<void> => {
       const view = new Float32Array(shared);
