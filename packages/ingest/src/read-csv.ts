@@ -1,6 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { constants } from 'node:buffer';
 import { resolve } from 'node:path';
 import { PipelineError, throwIfAborted, type Matrix } from '@pipeline/core';
 import { csvDelimiter } from './csv-line.js';
@@ -8,7 +6,7 @@ import { buildLayout, scanRows, type CsvLayout, type LayoutOptions, type RowSink
 import { requireFile } from './file-checks.js';
 import type { NumericTableInfo } from './numeric-table.js';
 
-const MAX_LENGTH = constants.MAX_LENGTH;
+const READ_CSV_BATCH_ROWS = 16384;
 
 export interface ReadCsvOptions {
   /** Column whose values are the row ids (kept as strings, not a feature). Default: `id` when the header has it; `false`: none. */
@@ -50,27 +48,33 @@ export interface CsvTable64 extends NumericTableInfo {
 export function readCsv(path: string, options?: ReadCsvOptions & { readonly dtype?: 'float32' }): Promise<CsvTable>;
 export function readCsv(path: string, options: ReadCsvOptions & { readonly dtype: 'float64' }): Promise<CsvTable64>;
 export async function readCsv(path: string, options: ReadCsvOptions = {}): Promise<CsvTable | CsvTable64> {
-  const file = resolve(path);
-  const bytes = readWithSentinel(file);
-  const { layout, bodyStart } = parseHeader(file, bytes, csvDelimiter(file, options.delimiter), options);
-  let capacity = 0;
-  for (let p = bodyStart; p < bytes.length; p = bytes.indexOf(10, p) + 1) capacity++;
-  const width = layout.columns.length;
+  // Streams the file (no whole-file buffer) and copies the batches into one array at the end:
+  // measured faster and with half the peak memory of parsing one 100+ MB buffer (bench/).
+  const batches: CsvBatch[] = [];
+  for await (const batch of iterCsvBatches(path, { ...options, batchRows: READ_CSV_BATCH_ROWS })) batches.push(batch);
+  const first = batches[0]!; // iterCsvBatches throws on a file without data rows
+  const rows = batches[batches.length - 1]!.end;
+  const width = first.columns.length;
   const float64 = options.dtype === 'float64';
-  const sink: RowSink = {
-    data: float64 ? new Float64Array(capacity * width) : new Float32Array(capacity * width),
-    ids: layout.idColumn === undefined ? undefined : [],
-    capacity,
-    rows: 0,
-  };
-  const state: ScanState = { line: 1 };
-  scanRows(bytes, bodyStart, bytes.length, layout, sink, state);
-  if (sink.rows === 0) throw headerOnly(file);
-  if (options.checkDuplicateIds !== false && sink.ids !== undefined) checkDuplicateIds(sink.ids, layout, new Map(), 0);
-  const data = sink.rows === capacity ? sink.data : sink.data.slice(0, sink.rows * width);
-  const base = { file, columns: [...layout.columns], rows: sink.rows, cols: width, ids: sink.ids, idColumn: layout.idColumn };
+  let data: Float32Array | Float64Array;
+  if (batches.length === 1) {
+    data = first.data;
+  } else {
+    try {
+      data = float64 ? new Float64Array(rows * width) : new Float32Array(rows * width);
+    } catch (cause) {
+      throw new PipelineError('E_INPUT', `${rows} × ${width} values do not fit in one array`, {
+        file: resolve(path),
+        hint: 'read the file in batches with iterCsvBatches()',
+        cause,
+      });
+    }
+    for (const batch of batches) data.set(batch.data, batch.start * width);
+  }
+  const ids = first.ids === undefined ? undefined : batches.flatMap((batch) => batch.ids!);
+  const base = { file: resolve(path), columns: [...first.columns], rows, cols: width, ids, idColumn: first.idColumn };
   if (float64) return { ...base, dtype: 'float64', data: data as Float64Array };
-  return { ...base, dtype: 'float32', matrix: { rows: sink.rows, cols: width, data: data as Float32Array } };
+  return { ...base, dtype: 'float32', matrix: { rows, cols: width, data: data as Float32Array } };
 }
 
 export interface CsvBatchOptions extends ReadCsvOptions {
@@ -87,6 +91,7 @@ export interface CsvBatch {
   readonly end: number;
   readonly columns: readonly string[];
   readonly ids: string[] | undefined;
+  readonly idColumn: string | undefined;
   /** Row-major values: Float32Array for float32 (also as `matrix`), Float64Array for float64. */
   readonly data: Float32Array | Float64Array;
   /** The batch as a float32 matrix (only with dtype float32). */
@@ -146,7 +151,7 @@ export async function* iterCsvBatches(path: string, options: CsvBatchOptions = {
     let pos = bodyStart;
     let emitted = 0;
     const newSink = (): RowSink => ({
-      data: float64 ? new Float64Array(batchRows * width) : new Float32Array(batchRows * width),
+      data: uninitialised(batchRows * width, float64),
       ids: layout.idColumn === undefined ? undefined : [],
       capacity: batchRows,
       rows: 0,
@@ -160,6 +165,7 @@ export async function* iterCsvBatches(path: string, options: CsvBatchOptions = {
         end: emitted + sink.rows,
         columns: layout.columns,
         ids: sink.ids,
+        idColumn: layout.idColumn,
         data,
         matrix: float64 ? undefined : { rows: sink.rows, cols: width, data: data as Float32Array },
       };
@@ -187,33 +193,6 @@ export async function* iterCsvBatches(path: string, options: CsvBatchOptions = {
   } finally {
     await handle.close();
   }
-}
-
-/** Reads the whole file with one spare byte so a line feed can end a last line that lacks one. */
-function readWithSentinel(file: string): Uint8Array {
-  const stats = requireFile(file, 'CSV file', { allowEmpty: true });
-  if (stats.size === 0) throw emptyFile(file);
-  if (stats.size + 1 > MAX_LENGTH) {
-    throw new PipelineError('E_INPUT', `CSV file of ${stats.size} bytes is larger than one buffer can hold (${MAX_LENGTH} bytes)`, {
-      file,
-      hint: 'read it in batches with iterCsvBatches()',
-    });
-  }
-  const buffer = Buffer.allocUnsafe(stats.size + 1);
-  const fd = openSync(file, 'r');
-  let filled = 0;
-  try {
-    while (filled < stats.size) {
-      const n = readSync(fd, buffer, filled, stats.size - filled, filled);
-      if (n === 0) break;
-      filled += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  if (buffer[filled - 1] === 10) return buffer.subarray(0, filled);
-  buffer[filled] = 10;
-  return buffer.subarray(0, filled + 1);
 }
 
 function parseHeader(
@@ -247,6 +226,14 @@ function checkDuplicateIds(ids: readonly string[], layout: CsvLayout, seen: Map<
     }
     seen.set(id, firstRow + k);
   });
+}
+
+/** Every row a sink keeps is written in full (a partial last batch is sliced), so skip the zero-fill. */
+function uninitialised(length: number, float64: boolean): Float32Array | Float64Array {
+  const size = float64 ? 8 : 4;
+  const bytes = Buffer.allocUnsafeSlow(length * size);
+  if (bytes.byteOffset % size !== 0) return float64 ? new Float64Array(length) : new Float32Array(length);
+  return float64 ? new Float64Array(bytes.buffer, bytes.byteOffset, length) : new Float32Array(bytes.buffer, bytes.byteOffset, length);
 }
 
 function emptyFile(file: string): PipelineError {
