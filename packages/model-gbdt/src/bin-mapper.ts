@@ -33,14 +33,20 @@ export function fitBinMapper(features: Matrix, maxBins: number, seed: number, ro
   }
   const count = use === undefined ? nRows : use.length;
   const { cols, data } = features;
+  // One row-major pass copies the values column by column (reading a column of a row-major matrix
+  // directly would stream the whole matrix once per feature).
+  const columns = new Float32Array(count * cols);
+  for (let k = 0; k < count; k++) {
+    const base = (use === undefined ? k : use[k]!) * cols;
+    for (let f = 0; f < cols; f++) columns[f * count + k] = data[base + f]!;
+  }
   const column = new Float64Array(count);
   const thresholds: Float64Array[] = [];
   const nBinsNonMissing = new Int32Array(cols);
   for (let f = 0; f < cols; f++) {
     let m = 0;
-    for (let k = 0; k < count; k++) {
-      const i = use === undefined ? k : use[k]!;
-      const x = data[i * cols + f]!;
+    for (let k = f * count, end = k + count; k < end; k++) {
+      const x = columns[k]!;
       if (x === x) column[m++] = x;
     }
     const t = featureThresholds(column.subarray(0, m).sort(), maxBins);
@@ -92,14 +98,16 @@ function featureThresholds(sorted: Float64Array, maxBins: number): Float64Array 
 /** Bin of one value: the first threshold >= x (binary search), NaN -> missingBin. */
 export function binOf(thresholds: Float64Array, missingBin: number, x: number): number {
   if (x !== x) return missingBin;
-  let lo = 0;
-  let hi = thresholds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (x <= thresholds[mid]!) hi = mid;
-    else lo = mid + 1;
+  let length = thresholds.length;
+  if (length === 0) return 0;
+  // Branch-light lower bound: the loop runs log2(length) times whatever x is.
+  let base = 0;
+  while (length > 1) {
+    const half = length >>> 1;
+    base = thresholds[base + half - 1]! < x ? base + half : base;
+    length -= half;
   }
-  return lo;
+  return thresholds[base]! < x ? base + 1 : base;
 }
 
 /**
@@ -109,13 +117,11 @@ export function binOf(thresholds: Float64Array, missingBin: number, x: number): 
 export function binColumns(features: Matrix, mapper: BinMapper, out: Uint8Array, rows?: Int32Array): Uint8Array {
   const { cols, data } = features;
   const n = rows === undefined ? features.rows : rows.length;
-  for (let f = 0; f < cols; f++) {
-    const t = mapper.thresholds[f]!;
-    const base = f * n;
-    for (let k = 0; k < n; k++) {
-      const i = rows === undefined ? k : rows[k]!;
-      out[base + k] = binOf(t, mapper.missingBin, data[i * cols + f]!);
-    }
+  const { thresholds, missingBin } = mapper;
+  // Row-major reads (sequential), one write stream per feature.
+  for (let k = 0; k < n; k++) {
+    const base = (rows === undefined ? k : rows[k]!) * cols;
+    for (let f = 0; f < cols; f++) out[f * n + k] = binOf(thresholds[f]!, missingBin, data[base + f]!);
   }
   return out;
 }

@@ -7,6 +7,9 @@ export interface MemoryLayout {
   readonly nbnm: number;
   readonly missing: number;
   readonly idx: number;
+  readonly buffer: number;
+  readonly g: number;
+  readonly h: number;
   readonly ogh: number;
   readonly bins: number;
   readonly hist: number;
@@ -35,6 +38,8 @@ export interface KernelWasm {
   build_identity(hist: number, bins: number, nRows: number, f0: number, f1: number, count: number, ogh: number): void;
   subtract(target: number, source: number, f0: number, f1: number): void;
   find_split(...args: number[]): void;
+  partition(idx: number, count: number, column: number, bin: number, missingBin: number, missingLeft: number, buffer: number): number;
+  gather(ogh: number, idx: number, count: number, g: number, h: number): void;
 }
 
 export interface KernelContext {
@@ -48,6 +53,9 @@ export interface KernelContext {
   readonly nBinsNonMissing: Int32Array;
   readonly hasMissing: Uint8Array;
   readonly idx: Int32Array;
+  /** Gradients / hessians of the tree being grown, by row. */
+  readonly g: Float32Array;
+  readonly h: Float32Array;
   /** (gradient, hessian) pairs of the node being built, in partition order. */
   readonly ogh: Float32Array;
   readonly bins: Uint8Array;

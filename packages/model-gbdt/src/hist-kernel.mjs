@@ -12,6 +12,8 @@
 //   nbnm      int32[nFeatures]: bins used by non-missing values
 //   missing   uint8[nFeatures]: 1 if the feature has NaN in the training rows
 //   idx       int32[nRows]: the sample partition; every tree node owns a contiguous range
+//   buffer    int32[nRows]: scratch of the partition
+//   g, h      float32[nRows]: gradients / hessians of the tree being grown, by row
 //   ogh       float32[2 * nRows]: (gradient, hessian) pairs of the node being built, in partition order
 //   bins      uint8[nFeatures * nRows], column-major: bin of (row i, feature f) at f * nRows + i
 //   hist      slots of nFeatures * 256 entries of {sumG, sumH, count} (3 x float64 = 24 bytes)
@@ -47,11 +49,14 @@ export function memoryLayout(nRows, nFeatures, slots) {
   const nbnm = align(results + 2 * nFeatures * RESULT_STRIDE * 8);
   const missing = align(nbnm + nFeatures * 4);
   const idx = align(missing + nFeatures);
-  const ogh = align(idx + nRows * 4);
+  const buffer = align(idx + nRows * 4);
+  const g = align(buffer + nRows * 4);
+  const h = align(g + nRows * 4);
+  const ogh = align(h + nRows * 4);
   const bins = align(ogh + nRows * 8);
   const hist = align(bins + nRows * nFeatures);
   const slotBytes = nFeatures * HIST_FEATURE_BYTES;
-  return { job, results, nbnm, missing, idx, ogh, bins, hist, slotBytes, bytes: hist + slots * slotBytes };
+  return { job, results, nbnm, missing, idx, buffer, g, h, ogh, bins, hist, slotBytes, bytes: hist + slots * slotBytes };
 }
 
 /** Pages of wasm memory for `bytes` bytes. */
@@ -167,6 +172,8 @@ export function contextFromBuffers(buffers) {
     nBinsNonMissing: new Int32Array(buffer, layout.nbnm, nFeatures),
     hasMissing: new Uint8Array(buffer, layout.missing, nFeatures),
     idx: new Int32Array(buffer, layout.idx, nRows),
+    g: new Float32Array(buffer, layout.g, nRows),
+    h: new Float32Array(buffer, layout.h, nRows),
     ogh: new Float32Array(buffer, layout.ogh, 2 * nRows),
     bins: new Uint8Array(buffer, layout.bins, nRows * nFeatures),
   };

@@ -255,4 +255,41 @@
     (f64.store offset=24 (local.get $out) (local.get $best_gl))
     (f64.store offset=32 (local.get $out) (local.get $best_hl))
     (f64.store offset=40 (local.get $out) (local.get $best_nl)))
+
+  ;; Stable partition of the node's samples idx[0..count) by a split (bin <= $bin goes left; the
+  ;; NaN bin goes left iff $missing_left): left ones stay in place in order, right ones follow in
+  ;; order (through $buffer). Branch-free: every index is written to both sides' next slot.
+  (func (export "partition")
+    (param $idx i32) (param $count i32) (param $col i32) (param $bin i32) (param $missing_bin i32)
+    (param $missing_left i32) (param $buffer i32) (result i32)
+    (local $p i32) (local $end i32) (local $r i32) (local $b i32) (local $left i32) (local $nl i32) (local $nr i32)
+    (local.set $p (local.get $idx))
+    (local.set $end (i32.add (local.get $idx) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $samples
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $r (i32.load (local.get $p)))
+        (local.set $b (i32.load8_u (i32.add (local.get $col) (local.get $r))))
+        (local.set $left
+          (select (local.get $missing_left) (i32.le_u (local.get $b) (local.get $bin)) (i32.eq (local.get $b) (local.get $missing_bin))))
+        (i32.store (i32.add (local.get $idx) (i32.shl (local.get $nl) (i32.const 2))) (local.get $r))
+        (i32.store (i32.add (local.get $buffer) (i32.shl (local.get $nr) (i32.const 2))) (local.get $r))
+        (local.set $nl (i32.add (local.get $nl) (local.get $left)))
+        (local.set $nr (i32.add (local.get $nr) (i32.xor (local.get $left) (i32.const 1))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $samples)))
+    (memory.copy (i32.add (local.get $idx) (i32.shl (local.get $nl) (i32.const 2))) (local.get $buffer) (i32.shl (local.get $nr) (i32.const 2)))
+    (local.get $nl))
+
+  ;; Ordered (gradient, hessian) pairs of the samples idx[0..count): ogh[i] = (g[idx[i]], h[idx[i]]).
+  (func (export "gather") (param $ogh i32) (param $idx i32) (param $count i32) (param $g i32) (param $h i32)
+    (local $i i32) (local $r i32)
+    (block $done
+      (loop $samples
+        (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $r (i32.shl (i32.load (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))
+        (f32.store (i32.add (local.get $ogh) (i32.shl (local.get $i) (i32.const 3))) (f32.load (i32.add (local.get $g) (local.get $r))))
+        (f32.store offset=4 (i32.add (local.get $ogh) (i32.shl (local.get $i) (i32.const 3))) (f32.load (i32.add (local.get $h) (local.get $r))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $samples))))
 )

@@ -60,15 +60,12 @@ interface GrowNode {
  * the parent minus the smaller (in the parent's slot).
  */
 export class TreeGrower {
-  private readonly partitionBuffer: Int32Array;
-
   constructor(
     private readonly engine: HistogramEngine,
     private readonly mapper: BinMapper,
     private readonly hasMissing: Uint8Array,
     private readonly options: GrowerOptions,
   ) {
-    this.partitionBuffer = new Int32Array(engine.nRows);
     const job = engine.ctx.job;
     job[JOB_MIN_SAMPLES_LEAF] = options.minSamplesLeaf;
     job[JOB_MIN_HESSIAN] = MIN_HESSIAN_TO_SPLIT;
@@ -86,6 +83,8 @@ export class TreeGrower {
     const msl = options.minSamplesLeaf;
     let ctx = engine.ctx;
     for (let i = 0; i < n; i++) ctx.idx[i] = i;
+    ctx.g.set(gradients);
+    ctx.h.set(hessians);
     const ogh = ctx.ogh;
     let sumG = 0;
     let sumH = 0;
@@ -193,12 +192,8 @@ export class TreeGrower {
       large.slot = node.slot;
       node.slot = -1;
       ctx = engine.ctx;
-      const { idx, ogh, job } = ctx;
-      for (let i = 0; i < small.count; i++) {
-        const r = idx[small.start + i]!;
-        ogh[2 * i] = gradients[r]!;
-        ogh[2 * i + 1] = hessians[r]!;
-      }
+      const { job, layout } = ctx;
+      ctx.wasm.gather(layout.ogh, layout.idx + small.start * 4, small.count, layout.g, layout.h);
       job[JOB_BUILD_SLOT] = small.slot;
       job[JOB_BUILD_START] = small.start;
       job[JOB_BUILD_COUNT] = small.count;
@@ -259,26 +254,18 @@ export class TreeGrower {
     heap.push(node);
   }
 
-  /** Stable in-place partition of the node's samples: left child first, then right. */
+  /** Stable in-place partition of the node's samples: left child first, then right (wasm). */
   private partition(node: GrowNode, split: Split): number {
-    const { idx, bins } = this.engine.ctx;
-    const buffer = this.partitionBuffer;
-    const n = this.engine.nRows;
-    const column = split.feature * n;
-    const bin = split.bin;
-    const missingBin = this.mapper.missingBin;
-    const missingLeft = split.missingLeft;
-    let nLeft = 0;
-    let nRight = 0;
-    const end = node.start + node.count;
-    for (let i = node.start; i < end; i++) {
-      const r = idx[i]!;
-      const b = bins[column + r]!;
-      if (b === missingBin ? missingLeft : b <= bin) idx[node.start + nLeft++] = r;
-      else buffer[nRight++] = r;
-    }
-    idx.set(buffer.subarray(0, nRight), node.start + nLeft);
-    return nLeft;
+    const { wasm, layout } = this.engine.ctx;
+    return wasm.partition(
+      layout.idx + node.start * 4,
+      node.count,
+      layout.bins + split.feature * this.engine.nRows,
+      split.bin,
+      this.mapper.missingBin,
+      split.missingLeft ? 1 : 0,
+      layout.buffer,
+    );
   }
 }
 
