@@ -1,14 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { sha256 } from '@pipeline/core';
 import { generateDemoData } from '@pipeline/ingest';
 import { run } from './helpers.js';
 
 describe('pipeline demo-data', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'cli-demo-'));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('writes the demo files with seed 7 by default (byte-identical to generateDemoData)', async () => {
     const result = await run(['demo-data', '--out', 'demo', '--n', '20', '--quiet'], { cwd });

@@ -1,12 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateDemoData, writeArrowTable } from '@pipeline/ingest';
 import { run } from './helpers.js';
 
 describe('pipeline inspect', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'cli-inspect-'));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
   beforeAll(async () => {
     await generateDemoData({ outDir: join(cwd, 'demo'), n: 20, testN: 0, seed: 7 });
