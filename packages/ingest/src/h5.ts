@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { PipelineError, silentLogger, throwIfAborted, type Logger, type Matrix } from '@pipeline/core';
 import { requireFile } from './file-checks.js';
 import { locateContiguousData, preadFully } from './h5-contiguous.js';
-import { dtypeName, numericKind } from './h5-dtype.js';
+import { dtypeName, numericKind, type NumericArray } from './h5-dtype.js';
 import { h5Cause, loadH5, type H5Module, type H5Runtime } from './h5-module.js';
 
 type H5wasm = H5Runtime['h5wasm'];
@@ -70,18 +70,8 @@ export interface H5Batch {
 /** A dataset's values in their native type (no conversion). */
 export interface H5RawData {
   readonly shape: number[];
-  readonly data:
-    | Int8Array
-    | Uint8Array
-    | Int16Array
-    | Uint16Array
-    | Int32Array
-    | Uint32Array
-    | BigInt64Array
-    | BigUint64Array
-    | Float32Array
-    | Float64Array
-    | string[];
+  /** Typed array for numbers (float16 as raw Uint16 bits), string[] for strings. */
+  readonly data: NumericArray | string[];
 }
 
 export interface H5Dataset {
