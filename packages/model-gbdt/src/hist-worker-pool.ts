@@ -77,18 +77,22 @@ export class HistWorkerPool {
     return new HistWorkerPool(workers, ports, control);
   }
 
-  /** Hands new shared buffers (a new fit, or more histogram slots) to every worker. */
+  /** Hands a new fit's shared memory to every worker. */
   setup(buffers: KernelBuffers): void {
     for (const port of this.ports) port.postMessage(buffers);
     this.command(COMMAND_SETUP, undefined, 1);
   }
 
-  /** Runs the job in `ctx.job` over all features, on the workers and the calling thread. */
-  run(ctx: KernelContext, chunkSize: number): void {
-    this.command(COMMAND_RUN, ctx, chunkSize);
+  /**
+   * Runs the job in `ctx.job` over all features, on the workers and the calling thread. Returns
+   * the share of the job's wall time the calling thread spent waiting for late workers (high when
+   * other processes keep the workers off the CPU).
+   */
+  run(ctx: KernelContext, chunkSize: number): number {
+    return this.command(COMMAND_RUN, ctx, chunkSize);
   }
 
-  private command(command: number, ctx: KernelContext | undefined, chunkSize: number): void {
+  private command(command: number, ctx: KernelContext | undefined, chunkSize: number): number {
     if (this.terminated) throw new PipelineError('E_STATE', 'the histogram worker pool has been terminated');
     const ctl = this.control;
     Atomics.store(ctl, CTL_DONE, 0);
@@ -96,9 +100,11 @@ export class HistWorkerPool {
     Atomics.store(ctl, CTL_NEXT_CHUNK, 0);
     Atomics.store(ctl, CTL_CHUNK_SIZE, chunkSize);
     Atomics.store(ctl, CTL_COMMAND, command);
+    const start = performance.now();
     Atomics.add(ctl, CTL_GENERATION, 1);
     Atomics.notify(ctl, CTL_GENERATION);
     if (ctx !== undefined) runChunks(ctx, ctl);
+    const ownDone = performance.now();
     let spins = 0;
     for (;;) {
       const done = Atomics.load(ctl, CTL_DONE);
@@ -108,6 +114,8 @@ export class HistWorkerPool {
     if (Atomics.load(ctl, CTL_FAILED) !== 0) {
       throw new PipelineError('E_INTERNAL', 'a histogram worker thread failed');
     }
+    const end = performance.now();
+    return end > start ? (end - ownDone) / (end - start) : 0;
   }
 
   /** Ends the threads (idempotent). */

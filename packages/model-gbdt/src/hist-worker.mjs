@@ -1,7 +1,8 @@
 // Worker thread of the histogram pool. Plain JavaScript so it loads from src (tests) and dist alike.
 // It sleeps on the control block's generation counter; each bump carries one command:
 //   RUN    take feature chunks of the current job (hist-kernel.mjs) until none are left
-//   SETUP  read the new shared buffers from the setup port (a new fit, or more histogram slots)
+//   SETUP  join a new fit: read its shared WebAssembly.Memory and layout from the setup port and
+//          instantiate the wasm kernel on it (the memory later grows in place for more slots)
 //   EXIT   leave the loop so the thread ends
 // and then reports completion by incrementing CTL_DONE.
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';

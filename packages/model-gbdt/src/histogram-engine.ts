@@ -14,11 +14,14 @@ import type { HistWorkerPool } from './hist-worker-pool.js';
 /** Features per work-stealing chunk (a multiple of 2: the kernel builds two features per pass). */
 const CHUNK_FEATURES = 8;
 /**
- * Histogram updates (samples × features) below which a job runs on the calling thread alone:
- * waking the workers costs tens of microseconds on an idle machine and milliseconds on a loaded
- * one, more than a small node's histograms take.
+ * Work (about histogram updates) below which a job runs on the calling thread alone: waking the
+ * workers costs tens of microseconds on an idle machine. The threshold adapts: when the calling
+ * thread keeps waiting for workers that other processes hold off the CPU (a loaded machine), it
+ * doubles, up to the point where only the largest nodes go parallel, and it comes back down when
+ * the workers keep up.
  */
-const PARALLEL_MIN_WORK = 200_000;
+const PARALLEL_MIN_WORK = 100_000;
+const PARALLEL_MAX_MIN_WORK = 3_200_000;
 /** WebAssembly.Memory (the project's TypeScript lib settings do not declare the WebAssembly namespace). */
 const WasmMemory = (
   globalThis as unknown as {
@@ -37,6 +40,9 @@ export class HistogramEngine {
   readonly ctx: KernelContext;
   private readonly layout: MemoryLayout;
   private slots: number;
+  private minParallelWork = PARALLEL_MIN_WORK;
+  /** Moving average of the share of a parallel job spent waiting for late workers. */
+  private stragglerShare = 0;
 
   /**
    * Allocates the memory; fill `ctx.bins` (column-major, nRows per column), then call
@@ -100,10 +106,17 @@ export class HistogramEngine {
    * worth waking; the bytes are the same either way.
    */
   run(work: number): void {
-    if (this.pool === undefined || this.pool.size === 0 || work < PARALLEL_MIN_WORK) {
+    if (this.pool === undefined || this.pool.size === 0 || work < this.minParallelWork) {
       runFeatureRange(this.ctx, 0, this.nFeatures);
-    } else {
-      this.pool.run(this.ctx, CHUNK_FEATURES);
+      return;
+    }
+    this.stragglerShare = 0.9 * this.stragglerShare + 0.1 * this.pool.run(this.ctx, CHUNK_FEATURES);
+    if (this.stragglerShare > 0.35 && this.minParallelWork < PARALLEL_MAX_MIN_WORK) {
+      this.minParallelWork *= 2;
+      this.stragglerShare = 0.2;
+    } else if (this.stragglerShare < 0.1 && this.minParallelWork > PARALLEL_MIN_WORK) {
+      this.minParallelWork /= 2;
+      this.stragglerShare = 0.2;
     }
   }
 }
