@@ -8,7 +8,8 @@
 // by their median (the machine is shared and noisy).
 // Writes /work/main/bench/results/model-gbdt.{json,md} (relative to the repo root).
 //
-//   node bench/run.mjs [--data DIR] [--folds20k 0,1,2,3,4] [--folds100k 0] [--threads 1,2] [--rounds 1]
+//   node bench/run.mjs [--data DIR] [--folds20k 0,1,2,3,4] [--folds100k 0] [--threads 1,2]
+//                      [--peer-threads 1,2] [--rounds 1]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     folds20k: { type: 'string', default: '0,1,2,3,4' },
     folds100k: { type: 'string', default: '0' },
     threads: { type: 'string', default: '1,2' },
+    // Thread counts scikit-learn also runs with (its multi-thread run is informative only).
+    'peer-threads': { type: 'string', default: '1,2' },
     rounds: { type: 'string', default: '1' },
     python: { type: 'string', default: '/usr/bin/python3' },
   },
@@ -97,7 +100,7 @@ for (let round = 0; round < Number(values.rounds); round++) {
       // than 1 thread); its multi-thread figure is informative only, so it runs the first fold.
       // On synth100k it is skipped (one thrashing fold took 6 minutes): ratios use its 1-thread run.
       const peerFolds = threads === 1 ? folds : folds.split(',')[0];
-      const skipPeer = threads > 1 && dataset === 'synth100k';
+      const skipPeer = (threads > 1 && dataset === 'synth100k') || !values['peer-threads'].split(',').map(Number).includes(threads);
       const peer = skipPeer ? undefined : summarize(runPeer(dataset, threads, peerFolds));
       const ours = summarize(runOurs(dataset, threads, folds));
       const entry = { round, dataset, threads, folds, ours, ...(peer === undefined ? {} : { sklearn: peer }) };

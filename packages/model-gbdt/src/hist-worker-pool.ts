@@ -83,16 +83,12 @@ export class HistWorkerPool {
     this.command(COMMAND_SETUP, undefined, 1);
   }
 
-  /**
-   * Runs the job in `ctx.job` over all features, on the workers and the calling thread. Returns
-   * the share of the job's wall time the calling thread spent waiting for late workers (high when
-   * other processes keep the workers off the CPU).
-   */
-  run(ctx: KernelContext, chunkSize: number): number {
-    return this.command(COMMAND_RUN, ctx, chunkSize);
+  /** Runs the job in `ctx.job` over all features, on the workers and the calling thread. */
+  run(ctx: KernelContext, chunkSize: number): void {
+    this.command(COMMAND_RUN, ctx, chunkSize);
   }
 
-  private command(command: number, ctx: KernelContext | undefined, chunkSize: number): number {
+  private command(command: number, ctx: KernelContext | undefined, chunkSize: number): void {
     if (this.terminated) throw new PipelineError('E_STATE', 'the histogram worker pool has been terminated');
     const ctl = this.control;
     Atomics.store(ctl, CTL_DONE, 0);
@@ -100,11 +96,9 @@ export class HistWorkerPool {
     Atomics.store(ctl, CTL_NEXT_CHUNK, 0);
     Atomics.store(ctl, CTL_CHUNK_SIZE, chunkSize);
     Atomics.store(ctl, CTL_COMMAND, command);
-    const start = performance.now();
     Atomics.add(ctl, CTL_GENERATION, 1);
     Atomics.notify(ctl, CTL_GENERATION);
     if (ctx !== undefined) runChunks(ctx, ctl);
-    const ownDone = performance.now();
     let spins = 0;
     for (;;) {
       const done = Atomics.load(ctl, CTL_DONE);
@@ -114,8 +108,6 @@ export class HistWorkerPool {
     if (Atomics.load(ctl, CTL_FAILED) !== 0) {
       throw new PipelineError('E_INTERNAL', 'a histogram worker thread failed');
     }
-    const end = performance.now();
-    return end > start ? (end - ownDone) / (end - start) : 0;
   }
 
   /** Ends the threads (idempotent). */

@@ -14,14 +14,13 @@ import type { HistWorkerPool } from './hist-worker-pool.js';
 /** Features per work-stealing chunk (a multiple of 2: the kernel builds two features per pass). */
 const CHUNK_FEATURES = 8;
 /**
- * Work (about histogram updates) below which a job runs on the calling thread alone: waking the
- * workers costs tens of microseconds on an idle machine. The threshold adapts: when the calling
- * thread keeps waiting for workers that other processes hold off the CPU (a loaded machine), it
- * doubles, up to the point where only the largest nodes go parallel, and it comes back down when
- * the workers keep up.
+ * Work (about histogram updates) below which a job always runs on the calling thread alone: waking
+ * the workers costs tens of microseconds on an idle machine.
  */
 const PARALLEL_MIN_WORK = 100_000;
-const PARALLEL_MAX_MIN_WORK = 3_200_000;
+/** One eligible job in this many runs the mode not currently preferred, to keep both rates fresh. */
+const EXPLORE_EVERY = 16;
+
 /** WebAssembly.Memory (the project's TypeScript lib settings do not declare the WebAssembly namespace). */
 const WasmMemory = (
   globalThis as unknown as {
@@ -40,9 +39,10 @@ export class HistogramEngine {
   readonly ctx: KernelContext;
   private readonly layout: MemoryLayout;
   private slots: number;
-  private minParallelWork = PARALLEL_MIN_WORK;
-  /** Moving average of the share of a parallel job spent waiting for late workers. */
-  private stragglerShare = 0;
+  /** Moving averages of milliseconds per unit of work, on the calling thread alone and with the workers. */
+  private serialRate = 0;
+  private parallelRate = 0;
+  private eligibleJobs = 0;
 
   /**
    * Allocates the memory; fill `ctx.bins` (column-major, nRows per column), then call
@@ -101,22 +101,32 @@ export class HistogramEngine {
   }
 
   /**
-   * Runs the job written in `ctx.job` over every feature. `work` (about (samples in the node to
-   * build + 768 for the subtraction and split scans) × features) decides whether the workers are
-   * worth waking; the bytes are the same either way.
+   * Runs the job written in `ctx.job` over every feature; the bytes are the same on any number of
+   * threads. `work` is about (samples in the node to build + 768 for the subtraction and split
+   * scans) × features. Jobs big enough for the workers run with them or without them, whichever
+   * has been faster per unit of work lately (one job in 16 tries the other way): on a machine where
+   * other processes hold the second core, waiting for a descheduled worker at every split made
+   * 2 threads slower than 1.
    */
   run(work: number): void {
-    if (this.pool === undefined || this.pool.size === 0 || work < this.minParallelWork) {
+    const pool = this.pool;
+    if (pool === undefined || pool.size === 0 || work < PARALLEL_MIN_WORK) {
       runFeatureRange(this.ctx, 0, this.nFeatures);
       return;
     }
-    this.stragglerShare = 0.9 * this.stragglerShare + 0.1 * this.pool.run(this.ctx, CHUNK_FEATURES);
-    if (this.stragglerShare > 0.35 && this.minParallelWork < PARALLEL_MAX_MIN_WORK) {
-      this.minParallelWork *= 2;
-      this.stragglerShare = 0.2;
-    } else if (this.stragglerShare < 0.1 && this.minParallelWork > PARALLEL_MIN_WORK) {
-      this.minParallelWork /= 2;
-      this.stragglerShare = 0.2;
+    const n = this.eligibleJobs++;
+    let parallel: boolean;
+    if (n === 0 || this.parallelRate === 0) parallel = true;
+    else if (this.serialRate === 0) parallel = false;
+    else {
+      parallel = this.parallelRate < this.serialRate;
+      if (n % EXPLORE_EVERY === 0) parallel = !parallel;
     }
+    const start = performance.now();
+    if (parallel) pool.run(this.ctx, CHUNK_FEATURES);
+    else runFeatureRange(this.ctx, 0, this.nFeatures);
+    const rate = (performance.now() - start) / work;
+    if (parallel) this.parallelRate = this.parallelRate === 0 ? rate : 0.8 * this.parallelRate + 0.2 * rate;
+    else this.serialRate = this.serialRate === 0 ? rate : 0.8 * this.serialRate + 0.2 * rate;
   }
 }
