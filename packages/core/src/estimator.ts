@@ -109,3 +109,16 @@ export function checkArtifact(artifact: ModelArtifact, kind: string, supportedVe
     );
   }
 }
+
+/**
+ * Refuses an input whose width differs from what a model was fitted on (`E_SCHEMA`, field
+ * `features`). `what` names the model in the message, e.g. `logistic regression`.
+ */
+export function checkFeatureCount(what: string, expected: number, features: Matrix): void {
+  if (features.cols !== expected) {
+    throw new PipelineError('E_SCHEMA', `${what} expects ${expected} feature columns, got ${features.cols}`, {
+      field: 'features',
+      hint: 'predict with the same columns, in the same order, as at fit time',
+    });
+  }
+}

@@ -40,6 +40,7 @@ export {
   loadModel,
   artifactFile,
   checkArtifact,
+  checkFeatureCount,
   type ArtifactFile,
   type ArtifactLoader,
   type EstimatorSpec,

@@ -3,6 +3,7 @@ import {
   argmaxRows,
   artifactFile,
   checkArtifact,
+  checkFeatureCount,
   matrix,
   type FitContext,
   type FittedClassifier,
@@ -110,12 +111,7 @@ export class FittedHistGradientBoosting implements FittedClassifier {
 
   private check(features: Matrix): void {
     if (this.disposed) throw new PipelineError('E_STATE', 'this hist-gradient-boosting model has been disposed');
-    if (features.cols !== this.nFeatures) {
-      throw new PipelineError('E_SCHEMA', `the model was fitted on ${this.nFeatures} features but got ${features.cols}`, {
-        field: 'features',
-        hint: 'predict with the same feature columns, in the same order, as at fit time',
-      });
-    }
+    checkFeatureCount('hist-gradient-boosting', this.nFeatures, features);
   }
 }
 

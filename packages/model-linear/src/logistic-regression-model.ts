@@ -2,6 +2,7 @@ import {
   argmaxRows,
   artifactFile,
   checkArtifact,
+  checkFeatureCount,
   matrix,
   PipelineError,
   registerLoader,
@@ -150,12 +151,7 @@ export class LogisticRegressionModel implements FittedClassifier {
   dispose(): void {}
 
   private checkInput(features: Matrix): void {
-    if (features.cols !== this.nFeatures) {
-      throw new PipelineError('E_SCHEMA', `logistic regression expects ${this.nFeatures} feature columns, got ${features.cols}`, {
-        field: 'features',
-        hint: 'predict with the same columns, in the same order, as at fit time',
-      });
-    }
+    checkFeatureCount('logistic regression', this.nFeatures, features);
   }
 }
 
