@@ -1,0 +1,1 @@
+export const WORKFLOWS_PLACEHOLDER = 0;
