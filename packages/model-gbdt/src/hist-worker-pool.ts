@@ -157,9 +157,12 @@ export class HistWorkerPool {
     for (;;) {
       const done = Atomics.load(ctl, CTL_DONE);
       if (done >= this.size) break;
-      // The supervisor marks CTL_DEAD and wakes this wait as soon as a thread stops.
-      this.throwIfBroken();
-      if (++spins > SPIN_LIMIT) Atomics.wait(ctl, CTL_DONE, done, WAIT_SLICE_MS);
+      if (++spins > SPIN_LIMIT) {
+        // The supervisor marks CTL_DEAD and wakes this wait as soon as a thread stops. (Checked
+        // only once spinning is over: a costlier spin took CPU from the workers on a busy machine.)
+        this.throwIfBroken();
+        Atomics.wait(ctl, CTL_DONE, done, WAIT_SLICE_MS);
+      }
     }
     if (Atomics.load(ctl, CTL_FAILED) !== 0) {
       throw new PipelineError('E_INTERNAL', 'a histogram worker thread failed');
