@@ -49,14 +49,29 @@ export function histGradientBoosting(args: HistGradientBoostingArgs = {}): HistG
     kind: HIST_GRADIENT_BOOSTING_KIND,
     args: frozen,
     with: (overrides) => histGradientBoosting({ ...frozen, ...overrides }),
-    fit: (data, context) => fitHistGradientBoosting(frozen, data, context),
+    fit: (data, context) => fitWithPoolLease(frozen, data, context),
   };
+}
+
+/** A fit whose worker pool (if it starts one) is released whatever happens. */
+async function fitWithPoolLease(
+  args: HistGradientBoostingArgs,
+  data: Dataset,
+  context: HistGradientBoostingFitContext | undefined,
+): Promise<FittedHistGradientBoosting> {
+  const lease = new PoolLease();
+  try {
+    return await fitHistGradientBoosting(args, data, context, lease);
+  } finally {
+    lease.release();
+  }
 }
 
 async function fitHistGradientBoosting(
   args: HistGradientBoostingArgs,
   data: Dataset,
   context: HistGradientBoostingFitContext = {},
+  lease: PoolLease,
 ): Promise<FittedHistGradientBoosting> {
   const options = resolveArgs(args);
   const { seed, signal, logger, onProgress } = resolveContext(context);
@@ -134,9 +149,8 @@ async function fitHistGradientBoosting(
   }
 
   // The input is checked: start the worker threads now, they load while this thread bins the data.
-  // (Nothing from here to the `try` below throws on any input, so the pool is always released.)
   const threads = n * nFeatures >= PARALLEL_MIN_CELLS ? Math.min(options.nThreads, Math.ceil(nFeatures / 2)) : 1;
-  const pendingPool = threads > 1 ? workerPoolOrNone(threads - 1, logger) : undefined;
+  if (threads > 1) lease.start(threads - 1, logger);
 
   // Binning (thresholds from the training rows only).
   const mapper = fitBinMapper(features, options.maxBins, deriveSeed(seed, 'hist-gradient-boosting', 'binning'), trainRows);
@@ -161,7 +175,7 @@ async function fitHistGradientBoosting(
   const validationScore: number[] = [];
   const builder = new TreeEnsembleBuilder(nTrees);
   let nIter = 0;
-  const pool = await pendingPool;
+  const pool = await lease.take();
   try {
     // At most one histogram per splittable leaf plus the one being built.
     const maxSlots = options.maxLeafNodes === null ? Math.ceil(n / (2 * options.minSamplesLeaf)) + 2 : options.maxLeafNodes + 1;
@@ -192,7 +206,7 @@ async function fitHistGradientBoosting(
       if (earlyStopping && shouldStop(score(), options.nIterNoChange, options.tol)) break;
     }
   } finally {
-    if (pool !== undefined) releaseWorkerPool(pool);
+    lease.release();
   }
   logger.debug('hist-gradient-boosting fitted', { iterations: nIter, trees: builder.nTrees });
 
@@ -249,6 +263,32 @@ function shouldStop(scores: readonly number[], nIterNoChange: number, tol: numbe
   const referenceScore = scores[scores.length - reference]! + tol;
   for (let j = scores.length - reference + 1; j < scores.length; j++) if (scores[j]! > referenceScore) return false;
   return true;
+}
+
+/**
+ * The worker pool of one fit: started early (its threads load while the calling thread bins the
+ * data), taken when the trees start, and given back exactly once, however the fit ends.
+ */
+class PoolLease {
+  private pending: Promise<HistWorkerPool | undefined> | undefined;
+  private released = false;
+
+  start(size: number, logger: Logger): void {
+    this.pending = workerPoolOrNone(size, logger);
+  }
+
+  take(): Promise<HistWorkerPool | undefined> {
+    return this.pending ?? Promise.resolve(undefined);
+  }
+
+  /** Idempotent; a pool still starting is given back once it has started. */
+  release(): void {
+    if (this.released || this.pending === undefined) return;
+    this.released = true;
+    void this.pending.then((pool) => {
+      if (pool !== undefined) releaseWorkerPool(pool);
+    });
+  }
 }
 
 /**
