@@ -157,6 +157,15 @@ describe('histogram worker pool', () => {
     expect(result.ms).toBeLessThan(BOUND_MS);
   }, KILL_MS + 10_000);
 
+  it('falls back when Node refuses to start the thread (invalid worker flags)', () => {
+    const result = runChild({ hooks: { execArgv: ['--title=x'] } });
+    expect(result.ok).toBe(true);
+    expect(result.proba).toBe(expected);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]!.error).toContain('Initiated Worker with invalid execArgv flags: --title=x');
+    expect(result.ms).toBeLessThan(BOUND_MS);
+  }, KILL_MS + 10_000);
+
   it('falls back when a worker throws while loading', () => {
     const result = runChild({ hooks: { fault: 'throw-at-start' } });
     expect(result.ok).toBe(true);
