@@ -333,6 +333,8 @@ function raggedError(buf: Uint8Array, lineStart: number, delimiter: number, layo
   }
   return new PipelineError('E_INPUT', `line ${state.line} has ${fields} fields but the header has ${expected}`, {
     file: layout.file,
+    // Fewer fields: the first column left without a value.
+    ...(fields < expected ? { field: layout.header[fields]! } : {}),
     hint: 'every row needs one value per header column (write an empty cell for a missing value)',
   });
 }

@@ -73,6 +73,7 @@ export async function readLabels(path: string, options: ReadLabelsOptions = {}):
     if (fields.length !== header.length) {
       throw new PipelineError('E_INPUT', `line ${k + 1} has ${fields.length} fields but the header has ${header.length}`, {
         file,
+        ...(fields.length < header.length ? { field: header[fields.length]! } : {}),
         hint: 'every row needs one value per header column',
       });
     }

@@ -110,7 +110,8 @@ describe('readCsv bad input', () => {
 
   it('ragged row → E_INPUT with the line number and both field counts', async () => {
     const path = writeText(dir, 'ragged.csv', 'id,a,b\n1,2,3\n2,4\n3,5,6\n');
-    await expectError(readCsv(path), 'E_INPUT', /ragged\.csv/, /line 3 has 2 fields but the header has 3/);
+    const error = await expectError(readCsv(path), 'E_INPUT', /ragged\.csv/, /line 3 has 2 fields but the header has 3/);
+    expect(error.field).toBe('b'); // the first column without a value
     await expectError(collect(path, {}), 'E_INPUT', /line 3 has 2 fields but the header has 3/);
     const long = writeText(dir, 'long.csv', 'a,b\r\n1,2\r\n3,4\r\n5,6,7\r\n');
     await expectError(readCsv(long), 'E_INPUT', /line 4 has 3 fields but the header has 2/);
