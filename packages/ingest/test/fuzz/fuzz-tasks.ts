@@ -13,6 +13,8 @@ export interface TaskInput {
   readonly dir: string;
   readonly name: string;
   readonly bytes: Uint8Array;
+  /** Id column for the readers that take one (Arrow). */
+  readonly idColumn?: string;
 }
 
 /** `spin` never returns: it checks that the harness reports a hang. */
@@ -44,9 +46,10 @@ export async function runTask(task: TaskName, input: TaskInput): Promise<Record<
     if (task === 'csv') return await csvTask(path);
     if (task === 'labels') return { labels: await settle(() => readLabels(path)) };
     if (task === 'h5') return { h5: await settle(() => readWholeH5(path)), inspect: await settle(() => inspectFile(path)) };
+    const idColumn = input.idColumn === undefined ? {} : { idColumn: input.idColumn };
     return {
-      f32: await settle(() => readArrowTable(path)),
-      f64: await settle(() => readArrowTable(path, { dtype: 'float64' })),
+      f32: await settle(() => readArrowTable(path, idColumn)),
+      f64: await settle(() => readArrowTable(path, { ...idColumn, dtype: 'float64' })),
       inspect: await settle(() => inspectFile(path)),
     };
   } finally {
