@@ -1,6 +1,8 @@
 export {
   TRAIN_CONFIG_VERSION,
   trainConfigSchema,
+  hgbArgsSchema,
+  configDefaults,
   parseTrainConfig,
   checkConfig,
   configHash,

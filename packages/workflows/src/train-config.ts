@@ -173,6 +173,22 @@ export type TrainConfig = z.output<typeof trainConfigSchema>;
 export type BaseModelConfig = TrainConfig['baseModels'][number];
 export type ViewName = 'tabular' | 'dwt' | 'signal';
 
+/**
+ * The defaults of the schema that flags document (help text is generated from them): HGB args,
+ * folds, meta-learner, H5 layout, featurization batch.
+ */
+export function configDefaults() {
+  const resolved = trainConfigSchema.parse({ inputs: { signal: { file: 'x' }, labels: { file: 'y' } }, baseModels: [{ kind: 'hgb', view: 'dwt' }] });
+  return {
+    hgb: resolved.baseModels[0]!.args as z.output<typeof hgbArgsSchema>,
+    cv: resolved.cv,
+    meta: resolved.meta.args,
+    signal: resolved.inputs.signal!,
+    features: resolved.features,
+    seed: resolved.seed,
+  };
+}
+
 /** The base model's name: its own, or the seed's default for its kind and view. */
 export function baseModelName(model: BaseModelConfig): string {
   if (model.name !== undefined) return model.name;
