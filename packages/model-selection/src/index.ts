@@ -75,7 +75,7 @@ export {
 } from './search/default-search-space.js';
 export { valueFromUnit, paramsFromUnits, randomParams, type Sampler, type SamplerContext } from './search/sampler.js';
 export { randomSampler } from './search/random-sampler.js';
-export { qmcSampler, haltonPoint, radicalInverse } from './search/qmc-sampler.js';
+export { qmcSampler, haltonPoint, haltonScrambles, radicalInverse } from './search/qmc-sampler.js';
 export { tpeSampler, defaultGamma, type TpeOptions } from './search/tpe-sampler.js';
 export { ParzenEstimator, parzenDimension, kernelSigmas, defaultWeights, type ParzenDimension, type ParzenOptions } from './search/parzen-estimator.js';
 export { erfc, normalCdf, logGaussMass } from './search/normal-math.js';

@@ -117,16 +117,32 @@ function fail(field: string, message: string, options: ParseSearchSpaceOptions, 
  * value the parent cannot take, or a cycle of conditions.
  */
 export function parseSearchSpace(input: unknown, options: ParseSearchSpaceOptions = {}): SearchSpace {
-  const parsed = SEARCH_SPACE_FILE_SCHEMA.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.map(String);
-    // Point at the parameter by its (dotted) name as one path element.
-    fail(path.join('.') || '(root)', `invalid search space: ${issue.message}`, options);
-  }
-  const data = parsed.data.params as unknown as Record<string, ParamSpec | null>;
-  const entries = Object.entries(data).filter((entry): entry is [string, ParamSpec] => entry[1] !== null);
+  const entries = Object.entries(parseParams(input, options)).filter((entry): entry is [string, ParamSpec] => entry[1] !== null);
   return checkSpace(Object.fromEntries(entries), options);
+}
+
+/** Schema check of `{ params: { name: spec | null } }`, one parameter at a time so errors name the exact field. */
+function parseParams(input: unknown, options: ParseSearchSpaceOptions): Record<string, ParamSpec | null> {
+  const outer = z.strictObject({ params: z.record(z.string().min(1), z.unknown()) }).safeParse(input);
+  if (!outer.success) {
+    const issue = outer.error.issues[0]!;
+    fail(issue.path.map(String).join('.') || '(root)', `invalid search space: ${issue.message}`, options, 'a search space is { params: { <target>.<argument>: { type, … } } }');
+  }
+  const out: Record<string, ParamSpec | null> = {};
+  for (const [name, value] of Object.entries(outer.data.params)) {
+    if (value === null) {
+      out[name] = null;
+      continue;
+    }
+    const parsed = paramSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = ['params', name, ...issue.path.map(String)].join('.');
+      fail(field, `invalid search space: ${issue.message}`, options, "types: uniform, log-uniform (low, high), int (low, high, log?), choice (choices); optional when: { parent, in }");
+    }
+    out[name] = parsed.data as ParamSpec;
+  }
+  return out;
 }
 
 function checkSpace(params: Record<string, ParamSpec>, options: ParseSearchSpaceOptions): SearchSpace {
@@ -196,14 +212,7 @@ export function searchSpace(params: Readonly<Record<string, ParamSpec>>, options
  * of the same name, a new name is added, `null` removes one. The result is checked again.
  */
 export function mergeSearchSpace(base: SearchSpace, override: unknown, options: ParseSearchSpaceOptions = {}): SearchSpace {
-  const parsed = SEARCH_SPACE_FILE_SCHEMA.safeParse(override);
-  if (!parsed.success) {
-    // Reuse parseSearchSpace's message and field.
-    parseSearchSpace(override, options);
-  }
-  const merged: Record<string, ParamSpec | null> = { ...base.params };
-  const data = parsed.data!.params as unknown as Record<string, ParamSpec | null>;
-  for (const [name, spec] of Object.entries(data)) merged[name] = spec;
+  const merged: Record<string, ParamSpec | null> = { ...base.params, ...parseParams(override, options) };
   return parseSearchSpace({ params: merged }, options);
 }
 
