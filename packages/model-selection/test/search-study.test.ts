@@ -259,6 +259,29 @@ describe('runStudy', () => {
     expect(strip(resumed.trials)).toEqual(strip(a.result.trials));
   });
 
+  it('a log that cannot be written stops the study with its error (running trials are aborted, nothing hangs)', async () => {
+    let aborted = 0;
+    const error = await runStudy({
+      space: SPACE,
+      sampler: 'random',
+      nTrials: 10,
+      parallel: 2,
+      log: {
+        read: async () => [],
+        append: async (record) => {
+          if (record.number >= 1) throw new Error('disk full');
+        },
+      },
+      objective: async (trial) => {
+        await sleep(trial.number === 0 ? 1 : trial.number === 1 ? 30 : 300);
+        if (trial.signal.aborted) aborted++;
+        return cvObjective(trial);
+      },
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('disk full');
+    expect(aborted).toBeGreaterThan(0);
+  });
+
   it('a timeout stops launching trials; running ones finish', async () => {
     const result = await runStudy({
       space: SPACE,

@@ -245,37 +245,41 @@ export async function runStudy(options: StudyOptions): Promise<StudyResult> {
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     while (fatal === undefined) {
-      // Launch every trial whose window is complete.
-      while (next < nTrials && signal?.aborted !== true && fatal === undefined) {
-        const visible = Math.max(0, next - parallel + 1);
-        let ready = true;
-        for (let i = told; i < visible; i++) if (!finished.has(i)) ready = false;
-        if (!ready) break;
-        if (options.timeoutMs !== undefined && performance.now() - started >= options.timeoutMs && !logged.has(next)) {
-          stoppedBy = 'timeout';
-          break;
-        }
-        tellUpTo(visible);
-        const pending = proposals.slice(visible, next);
-        const params = sampler.ask(next, pending);
-        proposals[next] = params;
-        const number = next++;
-        const replay = logged.get(number);
-        if (replay !== undefined) {
-          if (canonicalJson(replay.params) !== canonicalJson(params)) {
-            throw new PipelineError('E_STATE', `trial ${number} in the log has other params than this search proposes`, {
-              field: `trials[${number}].params`,
-              hint: 'resume with the same search space, sampler, seed and parallel setting, or start a new search',
-            });
+      // Launch every trial whose window is complete (a failure here stops the study after the running trials settle).
+      try {
+        while (next < nTrials && signal?.aborted !== true && fatal === undefined) {
+          const visible = Math.max(0, next - parallel + 1);
+          let ready = true;
+          for (let i = told; i < visible; i++) if (!finished.has(i)) ready = false;
+          if (!ready) break;
+          if (options.timeoutMs !== undefined && performance.now() - started >= options.timeoutMs && !logged.has(next)) {
+            stoppedBy = 'timeout';
+            break;
           }
-          await finish(replay, false);
-          continue;
+          tellUpTo(visible);
+          const pending = proposals.slice(visible, next);
+          const params = sampler.ask(next, pending);
+          proposals[next] = params;
+          const number = next++;
+          const replay = logged.get(number);
+          if (replay !== undefined) {
+            if (canonicalJson(replay.params) !== canonicalJson(params)) {
+              throw new PipelineError('E_STATE', `trial ${number} in the log has other params than this search proposes`, {
+                field: `trials[${number}].params`,
+                hint: 'resume with the same search space, sampler, seed and parallel setting, or start a new search',
+              });
+            }
+            await finish(replay, false);
+            continue;
+          }
+          const controller = new AbortController();
+          const promise = runTrial(number, params, visible, controller);
+          running.set(number, { promise, controller });
         }
-        const controller = new AbortController();
-        const promise = runTrial(number, params, visible, controller);
-        running.set(number, { promise, controller });
+      } catch (error) {
+        fatal ??= error;
       }
-      if (running.size === 0) break;
+      if (running.size === 0 || fatal !== undefined) break;
       // Wait for the next trial to finish (any of them).
       const settled = await Promise.race([...running.entries()].map(([number, entry]) => entry.promise.then((s) => ({ number, s }), (e: unknown) => ({ number, e }))));
       running.delete(settled.number);
