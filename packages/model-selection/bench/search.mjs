@@ -31,8 +31,33 @@ if (!process.argv.includes('--no-build')) {
     execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: join(root, 'packages', name), stdio: 'inherit' });
   }
 }
-const { runStudy, searchSpace } = await import('@pipeline/model-selection');
+const { runStudy, searchSpace, defaultSearchSpace } = await import('@pipeline/model-selection');
 
+/** Two-sided Mann–Whitney U test p-value (normal approximation with tie correction). */
+function mannWhitneyP(a, b) {
+  const all = [...a.map((v) => ({ v, g: 0 })), ...b.map((v) => ({ v, g: 1 }))].sort((x, y) => x.v - y.v);
+  const ranks = new Array(all.length);
+  let tieTerm = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j + 1 < all.length && all[j + 1].v === all[i].v) j++;
+    const t = j - i + 1;
+    tieTerm += t ** 3 - t;
+    for (let k = i; k <= j; k++) ranks[k] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  const n1 = a.length;
+  const n2 = b.length;
+  const r1 = all.reduce((sum, x, i) => sum + (x.g === 0 ? ranks[i] : 0), 0);
+  const u = r1 - (n1 * (n1 + 1)) / 2;
+  const n = n1 + n2;
+  const sd = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
+  const z = (Math.abs(u - (n1 * n2) / 2) - 0.5) / sd;
+  // 2 · (1 − Φ(z)) via erfc (Abramowitz–Stegun 7.1.26 is enough for a report).
+  const t = 1 / (1 + 0.3275911 * (z / Math.SQRT2));
+  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-((z / Math.SQRT2) ** 2));
+  return Math.max(0, Math.min(1, erfc));
+}
 const load = () => loadavg().map((v) => +v.toFixed(2));
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -77,8 +102,12 @@ for (const name of Object.keys(FUNCTIONS)) quality[name].optuna = peerQuality[na
 const loadMid = load();
 
 // 2. Overhead (10-D, instant objective).
-async function ourOverhead(trials) {
-  const space = searchSpace(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`x${i}`, { type: 'uniform', low: -5, high: 10 }])));
+const sumOfSquares = (params) => Object.values(params).reduce((s, v) => s + v * v, 0);
+async function ourOverhead(
+  trials,
+  space = searchSpace(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`x${i}`, { type: 'uniform', low: -5, high: 10 }]))),
+  objective = sumOfSquares,
+) {
   const stamps = [];
   const cpu = [];
   const start = performance.now();
@@ -92,13 +121,17 @@ async function ourOverhead(trials) {
       stamps.push(performance.now());
       const usage = process.cpuUsage();
       cpu.push((usage.user + usage.system) / 1000);
-      return Object.values(trial.params).reduce((s, v) => s + v * v, 0);
+      return objective(trial.params);
     },
   });
   const total = (performance.now() - start) / 1000;
   return { gapsMs: stamps.slice(1).map((t, i) => t - stamps[i]), cpuGapsMs: cpu.slice(1).map((t, i) => t - cpu[i]), totalS: total };
 }
 const ours = await ourOverhead(OVERHEAD_TRIALS);
+// The default hgb + meta space (3 log floats, 4 ints of which 3 log): integer kernels cost more.
+const oursMixed = await ourOverhead(OVERHEAD_TRIALS, defaultSearchSpace(['hgb', 'meta']), (p) =>
+  Object.values(p).reduce((s, v) => s + Math.log(v) ** 2, 0),
+);
 const peer = runPeer(['overhead', '10', String(OVERHEAD_TRIALS)]);
 const loadAfter = load();
 // Per-trial overhead "at trial k": mean gap over the 10 trials before k (trial k − 10 … k − 1).
@@ -119,7 +152,7 @@ lines.push(`Ours: \`runStudy({ sampler: 'tpe' })\` with the same defaults. Machi
 lines.push('');
 lines.push(`## Quality: median over seeds of the best value after n trials (minimised; lower is better)`);
 lines.push('');
-lines.push('Optima: Branin 0.397887, Hartmann-6 −3.32237, Rosenbrock 0. Ratio = (ours − optimum) / (Optuna − optimum): below 1 means our TPE is closer to the optimum.');
+lines.push('Optima: Branin 0.397887, Hartmann-6 −3.32237, Rosenbrock 0. Ratio = (ours − optimum) / (Optuna − optimum): below 1 means our TPE is closer to the optimum. Mann–Whitney p: two-sided test that the per-seed best values of the two TPEs come from the same distribution (small p = a real difference).');
 lines.push('');
 const OPTIMA = { branin: 0.397887, hartmann6: -3.32237, rosenbrock10: 0 };
 const summary = {};
@@ -127,16 +160,18 @@ const seedSets = SEEDS > 20 ? [20, SEEDS] : [SEEDS];
 for (const nSeeds of seedSets) {
   lines.push(`### ${nSeeds === 20 ? 'seeds 0–19 (the 20 seeds of the target)' : `all ${nSeeds} seeds (0–${nSeeds - 1}): medians over 20 seeds move a lot from one block of seeds to the next`}`);
   lines.push('');
-  lines.push('| function | trials | ours TPE | Optuna TPE | gap ratio ours/Optuna | ours random | ours qmc |');
-  lines.push('|---|---|---|---|---|---|---|');
+  lines.push('| function | trials | ours TPE | Optuna TPE | gap ratio ours/Optuna | Mann–Whitney p (ours vs Optuna) | ours random | ours qmc |');
+  lines.push('|---|---|---|---|---|---|---|---|');
   summary[nSeeds] = {};
   for (const name of Object.keys(FUNCTIONS)) {
     summary[nSeeds][name] = {};
     for (const k of CHECKPOINTS) {
       const m = Object.fromEntries(Object.entries(quality[name]).map(([s, curves]) => [s, median(curves.slice(0, nSeeds).map((c) => c[k - 1]))]));
-      summary[nSeeds][name][k] = m;
+      const values = (s) => quality[name][s].slice(0, nSeeds).map((c) => c[k - 1]);
+      const p = mannWhitneyP(values('tpe'), values('optuna'));
+      summary[nSeeds][name][k] = { ...m, mannWhitneyP: p, perSeed: { tpe: values('tpe'), optuna: values('optuna') } };
       const ratio = (m.tpe - OPTIMA[name]) / (m.optuna - OPTIMA[name]);
-      lines.push(`| ${name} | ${k} | ${fmt(m.tpe)} | ${fmt(m.optuna)} | ${ratio.toFixed(2)} | ${fmt(m.random)} | ${fmt(m.qmc)} |`);
+      lines.push(`| ${name} | ${k} | ${fmt(m.tpe)} | ${fmt(m.optuna)} | ${ratio.toFixed(2)} | ${p.toFixed(2)} | ${fmt(m.random)} | ${fmt(m.qmc)} |`);
     }
   }
   lines.push('');
@@ -146,18 +181,19 @@ lines.push(`## Sampler overhead per trial (10-D, instant objective, one run of $
 lines.push('');
 lines.push('Mean gap between consecutive objective calls over the 10 trials before trial k (sampling + bookkeeping): wall clock, and CPU time of the process (process.cpuUsage, time.process_time: less sensitive to the shared machine\'s load).');
 lines.push('');
-lines.push('| trial k | ours wall (ms) | Optuna wall (ms) | Optuna / ours | ours CPU (ms) | Optuna CPU (ms) | Optuna / ours |');
-lines.push('|---|---|---|---|---|---|---|');
+lines.push('| trial k | ours wall (ms) | Optuna wall (ms) | Optuna / ours | ours CPU (ms) | Optuna CPU (ms) | Optuna / ours | ours CPU, hgb+meta space (ms) |');
+lines.push('|---|---|---|---|---|---|---|---|');
 const overhead = {};
 for (const k of overheadPoints) {
   const a = at(ours.gapsMs, k);
   const b = at(peer.gapsMs, k);
   const c = at(ours.cpuGapsMs, k);
   const d = at(peer.cpuGapsMs, k);
-  overhead[k] = { ours: a, optuna: b, oursCpu: c, optunaCpu: d };
-  lines.push(`| ${k} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(b / a).toFixed(1)} | ${c.toFixed(3)} | ${d.toFixed(3)} | ${(d / c).toFixed(1)} |`);
+  const e = at(oursMixed.cpuGapsMs, k);
+  overhead[k] = { ours: a, optuna: b, oursCpu: c, optunaCpu: d, oursMixedCpu: e };
+  lines.push(`| ${k} | ${a.toFixed(3)} | ${b.toFixed(3)} | ${(b / a).toFixed(1)} | ${c.toFixed(3)} | ${d.toFixed(3)} | ${(d / c).toFixed(1)} | ${e.toFixed(3)} |`);
 }
-lines.push(`| total for ${OVERHEAD_TRIALS} trials (wall) | ${ours.totalS.toFixed(2)} s | ${peer.totalS.toFixed(2)} s | ${(peer.totalS / ours.totalS).toFixed(1)} | | | |`);
+lines.push(`| total for ${OVERHEAD_TRIALS} trials (wall) | ${ours.totalS.toFixed(2)} s | ${peer.totalS.toFixed(2)} s | ${(peer.totalS / ours.totalS).toFixed(1)} | | | | ${oursMixed.totalS.toFixed(2)} s |`);
 lines.push('');
 lines.push(`Wall time of the whole benchmark: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
 mkdirSync(join(root, 'bench/results'), { recursive: true });

@@ -262,6 +262,7 @@ export class ParzenEstimator {
     // acc[c * n + i]: log of kernel i's weighted density at candidate c.
     const acc = new Float64Array(count * n);
     for (let c = 0; c < count; c++) acc.set(this.constant, c * n);
+    const intDims: number[] = [];
     for (let d = 0; d < this.dimensions.length; d++) {
       const dimension = this.dimensions[d]!;
       const column = candidates[d]!;
@@ -290,16 +291,9 @@ export class ParzenEstimator {
         }
         continue;
       }
-      for (let c = 0; c < count; c++) {
-        const value = column[c]!;
-        const left = dimension.log ? Math.log(value - 0.5) : value - 0.5;
-        const right = dimension.log ? Math.log(value + 0.5) : value + 0.5;
-        const base = c * n;
-        for (let i = 0; i < n; i++) {
-          acc[base + i]! += logGaussMass((left - mus[i]!) * invSigmas[i]!, (right - mus[i]!) * invSigmas[i]!);
-        }
-      }
+      intDims.push(d);
     }
+    if (intDims.length > 0) this.addIntegerMasses(candidates, intDims, acc, count);
     const result = new Float64Array(count);
     for (let c = 0; c < count; c++) {
       const base = c * n;
@@ -314,5 +308,50 @@ export class ParzenEstimator {
       result[c] = max + Math.log(sum);
     }
     return result;
+  }
+
+  /**
+   * Adds the integer dimensions' log masses. Exact for every kernel that can matter: the kernel
+   * with the best partial sum gets its masses first, giving a lower bound on the candidate's best
+   * kernel; a kernel whose partial sum (an upper bound, masses being <= 0) is 36 nats below it
+   * weighs < e^−36 (2e-16) of the mixture and is dropped without computing its masses. Masses are cached
+   * per distinct integer value.
+   */
+  private addIntegerMasses(candidates: readonly Float64Array[], intDims: readonly number[], acc: Float64Array, count: number): void {
+    const n = this.kernels;
+    const caches = intDims.map(() => new Map<number, Float64Array>());
+    const massOf = (k: number, value: number, i: number): number => {
+      const d = intDims[k]!;
+      let cache = caches[k]!.get(value);
+      if (cache === undefined) {
+        cache = new Float64Array(n).fill(Number.NaN);
+        caches[k]!.set(value, cache);
+      }
+      let mass = cache[i]!;
+      if (Number.isNaN(mass)) {
+        const dimension = this.dimensions[d]!;
+        const { mus, invSigmas } = this.numeric[d]!;
+        const left = dimension.log ? Math.log(value - 0.5) : value - 0.5;
+        const right = dimension.log ? Math.log(value + 0.5) : value + 0.5;
+        mass = logGaussMass((left - mus[i]!) * invSigmas[i]!, (right - mus[i]!) * invSigmas[i]!);
+        cache[i] = mass;
+      }
+      return mass;
+    };
+    for (let c = 0; c < count; c++) {
+      const base = c * n;
+      let best = 0;
+      for (let i = 1; i < n; i++) if (acc[base + i]! > acc[base + best]!) best = i;
+      let bound = acc[base + best]!;
+      for (let k = 0; k < intDims.length; k++) bound += massOf(k, candidates[intDims[k]!]![c]!, best);
+      const threshold = bound - 36;
+      for (let i = 0; i < n; i++) {
+        if (!(acc[base + i]! >= threshold)) {
+          acc[base + i] = -Infinity;
+          continue;
+        }
+        for (let k = 0; k < intDims.length; k++) acc[base + i]! += massOf(k, candidates[intDims[k]!]![c]!, i);
+      }
+    }
   }
 }
