@@ -346,11 +346,9 @@ export class ParzenEstimator {
       for (let k = 0; k < intDims.length; k++) bound += massOf(k, candidates[intDims[k]!]![c]!, best);
       const threshold = bound - 36;
       for (let i = 0; i < n; i++) {
-        if (!(acc[base + i]! >= threshold)) {
-          acc[base + i] = -Infinity;
-          continue;
-        }
-        for (let k = 0; k < intDims.length; k++) acc[base + i]! += massOf(k, candidates[intDims[k]!]![c]!, i);
+        // Masses are <= 0: once a kernel is below the threshold it stays there.
+        for (let k = 0; k < intDims.length && acc[base + i]! >= threshold; k++) acc[base + i]! += massOf(k, candidates[intDims[k]!]![c]!, i);
+        if (!(acc[base + i]! >= threshold)) acc[base + i] = -Infinity;
       }
     }
   }
