@@ -1,0 +1,1 @@
+export type { SeizureWindow, WindowSet } from './window-set.js';
