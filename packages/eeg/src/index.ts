@@ -1,1 +1,5 @@
 export type { SeizureWindow, WindowSet } from './window-set.js';
+export { parseEdfHeader, MAX_SIGNALS, type EdfHeader, type EdfSignalHeader, type EdfLayout } from './edf-header.js';
+export { parseTals, encodeTal, formatTalSeconds, type EdfAnnotation, type RecordTals } from './tal.js';
+export { EdfReader, bufferSource, type ByteSource, type EdfRecord, type ReadSignalOptions } from './edf-reader.js';
+export { encodeEdf, writeEdf, formatEdfNumber, type EdfSpec, type EdfSignalSpec, type EdfAnnotationSpec } from './edf-writer.js';
