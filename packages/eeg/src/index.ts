@@ -5,3 +5,15 @@ export { EdfReader, bufferSource, type ByteSource, type EdfRecord, type ReadSign
 export { encodeEdf, writeEdf, formatEdfNumber, type EdfSpec, type EdfSignalSpec, type EdfAnnotationSpec } from './edf-writer.js';
 export { resamplePoly, resampleTo, resampleFilter, rationalRatio, besselI0 } from './resample.js';
 export { butterSos, notchSos, sosfilt, sosfiltZi, sosfiltfilt, type Sos, type ButterType } from './iir-filter.js';
+export {
+  parseEventsTsv,
+  formatEventsTsv,
+  readEventsTsv,
+  writeEventsTsv,
+  seizureEventRows,
+  formatEventDateTime,
+  isSeizureEventType,
+  EVENTS_TSV_COLUMNS,
+  type EventRow,
+  type EventsFile,
+} from './events-tsv.js';
