@@ -17,3 +17,25 @@ export {
   type EventRow,
   type EventsFile,
 } from './events-tsv.js';
+export { TEN_TWENTY, SZCORE_CHANNELS, DOUBLE_BANANA, electrodeOf, matchTenTwenty, commonAverageReference, bipolar } from './montage.js';
+export {
+  preprocessEdf,
+  standardize,
+  montageChannels,
+  resolvePreprocessOptions,
+  DEFAULT_PREPROCESS,
+  type PreprocessOptions,
+  type PreprocessedRecording,
+  type ResolvedPreprocessOptions,
+} from './preprocess.js';
+export { createWindowSet, type LabeledRecording, type WindowOptions } from './create-window-set.js';
+export { splitRecordings, type SplitRecordingsOptions } from './split-recordings.js';
+export { balancedBatchOrder } from './balanced-batch-order.js';
+export {
+  loadSeizureData,
+  type SeizureData,
+  type SeizureRecordingInfo,
+  type LoadSeizureDataOptions,
+  type WindowSetRequest,
+} from './load-seizure-data.js';
+export { generateSeizureDemo, type SeizureDemoOptions, type SeizureDemoRecording } from './generate-seizure-demo.js';
