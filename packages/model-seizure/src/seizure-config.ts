@@ -18,10 +18,14 @@ export interface SeizureDataArgs {
   readonly strideSec: number;
   /** Fraction of the recordings (never windows) held out for validation. */
   readonly validationFraction: number;
-  /** Band-pass filter edges in Hz ([low, high]); null = none. */
+  /** `average` (19 channels re-referenced to their mean, `Fp1-Avg` …, the challenge layout), `bipolar` (double banana) or `referential`. */
+  readonly montage: 'average' | 'bipolar' | 'referential';
+  /** Zero-phase band-pass edges in Hz ([low, high]); null = none. */
   readonly bandpass: readonly [number, number] | null;
-  /** Notch filter frequency in Hz (50 or 60); null = none. */
-  readonly notch: number | null;
+  /** Zero-phase notch frequencies in Hz (e.g. [50] or [60]); null = none. */
+  readonly notch: readonly number[] | null;
+  /** Per-channel z-scoring over each recording. */
+  readonly standardize: boolean;
 }
 
 /** Where the run writes (the `run` block). */
@@ -53,8 +57,10 @@ const dataSchema = z.strictObject({
   windowSec: positive().default(60),
   strideSec: positive().default(10),
   validationFraction: z.number().gt(0).lt(1).default(0.25),
-  bandpass: z.tuple([z.number().min(0), positive()]).nullable().default([0.5, 60]),
-  notch: positive().nullable().default(null),
+  montage: z.enum(['average', 'bipolar', 'referential']).default('average'),
+  bandpass: z.tuple([z.number().min(0), positive()]).nullable().default([0.5, 120]),
+  notch: z.array(positive()).nullable().default(null),
+  standardize: z.boolean().default(true),
 });
 
 const modelSchema = z.strictObject({
