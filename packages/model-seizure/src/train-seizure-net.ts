@@ -1,6 +1,5 @@
 import { createRng, deriveSeed, PipelineError, resolveContext, throwIfAborted, type FitContext } from '@pipeline/core';
-import * as eeg from '@pipeline/eeg';
-import type { WindowSet } from '@pipeline/eeg';
+import { balancedBatchOrder, type WindowSet } from '@pipeline/eeg';
 import { tf } from '@pipeline/tf';
 import { AdamW } from './adamw.js';
 import { binaryCrossEntropyWithLogits } from './binary-cross-entropy.js';
@@ -88,20 +87,12 @@ export interface TrainSeizureResult {
 
 /** The order of the training windows in one epoch: balanced batches or a seeded shuffle. */
 export function epochBatches(set: WindowSet, args: Pick<SeizureTrainArgs, 'batchSize' | 'balanced'>, seed: number, epoch: number): Int32Array[] {
-  if (args.balanced) return balancedOrder()(set.positive, args.batchSize, deriveSeed(seed, 'seizure-batches'), epoch);
+  if (args.balanced) return balancedBatchOrder(set.positive, args.batchSize, deriveSeed(seed, 'seizure-batches'), epoch);
   const order = Int32Array.from({ length: set.length }, (_, i) => i);
   createRng(deriveSeed(seed, 'seizure-shuffle', epoch)).shuffle(order);
   const batches: Int32Array[] = [];
   for (let start = 0; start < order.length; start += args.batchSize) batches.push(order.slice(start, start + args.batchSize));
   return batches;
-}
-
-// TEMPORARY until @pipeline/eeg exports balancedBatchOrder (its helper is writing it).
-type BalancedBatchOrder = (positive: Uint8Array, batchSize: number, seed: number, epoch: number) => Int32Array[];
-function balancedOrder(): BalancedBatchOrder {
-  const f = (eeg as unknown as { balancedBatchOrder?: BalancedBatchOrder }).balancedBatchOrder;
-  if (f === undefined) throw new PipelineError('E_INTERNAL', '@pipeline/eeg does not export balancedBatchOrder yet');
-  return f;
 }
 
 const HEADLINE = ['taes', 'auroc', 'sensitivity', 'specificity', 'sensitivity_at_10fa', 'sensitivity_at_5fa', 'sensitivity_at_2_5fa', 'sensitivity_at_1fa'] as const;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { selectBackend, tf } from '@pipeline/tf';
 import {
   buildSeizureNet,
+  epochBatches,
   loadCheckpoint,
   SEIZURE_VALIDATION_DEFAULTS,
   trainSeizureNet,
@@ -27,7 +28,7 @@ const args: SeizureTrainArgs = {
   minLrRatio: 0,
   clipNorm: 0.05,
   positiveWeight: 2,
-  balanced: false,
+  balanced: true,
   earlyStopping: { metric: 'sensitivity_at_10fa', patience: 0, minDelta: 0 },
   validationBatchSize: 8,
   mixedPrecision: false,
@@ -72,7 +73,7 @@ describe('trainSeizureNet', () => {
   it('trains with a finite loss, clips every gradient to the limit and writes best and last checkpoints', async () => {
     const tensorsBefore = tf.memory().numTensors;
     const { steps, result } = await run(join(dir, 'full'));
-    expect(steps.length).toBe(2 * Math.ceil(train.length / 4));
+    expect(steps.length).toBe(epochBatches(train, args, 5, 1).length + epochBatches(train, args, 5, 2).length);
     expect(result.steps).toBe(steps.length);
     for (const s of steps) {
       expect(Number.isFinite(s.loss)).toBe(true);
@@ -84,6 +85,11 @@ describe('trainSeizureNet', () => {
     expect(steps[0]!.lr).toBeCloseTo(args.lr / Math.ceil(0.2 * steps.length), 10);
     expect(steps[steps.length - 1]!.lr).toBeLessThan(args.lr / 10);
     expect(result.history).toHaveLength(2);
+    // balanced batches: about half of the windows of a batch contain seizure
+    const positives = steps.reduce((n, s) => n + Array.from(s.batch).filter((i) => train.positive[i] === 1).length, 0);
+    const total = steps.reduce((n, s) => n + s.batch.length, 0);
+    expect(positives / total).toBeGreaterThan(0.4);
+    expect(positives / total).toBeLessThan(0.6);
     for (const name of ['model.json', 'weights.bin', 'optimizer.bin', 'checkpoint.json']) {
       await access(join(dir, 'full', 'last', name));
       await access(join(dir, 'full', 'best', name));
@@ -99,7 +105,7 @@ describe('trainSeizureNet', () => {
     const checkpointDir = join(dir, 'interrupted');
     await expect(run(checkpointDir, { signal: controller.signal, onEpoch: () => controller.abort() })).rejects.toThrow(/interrupted/);
     const last = await loadCheckpoint(join(checkpointDir, 'last'));
-    const perEpoch = Math.ceil(train.length / 4);
+    const perEpoch = epochBatches(train, args, 5, 1).length;
     expect([last.state.epoch, last.state.step, last.optimizer.step, last.state.finished]).toEqual([1, perEpoch, perEpoch, false]);
     last.model.dispose();
     const resumed = await run(checkpointDir, { resume: true });
