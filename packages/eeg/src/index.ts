@@ -39,3 +39,14 @@ export {
   type WindowSetRequest,
 } from './load-seizure-data.js';
 export { generateSeizureDemo, type SeizureDemoOptions, type SeizureDemoRecording } from './generate-seizure-demo.js';
+export { crc32c, maskedCrc32c } from './crc32c.js';
+export {
+  SummaryWriter,
+  encodeEvent,
+  tfRecord,
+  scalarRecord,
+  parseEventFile,
+  readEventFile,
+  type ScalarEvent,
+  type SummaryWriterOptions,
+} from './tensorboard.js';
