@@ -54,3 +54,18 @@ export {
   type SeizureRunArgs,
   type ConfigProblem,
 } from './seizure-config.js';
+export { seizureTrain, applyOverrides, mixedPrecisionReport, type SeizureTrainOverrides, type SeizureTrainResult, type MixedPrecisionReport } from './workflow/seizure-train.js';
+export {
+  seizureEvaluate,
+  seizurePredict,
+  loadSeizureModel,
+  type SeizureEvaluateOptions,
+  type SeizureEvaluateResult,
+  type SeizurePredictOptions,
+  type SeizurePredictResult,
+  type SeizureModel,
+  type RecordingDetections,
+} from './workflow/seizure-evaluate.js';
+export { validateSeizureConfig, type SeizureConfigReport } from './workflow/validate-seizure-config.js';
+export { seizureDemo, seizureLocalPreset, SEIZURE_LOCAL_PRESET_YAML, type SeizureDemoOptions, type SeizureDemoResult } from './workflow/seizure-demo.js';
+export { openScalarLog, type ScalarLog } from './workflow/scalar-log.js';
