@@ -50,3 +50,4 @@ export {
   type ScalarEvent,
   type SummaryWriterOptions,
 } from './tensorboard.js';
+export { inspectEdf, renderEdfInspection, type EdfInspection } from './inspect-edf.js';
