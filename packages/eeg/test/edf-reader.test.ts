@@ -78,6 +78,12 @@ describe('EdfReader on files written by an independent Python writer (gen_edf.py
             expectClose(await reader.readSignal(s.label, 0.75, 1.5), s.values.slice(from, from + count), 1e-6);
           }
         }
+        // readSignals (one pass) equals readSignal per signal, including a sub-range and EDF+D gaps.
+        const labels = want.signals.map((s) => s.label);
+        const together = await reader.readSignals(labels, 0.5, 2);
+        for (const [i, label] of labels.entries()) expect(together[i]).toEqual(await reader.readSignal(label, 0.5, 2));
+        const whole = await reader.readSignals();
+        for (const [i, label] of labels.entries()) expect(whole[i]).toEqual(await reader.readSignal(label));
         expect(Array.from(await reader.recordOnsets())).toEqual(want.recordOnsets);
         expect(await reader.annotations()).toEqual(want.annotations);
         // The record iterator gives the same values as readSignal.
