@@ -64,6 +64,9 @@ export interface ReadSignalOptions {
   readonly gapValue?: number;
 }
 
+/** Most samples one read may return (2^28 float64 = 2 GiB); larger ranges must be read in pieces. */
+export const MAX_READ_SAMPLES = 2 ** 28;
+
 /** Bytes read per chunk when streaming records (records are never split). */
 const CHUNK_BYTES = 4 << 20;
 
@@ -184,6 +187,7 @@ export class EdfReader {
     const rate = s.sampleRate;
     const first = Math.round(startSec * rate);
     const count = Math.max(0, Math.round(stopSec * rate) - first);
+    this.checkReadSize(count, durationSec);
     const out = new Float64Array(count).fill(options.gapValue ?? Number.NaN);
     if (count === 0) return out;
     const spr = s.samplesPerRecord;
@@ -213,6 +217,18 @@ export class EdfReader {
     return out;
   }
 
+  private checkReadSize(count: number, durationSec: number | undefined): void {
+    if (count <= MAX_READ_SAMPLES) return;
+    if (durationSec !== undefined) {
+      throw new PipelineError('E_USAGE', `a read of ${count} samples is too large`, { file: this.file, field: 'durationSec', hint: 'read the signal in shorter pieces' });
+    }
+    throw new PipelineError('E_INPUT', `the record onsets span ${count} samples, too many to read at once`, {
+      file: this.file,
+      field: 'header.numberOfDataRecords',
+      hint: 'check the EDF+D time-keeping TALs, or read the signal in pieces with startSec/durationSec',
+    });
+  }
+
   /**
    * Reads several signals (default: every ordinary signal) in one pass over the records, for the
    * whole file or `[startSec, startSec + durationSec)`. Equal to calling {@link readSignal} per
@@ -234,6 +250,7 @@ export class EdfReader {
     const plan = wanted.map((s) => {
       const first = Math.round(startSec * s.sampleRate);
       const count = Math.max(0, Math.round(stopSec * s.sampleRate) - first);
+      this.checkReadSize(count, durationSec);
       return { s, first, count, out: new Float64Array(count).fill(options.gapValue ?? Number.NaN), scale: (s.physicalMax - s.physicalMin) / (s.digitalMax - s.digitalMin) };
     });
     let from = 0;

@@ -46,11 +46,13 @@ export function parseTals(bytes: Uint8Array, file: string, where: string, timeke
     const onsetText = decoder.decode(split < 0 ? head : head.subarray(0, split));
     if (!ONSET.test(onsetText)) fail(`TAL at byte ${pos}: onset '${visible(onsetText)}' is not '+seconds' or '-seconds'`);
     const onset = Number(onsetText) + 0; // -0 → 0
+    if (!Number.isFinite(onset)) fail(`TAL at byte ${pos}: onset '${visible(onsetText)}' is out of range`);
     let duration: number | null = null;
     if (split >= 0) {
       const durationText = decoder.decode(head.subarray(split + 1));
       if (!DURATION.test(durationText)) fail(`TAL at byte ${pos}: duration '${visible(durationText)}' is not a non-negative number`);
       duration = Number(durationText);
+      if (!Number.isFinite(duration)) fail(`TAL at byte ${pos}: duration '${visible(durationText)}' is out of range`);
     }
     // Texts: each followed by \x14; the TAL body must end with \x14.
     if (tal[tal.length - 1] !== 0x14) fail(`TAL at byte ${pos} does not end with \\x14 before its \\0`);

@@ -155,6 +155,18 @@ describe('EdfReader errors', () => {
     await failWith(patch(bytes, annotationOffset, '+0\x14z'), 'record[0].signal[2].annotations');
   });
 
+  it('refuses EDF+D onsets that would need an absurd allocation, and non-increasing onsets', async () => {
+    const spec = {
+      format: 'edf+d' as const,
+      recordOnsets: [0, 99999999],
+      signals: [{ label: 'A', physicalMin: -1, physicalMax: 1, sampleRate: 4, data: new Float64Array(8) }],
+    };
+    const reader = await EdfReader.open(bufferSource(encodeEdf(spec), 'bad.edf'));
+    await expect(reader.readSignal('A')).rejects.toMatchObject({ code: 'E_INPUT', file: 'bad.edf', field: 'header.numberOfDataRecords' });
+    expect((await reader.readSignal('A', 99999999, 1)).length).toBe(4);
+    await failWith(encodeEdf({ ...spec, recordOnsets: [5, 1] }), 'record[1].annotations');
+  });
+
   it('reads a file with -1 data records from the file size, and ignores trailing bytes', async () => {
     const bytes = valid();
     const unknown = patch(bytes, 236, '-1      ');
