@@ -5,6 +5,7 @@ export {
   validateSeizureNetArgs,
   receptiveField,
   countParameters,
+  parameterCount,
   SEIZURE_NET_DEFAULTS,
   type SeizureNetArgs,
   type SeizureForward,

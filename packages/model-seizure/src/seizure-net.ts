@@ -179,7 +179,14 @@ export function seizureProbabilities(forward: SeizureForward, x: tf.Tensor3D): t
   return tf.tidy(() => tf.sigmoid(forward(x)));
 }
 
-/** Number of trainable parameters. */
+/** Trainable parameters of the network {@link buildSeizureNet} builds for `args` (no tfjs needed). */
+export function parameterCount(args: SeizureNetArgs): number {
+  const stem = args.stemKernel * args.channels * args.filters + args.filters;
+  const block = args.kernelSize * args.filters * args.filters + args.filters;
+  return stem + args.dilations.length * block + args.filters + 1;
+}
+
+/** Number of trainable parameters of a model. */
 export function countParameters(model: tf.LayersModel): number {
   return model.trainableWeights.reduce((total, w) => total + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createRng } from '@pipeline/core';
 import { modelFromFiles, modelToFiles, selectBackend, tf } from '@pipeline/tf';
-import { buildSeizureNet, countParameters, receptiveField, seizureForward, seizureProbabilities, validateSeizureNetArgs, type SeizureNetArgs } from '@pipeline/model-seizure';
+import { buildSeizureNet, countParameters, parameterCount, receptiveField, seizureForward, seizureProbabilities, validateSeizureNetArgs, type SeizureNetArgs } from '@pipeline/model-seizure';
 
 const args: SeizureNetArgs = { channels: 2, samples: 256, filters: 4, stemKernel: 5, pool: 4, kernelSize: 3, dilations: [1, 2, 4] };
 
@@ -31,6 +31,7 @@ describe('seizure network', () => {
     expect(a[4]).toBe(a[7]);
     // stem 4·(2·5+4) + 3 blocks of (3·4·4+4) + head (4+1)
     expect(countParameters(model)).toBe(44 + 3 * 52 + 5);
+    expect(parameterCount(args)).toBe(countParameters(model));
     expect(receptiveField(args)).toBe(5 + 3 + 4 * 2 * 7);
     tf.dispose([x, predicted, ours]);
     model.dispose();

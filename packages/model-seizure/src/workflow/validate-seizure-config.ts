@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { readSeizureConfig, seizureNetArgsOf, type SeizureConfig } from '../seizure-config.js';
-import { countParameters, receptiveField, buildSeizureNet } from '../seizure-net.js';
+import { parameterCount, receptiveField } from '../seizure-net.js';
 import { mixedPrecisionReport, type MixedPrecisionReport } from './seizure-train.js';
 
 export interface SeizureConfigReport {
@@ -26,9 +26,7 @@ export async function validateSeizureConfig(file: string): Promise<SeizureConfig
   const config = await readSeizureConfig(path);
   const channels = config.data.montage === 'bipolar' ? 18 : 19;
   const net = seizureNetArgsOf(config, channels);
-  const model = buildSeizureNet({ ...net, samples: config.model.pool }, 0);
-  const parameters = countParameters(model);
-  model.dispose();
+  const parameters = parameterCount(net);
   const field = receptiveField(net);
   return {
     file: path,
