@@ -188,7 +188,9 @@ export class EdfReader {
     const first = Math.round(startSec * rate);
     const count = Math.max(0, Math.round(stopSec * rate) - first);
     this.checkReadSize(count, durationSec);
-    const out = new Float64Array(count).fill(options.gapValue ?? Number.NaN);
+    const out = new Float64Array(count);
+    // Every sample is overwritten unless the file has gaps (EDF+D) or the range runs past the end.
+    if (this.header.format === 'edf+d' || stopSec > total) out.fill(options.gapValue ?? Number.NaN);
     if (count === 0) return out;
     const spr = s.samplesPerRecord;
     const recDur = this.header.recordDurationSec;
@@ -251,7 +253,9 @@ export class EdfReader {
       const first = Math.round(startSec * s.sampleRate);
       const count = Math.max(0, Math.round(stopSec * s.sampleRate) - first);
       this.checkReadSize(count, durationSec);
-      return { s, first, count, out: new Float64Array(count).fill(options.gapValue ?? Number.NaN), scale: (s.physicalMax - s.physicalMin) / (s.digitalMax - s.digitalMin) };
+      const out = new Float64Array(count);
+      if (onsets !== null || stopSec > total) out.fill(options.gapValue ?? Number.NaN);
+      return { s, first, count, out, scale: (s.physicalMax - s.physicalMin) / (s.digitalMax - s.digitalMin) };
     });
     let from = 0;
     let to = n;
@@ -270,11 +274,7 @@ export class EdfReader {
         const lo = Math.max(0, p.first - recordFirst);
         const hi = Math.min(spr, p.first + p.count - recordFirst);
         if (hi <= lo) continue;
-        const digital = new Int16Array(bytes.buffer, bytes.byteOffset + p.s.recordOffset, spr);
-        const { out, first, scale } = p;
-        const dmin = p.s.digitalMin;
-        const pmin = p.s.physicalMin;
-        for (let k = lo; k < hi; k++) out[recordFirst + k - first] = (digital[k]! - dmin) * scale + pmin;
+        decodeInto(bytes, p.s.recordOffset + 2 * lo, hi - lo, p.out, recordFirst + lo - p.first, p.s.digitalMin, p.scale, p.s.physicalMin);
       }
     }
     return plan.map((p) => p.out);
@@ -347,4 +347,10 @@ function decodeSignal(bytes: Uint8Array, s: EdfSignalHeader): Float64Array {
   const out = new Float64Array(s.samplesPerRecord);
   for (let k = 0; k < out.length; k++) out[k] = (digital[k]! - s.digitalMin) * scale + s.physicalMin;
   return out;
+}
+
+/** Decodes `count` little-endian int16 samples at `byteOffset` of `bytes` into `out[outOffset…]` as physical values. */
+function decodeInto(bytes: Uint8Array, byteOffset: number, count: number, out: Float64Array, outOffset: number, dmin: number, scale: number, pmin: number): void {
+  const digital = new Int16Array(bytes.buffer, bytes.byteOffset + byteOffset, count);
+  for (let k = 0; k < count; k++) out[outOffset + k] = (digital[k]! - dmin) * scale + pmin;
 }
