@@ -51,3 +51,4 @@ export {
   type SummaryWriterOptions,
 } from './tensorboard.js';
 export { inspectEdf, renderEdfInspection, type EdfInspection } from './inspect-edf.js';
+export { readSeizureAnnotations, type SeizureAnnotations } from './read-seizure-annotations.js';

@@ -1,9 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PipelineError, resolveContext, throwIfAborted, type FitContext } from '@pipeline/core';
-import { parseCsvBi } from '@pipeline/metrics/eeg';
 import { EdfReader } from './edf-reader.js';
-import { readEventsTsv } from './events-tsv.js';
+import { readSeizureAnnotations } from './read-seizure-annotations.js';
 import { createWindowSet, type LabeledRecording, type WindowOptions } from './create-window-set.js';
 import { preprocessEdf, resolvePreprocessOptions, type PreprocessedRecording, type PreprocessOptions } from './preprocess.js';
 import type { WindowSet } from './window-set.js';
@@ -100,11 +99,7 @@ export async function loadSeizureData(dir: string, options: LoadSeizureDataOptio
     }
     let seizures: ReadonlyArray<readonly [number, number]> = [];
     if (annotationPath !== null) {
-      if (annotationPath.endsWith('.csv_bi')) {
-        seizures = parseCsvBi(await readFile(annotationPath, 'utf8'), { file: annotationPath }).seizures.map(([s, e]) => [s, e] as const);
-      } else {
-        seizures = (await readEventsTsv(annotationPath)).seizures;
-      }
+      seizures = (await readSeizureAnnotations(annotationPath)).seizures;
       for (const [s, e] of seizures) {
         if (!(e > s) || s < 0 || s > durationSec + 1e-6) {
           throw new PipelineError('E_INPUT', `seizure [${s}, ${e}] s is empty or outside the ${durationSec} s recording`, { file: annotationPath, field: 'onset' });

@@ -85,7 +85,7 @@ export interface SummaryWriterOptions {
  * TFRecord framing with masked CRC32C, hand-encoded `Event`/`Summary` protobufs, a first
  * `brain.Event:2` version record. Records are buffered and appended on `flush()`/`close()` (and
  * every 64 scalars), so a crash loses at most the unflushed tail; every appended record is whole.
- * Optionally mirrors scalars to a JSONL log (`{"tag","step","value","wallTime"}` per line).
+ * Optionally mirrors scalars to a JSONL log (`{"tag","step","value","wallTime"}` per line; NaN/±Infinity as `null`).
  */
 export class SummaryWriter {
   readonly logDir: string;
@@ -123,7 +123,7 @@ export class SummaryWriter {
     if (tag === '') throw new PipelineError('E_USAGE', 'empty tag', { field: 'tag' });
     const time = wallTime ?? this.now();
     this.pending.push(scalarRecord(tag, value, step, time));
-    if (this.jsonlPath !== null) this.pendingJson.push(`${JSON.stringify({ tag, step, value: Number.isFinite(value) ? value : String(value), wallTime: time })}\n`);
+    if (this.jsonlPath !== null) this.pendingJson.push(`${JSON.stringify({ tag, step, value: Number.isFinite(value) ? value : null, wallTime: time })}\n`);
     if (this.pending.length >= 64) void this.flush().catch(() => {});
   }
 

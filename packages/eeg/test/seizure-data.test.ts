@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EdfReader, generateSeizureDemo, loadSeizureData, preprocessEdf, readEventsTsv, SZCORE_CHANNELS, TEN_TWENTY, writeEdf, type SeizureDemoRecording } from '@pipeline/eeg';
+import { EdfReader, generateSeizureDemo, loadSeizureData, preprocessEdf, readEventsTsv, readSeizureAnnotations, SZCORE_CHANNELS, TEN_TWENTY, writeEdf, type SeizureDemoRecording } from '@pipeline/eeg';
 import { createHash } from 'node:crypto';
 
 let dir: string;
@@ -103,6 +103,9 @@ describe('loadSeizureData', () => {
       ['sub-01_run-00', 'sub-01', demo[0]!.seizures],
       ['tuh', null, [[30, 41.5]]],
     ]);
+    expect(await readSeizureAnnotations(join(bids, 'tuh.csv_bi'))).toEqual({ seizures: [[30, 41.5]], durationSec: 90 });
+    expect(await readSeizureAnnotations(demo[0]!.eventsPath)).toEqual({ seizures: demo[0]!.seizures, durationSec: 90 });
+    await expect(readSeizureAnnotations(join(bids, 'tuh.edf'))).rejects.toMatchObject({ code: 'E_INPUT', file: join(bids, 'tuh.edf') });
     await writeFile(join(bids, 'orphan.edf'), edf);
     await expect(loadSeizureData(bids)).rejects.toMatchObject({ code: 'E_INPUT', file: join(bids, 'orphan.edf') });
     const lenient = await loadSeizureData(bids, { requireAnnotations: false });
