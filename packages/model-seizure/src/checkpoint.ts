@@ -40,7 +40,15 @@ export interface CheckpointState {
   /** Optimizer steps completed; the next step is `step` (0-based). */
   readonly step: number;
   /** The monitored metric: name, direction, this checkpoint's value and the best so far. */
-  readonly metric: { readonly name: string; readonly mode: 'max' | 'min'; readonly value: number; readonly best: number; readonly bestEpoch: number };
+  readonly metric: {
+    readonly name: string;
+    readonly mode: 'max' | 'min';
+    readonly value: number;
+    readonly best: number;
+    readonly bestEpoch: number;
+    /** Validation loss of the best epoch (breaks ties on the metric). */
+    readonly bestValLoss?: number;
+  };
   /** Epochs since the best one (early stopping's counter). */
   readonly epochsWithoutImprovement: number;
   /** The resolved config of the run (plain JSON). */
@@ -190,5 +198,5 @@ export function finiteOrNull(_key: string, value: unknown): unknown {
 }
 
 function nullToNaN(key: string, value: unknown): unknown {
-  return value === null && (key === 'value' || key === 'best' || key === 'loss' || key === 'valLoss' || key === 'metric') ? NaN : value;
+  return value === null && (key === 'value' || key === 'best' || key === 'bestValLoss' || key === 'loss' || key === 'valLoss' || key === 'metric') ? NaN : value;
 }

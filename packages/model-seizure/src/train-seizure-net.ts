@@ -101,8 +101,8 @@ const HEADLINE = ['taes', 'auroc', 'sensitivity', 'specificity', 'sensitivity_at
  * Trains the seizure network: AdamW with a cosine schedule and linear warmup, global-norm gradient
  * clipping, binary cross-entropy (optional positive weight) on per-sample logits; after every epoch
  * the validation windows are predicted, stitched onto their recordings and scored
- * ({@link scoreSeizurePredictions}); `checkpointDir/best` follows the monitored metric and
- * `checkpointDir/last` is rewritten every epoch (weights, AdamW moments, config, epoch, step,
+ * ({@link scoreSeizurePredictions}); `checkpointDir/best` follows the monitored metric (a tie
+ * is broken by the validation loss) and `checkpointDir/last` is rewritten every epoch (weights, AdamW moments, config, epoch, step,
  * early-stopping state). The data order of epoch e depends only on (seed, e), so a run resumed from
  * `last` continues at the same step with the same next batch. `signal` is checked before every
  * batch; every tensor of a step is released before the next.
@@ -123,10 +123,13 @@ export async function trainSeizureNet(options: TrainSeizureOptions): Promise<Tra
   const monitor = args.earlyStopping.metric;
   const mode = MONITORED_METRICS[monitor];
   const better = (a: number, b: number) => (Number.isNaN(b) ? !Number.isNaN(a) : mode === 'max' ? a > b + args.earlyStopping.minDelta : a < b - args.earlyStopping.minDelta);
+  // A tie on the monitored metric (sensitivities saturate at 1 on easy data) is broken by the validation loss.
+  const improves = (value: number, loss: number) => better(value, best) || (value === best && loss < bestValLoss);
 
   let step = 0;
   let startEpoch = 1;
   let best = NaN;
+  let bestValLoss = Infinity;
   let bestEpoch = 0;
   let waited = 0;
   const history: EpochSummary[] = [];
@@ -136,6 +139,7 @@ export async function trainSeizureNet(options: TrainSeizureOptions): Promise<Tra
     step = state.step;
     startEpoch = state.epoch + 1;
     best = state.metric.best;
+    bestValLoss = state.metric.bestValLoss ?? Infinity;
     bestEpoch = state.metric.bestEpoch;
     waited = state.epochsWithoutImprovement;
     history.push(...state.history);
@@ -152,7 +156,7 @@ export async function trainSeizureNet(options: TrainSeizureOptions): Promise<Tra
   } => ({
     epoch,
     step,
-    metric: { name: monitor, mode, value, best, bestEpoch },
+    metric: { name: monitor, mode, value, best, bestEpoch, bestValLoss },
     epochsWithoutImprovement: waited,
     config: options.config,
     optimizer: { kind: 'adamw', beta1: optimizer.beta1, beta2: optimizer.beta2, epsilon: optimizer.epsilon, weightDecay: optimizer.weightDecay },
@@ -204,9 +208,10 @@ export async function trainSeizureNet(options: TrainSeizureOptions): Promise<Tra
       const metrics = scoreSeizurePredictions(predictions.recordings, options.validationArgs, signal === undefined ? {} : { signal });
       lastMetrics = metrics;
       const value = monitoredValue(metrics, predictions.loss, monitor);
-      const improved = better(value, best);
+      const improved = improves(value, predictions.loss);
       if (improved) {
         best = value;
+        bestValLoss = predictions.loss;
         bestEpoch = epoch;
         waited = 0;
       } else {

@@ -119,3 +119,31 @@ describe('trainSeizureNet', () => {
     resumed.weights.forEach((w, k) => w.forEach((value, i) => expect(value).toBeCloseTo(full.weights[k]![i]!, 5)));
   });
 });
+
+describe('best checkpoint', () => {
+  it('breaks a tie on the monitored metric with the validation loss', async () => {
+    const checkpointDir = join(dir, 'ties');
+    const epochs: Array<{ metric: number; valLoss: number }> = [];
+    const model = buildSeizureNet(net, 7);
+    // sensitivity at 10 FA/24h over a 3-threshold curve takes few values: force a tie with a metric that cannot change
+    const result = await trainSeizureNet({
+      model,
+      train,
+      validation,
+      args: { ...args, epochs: 3, earlyStopping: { metric: 'sensitivity_at_10fa', patience: 0, minDelta: 0 } },
+      validationArgs: { ...validationArgs, faThresholds: [1] },
+      checkpointDir,
+      config: {},
+      seed: 5,
+      onEpoch: (summary) => epochs.push({ metric: summary.metric, valLoss: summary.valLoss }),
+    });
+    model.dispose();
+    expect(new Set(epochs.map((e) => e.metric)).size).toBe(1);
+    const lowest = epochs.reduce((k, e, i) => (e.valLoss < epochs[k]!.valLoss ? i : k), 0);
+    expect(result.bestEpoch).toBe(lowest + 1);
+    const best = await loadCheckpoint(join(checkpointDir, 'best'));
+    expect(best.state.epoch).toBe(lowest + 1);
+    expect(best.state.metric.bestValLoss).toBeCloseTo(epochs[lowest]!.valLoss, 10);
+    best.model.dispose();
+  });
+});
