@@ -91,6 +91,16 @@ describe('pipeline seizure', () => {
     const tsv = await readFile(join(cwd, 'detections', 'demo_rec02_events.tsv'), 'utf8');
     expect(tsv.split('\n')[0]).toBe('onset\tduration\teventType\tconfidence\tchannels\tdateTime\trecordingDuration');
 
+    // demo with training: 2 one-minute recordings, the local preset (60 s windows), 1 epoch
+    const full = await run(['seizure', 'demo', '--out', 'full', '--recordings', '2', '--duration', '60', '--epochs', '1', '--json'], { cwd });
+    expect(full.stderr).not.toMatch(/error/);
+    expect(full.code).toBe(0);
+    const report = JSON.parse(full.stdout) as { runDir: string; checkpoints: { best: string }; evaluation: Record<string, unknown> };
+    expect(report.runDir).toBe(join(cwd, 'full', 'run'));
+    expect(report.evaluation.recordings).toBe(1);
+    expect(report.evaluation).toHaveProperty('sensitivity_at_10fa');
+    await access(join(report.checkpoints.best, 'checkpoint.json'));
+
     const usage = await run(['seizure', 'evaluate', '--data', 'demo/data'], { cwd });
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('seizure evaluate needs --checkpoint')]);
     const notFound = await run(['seizure', 'predict', '--checkpoint', 'nope', '--data', 'demo/data', '--out', 'x'], { cwd });

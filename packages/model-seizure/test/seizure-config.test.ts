@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { parseSeizureConfig, parseSeizureConfigYaml, readSeizureConfig } from '@pipeline/model-seizure';
+import { parseSeizureConfig, parseSeizureConfigYaml, readSeizureConfig, seizureLocalPreset } from '@pipeline/model-seizure';
 
 const configs = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'configs');
 
@@ -24,6 +24,10 @@ describe('seizure config', () => {
     expect(production.train.earlyStopping.metric).toBe('sensitivity_at_5fa');
     expect(production.train.mixedPrecision).toBe(true);
     expect(production.data.dir).toBeNull();
+  });
+
+  it('the built-in local preset (what `seizure demo` trains) equals configs/local.yaml', async () => {
+    expect(seizureLocalPreset()).toEqual(await readSeizureConfig(join(configs, 'local.yaml')));
   });
 
   it('fills defaults for an empty document', () => {

@@ -98,14 +98,6 @@ export async function seizureDemo(options: SeizureDemoOptions, context: FitConte
   if (options.train === false) return { dataDir, recordings };
   const config = options.config ?? seizureLocalPreset();
   const train = await seizureTrain(config, { dataDir, runDir: join(outDir, 'run'), ...(options.epochs === undefined ? {} : { epochs: options.epochs }) }, { ...context, seed });
-  const validationDir = join(outDir, 'validation-data');
-  // score the held-out recordings only: link them into their own folder
-  const { mkdir, symlink } = await import('node:fs/promises');
-  await mkdir(validationDir, { recursive: true });
-  for (const id of train.recordings.validation) {
-    const r = recordings.find((x) => x.id === id)!;
-    for (const file of [r.edfPath, r.eventsPath]) await symlink(file, join(validationDir, file.slice(file.lastIndexOf('/') + 1)));
-  }
-  const evaluation = await seizureEvaluate({ checkpoint: train.checkpoints.best, dataDir: validationDir }, context);
+  const evaluation = await seizureEvaluate({ checkpoint: train.checkpoints.best, dataDir, recordings: train.recordings.validation }, context);
   return { dataDir, recordings, train, evaluation };
 }

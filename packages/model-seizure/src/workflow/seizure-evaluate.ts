@@ -40,9 +40,19 @@ export interface RecordingDetections {
  * window length and stride), per-sample probabilities stitched per recording, events at the
  * configured operating point (hysteresis, morphology, minimum duration).
  */
-async function predictFolder(model: SeizureModel, data: SeizureData, context: FitContext): Promise<{ recordings: RecordingProbabilities[]; loss: number }> {
+async function predictFolder(
+  model: SeizureModel,
+  data: SeizureData,
+  context: FitContext,
+  ids?: readonly string[],
+): Promise<{ recordings: RecordingProbabilities[]; loss: number }> {
   const { signal, onProgress } = resolveContext(context);
-  const set = await data.windowSet(dataOptions(model.config).windows);
+  if (ids !== undefined) {
+    const known = new Set(data.recordings.map((r) => r.id));
+    const missing = ids.filter((id) => !known.has(id));
+    if (missing.length > 0) throw new PipelineError('E_NOT_FOUND', `no recording ${missing.join(', ')} in the data folder`, { file: data.dir, field: 'recordings' });
+  }
+  const set = await data.windowSet({ ...dataOptions(model.config).windows, ...(ids === undefined ? {} : { ids }) });
   if (set.channels.join(',') !== model.channels.join(',')) {
     throw new PipelineError('E_SCHEMA', `the data has channels ${set.channels.join(', ')} but the model was trained on ${model.channels.join(', ')}`, {
       file: data.dir,
@@ -96,6 +106,8 @@ export interface SeizureEvaluateOptions {
   readonly outDir?: string;
   /** Replace files from an earlier evaluation. Default false. */
   readonly overwrite?: boolean;
+  /** Score only these recording ids (default: every recording of the folder). */
+  readonly recordings?: readonly string[];
 }
 
 export interface SeizureEvaluateResult extends SeizureMetrics {
@@ -120,7 +132,7 @@ export async function seizureEvaluate(options: SeizureEvaluateOptions, context: 
   const model = await loadSeizureModel(options.checkpoint);
   try {
     const data = await openSeizureData(resolve(options.dataDir), model.config, { logger, onProgress, ...(signal === undefined ? {} : { signal }) });
-    const { recordings, loss } = await predictFolder(model, data, context);
+    const { recordings, loss } = await predictFolder(model, data, context, options.recordings);
     const metrics = scoreSeizurePredictions(recordings, model.config.validation, { onProgress, ...(signal === undefined ? {} : { signal }) });
     const outDir = resolve(options.outDir ?? join(resolve(options.checkpoint), '..', '..', 'evaluation'));
     const metricsPath = join(outDir, 'metrics.json');
