@@ -27,6 +27,30 @@ export interface SeizureDemoRecording {
   readonly seizures: ReadonlyArray<readonly [number, number]>;
 }
 
+/** A sine of `cyclesPerSample` starting at `phase0` (in cycles), by phasor rotation, renormalized every 1024 steps. */
+function oscillator(cyclesPerSample: number, phase0: number): { next(): number } {
+  const w = 2 * Math.PI * cyclesPerSample;
+  const cw = Math.cos(w);
+  const sw = Math.sin(w);
+  let re = Math.cos(2 * Math.PI * phase0);
+  let im = Math.sin(2 * Math.PI * phase0);
+  let steps = 0;
+  return {
+    next(): number {
+      const value = im;
+      const r = re * cw - im * sw;
+      im = im * cw + re * sw;
+      re = r;
+      if (++steps % 1024 === 0) {
+        const norm = Math.hypot(re, im);
+        re /= norm;
+        im /= norm;
+      }
+      return value;
+    },
+  };
+}
+
 /** Electrode neighbourhoods a seizure starts in (then spreads to the whole hemisphere). */
 const FOCI: ReadonlyArray<{ readonly focus: readonly string[]; readonly spread: readonly string[] }> = [
   { focus: ['F7', 'T3', 'T5'], spread: ['Fp1', 'F3', 'C3', 'P3', 'O1'] },
@@ -67,21 +91,20 @@ export async function generateSeizureDemo(options: SeizureDemoOptions): Promise<
     const rng = createRng(deriveSeed(seed, 'seizure-demo', k));
     const n = durationSec * fs;
     const channels = TEN_TWENTY.map(() => new Float64Array(n));
-    // Background: AR(1) noise + alpha (posterior) + theta, slowly modulated.
+    // Background: AR(1) noise + alpha (posterior) + theta, slowly modulated. Oscillators are
+    // rotating phasors and the noise is uniform (unit variance): cheap, so the demo stays fast.
+    const unit = (): number => (rng.nextUint32() / 4294967296 - 0.5) * 3.4641016151377544; // √12
     TEN_TWENTY.forEach((name, c) => {
       const x = channels[c]!;
-      const alphaF = 9 + 2 * rng.uniform();
-      const thetaF = 5 + 2 * rng.uniform();
+      const alpha = oscillator((9 + 2 * rng.uniform()) / fs, rng.uniform());
+      const theta = oscillator((5 + 2 * rng.uniform()) / fs, rng.uniform());
+      const modulation = oscillator((0.05 + 0.1 * rng.uniform()) / fs, 0);
       const alphaA = POSTERIOR.has(name) ? 18 : 5;
-      const phaseA = 2 * Math.PI * rng.uniform();
-      const phaseT = 2 * Math.PI * rng.uniform();
-      const modF = 0.05 + 0.1 * rng.uniform();
       let ar = 0;
       for (let t = 0; t < n; t++) {
-        const time = t / fs;
-        ar = 0.97 * ar + 4 * rng.normal();
-        const mod = 0.6 + 0.4 * Math.sin(2 * Math.PI * modF * time);
-        x[t] = ar + alphaA * mod * Math.sin(2 * Math.PI * alphaF * time + phaseA) + 6 * Math.sin(2 * Math.PI * thetaF * time + phaseT) + 3 * rng.normal();
+        ar = 0.97 * ar + 4 * unit();
+        const mod = 0.6 + 0.4 * modulation.next();
+        x[t] = ar + alphaA * mod * alpha.next() + 6 * theta.next() + 3 * unit();
       }
     });
     // Seizures: non-overlapping, at least 20 s from the edges and 30 s apart.
