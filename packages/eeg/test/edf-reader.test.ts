@@ -167,6 +167,30 @@ describe('EdfReader errors', () => {
     await failWith(encodeEdf({ ...spec, recordOnsets: [5, 1] }), 'record[1].annotations');
   });
 
+  it('streams: a range read touches only the records it overlaps', async () => {
+    // 600 records of 1 s, 2 signals at 256 Hz: 1 KiB per record.
+    const n = 600 * 256;
+    const bytes = encodeEdf({
+      format: 'edf',
+      signals: [0, 1].map((c) => ({ label: `S${c}`, physicalMin: -1000, physicalMax: 1000, sampleRate: 256, data: Float64Array.from({ length: n }, (_, t) => ((t * (c + 1)) % 2000) - 1000) })),
+    });
+    const reads: Array<[number, number]> = [];
+    const inner = bufferSource(bytes, 'big.edf');
+    const counting = { ...inner, read: (position: number, length: number) => (reads.push([position, length]), inner.read(position, length)) };
+    const reader = await EdfReader.open(counting);
+    reads.length = 0;
+    const x = await reader.readSignal('S1', 100.5, 2);
+    expect(x.length).toBe(512);
+    expect(x[0]).toBeCloseTo(((100.5 * 256 * 2) % 2000) - 1000, 1);
+    expect(reads).toEqual([[reader.header.headerBytes + 100 * reader.recordBytes, 3 * reader.recordBytes]]);
+    reads.length = 0;
+    let records = 0;
+    for await (const record of reader.records({ start: 590 })) records += record.signals.length;
+    expect(records).toBe(20);
+    expect(reads.every(([, length]) => length <= 4 << 20)).toBe(true);
+    expect(reads.reduce((a, [, length]) => a + length, 0)).toBe(10 * reader.recordBytes);
+  });
+
   it('reads a file with -1 data records from the file size, and ignores trailing bytes', async () => {
     const bytes = valid();
     const unknown = patch(bytes, 236, '-1      ');
