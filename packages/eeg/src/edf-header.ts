@@ -10,7 +10,7 @@ export interface EdfHeader {
   readonly startDate: string;
   /** `hh.mm.ss` as written. */
   readonly startTime: string;
-  /** The start as a UTC-free local timestamp, or `null` when the date/time fields do not parse. */
+  /** The start: the header's clock date and time stored in the UTC fields of a `Date` (EDF has no time zone), or `null` when they do not parse. */
   readonly start: Date | null;
   readonly headerBytes: number;
   /** The 44-byte reserved field: `EDF+C`, `EDF+D` or blank for plain EDF. */
