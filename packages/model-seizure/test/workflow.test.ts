@@ -2,7 +2,7 @@ import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { generateSeizureDemo, readEventsTsv } from '@pipeline/eeg';
+import { generateSeizureDemo, readEventFile, readEventsTsv } from '@pipeline/eeg';
 import { parseSeizureConfig, seizureEvaluate, seizurePredict, seizureTrain, type SeizureConfig } from '@pipeline/model-seizure';
 
 let dir: string;
@@ -34,6 +34,14 @@ describe('seizure workflows', () => {
     const lines = (await readFile(result.events.jsonl, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { tag: string; step: number; value: number | null });
     expect(lines.filter((l) => l.tag === 'train/loss')).toHaveLength(result.steps);
     expect(lines.filter((l) => l.tag === 'val/sensitivity_at_10fa').map((l) => l.step)).toEqual(result.history.map((h) => h.step));
+    // the TensorBoard event file holds the same scalars (float32 in the protobuf)
+    const events = await readEventFile(result.events.tensorboard);
+    expect(events.fileVersion).toBe('brain.Event:2');
+    expect(events.scalars.map((e) => [e.tag, e.step])).toEqual(lines.map((l) => [l.tag, l.step]));
+    events.scalars.forEach((e, i) => {
+      if (lines[i]!.value === null) expect(Number.isFinite(e.value)).toBe(false);
+      else expect(e.value).toBeCloseTo(lines[i]!.value!, 5);
+    });
     for (const tag of ['train/lr', 'val/loss', 'val/taes', 'val/auroc', 'val/ovlp/f1', 'val/timescoring_event/sensitivity']) expect(lines.some((l) => l.tag === tag)).toBe(true);
     await expect(seizureTrain(config, { dataDir: join(dir, 'data'), runDir })).rejects.toMatchObject({ code: 'E_STATE' });
     const resumed = await seizureTrain(config, { dataDir: join(dir, 'data'), runDir, resume: true });

@@ -146,7 +146,7 @@ async function run(args: SeizureArgs, runtime: Runtime): Promise<void> {
           `run: ${result.runDir}`,
           `  ${result.epochs} epochs, ${result.steps} steps${result.stoppedEarly ? ' (stopped early)' : ''}; best ${result.monitor} ${number(result.bestMetric)} at epoch ${result.bestEpoch}`,
           `  checkpoints: ${result.checkpoints.best}, ${result.checkpoints.last}`,
-          `  scalars: ${result.events.jsonl}${result.events.tensorboard === null ? '' : `, ${result.events.tensorboard}`}`,
+          `  scalars: ${result.events.tensorboard} (TensorBoard), ${result.events.jsonl}`,
           ...(result.mixedPrecision.requested ? [`  note: ${result.mixedPrecision.reason}`] : []),
         ].join('\n'),
       );

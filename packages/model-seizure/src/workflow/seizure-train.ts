@@ -29,7 +29,7 @@ export interface MixedPrecisionReport {
 export interface SeizureTrainResult {
   readonly runDir: string;
   readonly checkpoints: { readonly best: string; readonly last: string };
-  readonly events: { readonly jsonl: string; readonly tensorboard: string | null };
+  readonly events: { readonly jsonl: string; readonly tensorboard: string };
   readonly configPath: string;
   readonly resultPath: string;
   readonly backend: string;
