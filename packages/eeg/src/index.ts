@@ -1,7 +1,7 @@
 export type { SeizureWindow, WindowSet } from './window-set.js';
 export { parseEdfHeader, MAX_SIGNALS, type EdfHeader, type EdfSignalHeader, type EdfLayout } from './edf-header.js';
 export { parseTals, encodeTal, formatTalSeconds, type EdfAnnotation, type RecordTals } from './tal.js';
-export { EdfReader, bufferSource, type ByteSource, type EdfRecord, type ReadSignalOptions } from './edf-reader.js';
+export { EdfReader, bufferSource, type ByteSource, type EdfRecord, type ReadSignalOptions, type ReadSignalsOptions, MAX_READ_SAMPLES } from './edf-reader.js';
 export { encodeEdf, writeEdf, formatEdfNumber, type EdfSpec, type EdfSignalSpec, type EdfAnnotationSpec } from './edf-writer.js';
 export { resamplePoly, resampleTo, resampleFilter, rationalRatio, besselI0 } from './resample.js';
 export { butterSos, notchSos, sosfilt, sosfiltZi, sosfiltfilt, type Sos, type ButterType } from './iir-filter.js';

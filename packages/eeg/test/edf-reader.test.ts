@@ -84,6 +84,13 @@ describe('EdfReader on files written by an independent Python writer (gen_edf.py
         for (const [i, label] of labels.entries()) expect(together[i]).toEqual(await reader.readSignal(label, 0.5, 2));
         const whole = await reader.readSignals();
         for (const [i, label] of labels.entries()) expect(whole[i]).toEqual(await reader.readSignal(label));
+        // Into caller buffers (longer than needed, dirty): same values, views of those buffers.
+        const buffers = whole.map((w) => new Float64Array(w.length + 3).fill(7));
+        const reused = await reader.readSignals(undefined, 0, undefined, { into: buffers });
+        for (const [i, w] of whole.entries()) {
+          expect(reused[i]).toEqual(w);
+          expect(reused[i]!.buffer).toBe(buffers[i]!.buffer);
+        }
         expect(Array.from(await reader.recordOnsets())).toEqual(want.recordOnsets);
         expect(await reader.annotations()).toEqual(want.annotations);
         // The record iterator gives the same values as readSignal.
