@@ -57,7 +57,7 @@ export async function predictWindows(forward: SeizureForward, set: WindowSet, op
     const start = b * batchSize;
     const rows = Math.min(batchSize, set.length - start);
     const indices = Int32Array.from({ length: rows }, (_, k) => start + k);
-    fillWindowBatch(set, indices, x, y);
+    const placed = fillWindowBatch(set, indices, x, y);
     const [probabilities, loss] = tf.tidy(() => {
       const logits = forward(tf.tensor3d(x.subarray(0, rows * samples * channels), [rows, samples, channels]));
       const labels = tf.tensor2d(y.subarray(0, rows * samples), [rows, samples]);
@@ -67,7 +67,7 @@ export async function predictWindows(forward: SeizureForward, set: WindowSet, op
     lossSum += loss.dataSync()[0]! * rows;
     tf.dispose([probabilities, loss]);
     for (let k = 0; k < rows; k++) {
-      const window = set.window(start + k);
+      const window = placed[k]!;
       const target = byId.get(window.recording);
       if (target === undefined) continue;
       const offset = window.startSample;

@@ -179,7 +179,7 @@ export async function trainSeizureNet(options: TrainSeizureOptions): Promise<Tra
       for (let b = 0; b < batches.length; b++) {
         throwIfAborted(signal, 'seizure training');
         const batch = batches[b]!;
-        const rows = fillWindowBatch(train, batch, x, y);
+        const rows = fillWindowBatch(train, batch, x, y).length;
         lr = cosineWithWarmup(step, schedule);
         const { loss, gradNorm, clippedNorm } = trainStep(forward, variables, optimizer, x, y, rows, samples, channels, args, lr);
         if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
