@@ -110,6 +110,8 @@ async function run(args: SeizureArgs, runtime: Runtime): Promise<void> {
       return;
     }
     case 'train': {
+      // the config's seed, unless --seed is given explicitly
+      const seedGiven = runtime.argv.some((a) => a === '--seed' || a.startsWith('--seed='));
       const config = await readSeizureConfig(runtime.resolvePath(need(args.config ?? args.file, '--config', 'train')));
       const result = await seizureTrain(
         config,
@@ -119,7 +121,7 @@ async function run(args: SeizureArgs, runtime: Runtime): Promise<void> {
           ...(args.epochs === undefined ? {} : { epochs: args.epochs }),
           resume: args.resume,
         },
-        context,
+        seedGiven ? { ...context, seed: runtime.seed } : context,
       );
       if (runtime.json) {
         runtime.printJson(
@@ -203,7 +205,7 @@ export const seizureCommand: CommandDefinition = {
     yargs
       .positional('action', { type: 'string', choices: ACTIONS as unknown as string[], describe: 'What to do' })
       .positional('file', { type: 'string', describe: 'The config file (validate)' })
-      .option('config', { type: 'string', describe: 'YAML config (train)' })
+      .option('config', { type: 'string', describe: 'YAML config (train; its seed is used unless --seed is given)' })
       .option('data', { type: 'string', describe: 'Data folder: NAME.edf with NAME_events.tsv or NAME.csv_bi (train: overrides data.dir)' })
       .option('run-dir', { type: 'string', describe: 'Run folder (train: overrides run.dir)' })
       .option('epochs', { type: 'number', describe: 'Epochs (train, demo: overrides train.epochs)' })
