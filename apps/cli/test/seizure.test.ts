@@ -75,6 +75,12 @@ describe('pipeline seizure', () => {
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/already holds checkpoints \(pass --resume/);
 
+    const resumed = await run(['seizure', 'train', '--config', 'tiny.yaml', '--data', 'demo/data', '--run-dir', 'run', '--epochs', '1', '--resume', '--json'], { cwd });
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ epochs: 1, steps: (JSON.parse(train.stdout) as { steps: number }).steps });
+    const interrupted = await run(['seizure', 'train', '--config', 'tiny.yaml', '--data', 'demo/data', '--run-dir', 'run2'], { cwd, signal: AbortSignal.abort() });
+    expect(interrupted.code).toBe(130);
+
     const evaluate = await run(['seizure', 'evaluate', '--checkpoint', 'run/checkpoints/best', '--data', 'demo/data', '--json'], { cwd });
     expect(evaluate.code).toBe(0);
     const metrics = JSON.parse(evaluate.stdout) as Record<string, unknown>;
