@@ -80,6 +80,9 @@ describe('pipeline seizure', () => {
     expect(JSON.parse(resumed.stdout)).toMatchObject({ epochs: 1, steps: (JSON.parse(train.stdout) as { steps: number }).steps });
     const interrupted = await run(['seizure', 'train', '--config', 'tiny.yaml', '--data', 'demo/data', '--run-dir', 'run2'], { cwd, signal: AbortSignal.abort() });
     expect(interrupted.code).toBe(130);
+    // without --run-dir: the config's run.dir (runs/tiny), relative to the working directory
+    const noRun = await run(['seizure', 'train', '--config', 'tiny.yaml', '--data', 'demo/data', '--resume'], { cwd });
+    expect([noRun.code, noRun.stderr]).toEqual([4, expect.stringContaining(`${join(cwd, 'runs', 'tiny')}: nothing to resume`)]);
 
     const evaluate = await run(['seizure', 'evaluate', '--checkpoint', 'run/checkpoints/best', '--data', 'demo/data', '--json'], { cwd });
     expect(evaluate.code).toBe(0);

@@ -116,8 +116,9 @@ async function run(args: SeizureArgs, runtime: Runtime): Promise<void> {
       const result = await seizureTrain(
         config,
         {
-          ...(args.data === undefined ? {} : { dataDir: runtime.resolvePath(args.data) }),
-          ...(args.runDir === undefined ? {} : { runDir: runtime.resolvePath(args.runDir) }),
+          // relative paths of the flags and of the config resolve against the working directory
+          ...(args.data === undefined && config.data.dir === null ? {} : { dataDir: runtime.resolvePath(args.data ?? config.data.dir!) }),
+          runDir: runtime.resolvePath(args.runDir ?? config.run.dir),
           ...(args.epochs === undefined ? {} : { epochs: args.epochs }),
           resume: args.resume,
         },

@@ -111,6 +111,9 @@ export async function seizureTrain(config: SeizureConfig, overrides: SeizureTrai
   const configPath = join(runDir, 'config.json');
   const resolvedJson = { ...resolved, seed };
   await mkdir(runDir, { recursive: true });
+  if (resume === undefined && (await exists(configPath))) {
+    logger.warn('the run folder holds the config.json of an earlier run without checkpoints: replacing it', { file: configPath });
+  }
   if (resume === undefined) await atomicWrite(configPath, `${JSON.stringify(resolvedJson, null, 2)}\n`);
   else if (JSON.stringify((resume.state.config as { seizure?: unknown } | null)?.seizure ?? null) !== JSON.stringify(resolvedJson)) {
     logger.warn('the config differs from the one the checkpoint was trained with; resuming with the new one');
