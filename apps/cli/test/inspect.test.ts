@@ -104,3 +104,34 @@ describe('pipeline inspect', () => {
     expect(JSON.parse(fake.stdout)).toEqual({ error: { code: 'E_INPUT', message: expect.stringMatching(/not an HDF5 file/), exitCode: 3 } });
   });
 });
+
+describe('inspect an EDF+ file', () => {
+  it('shows the header, channels and annotations, and one JSON document with --json', async () => {
+    const { writeEdf } = await import('@pipeline/eeg');
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'inspect-edf-'));
+    const file = join(dir, 'rec.edf');
+    const rate = 8;
+    const samples = Float64Array.from({ length: rate * 4 }, (_, i) => Math.round(100 * Math.sin(i / 3)));
+    await writeEdf(file, {
+      signals: [
+        { label: 'EEG Fp1-REF', sampleRate: rate, physicalMin: -200, physicalMax: 200, unit: 'uV', data: samples },
+        { label: 'EEG Cz-REF', sampleRate: rate, physicalMin: -200, physicalMax: 200, unit: 'uV', data: samples },
+      ],
+      recordDurationSec: 1,
+      annotations: [{ onset: 1.5, duration: 2, text: 'sz' }],
+    });
+    const result = await run(['inspect', file, '--json']);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.channels.map((c: { label: string }) => c.label)).toEqual(['EEG Fp1-REF', 'EEG Cz-REF']);
+    expect(doc.channels[0].sampleRate).toBe(8);
+    expect(doc.durationSec).toBe(4);
+    expect(doc.annotations).toEqual([expect.objectContaining({ onset: 1.5, duration: 2 })]);
+    const text = await run(['inspect', file]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('EEG Fp1-REF');
+  });
+});

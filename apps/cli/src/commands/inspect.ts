@@ -1,3 +1,4 @@
+import { inspectEdf, renderEdfInspection } from '@pipeline/eeg';
 import { inspectFile, type InspectResult } from '@pipeline/ingest';
 import type { CommandDefinition } from '../command.js';
 
@@ -62,21 +63,28 @@ export function formatInspect(result: InspectResult): string {
 export const inspectCommand: CommandDefinition = {
   command: 'inspect <file>',
   describe:
-    'Show what a CSV, HDF5 or Arrow file holds (datasets, shapes, dtypes, chunking, columns, rows, labels); a CSV is checked in full, like train reads it',
+    'Show what a CSV, HDF5, Arrow or EDF file holds (datasets, shapes, dtypes, chunking, columns, rows, labels); a CSV is checked in full, like train reads it',
   examples: [
     ['$0 inspect data/demo/X_train.h5', 'datasets with shape, dtype, chunks and filters'],
     ['$0 inspect data/demo/y_train.csv', 'rows, columns and the label distribution'],
     ['$0 inspect runs/latest/oof.arrow --json', 'one JSON document for machines'],
+    ['$0 inspect data/eeg/rec01.edf', 'EDF/EDF+ header, channels (label, rate, physical range, unit), duration, annotations'],
   ],
   builder: (yargs) =>
     yargs
-      .positional('file', { type: 'string', demandOption: true, describe: 'A .csv/.tsv, .h5/.hdf5 or Arrow IPC (.arrow/.feather) file' })
+      .positional('file', { type: 'string', demandOption: true, describe: 'A .csv/.tsv, .h5/.hdf5, Arrow IPC (.arrow/.feather) or EDF/EDF+ (.edf) file' })
       .option('labels', { type: 'boolean', describe: 'Treat the CSV as a label file (default: guessed from its header)' })
       .option('label-col', { type: 'string', describe: 'Label column of a label CSV' })
       .option('id-col', { type: 'string', describe: "Id column of a CSV (default: 'id' when the header has it), as in train" })
       .option('delimiter', { type: 'string', describe: 'CSV delimiter, one character (default: tab for .tsv/.tab, else comma)' }),
   async run(rawArgs, runtime) {
     const args = rawArgs as unknown as InspectArgs;
+    if (/\.(edf|bdf)$/i.test(args.file)) {
+      const edf = await inspectEdf(runtime.resolvePath(args.file));
+      if (runtime.json) runtime.printJson(edf);
+      else runtime.print(renderEdfInspection(edf));
+      return;
+    }
     const result = await inspectFile(runtime.resolvePath(args.file), {
       ...(args.labels === undefined ? {} : { labels: args.labels }),
       ...(args.labelCol === undefined ? {} : { labelColumn: args.labelCol }),
