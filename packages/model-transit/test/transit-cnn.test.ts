@@ -12,7 +12,7 @@ import {
   transitCnn,
   transitCurve,
   transitForward,
-  type TransitCnnArgs,
+  type TransitCnnOptions,
   type TransitCnnModel,
   type TransitRecord,
 } from '../src/index.js';
@@ -249,7 +249,7 @@ describe('transit-cnn network', () => {
 });
 
 /** Validation accuracy of the best epoch vs the validation rows' majority-class rate. */
-async function quality(rows: number, args: Partial<TransitCnnArgs> & { curve?: { points: number } }) {
+async function quality(rows: number, args: TransitCnnOptions) {
   const records = generateKeplerDemo({ rows, seed: 7 });
   const model = await transitCnn({ ...args }).fit(records, { seed: 7 });
   try {
