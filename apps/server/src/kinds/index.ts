@@ -4,9 +4,10 @@
  * `transit-cnn.ts` (the seed's transit CNN, `@pipeline/model-transit`). Add a kind to the list.
  */
 import { registerModelKind, type ModelKind } from '../model-kinds.js';
+import { modelKind as transitCnnKind } from './transit-cnn.js';
 
 /** Every built-in kind. */
-export const builtinModelKinds: readonly ModelKind[] = [];
+export const builtinModelKinds: readonly ModelKind[] = [transitCnnKind as ModelKind];
 
 /** Registers every built-in kind in this process (idempotent). */
 export function registerBuiltinModelKinds(): void {
