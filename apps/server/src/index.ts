@@ -13,7 +13,7 @@ export {
   type PredictRow,
   type PredictResult,
 } from './model-kinds.js';
-export { builtinModelKinds, registerBuiltinModelKinds } from './kinds/index.js';
+export { builtinKindLoaders, registerBuiltinModelKind, registerBuiltinModelKinds } from './kinds/index.js';
 export { createServer, type PipelineServer } from './server.js';
 export { startServer, createWorkspaceToken, type StartedServer } from './start.js';
 export { resolveServerConfig, type ServerConfig, type ResolvedServerConfig } from './config.js';

@@ -80,7 +80,7 @@ export async function createServer(input: ServerConfig): Promise<PipelineServer>
   for (const dir of ['', 'uploads', 'datasets', 'models']) await mkdir(join(config.dataDir, dir), { recursive: true });
   const log = pino({ level: config.logLevel, base: { service: 'pipeline-server' } }, config.logStream as pino.DestinationStream);
   const logger = coreLogger(log);
-  registerBuiltinModelKinds();
+  await registerBuiltinModelKinds();
   const repository = await openRepository({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await sweepOrphans(config.dataDir, repository, logger);
   const runner = new JobRunner({

@@ -5,7 +5,7 @@
  * orphan trainings.
  */
 import type { Logger } from '@pipeline/core';
-import { registerBuiltinModelKinds } from '../kinds/index.js';
+import { registerBuiltinModelKind } from '../kinds/index.js';
 import { getModelKind, registerModelKind, type ModelKind } from '../model-kinds.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -36,7 +36,7 @@ process.on('message', (message: ToWorker) => {
   started = true;
   void (async () => {
     try {
-      registerBuiltinModelKinds();
+      await registerBuiltinModelKind(message.kind);
       for (const specifier of message.extraKindModules) {
         const module = (await import(specifier.startsWith('/') ? `file://${specifier}` : specifier)) as { modelKind?: ModelKind };
         if (module.modelKind !== undefined) registerModelKind(module.modelKind);
