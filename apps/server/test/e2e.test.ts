@@ -175,9 +175,46 @@ describe('web page end to end (headless Chromium)', () => {
     expect(await page.locator('#predict-table thead th').count()).toBe(5);
 
     // into the temp dir (removed in afterAll) unless PIPELINE_E2E_SCREENSHOT_DIR asks to keep it
+    // the report's series parser also reads per-fold metrics (stack runs), in the page's own module
+    const folds = await page.evaluate(async () => {
+      const module = await import(`${(globalThis as any).location.origin}/app.js`);
+      return module.metricSeries({ fold_1_accuracy: 0.8, fold_2_accuracy: 0.9, 'fold-3-accuracy': 0.7, roc_auc: 0.91, 'val_loss@2': 0.5, 'val_loss@1': 0.6 });
+    });
+    expect(folds).toEqual({
+      series: [
+        { name: 'accuracy', axis: 'fold', points: [[1, 0.8], [2, 0.9], [3, 0.7]] },
+        { name: 'val_loss', axis: 'epoch', points: [[1, 0.6], [2, 0.5]] },
+      ],
+      scalars: [['roc_auc', 0.91]],
+    });
+
     const screenshot = join(process.env.PIPELINE_E2E_SCREENSHOT_DIR ?? dir, 'e2e.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     expect((await stat(screenshot)).size).toBeGreaterThan(10_000);
     expect(pageErrors).toEqual([]);
   }, 300_000);
+
+  test('cancel a training from the page, then delete its dataset', async () => {
+    await page.fill('#start-name', 'kepler-long');
+    await page.fill('#start-options', JSON.stringify({ epochs: 500, curve_points: 101, batch_size: 8, patience: 0 }));
+    await page.click('#start-form button[type=submit]');
+    const row = page.locator('#sessions-table tbody tr', { hasText: 'kepler-long' });
+    await waitFor('the long session row', 15_000, async () => (await row.count()) === 1);
+    const id = (await row.getAttribute('data-session-id'))!;
+    await row.locator('button', { hasText: 'Cancel' }).click();
+    await waitFor('the session to show cancelled', 60_000, async () => (await row.getAttribute('data-status')) === 'cancelled');
+    const { session } = await api(`/api/training/session/${id}`);
+    expect(session.status).toBe('cancelled');
+    expect(await row.locator('button', { hasText: 'Cancel' }).count()).toBe(0);
+    // no model version for a cancelled training
+    const { models } = await api('/api/models');
+    expect(models.map((m: { name: string }) => m.name)).toEqual(['kepler']);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('#datasets-table tbody tr', { hasText: 'kepler-e2e' }).locator('button', { hasText: 'Delete' }).click();
+    await waitFor('the dataset to leave the list', 15_000, async () => (await page.locator('#datasets-table tbody tr').count()) === 0);
+    const { datasets } = await api('/api/training/datasets');
+    expect(datasets).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });
