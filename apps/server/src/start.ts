@@ -50,18 +50,24 @@ export async function startServer(
     await server.close();
     throw error;
   }
-  const stopped = new Promise<void>((resolve) => {
-    if (options.handleSignals !== true) {
-      server.app.addHook('onClose', async () => resolve());
-      return;
-    }
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+  const closeOnce = server.close;
+  const wrapped: PipelineServer = {
+    ...server,
+    close: async () => {
+      await closeOnce();
+      markStopped();
+    },
+  };
+  if (options.handleSignals === true) {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void server.close().then(resolve, resolve);
+      void wrapped.close();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-  });
-  return { server, url, stopped };
+  }
+  return { server: wrapped, url, stopped };
 }
