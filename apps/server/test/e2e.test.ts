@@ -194,6 +194,23 @@ describe('web page end to end (headless Chromium)', () => {
     expect(pageErrors).toEqual([]);
   }, 300_000);
 
+  test('a second version of the model, then set version 1 current again from the registry', async () => {
+    await page.fill('#start-name', 'kepler');
+    await page.fill('#start-options', JSON.stringify({ epochs: 1, curve_points: 101, batch_size: 16, patience: 0 }));
+    await page.click('#start-form button[type=submit]');
+    const version = (v: number) => page.locator(`#models-table tbody tr[data-model-name="kepler"][data-model-version="${v}"]`);
+    await waitFor('version 2 of the model in the registry', 120_000, async () => (await version(2).count()) === 1);
+    const current = async () => (await api('/api/models')).models.filter((m: { is_current: boolean }) => m.is_current).map((m: { version: number }) => m.version);
+    expect(await current()).toEqual([2]);
+    expect(await version(2).getAttribute('data-current')).toBe('true');
+    expect(await version(1).getAttribute('data-current')).toBe('false');
+    await version(1).locator('button', { hasText: 'Set current' }).click();
+    await waitFor('version 1 to be marked current in the page', 15_000, async () => (await version(1).getAttribute('data-current')) === 'true');
+    expect(await version(2).getAttribute('data-current')).toBe('false');
+    expect(await current()).toEqual([1]);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+
   test('cancel a training from the page, then delete its dataset', async () => {
     await page.fill('#start-name', 'kepler-long');
     await page.fill('#start-options', JSON.stringify({ epochs: 500, curve_points: 101, batch_size: 8, patience: 0 }));
@@ -208,7 +225,7 @@ describe('web page end to end (headless Chromium)', () => {
     expect(await row.locator('button', { hasText: 'Cancel' }).count()).toBe(0);
     // no model version for a cancelled training
     const { models } = await api('/api/models');
-    expect(models.map((m: { name: string }) => m.name)).toEqual(['kepler']);
+    expect(models.map((m: { name: string; version: number }) => `${m.name} v${m.version}`).sort()).toEqual(['kepler v1', 'kepler v2']);
 
     page.once('dialog', (dialog) => void dialog.accept());
     await page.locator('#datasets-table tbody tr', { hasText: 'kepler-e2e' }).locator('button', { hasText: 'Delete' }).click();
