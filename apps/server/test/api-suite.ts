@@ -155,6 +155,16 @@ export function describeApiSuite(label: string, databaseUrl: () => string): void
       expect(after.body.count).toBe(before.body.count);
     });
 
+    it('answers 413 to a large upload streamed over a real connection, without hanging', async () => {
+      const big = Buffer.alloc(4 * 1024 * 1024, 'period,duration\n1,2\n');
+      const response = await upload(t.tokenA, big);
+      expect(response.status).toBe(413);
+      expect(response.body.error.code).toBe('payload_too_large');
+      expect(await storedFiles()).toEqual({ uploads: [], datasets: [`${datasetId}.csv`] });
+      // the server still answers on a new request
+      expect((await inject({ method: 'GET', url: '/api/training/datasets', token: t.tokenA })).status).toBe(200);
+    });
+
     it('answers 413 over the row and column limits', async () => {
       const rows = `a,label\n${'1,x\n'.repeat(1001)}`; // 1,001 rows > the test limit of 1,000, ~4 kB
       const tooMany = await upload(t.tokenA, rows, { name: 'long', kind: 'tabular' });
