@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createServer, type PipelineServer } from '../src/server.js';
 import { generateToken, hashToken } from '../src/http/tokens.js';
+import { createWorkspaceToken } from '../src/start.js';
+import { openApiDocument } from '../src/http/openapi.js';
 import { auth, multipart, transitCsv } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -93,5 +95,31 @@ describe('limits and safety', () => {
     expect(stored.dataset.row_count).toBe(200);
     expect(await readdir(join(dataDir, 'uploads'))).toEqual([]);
     expect(await readdir(join(dataDir, 'datasets'))).toEqual([`${stored.dataset.id}.csv`]);
+  });
+
+  it('stores tokens only as sha256 hashes and accepts each as its own workspace', async () => {
+    const { server, url, dataDir } = await start();
+    const token = await createWorkspaceToken({ dataDir, workspace: 'hashed', databaseUrl: '' });
+    const again = await createWorkspaceToken({ dataDir, workspace: 'hashed', databaseUrl: '' });
+    expect(again).not.toBe(token);
+    const rows = await server.repository.driver.all<{ token_hash: string }>('SELECT token_hash FROM tokens');
+    const expected = (await import('node:crypto')).createHash('sha256').update(token).digest('hex');
+    expect(rows.map((row) => row.token_hash)).toContain(expected);
+    expect(rows.some((row) => row.token_hash.includes(token) || token.includes(row.token_hash))).toBe(false);
+    const raw = (await import('node:fs')).readFileSync(join(dataDir, 'pipeline.sqlite'));
+    expect(raw.includes(Buffer.from(token))).toBe(false);
+    for (const t of [token, again]) expect((await fetch(`${url}/api/training/datasets`, { headers: auth(t) })).status).toBe(200);
+    await expect(createWorkspaceToken({ dataDir, workspace: '../x', databaseUrl: '' })).rejects.toThrow("'../x' is not a workspace name");
+  });
+
+  it('documents every API route in the OpenAPI document', async () => {
+    const { server } = await start();
+    const documented = Object.entries(openApiDocument.paths).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((key) => ['get', 'post', 'delete', 'put', 'patch'].includes(key))
+        .map((method) => [method.toUpperCase(), path.replace(/\{(\w+)\}/g, ':$1')] as const),
+    );
+    expect(documented.length).toBe(13); // every route but /api/openapi.json itself
+    for (const [method, url] of documented) expect([method, url, server.app.hasRoute({ method, url })]).toEqual([method, url, true]);
   });
 });
