@@ -227,6 +227,15 @@ describe('web page end to end (headless Chromium)', () => {
     const { models } = await api('/api/models');
     expect(models.map((m: { name: string; version: number }) => `${m.name} v${m.version}`).sort()).toEqual(['kepler v1', 'kepler v2']);
 
+    // bad transit-cnn options through the API: 400 naming the option
+    const bad = await fetch(`${started!.url}/api/training/start`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ dataset_id: session.dataset_id, model_kind: 'transit-cnn', model_name: 'bad', options: { epochs: 0 } }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: unknown }).error).toMatchObject({ code: 'invalid_options', field: 'options.epochs' });
+
     page.once('dialog', (dialog) => void dialog.accept());
     await page.locator('#datasets-table tbody tr', { hasText: 'kepler-e2e' }).locator('button', { hasText: 'Delete' }).click();
     await waitFor('the dataset to leave the list', 15_000, async () => (await page.locator('#datasets-table tbody tr').count()) === 0);

@@ -42,9 +42,9 @@ describe('transit-cnn model kind', () => {
       progress_every: 5,
     });
     expect(modelKind.validateOptions(undefined).epochs).toBe(50);
-    expect(() => modelKind.validateOptions({ epochs: 0 })).toThrow(expect.objectContaining({ code: 'E_USAGE', field: 'options.epochs' }));
-    expect(() => modelKind.validateOptions({ epoch: 3 })).toThrow(expect.objectContaining({ code: 'E_USAGE', field: 'options.epoch' }));
-    expect(() => modelKind.validateOptions({ learning_rate: 'fast' })).toThrow(expect.objectContaining({ field: 'options.learning_rate' }));
+    expect(() => modelKind.validateOptions({ epochs: 0 })).toThrow(expect.objectContaining({ code: 'E_USAGE', field: 'epochs' }));
+    expect(() => modelKind.validateOptions({ epoch: 3 })).toThrow(expect.objectContaining({ code: 'E_USAGE', field: 'epoch' }));
+    expect(() => modelKind.validateOptions({ learning_rate: 'fast' })).toThrow(expect.objectContaining({ field: 'learning_rate' }));
   });
 
   test('train: progress → epochs completed, progress.json every progress_every epochs, the model saved, flat metrics with per-epoch curves; predict', async () => {

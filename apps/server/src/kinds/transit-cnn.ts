@@ -99,7 +99,8 @@ export const modelKind: ModelKind<TransitCnnKindOptions> = {
       const issue = parsed.error.issues[0]!;
       const field = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path.join('.');
       throw new PipelineError('E_USAGE', `transit-cnn option ${field === undefined || field === '' ? '' : `'${field}' `}is invalid: ${issue.message}`, {
-        field: `options${field === undefined || field === '' ? '' : `.${field}`}`,
+        // the option's name: the route reports it as `options.<name>`
+        ...(field === undefined || field === '' ? {} : { field }),
         hint: `transit-cnn takes ${Object.keys(optionsSchema.shape).join(', ')}`,
       });
     }
