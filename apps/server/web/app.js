@@ -2,6 +2,15 @@
 // token the user pastes (kept in localStorage); live progress through server-sent events (the SSE
 // endpoint takes ?access_token= because EventSource cannot send headers). Every value from the
 // server is rendered with textContent / SVG attributes, never as HTML.
+//
+// The run report (Report buttons) draws a session's flat `metrics`:
+// - `name@N` keys are per-epoch curves (`val_accuracy@3`), `fold_N_name` keys per-fold curves (what a
+//   `stack` kind can emit); curves whose names contain `loss` share one line chart, accuracy-like ones
+//   (acc, auc, f1, precision, recall) another, anything else gets its own; every point is an SVG
+//   `circle.mark`;
+// - scalar scores in [0, 1] (accuracy-like names and `majority_rate`) are bars (`rect.bar`); every
+//   scalar is listed in a table;
+// - a string `report_url` on the session (a workflows HTML report) is linked above the charts.
 
 const TOKEN_KEY = 'pipeline.token';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
