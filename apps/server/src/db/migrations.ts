@@ -90,6 +90,8 @@ export async function migrate(driver: SqlDriver): Promise<number[]> {
   const applied: number[] = [];
   for (const migration of migrations) {
     const done = await driver.transaction(async (tx) => {
+      // two servers starting at once on one PostgreSQL database: the second waits, then sees the row
+      if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(7270160001)');
       const row = await tx.get<{ version: number }>('SELECT version FROM schema_migrations WHERE version = ?', [migration.version]);
       if (row !== undefined) return false;
       await tx.exec(migration.sql);
