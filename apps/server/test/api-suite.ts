@@ -267,6 +267,14 @@ export function describeApiSuite(label: string, databaseUrl: () => string): void
         return body.session.status === 'training' && body.session.epochs_completed >= 1 ? body.session : undefined;
       });
       expect(running.status).toBe('training');
+      // concurrency 1: a second training waits in the queue; cancelling it there never starts it
+      const queued = await inject({ method: 'POST', url: '/api/training/start', token: t.tokenA, payload: { dataset_id: datasetId, model_kind: 'prior', model_name: 'slow', options: { epochs: 100, delay_ms: 100 } } });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await inject({ method: 'GET', url: `/api/training/session/${queued.body.session_id}`, token: t.tokenA })).body.session).toMatchObject({ status: 'pending', attempts: 0 });
+      expect(t.server.runner.load).toEqual({ queued: 1, running: 1 });
+      const dequeued = await inject({ method: 'POST', url: `/api/training/session/${queued.body.session_id}/cancel`, token: t.tokenA });
+      expect(dequeued.body.session).toMatchObject({ status: 'cancelled', attempts: 0, started_at: null });
+      expect(t.server.runner.load).toEqual({ queued: 0, running: 1 });
       const cancel = await inject({ method: 'POST', url: `/api/training/session/${start.body.session_id}/cancel`, token: t.tokenA });
       expect(cancel.status).toBe(200);
       expect(cancel.body.session).toMatchObject({ status: 'cancelled', error: 'cancelled by request' });
