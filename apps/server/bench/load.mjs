@@ -145,7 +145,8 @@ const upload = summarize('upload');
 const total = list.count + upload.count;
 const lost = accepted.length - rows;
 const fmt = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
-const report = `# Training service load test
+const database = process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite';
+const report = `## ${database}
 
 \`node apps/server/bench/load.mjs --clients ${CLIENTS} --seconds ${SECONDS}\` (built server in its own process,
 ${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'}, 127.0.0.1; ${CLIENTS} concurrent clients, each with its own token: 4 × list sessions,
@@ -164,6 +165,15 @@ ${lost} lost (201 without a row); ${mismatched} rows whose file is missing or di
 ${orphanFiles} files without a row; ${leftovers} temporary files left in uploads/.
 ${errorSamples.length > 0 ? `\nFirst errors: ${errorSamples.map((e) => `\`${e}\``).join('; ')}\n` : ''}`;
 await mkdir(join(here, 'results'), { recursive: true });
-await writeFile(join(here, 'results', 'server.md'), report);
+// results/server.md keeps one section per database; this run replaces its own
+const resultsFile = join(here, 'results', 'server.md');
+let previous = '';
+try {
+  previous = await readFile(resultsFile, 'utf8');
+} catch {}
+const sections = new Map(previous.split(/\n(?=## )/).filter((part) => part.startsWith('## ')).map((part) => [part.split('\n', 1)[0], part.trimEnd()]));
+sections.set(`## ${database}`, report.trimEnd());
+const order = ['## SQLite', '## PostgreSQL'].filter((key) => sections.has(key));
+await writeFile(resultsFile, `# Training service load test\n\n${order.map((key) => sections.get(key)).join('\n\n')}\n`);
 process.stdout.write(report);
 process.exit(lost === 0 && mismatched === 0 && orphanFiles === 0 && leftovers === 0 && list.errors + upload.errors === 0 ? 0 : 1);
