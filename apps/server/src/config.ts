@@ -14,6 +14,8 @@ export interface ServerConfig {
   readonly maxPredictRows?: number;
   /** Trainings running at once (default 1). */
   readonly concurrency?: number;
+  /** A training running longer is killed and failed (default 12 hours). */
+  readonly maxTrainingMs?: number;
   /** Requests per token (or per address without one) per `rateLimitWindowMs` (default 600 per minute). */
   readonly rateLimitMax?: number;
   readonly rateLimitWindowMs?: number;
@@ -42,6 +44,7 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
     maxColumns: config.maxColumns ?? 2_000,
     maxPredictRows: config.maxPredictRows ?? 10_000,
     concurrency: config.concurrency ?? 1,
+    maxTrainingMs: config.maxTrainingMs ?? 12 * 3600 * 1000,
     rateLimitMax: config.rateLimitMax ?? 600,
     rateLimitWindowMs: config.rateLimitWindowMs ?? 60_000,
     logLevel: config.logLevel ?? 'info',

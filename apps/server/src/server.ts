@@ -87,6 +87,7 @@ export async function createServer(input: ServerConfig): Promise<PipelineServer>
     repository,
     dataDir: config.dataDir,
     concurrency: config.concurrency,
+    maxTrainingMs: config.maxTrainingMs,
     logger: coreLogger(log.child({ component: 'jobs' })),
     extraKindModules: config.extraKindModules,
   });

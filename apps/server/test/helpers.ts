@@ -51,7 +51,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { databaseUrl?: string; maxUploadBytes?: number; maxRows?: number; maxColumns?: number; rateLimitMax?: number; concurrency?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { databaseUrl?: string; maxUploadBytes?: number; maxRows?: number; maxColumns?: number; rateLimitMax?: number; concurrency?: number; maxTrainingMs?: number } = {}): Promise<TestServer> {
   registerModelKind(priorKind);
   const dataDir = await mkdtemp(join(tmpdir(), 'pipeline-server-test-'));
   const server = await createServer({
@@ -64,6 +64,7 @@ export async function startTestServer(options: { databaseUrl?: string; maxUpload
     maxColumns: options.maxColumns ?? 50,
     rateLimitMax: options.rateLimitMax ?? 10_000,
     concurrency: options.concurrency ?? 1,
+    ...(options.maxTrainingMs === undefined ? {} : { maxTrainingMs: options.maxTrainingMs }),
     webDir: join(dataDir, 'no-web'),
   });
   const tokens: string[] = [];

@@ -12,7 +12,7 @@ import { createServer, type PipelineServer } from '../src/server.js';
 import { generateToken, hashToken } from '../src/http/tokens.js';
 import { createWorkspaceToken } from '../src/start.js';
 import { openApiDocument } from '../src/http/openapi.js';
-import { auth, multipart, transitCsv } from './helpers.js';
+import { auth, multipart, startTestServer, transitCsv, waitFor } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -121,5 +121,24 @@ describe('limits and safety', () => {
     );
     expect(documented.length).toBe(13); // every route but /api/openapi.json itself
     for (const [method, url] of documented) expect([method, url, server.app.hasRoute({ method, url })]).toEqual([method, url, true]);
+  });
+
+  it('kills and fails a training that runs longer than maxTrainingMs', async () => {
+    const t = await startTestServer({ maxTrainingMs: 1500 });
+    cleanups.push(() => t.close());
+    const base = await t.server.listen({ host: '127.0.0.1', port: 0 });
+    const form = multipart([{ name: 'name', value: 'd' }, { name: 'file', value: transitCsv(4), filename: 'd.csv' }]);
+    const dataset = (await (await fetch(`${base}/api/training/upload-dataset`, { method: 'POST', headers: { ...auth(t.tokenA), ...form.headers }, body: form.payload })).json()) as { dataset: { id: string } };
+    const started = (await (await fetch(`${base}/api/training/start`, {
+      method: 'POST',
+      headers: { ...auth(t.tokenA), 'content-type': 'application/json' },
+      body: JSON.stringify({ dataset_id: dataset.dataset.id, model_kind: 'prior', model_name: 'hung', options: { epochs: 1000, delay_ms: 1000 } }),
+    })).json()) as { session_id: string };
+    const failed = await waitFor(async () => {
+      const { session } = (await (await fetch(`${base}/api/training/session/${started.session_id}`, { headers: auth(t.tokenA) })).json()) as { session: { status: string; error: string } };
+      return session.status === 'failed' ? session : undefined;
+    }, 30_000, 'the timeout');
+    expect(failed.error).toBe('the training ran longer than 1500 ms and was stopped');
+    expect(t.server.runner.load).toEqual({ queued: 0, running: 0 });
   });
 });

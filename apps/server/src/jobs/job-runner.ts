@@ -29,12 +29,15 @@ export interface JobRunnerOptions {
   readonly extraKindModules?: readonly string[];
   /** Minimum milliseconds between two progress writes of one session (default 200). */
   readonly progressIntervalMs?: number;
+  /** A training running longer is killed and failed (default 12 hours): a hung worker never blocks the queue. */
+  readonly maxTrainingMs?: number;
 }
 
 interface Running {
   readonly child: ChildProcess;
   cancelled: boolean;
   stopping: boolean;
+  timedOut: boolean;
   lastWrite: number;
   pending: TrainProgress | undefined;
   timer: NodeJS.Timeout | undefined;
@@ -204,6 +207,7 @@ export class JobRunner extends EventEmitter {
       child,
       cancelled: false,
       stopping: false,
+      timedOut: false,
       lastWrite: 0,
       pending: undefined,
       timer: undefined,
@@ -273,6 +277,12 @@ export class JobRunner extends EventEmitter {
       },
     };
     child.send(start);
+    const maxMs = this.options.maxTrainingMs ?? 12 * 3600 * 1000;
+    const deadline = setTimeout(() => {
+      running.timedOut = true;
+      child.kill('SIGKILL');
+    }, maxMs);
+    deadline.unref();
 
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -280,6 +290,7 @@ export class JobRunner extends EventEmitter {
         workerError ??= { code: 'E_INTERNAL', message: `worker error: ${error.message}` };
       });
     });
+    clearTimeout(deadline);
     if (running.timer !== undefined) clearTimeout(running.timer);
     // the last report may still be waiting for its throttle slot: write it before the outcome
     if (running.pending !== undefined && !running.cancelled && !running.stopping) writeProgress(running.pending);
@@ -301,7 +312,9 @@ export class JobRunner extends EventEmitter {
         if (model === undefined) await this.removeArtifacts(sessionId);
         this.logger.info('training completed', { sessionId, model: model === undefined ? null : `${model.name}@${model.version}` });
       } else {
-        const reason = workerError !== undefined
+        const reason = running.timedOut
+          ? `the training ran longer than ${maxMs} ms and was stopped`
+          : workerError !== undefined
           ? `${workerError.code}: ${workerError.message}`
           : `the training worker exited unexpectedly (${exit.signal !== null ? `signal ${exit.signal}` : `exit code ${exit.code}`})${stderr.trim() === '' ? '' : `: ${stderr.trim().split('\n').slice(-3).join(' | ')}`}`;
         await this.repository.updateSession(sessionId, { status: 'failed', error: reason, finishedAt: new Date().toISOString() }, ['training']);
