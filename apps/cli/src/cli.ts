@@ -5,6 +5,7 @@ import { commands } from './commands/index.js';
 import type { CliIo } from './io.js';
 import { createPino, LOG_LEVELS, toLogger, type LogLevel } from './logger.js';
 import { createProgress } from './progress.js';
+import { renderError } from './render-error.js';
 import type { Runtime } from './runtime.js';
 
 const EPILOGUE = `Exit codes: 0 ok, 1 failure, 2 usage error, 3 bad input data, 4 not found, 130 interrupted.
@@ -14,7 +15,7 @@ interface GlobalArgs {
   logLevel: LogLevel;
   json: boolean;
   quiet: boolean;
-  seed: number;
+  seed?: number;
 }
 
 /**
@@ -34,7 +35,8 @@ export function buildCli(argv: readonly string[], io: CliIo, onRun?: (run: Promi
     })
     .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document on stdout', global: true })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress bars; only warnings and errors', global: true })
-    .option('seed', { type: 'number', default: 42, describe: 'Seed for every random choice', global: true })
+    .option('seed', { type: 'number', describe: 'Seed for every random choice (default 42; a --config file\'s seed unless given)', global: true })
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()
     .demandCommand(1, 'Name a command: see `pipeline --help`.')
     .recommendCommands()
@@ -114,7 +116,9 @@ async function execute(
     signal,
     json: args.json,
     quiet: args.quiet,
-    seed: args.seed,
+    seed: args.seed ?? 42,
+    cwd,
+    context: { logger: toLogger(log), onProgress: progress.onProgress, signal, cwd, env: io.env ?? process.env },
     resolvePath: (path) => resolve(cwd, path),
     print: (text) => {
       if (!args.json) io.stdout(text.endsWith('\n') ? text : `${text}\n`);
@@ -130,7 +134,7 @@ async function execute(
     return code ?? EXIT_CODES.ok;
   } catch (error) {
     const exit = exitCodeFor(error);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = renderError(error);
     if (exit === EXIT_CODES.failure && !isPipelineError(error)) {
       log.error({ err: error }, 'unexpected failure');
     }

@@ -50,3 +50,4 @@ export {
 export { saveArtifact, readArtifact, atomicWrite, sha256 } from './artifact-io.js';
 export type { Split, SplitInput, Splitter } from './splitter.js';
 export type { TaskSpec, TaskResult } from './task.js';
+export { workerExecArgv } from './worker-exec-argv.js';

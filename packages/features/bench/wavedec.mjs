@@ -5,7 +5,7 @@
 //   2 workers: each worker decomposes half the rows of a shared input into fresh shared float32 bands
 // Usage: node bench/wavedec.mjs [--reps 3] [--rows 20000] [--workers 2]
 import { Worker } from 'node:worker_threads';
-import { createRng } from '@pipeline/core';
+import { createRng, workerExecArgv } from '@pipeline/core';
 import { WavedecPlan, getWavelet, wavedecRows } from '../dist/index.js';
 
 const arg = (name, fallback) => {
@@ -50,22 +50,35 @@ if (workerCount > 0) {
   const plan = new WavedecPlan(n, getWavelet('db4'), 'symmetric', 5);
   const workers = Array.from(
     { length: workerCount },
-    () => new Worker(new URL('./wavedec-worker.mjs', import.meta.url), { workerData: { input, n } }),
+    () => new Worker(new URL('./wavedec-worker.mjs', import.meta.url), { workerData: { input, n }, execArgv: workerExecArgv() }),
   );
   let bands;
+  let finished = false;
+  // A worker that fails to load, throws or exits before the end fails the run instead of hanging it.
+  const failed = new Promise((_, reject) => {
+    for (const worker of workers) {
+      worker.on('error', reject);
+      worker.on('exit', (code) => {
+        if (!finished) reject(new Error(`a wavedec worker exited with code ${code}`));
+      });
+    }
+  });
+  failed.catch(() => {}); // observed through the race below
   // Fresh output bands every run, as the single-threaded wavedecRows (and pywt) allocate theirs.
   const runOnce = () => {
     bands = plan.lengths.map((length) => new SharedArrayBuffer(length * rows * 4));
-    return Promise.all(
-      workers.map(
-        (worker, w) =>
-          new Promise((resolve, reject) => {
-            worker.once('message', resolve);
-            worker.once('error', reject);
-            worker.postMessage({ bands, start: Math.floor((w * rows) / workerCount), end: Math.floor(((w + 1) * rows) / workerCount) });
-          }),
+    return Promise.race([
+      failed,
+      Promise.all(
+        workers.map(
+          (worker, w) =>
+            new Promise((resolve) => {
+              worker.once('message', resolve);
+              worker.postMessage({ bands, start: Math.floor((w * rows) / workerCount), end: Math.floor(((w + 1) * rows) / workerCount) });
+            }),
+        ),
       ),
-    );
+    ]);
   };
   await runOnce(); // start-up and JIT warm-up, not timed (pywt's timing excludes interpreter start too)
   const seconds = [];
@@ -87,6 +100,7 @@ if (workerCount > 0) {
     rows_per_cpu_s: Math.round(rows / Math.min(...cpuSeconds)),
     identical_to_single_thread: identical,
   };
+  finished = true;
   await Promise.all(workers.map((worker) => worker.terminate()));
 }
 out.maxrss_mb = Math.round(process.resourceUsage().maxRSS / 1024);

@@ -5,6 +5,7 @@ import {
   matrix,
   silentLogger,
   throwIfAborted,
+  workerExecArgv,
   type ErrorCode,
   type Logger,
   type Matrix,
@@ -13,7 +14,31 @@ import {
 import { openH5, type H5Dataset, type H5File } from '@pipeline/ingest';
 import { dwtComboRecipe } from './dwt-combo.js';
 import { compileRecipe, type FeaturePlan, type FeatureRecipe } from './feature-recipe.js';
-import type { SerializedError, WorkerData, WorkerReply, WorkerRequest } from './featurize-protocol.js';
+import type { SerializedError, WorkerData, WorkerFault, WorkerReply, WorkerRequest } from './featurize-protocol.js';
+
+/** @internal Fault injection for this package's tests; see {@link setFeaturizeTestHooks}. */
+export interface FeaturizeTestHooks {
+  /** What the workers do wrong (see {@link WorkerFault}). */
+  readonly fault?: WorkerFault;
+  /** Only worker number `faultyWorker` misbehaves; default: every worker. */
+  readonly faultyWorker?: number;
+  /** Flags to start the workers with instead of `workerExecArgv()`. */
+  readonly execArgv?: string[];
+  /** The calling thread does not featurize while the workers start: every batch goes to a worker. */
+  readonly mainThreadWaits?: boolean;
+}
+
+let testHooks: FeaturizeTestHooks = {};
+
+/**
+ * @internal FOR TESTS ONLY (not exported from the package): makes the featurize workers started
+ * from now on misbehave as described by `hooks`, so the tests can check that a worker that fails to
+ * start is replaced by the other threads and one that dies with a task becomes an error, never a
+ * hang. Call with no argument to restore normal workers.
+ */
+export function setFeaturizeTestHooks(hooks: FeaturizeTestHooks = {}): void {
+  testHooks = hooks;
+}
 
 export interface FeaturizeH5Options {
   /** Dataset holding the raw rows (meta + signal); default `features`. */
@@ -25,6 +50,9 @@ export interface FeaturizeH5Options {
   /**
    * Worker threads; default `os.availableParallelism()`. 0 featurizes in this thread. With workers,
    * this thread also featurizes batches until every worker has started (start-up takes 0.3–1.5 s).
+   * A worker that cannot start (its module fails to load) is left out with a warning: the other
+   * threads do its share, and with no worker at all this thread does everything. A worker that
+   * stops after it started rejects the call with `E_INTERNAL`.
    */
   readonly workers?: number;
   /**
@@ -94,7 +122,7 @@ export async function featurizeH5(file: string | H5File, options: FeaturizeH5Opt
     }
     const workers = Math.min(requested, tasks.length);
     const began = performance.now();
-    const context: RunContext = { plan, rows, start, tasks, options, onProgress: options.onProgress ?? (() => {}) };
+    const context: RunContext = { plan, rows, start, tasks, options, logger, onProgress: options.onProgress ?? (() => {}) };
     const features =
       workers === 0
         ? await featurizeInProcess(dataset, context)
@@ -121,6 +149,7 @@ interface RunContext {
   readonly start: number;
   readonly tasks: ReadonlyArray<readonly [number, number]>;
   readonly options: FeaturizeH5Options;
+  readonly logger: Logger;
   readonly onProgress: ProgressCallback;
 }
 
@@ -216,11 +245,12 @@ function featurizeWithWorkers(
   readIn: 'worker' | 'main',
   context: RunContext,
 ): Promise<Matrix> {
-  const { plan, rows, start, tasks, options, onProgress } = context;
+  const { plan, rows, start, tasks, options, logger, onProgress } = context;
   const width = plan.names.length;
   const shared = new SharedArrayBuffer(rows * width * Float32Array.BYTES_PER_ELEMENT);
   const data: WorkerData = { path, datasetKey, recipe: plan.recipe, output: shared, rowOffset: start, readInWorker: readIn === 'worker' };
   const entry = workerEntry();
+  const execArgv = testHooks.execArgv ?? workerExecArgv();
 
   return new Promise<Matrix>((resolve, reject) => {
     const workers: Worker[] = [];
@@ -263,7 +293,9 @@ function featurizeWithWorkers(
       ]);
     };
 
+    /** Workers that posted 'ready', and workers that stopped before that (left out). */
     let ready = 0;
+    let failedAtStart = 0;
     const completed = (s: number, e: number): void => {
       done += e - s;
       onProgress({ stage: 'featurize', current: done, total: rows });
@@ -274,11 +306,12 @@ function featurizeWithWorkers(
      * Starting a worker takes 0.1–0.5 s (loading the modules; with worker reads also instantiating
      * h5wasm and opening the file: up to 1.5 s on a busy machine), so this thread featurizes batches
      * itself until every worker is ready. It works in slices of rows and yields between them, so a
-     * worker that becomes ready gets its first task at once.
+     * worker that becomes ready gets its first task at once. Workers that fail to start are left
+     * out; if none starts, this thread featurizes every batch.
      */
     const helpWhileStarting = async (): Promise<void> => {
       const view = new Float32Array(shared);
-      while (!finished && ready < count && next < tasks.length) {
+      while (!finished && (ready === 0 || ready < count - failedAtStart) && next < tasks.length) {
         const [s, e] = tasks[next++]!;
         const batch = dataset.readRows(s, e);
         for (let r = 0; r < batch.rows && !finished; r += MAIN_SLICE_ROWS) {
@@ -290,19 +323,58 @@ function featurizeWithWorkers(
       }
     };
 
+    let helping = false;
+    const startHelping = (): void => {
+      if (helping) return;
+      helping = true;
+      helpWhileStarting()
+        .catch(finish)
+        .finally(() => {
+          helping = false;
+        });
+    };
+
     if (options.signal?.aborted === true) {
       onAbort();
       return;
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
     for (let w = 0; w < count; w++) {
-      const worker = new Worker(entry, { workerData: data, name: `featurize-${w}` });
+      const fault = testHooks.faultyWorker === undefined || testHooks.faultyWorker === w ? testHooks.fault : undefined;
+      let worker: Worker;
+      try {
+        worker = new Worker(entry, {
+          workerData: fault === undefined ? data : { ...data, testFault: fault },
+          name: `featurize-${w}`,
+          ...(execArgv === undefined ? {} : { execArgv }),
+        });
+      } catch (error) {
+        // e.g. ERR_WORKER_INVALID_EXEC_ARGV: no thread was started, so leave this worker out.
+        failedAtStart++;
+        logger.warn('featurize worker did not start; the other threads do its batches', { worker: w, error: errorText(error) });
+        continue;
+      }
       workers.push(worker);
+      let state: 'starting' | 'ready' | 'stopped' = 'starting';
+      /** A worker that stops before 'ready' holds no task: leave it out. After 'ready' it may: fail. */
+      const stopped = (error: unknown, failure: () => PipelineError): void => {
+        if (finished || state === 'stopped') return;
+        const wasReady = state === 'ready';
+        state = 'stopped';
+        if (wasReady) {
+          finish(failure());
+          return;
+        }
+        failedAtStart++;
+        logger.warn('featurize worker did not start; the other threads do its batches', { worker: w, error: errorText(error) });
+        if (failedAtStart === count) startHelping(); // no worker left: this thread does every batch
+      };
       worker.on('message', (reply: WorkerReply) => {
         if (finished) return;
         if (reply.type === 'error') {
           finish(rebuildError(reply.error));
         } else if (reply.type === 'ready') {
+          state = 'ready';
           ready++;
           dispatch(worker);
         } else {
@@ -310,13 +382,19 @@ function featurizeWithWorkers(
           dispatch(worker);
         }
       });
-      worker.on('error', (error) => finish(new PipelineError('E_INTERNAL', `featurize worker failed: ${error.message}`, { cause: error })));
-      worker.on('exit', (code) => {
-        if (!finished) finish(new PipelineError('E_INTERNAL', `featurize worker exited early with code ${code}`));
-      });
+      worker.on('error', (error) =>
+        stopped(error, () => new PipelineError('E_INTERNAL', `featurize worker ${w} failed: ${error.message}`, { cause: error })),
+      );
+      worker.on('exit', (code) =>
+        stopped(`exited with code ${code}`, () => new PipelineError('E_INTERNAL', `featurize worker ${w} exited early with code ${code}`)),
+      );
     }
-    helpWhileStarting().catch(finish);
+    if (testHooks.mainThreadWaits !== true || failedAtStart === count) startHelping();
   });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** A worker's error as a PipelineError with the same code, message and details. */

@@ -10,7 +10,15 @@ export interface WorkerData {
   readonly rowOffset: number;
   /** true: the worker opens the file and reads its rows; false: rows arrive with each task. */
   readonly readInWorker: boolean;
+  /** Tests only (`setFeaturizeTestHooks`): the fault this worker injects. Never set otherwise. */
+  readonly testFault?: WorkerFault;
 }
+
+/**
+ * Faults the tests inject into a worker: `throw-at-start` (its module throws while loading, before
+ * 'ready'), `exit-in-task` (`process.exit(70)` when its first task arrives).
+ */
+export type WorkerFault = 'throw-at-start' | 'exit-in-task';
 
 export type WorkerRequest =
   | { readonly type: 'task'; readonly start: number; readonly end: number; readonly data?: Float32Array; readonly cols?: number }

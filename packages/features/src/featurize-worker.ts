@@ -11,6 +11,7 @@ import type { WorkerData, WorkerReply, WorkerRequest } from './featurize-protoco
 
 const port = parentPort!;
 const data = workerData as WorkerData;
+if (data.testFault === 'throw-at-start') throw new Error('test hook: featurize worker failed to start');
 const output = new Float32Array(data.output);
 let file: H5File | undefined;
 let dataset: H5Dataset | undefined;
@@ -52,6 +53,7 @@ port.on('message', (message: WorkerRequest) => {
     port.close();
     return;
   }
+  if (data.testFault === 'exit-in-task') process.exit(70);
   try {
     const { start: first, end } = message;
     const input: Matrix =

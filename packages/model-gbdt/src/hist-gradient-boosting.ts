@@ -8,6 +8,7 @@ import {
   type Dataset,
   type EstimatorSpec,
   type FitContext,
+  type Logger,
 } from '@pipeline/core';
 import { binColumns, fitBinMapper } from './bin-mapper.js';
 import { FittedHistGradientBoosting, HIST_GRADIENT_BOOSTING_KIND } from './fitted-hist-gradient-boosting.js';
@@ -48,14 +49,29 @@ export function histGradientBoosting(args: HistGradientBoostingArgs = {}): HistG
     kind: HIST_GRADIENT_BOOSTING_KIND,
     args: frozen,
     with: (overrides) => histGradientBoosting({ ...frozen, ...overrides }),
-    fit: (data, context) => fitHistGradientBoosting(frozen, data, context),
+    fit: (data, context) => fitWithPoolLease(frozen, data, context),
   };
+}
+
+/** A fit whose worker pool (if it starts one) is released whatever happens. */
+async function fitWithPoolLease(
+  args: HistGradientBoostingArgs,
+  data: Dataset,
+  context: HistGradientBoostingFitContext | undefined,
+): Promise<FittedHistGradientBoosting> {
+  const lease = new PoolLease();
+  try {
+    return await fitHistGradientBoosting(args, data, context, lease);
+  } finally {
+    lease.release();
+  }
 }
 
 async function fitHistGradientBoosting(
   args: HistGradientBoostingArgs,
   data: Dataset,
   context: HistGradientBoostingFitContext = {},
+  lease: PoolLease,
 ): Promise<FittedHistGradientBoosting> {
   const options = resolveArgs(args);
   const { seed, signal, logger, onProgress } = resolveContext(context);
@@ -103,9 +119,6 @@ async function fitHistGradientBoosting(
   const n = yTrain.length;
   const nFeatures = features.cols;
 
-  // Binning (thresholds from the training rows only).
-  const mapper = fitBinMapper(features, options.maxBins, deriveSeed(seed, 'hist-gradient-boosting', 'binning'), trainRows);
-
   let yVal: Int32Array | undefined;
   let wVal: Float64Array | undefined;
   let valBins: Uint8Array | undefined;
@@ -129,11 +142,21 @@ async function fitHistGradientBoosting(
     });
     wVal = sampleWeights(validation, yVal, classes, options);
     nVal = validation.features.rows;
-    valBins = binColumns(validation.features, mapper, new Uint8Array(nVal * nFeatures));
   } else if (valRows !== undefined) {
     yVal = pick(y, valRows);
     wVal = weights === undefined ? undefined : pick(weights, valRows);
     nVal = valRows.length;
+  }
+
+  // The input is checked: start the worker threads now, they load while this thread bins the data.
+  const threads = n * nFeatures >= PARALLEL_MIN_CELLS ? Math.min(options.nThreads, Math.ceil(nFeatures / 2)) : 1;
+  if (threads > 1) lease.start(threads - 1, logger);
+
+  // Binning (thresholds from the training rows only).
+  const mapper = fitBinMapper(features, options.maxBins, deriveSeed(seed, 'hist-gradient-boosting', 'binning'), trainRows);
+  if (earlyStopping && validation !== undefined) {
+    valBins = binColumns(validation.features, mapper, new Uint8Array(nVal * nFeatures));
+  } else if (valRows !== undefined) {
     valBins = binColumns(features, mapper, new Uint8Array(nVal * nFeatures), valRows);
   }
 
@@ -146,14 +169,13 @@ async function fitHistGradientBoosting(
   const gradients = new Float32Array(nTrees * n);
   const hessians = new Float32Array(nTrees * n);
 
-  const threads = n * nFeatures >= PARALLEL_MIN_CELLS ? Math.min(options.nThreads, Math.ceil(nFeatures / 2)) : 1;
   logger.debug('hist-gradient-boosting fit', { rows: n, features: nFeatures, classes: nClasses, threads, earlyStopping, validationRows: nVal });
 
   const trainScore: number[] = [];
   const validationScore: number[] = [];
   const builder = new TreeEnsembleBuilder(nTrees);
   let nIter = 0;
-  const pool: HistWorkerPool | undefined = threads > 1 ? await acquireWorkerPool(threads - 1) : undefined;
+  const pool = await lease.take();
   try {
     // At most one histogram per splittable leaf plus the one being built.
     const maxSlots = options.maxLeafNodes === null ? Math.ceil(n / (2 * options.minSamplesLeaf)) + 2 : options.maxLeafNodes + 1;
@@ -184,7 +206,7 @@ async function fitHistGradientBoosting(
       if (earlyStopping && shouldStop(score(), options.nIterNoChange, options.tol)) break;
     }
   } finally {
-    if (pool !== undefined) releaseWorkerPool(pool);
+    lease.release();
   }
   logger.debug('hist-gradient-boosting fitted', { iterations: nIter, trees: builder.nTrees });
 
@@ -241,4 +263,46 @@ function shouldStop(scores: readonly number[], nIterNoChange: number, tol: numbe
   const referenceScore = scores[scores.length - reference]! + tol;
   for (let j = scores.length - reference + 1; j < scores.length; j++) if (scores[j]! > referenceScore) return false;
   return true;
+}
+
+/**
+ * The worker pool of one fit: started early (its threads load while the calling thread bins the
+ * data), taken when the trees start, and given back exactly once, however the fit ends.
+ */
+class PoolLease {
+  private pending: Promise<HistWorkerPool | undefined> | undefined;
+  private released = false;
+
+  start(size: number, logger: Logger): void {
+    this.pending = workerPoolOrNone(size, logger);
+  }
+
+  take(): Promise<HistWorkerPool | undefined> {
+    return this.pending ?? Promise.resolve(undefined);
+  }
+
+  /** Idempotent; a pool still starting is given back once it has started. */
+  release(): void {
+    if (this.released || this.pending === undefined) return;
+    this.released = true;
+    void this.pending.then((pool) => {
+      if (pool !== undefined) releaseWorkerPool(pool);
+    });
+  }
+}
+
+/**
+ * A worker pool, or none when its threads cannot start: the fit then runs on the calling thread
+ * (same bytes: results do not depend on the number of threads) and says so with a warning.
+ */
+async function workerPoolOrNone(size: number, logger: Logger): Promise<HistWorkerPool | undefined> {
+  try {
+    return await acquireWorkerPool(size);
+  } catch (error) {
+    logger.warn('histogram worker threads did not start; fitting on the calling thread', {
+      threads: size + 1,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
+  }
 }

@@ -82,11 +82,14 @@ export declare const CTL_NEXT_CHUNK: number;
 export declare const CTL_DONE: number;
 export declare const CTL_CHUNK_SIZE: number;
 export declare const CTL_FAILED: number;
+export declare const CTL_DEAD: number;
+export declare const CTL_DEAD_CODE: number;
 export declare const CTL_LENGTH: number;
 export declare const COMMAND_RUN: number;
 export declare const COMMAND_SETUP: number;
 export declare const COMMAND_EXIT: number;
 export declare const SPIN_LIMIT: number;
+export declare const WAIT_SLICE_MS: number;
 
 export declare function memoryLayout(nRows: number, nFeatures: number, slots: number): MemoryLayout;
 export declare function pagesFor(bytes: number): number;

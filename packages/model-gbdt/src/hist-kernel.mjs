@@ -17,6 +17,7 @@
 //   ogh       float32[2 * nRows]: (gradient, hessian) pairs of the node being built, in partition order
 //   bins      uint8[nFeatures * nRows], column-major: bin of (row i, feature f) at f * nRows + i
 //   hist      slots of nFeatures * 256 entries of {sumG, sumH, count} (3 x float64 = 24 bytes)
+import { CTL_CHUNK_SIZE, CTL_NEXT_CHUNK } from './hist-control.mjs';
 import { HIST_KERNEL_WASM } from './hist-kernel-wasm.mjs';
 
 const wasmModule = new WebAssembly.Module(Buffer.from(HIST_KERNEL_WASM, 'base64'));
@@ -125,21 +126,22 @@ export function runFeatureRange(ctx, f0, f1) {
 
 // ---- worker coordination (shared by the pool on the main thread and hist-worker.mjs) ----
 
-/** Int32 slots of the control block. */
-export const CTL_GENERATION = 0; // bumped by the main thread for every command
-export const CTL_COMMAND = 1;
-export const CTL_NEXT_CHUNK = 2; // work-stealing counter over feature chunks
-export const CTL_DONE = 3; // workers that finished the current command
-export const CTL_CHUNK_SIZE = 4;
-export const CTL_FAILED = 5; // a worker's kernel threw
-export const CTL_LENGTH = 8;
-
-export const COMMAND_RUN = 1;
-export const COMMAND_SETUP = 2;
-export const COMMAND_EXIT = 3;
-
-/** Spins before sleeping in Atomics.wait: a job lasts tens of microseconds to milliseconds. */
-export const SPIN_LIMIT = 20000;
+export {
+  CTL_GENERATION,
+  CTL_COMMAND,
+  CTL_NEXT_CHUNK,
+  CTL_DONE,
+  CTL_CHUNK_SIZE,
+  CTL_FAILED,
+  CTL_DEAD,
+  CTL_DEAD_CODE,
+  CTL_LENGTH,
+  COMMAND_RUN,
+  COMMAND_SETUP,
+  COMMAND_EXIT,
+  SPIN_LIMIT,
+  WAIT_SLICE_MS,
+} from './hist-control.mjs';
 
 /** Takes feature chunks from the shared counter until none are left. */
 export function runChunks(ctx, ctl) {

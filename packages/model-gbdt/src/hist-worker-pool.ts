@@ -1,17 +1,20 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { PipelineError } from '@pipeline/core';
+import { PipelineError, workerExecArgv } from '@pipeline/core';
 import {
   COMMAND_EXIT,
   COMMAND_RUN,
   COMMAND_SETUP,
   CTL_CHUNK_SIZE,
   CTL_COMMAND,
+  CTL_DEAD,
+  CTL_DEAD_CODE,
   CTL_DONE,
   CTL_FAILED,
   CTL_GENERATION,
   CTL_LENGTH,
   CTL_NEXT_CHUNK,
   SPIN_LIMIT,
+  WAIT_SLICE_MS,
   runChunks,
   type KernelBuffers,
   type KernelContext,
@@ -19,66 +22,117 @@ import {
 
 /** How long an idle pool waits for the next fit before its threads end. */
 const IDLE_MS = 1500;
+/** How long the workers get to load their modules and post 'ready' (0.1–1.5 s on a busy machine). */
+const START_TIMEOUT_MS = 20_000;
+
+/** @internal Fault injection for this package's tests; see {@link setPoolTestHooks}. */
+export interface PoolTestHooks {
+  /**
+   * What worker 0 of every new pool does wrong: `throw-at-start` (its module throws while loading),
+   * `never-ready` (it loads but never posts 'ready'), `exit-in-job` (`process.exit` at its first job).
+   */
+  readonly fault?: 'throw-at-start' | 'never-ready' | 'exit-in-job';
+  /** Flags to start the threads with instead of `workerExecArgv()` (e.g. `['--input-type=module']`). */
+  readonly execArgv?: string[];
+  /** Replaces the 20 s start timeout. */
+  readonly startTimeoutMs?: number;
+}
+
+let testHooks: PoolTestHooks = {};
+
+/**
+ * @internal FOR TESTS ONLY (not exported from the package): makes the pools created from now on
+ * misbehave as described by `hooks`, so the tests can check that a worker that fails to start, never
+ * gets ready or dies during a job becomes a fallback or an error, never a hang. Call with no
+ * argument to restore normal pools.
+ */
+export function setPoolTestHooks(hooks: PoolTestHooks = {}): void {
+  testHooks = hooks;
+}
 
 /**
  * A small pool of worker threads that build histograms and search splits over feature chunks,
  * coordinated through a shared control block (Atomics, no message per job). The calling thread
- * takes chunks too, so a pool of `size` workers gives `size + 1` threads. Workers are unref'd:
- * an idle pool never keeps the process alive.
+ * takes chunks too, so a pool of `size` workers gives `size + 1` threads.
+ *
+ * The workers are started and watched by a supervisor thread (hist-supervisor.mjs): the calling
+ * thread sleeps in `Atomics.wait` during a job and cannot receive a worker's 'exit' event then, the
+ * supervisor can. A pool is handed out only after every worker has loaded its modules and posted
+ * 'ready'; a worker that stops later marks the control block, and the job in progress (or the next
+ * one) throws a `PipelineError` instead of waiting for it. The threads are unref'd: an idle pool
+ * never keeps the process alive.
  */
 export class HistWorkerPool {
   readonly size: number;
-  private readonly workers: Worker[];
+  private readonly supervisor: Worker;
   private readonly ports: MessagePort[];
   private readonly control: Int32Array;
   private idleTimer: NodeJS.Timeout | undefined;
   private terminated = false;
+  /** What the supervisor said about a thread that stopped (arrives after the control block is marked). */
+  private stopMessage: string | undefined;
 
-  private constructor(workers: Worker[], ports: MessagePort[], control: Int32Array) {
-    this.size = workers.length;
-    this.workers = workers;
+  private constructor(size: number, supervisor: Worker, ports: MessagePort[], control: Int32Array) {
+    this.size = size;
+    this.supervisor = supervisor;
     this.ports = ports;
     this.control = control;
+    supervisor.on('message', (message: SupervisorMessage) => {
+      if (message.type === 'stopped') this.stopMessage ??= `worker ${message.worker}: ${message.message}`;
+    });
+    supervisor.on('error', (error) => {
+      this.stopMessage ??= `supervisor: ${error.message}`;
+    });
+    supervisor.on('exit', (code) => {
+      // Between jobs; during a job the supervisor's own exit handler has marked the block already.
+      if (!this.terminated && Atomics.compareExchange(control, CTL_DEAD, 0, -1) === 0) Atomics.store(control, CTL_DEAD_CODE, code);
+    });
   }
 
+  /**
+   * Starts `size` workers and resolves once every one of them is ready; rejects with a
+   * `PipelineError('E_INTERNAL')` if one fails to load, stops, or is not ready within 20 s.
+   */
   static async create(size: number): Promise<HistWorkerPool> {
     const control = new Int32Array(new SharedArrayBuffer(CTL_LENGTH * 4));
-    const workers: Worker[] = [];
-    const ports: MessagePort[] = [];
-    const ready: Array<Promise<void>> = [];
-    for (let w = 0; w < size; w++) {
-      const channel = new MessageChannel();
-      const worker = new Worker(new URL('./hist-worker.mjs', import.meta.url), {
-        workerData: { control: control.buffer, port: channel.port2, generation: 0 },
-        transferList: [channel.port2],
+    const channels = Array.from({ length: size }, () => new MessageChannel());
+    const ports = channels.map((channel) => channel.port1);
+    const remote = channels.map((channel) => channel.port2);
+    const execArgv = testHooks.execArgv ?? workerExecArgv();
+    const closePorts = () => {
+      for (const port of ports) port.close();
+    };
+    let supervisor: Worker;
+    try {
+      supervisor = new Worker(new URL('./hist-supervisor.mjs', import.meta.url), {
+        workerData: { control: control.buffer, ports: remote, testFault: testHooks.fault },
+        transferList: remote,
+        ...(execArgv === undefined ? {} : { execArgv }),
       });
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          worker.once('online', () => resolve());
-          worker.once('error', (error) => reject(error));
-        }),
-      );
-      workers.push(worker);
-      ports.push(channel.port1);
+    } catch (cause) {
+      closePorts();
+      throw startError(cause);
     }
     try {
-      await Promise.all(ready);
+      await whenReady(supervisor, testHooks.startTimeoutMs ?? START_TIMEOUT_MS);
     } catch (cause) {
-      await Promise.all(workers.map((worker) => worker.terminate()));
-      for (const port of ports) port.close();
-      throw new PipelineError('E_INTERNAL', 'could not start the histogram worker threads', {
-        field: 'nThreads',
-        hint: 'set nThreads: 1 to fit on the calling thread',
-        cause,
-      });
+      await supervisor.terminate();
+      closePorts();
+      throw startError(cause);
     }
-    for (const worker of workers) worker.unref();
+    supervisor.unref();
     for (const port of ports) port.unref();
-    return new HistWorkerPool(workers, ports, control);
+    return new HistWorkerPool(size, supervisor, ports, control);
+  }
+
+  /** True once a thread of the pool has stopped: the pool cannot run jobs any more. */
+  get broken(): boolean {
+    return Atomics.load(this.control, CTL_DEAD) !== 0;
   }
 
   /** Hands a new fit's shared memory to every worker. */
   setup(buffers: KernelBuffers): void {
+    this.throwIfBroken();
     for (const port of this.ports) port.postMessage(buffers);
     this.command(COMMAND_SETUP, undefined, 1);
   }
@@ -89,7 +143,7 @@ export class HistWorkerPool {
   }
 
   private command(command: number, ctx: KernelContext | undefined, chunkSize: number): void {
-    if (this.terminated) throw new PipelineError('E_STATE', 'the histogram worker pool has been terminated');
+    this.throwIfBroken();
     const ctl = this.control;
     Atomics.store(ctl, CTL_DONE, 0);
     Atomics.store(ctl, CTL_FAILED, 0);
@@ -103,11 +157,30 @@ export class HistWorkerPool {
     for (;;) {
       const done = Atomics.load(ctl, CTL_DONE);
       if (done >= this.size) break;
-      if (++spins > SPIN_LIMIT) Atomics.wait(ctl, CTL_DONE, done, 1000);
+      if (++spins > SPIN_LIMIT) {
+        // The supervisor marks CTL_DEAD and wakes this wait as soon as a thread stops. (Checked
+        // only once spinning is over: a costlier spin took CPU from the workers on a busy machine.)
+        this.throwIfBroken();
+        Atomics.wait(ctl, CTL_DONE, done, WAIT_SLICE_MS);
+      }
     }
     if (Atomics.load(ctl, CTL_FAILED) !== 0) {
       throw new PipelineError('E_INTERNAL', 'a histogram worker thread failed');
     }
+  }
+
+  private throwIfBroken(): void {
+    if (this.terminated) throw new PipelineError('E_STATE', 'the histogram worker pool has been terminated');
+    const dead = Atomics.load(this.control, CTL_DEAD);
+    if (dead === 0) return;
+    const code = Atomics.load(this.control, CTL_DEAD_CODE);
+    const thread = dead > 0 ? `histogram worker thread ${dead - 1}` : 'the histogram supervisor thread';
+    const detail = this.stopMessage === undefined ? '' : ` (${this.stopMessage})`;
+    void this.terminate();
+    throw new PipelineError('E_INTERNAL', `${thread} stopped with exit code ${code} during the fit${detail}`, {
+      field: 'nThreads',
+      hint: 'set nThreads: 1 to fit on the calling thread',
+    });
   }
 
   /** Ends the threads (idempotent). */
@@ -119,7 +192,8 @@ export class HistWorkerPool {
     Atomics.store(ctl, CTL_COMMAND, COMMAND_EXIT);
     Atomics.add(ctl, CTL_GENERATION, 1);
     Atomics.notify(ctl, CTL_GENERATION);
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    // Ending the supervisor ends the workers it started.
+    await this.supervisor.terminate();
     for (const port of this.ports) port.close();
   }
 
@@ -139,24 +213,69 @@ export class HistWorkerPool {
   }
 }
 
+/** What hist-supervisor.mjs posts. */
+type SupervisorMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'stopped'; readonly worker: number; readonly code: number; readonly message: string };
+
+/** Resolves when the supervisor reports every worker ready; rejects on any failure or after `timeoutMs`. */
+function whenReady(supervisor: Worker, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const settle = (error?: Error): void => {
+      clearTimeout(timer);
+      supervisor.off('message', onMessage);
+      supervisor.off('error', onError);
+      supervisor.off('exit', onExit);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onMessage = (message: SupervisorMessage): void => {
+      if (message.type === 'ready') settle();
+      else settle(new Error(`worker ${message.worker} stopped before it was ready: ${message.message}`));
+    };
+    const onError = (error: Error): void => settle(error);
+    const onExit = (code: number): void => settle(new Error(`the supervisor thread exited with code ${code}`));
+    const timer = setTimeout(() => settle(new Error(`the workers were not ready after ${timeoutMs} ms`)), timeoutMs);
+    supervisor.on('message', onMessage);
+    supervisor.on('error', onError);
+    supervisor.on('exit', onExit);
+  });
+}
+
+function startError(cause: unknown): PipelineError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new PipelineError('E_INTERNAL', `could not start the histogram worker threads: ${reason}`, {
+    field: 'nThreads',
+    hint: 'set nThreads: 1 to fit on the calling thread',
+    cause,
+  });
+}
+
 const idlePools: HistWorkerPool[] = [];
 
 /**
  * A pool of `size` workers for one fit: an idle one left by a previous fit (so threads persist
- * across iterations and folds) or a new one. Give it back with {@link releaseWorkerPool}.
+ * across iterations and folds) or a new one. Give it back with {@link releaseWorkerPool}. Rejects
+ * with a `PipelineError` when the threads cannot start.
  */
 export async function acquireWorkerPool(size: number): Promise<HistWorkerPool> {
-  const index = idlePools.findIndex((pool) => pool.size === size);
-  if (index >= 0) {
+  for (;;) {
+    const index = idlePools.findIndex((pool) => pool.size === size);
+    if (index < 0) break;
     const pool = idlePools.splice(index, 1)[0]!;
     pool.cancelIdleTermination();
-    return pool;
+    if (!pool.broken) return pool;
+    void pool.terminate();
   }
   return HistWorkerPool.create(size);
 }
 
-/** Returns a pool after a fit; its threads end after a short idle time unless reused. */
+/** Returns a pool after a fit; its threads end after a short idle time unless reused. A broken pool ends now. */
 export function releaseWorkerPool(pool: HistWorkerPool): void {
+  if (pool.broken) {
+    void pool.terminate();
+    return;
+  }
   idlePools.push(pool);
   pool.scheduleIdleTermination(() => {
     const index = idlePools.indexOf(pool);

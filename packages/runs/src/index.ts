@@ -1,5 +1,6 @@
 export {
   RUN_FORMAT_VERSION,
+  OLDEST_RUN_FORMAT_VERSION,
   VOLATILE_MANIFEST_FIELDS,
   validateManifest,
   type RunManifest,
@@ -10,6 +11,10 @@ export {
   type ImbalanceEntry,
 } from './manifest.js';
 export { RunDirectory, MANIFEST_FILE } from './run-directory.js';
+export { RUN_FILES } from './run-files.js';
+export { openRun, OpenedRun, type RunOof, type RunFoldPlan } from './open-run.js';
+export { writeStackOutputs, type StackOutputs, type WrittenOutputs } from './write-stack-outputs.js';
 export { saveTaskResult, loadTaskResult } from './checkpoint.js';
 export { fingerprintFile, runName } from './fingerprint.js';
 export { listRuns, type RunSummary } from './list-runs.js';
+export { differingRunFiles } from './differing-run-files.js';

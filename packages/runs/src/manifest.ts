@@ -1,7 +1,12 @@
 import { PipelineError } from '@pipeline/core';
 
-/** Version of the run directory format; `openRun` refuses other versions. */
-export const RUN_FORMAT_VERSION = 1;
+/**
+ * Version of the run folder format written by this package (see RUN_FORMAT.md). Readers open every
+ * version up to this one (older runs keep opening) and refuse a newer one with a clear message.
+ */
+export const RUN_FORMAT_VERSION = 2;
+/** The oldest format version this package still opens. */
+export const OLDEST_RUN_FORMAT_VERSION = 1;
 
 export type RunStatus = 'running' | 'completed' | 'failed';
 
@@ -81,6 +86,15 @@ export interface RunManifest {
   /** Relative paths of the run's outputs by role. */
   readonly files: Readonly<Record<string, string>>;
   readonly error?: { readonly code: string; readonly message: string };
+  /** (format 2) The resolved training config: written to a file, it retrains this run byte for byte. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** (format 2) Short sha256 of the canonical JSON of `config`. */
+  readonly configHash?: string;
+  /** (format 2) Column names of the stacking matrix Z (from @pipeline/stacking's layout). */
+  readonly stackColumns?: readonly string[];
+  /** (format 2) Human name and tags of the run. */
+  readonly name?: string;
+  readonly tags?: readonly string[];
 }
 
 /** Fields that legitimately differ between two identical runs (clock and machine dependent). */
@@ -97,11 +111,15 @@ export function validateManifest(value: unknown, file: string): RunManifest {
   };
   if (typeof value !== 'object' || value === null) return fail('(root)', 'is not a JSON object');
   const m = value as Record<string, unknown>;
-  if (m.formatVersion !== RUN_FORMAT_VERSION) {
-    throw new PipelineError('E_INPUT', `run format version ${String(m.formatVersion)} is not supported (expected ${RUN_FORMAT_VERSION})`, {
+  const version = m.formatVersion;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < OLDEST_RUN_FORMAT_VERSION) {
+    fail('formatVersion', `has no valid formatVersion (${JSON.stringify(version)})`);
+  }
+  if ((version as number) > RUN_FORMAT_VERSION) {
+    throw new PipelineError('E_STATE', `the run was written in run format ${String(version)}, newer than this reader's ${RUN_FORMAT_VERSION}`, {
       file,
       field: 'formatVersion',
-      hint: 'use the @pipeline version that wrote this run',
+      hint: 'upgrade @pipeline (the CLI or @pipeline/runs) to open it; older readers never guess at newer formats',
     });
   }
   if (m.status !== 'running' && m.status !== 'completed' && m.status !== 'failed') fail('status', 'has an unknown status');

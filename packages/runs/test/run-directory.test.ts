@@ -83,7 +83,7 @@ describe('RunDirectory', () => {
   it('validates the manifest format version and fields', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest(), formatVersion: 99 }));
-    await expect(RunDirectory.open(dir)).rejects.toThrow(/format version 99 is not supported/);
+    await expect(RunDirectory.open(dir)).rejects.toThrow(/run format 99, newer than this reader's 2.*upgrade @pipeline/);
     await writeFile(join(dir, 'manifest.json'), '{ not json');
     await expect(RunDirectory.open(dir)).rejects.toThrow(/not valid JSON/);
     const { baseModels: _drop, ...rest } = manifest();

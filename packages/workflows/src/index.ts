@@ -1,1 +1,27 @@
-export const WORKFLOWS_PLACEHOLDER = 0;
+export {
+  TRAIN_CONFIG_VERSION,
+  trainConfigSchema,
+  parseTrainConfig,
+  checkConfig,
+  configHash,
+  baseModelName,
+  formatPath,
+  type TrainConfig,
+  type TrainConfigInput,
+  type BaseModelConfig,
+  type ViewName,
+} from './train-config.js';
+export { readConfigValue, readTrainConfig, trainConfigToYaml } from './config-file.js';
+export { trainConfigJsonSchema } from './json-schema.js';
+export type { WorkflowContext } from './workflow-context.js';
+export { trainRun, absoluteInputs, type TrainRunContext, type TrainRunResult } from './train-run.js';
+export { predictRun, checkRunInputs, openCompletedRun, type PredictInputs, type PredictRunOptions, type PredictRunResult } from './predict-run.js';
+export { evaluateRun, type EvaluateRunOptions, type EvaluateRunResult } from './evaluate-run.js';
+export { analyzeRun, type AnalyzeRunOptions, type RunAnalysis } from './analyze-run.js';
+export { renderHtmlReport, type ReportData } from './report/html-report.js';
+export { scoreProba, scoreWithFolds, type Scores, type ScoreSummary } from './scores.js';
+export { prepareDemo, demoFiles, DEMO_SEED } from './demo.js';
+export { planBaseModels, baseModelSpec, estimatorFromTask, type PlannedBaseModel } from './estimators.js';
+export { localParallelExecutor, type LocalParallelExecutorOptions } from './executors/local-parallel-executor.js';
+export { defaultExecutor } from './executors/default-executor.js';
+export { packageVersions } from './package-versions.js';

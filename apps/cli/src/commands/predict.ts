@@ -1,7 +1,6 @@
-import { argmaxRows } from '@pipeline/core';
-import { writePredictionsCsv } from '@pipeline/ingest';
+import { predictRun } from '@pipeline/workflows';
 import type { CommandDefinition } from '../command.js';
-import { predictWithRun, runInputOptions } from '../predict/load-run.js';
+import { predictOptions, runInputOptions } from '../predict/run-inputs.js';
 
 export const predictCommand: CommandDefinition = {
   command: 'predict',
@@ -15,16 +14,11 @@ export const predictCommand: CommandDefinition = {
       .option('out', { type: 'string', demandOption: true, describe: 'Predictions CSV to write (id,pred,proba_0..k)' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'Replace --out if it exists' }),
   async run(args, runtime) {
-    const { run, proba, ids, rows } = await predictWithRun(args, runtime, 'predict');
-    const out = runtime.resolvePath(String(args.out));
-    const classNames = [...run.manifest.classes.names];
-    await writePredictionsCsv(out, { proba, ...(ids === undefined ? {} : { ids }), classNames }, { overwrite: args.overwrite === true });
-    const pred = argmaxRows(proba);
-    const counts = classNames.map((_, k) => pred.reduce((n, p) => n + (p === k ? 1 : 0), 0));
+    const result = await predictRun({ ...predictOptions(args), out: String(args.out), overwrite: args.overwrite === true }, runtime.context);
     if (runtime.json) {
-      runtime.printJson({ runDir: run.dir, out, rows, classes: classNames, predictedCounts: Object.fromEntries(classNames.map((c, k) => [c, counts[k]])) });
+      runtime.printJson({ runDir: result.runDir, out: result.out, rows: result.rows, classes: result.classNames, predictedCounts: result.predictedCounts });
     } else {
-      runtime.print(`wrote ${rows} predictions to ${out}\npredicted classes: ${classNames.map((c, k) => `${c}: ${counts[k]}`).join(', ')}`);
+      runtime.print(`wrote ${result.rows} predictions to ${result.out}\npredicted classes: ${result.classNames.map((c) => `${c}: ${result.predictedCounts[c]}`).join(', ')}`);
     }
   },
 };

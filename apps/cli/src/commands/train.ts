@@ -1,33 +1,55 @@
+import { readConfigValue, prepareDemo, trainConfigToYaml, parseTrainConfig, trainRun, absoluteInputs, localParallelExecutor } from '@pipeline/workflows';
 import type { CommandDefinition } from '../command.js';
-import { resolveDemo } from '../train/demo.js';
-import { readTrainOptions, trainBuilder } from '../train/options.js';
+import { flagsToConfig, trainBuilder } from '../train/options.js';
 import { formatScoresTable, formatTimingTable } from '../train/summary.js';
-import { train } from '../train/train-run.js';
 
 export const trainCommand: CommandDefinition = {
   command: 'train',
   describe: 'Train the stack (OOF base models → logistic meta-learner → refit) into a run folder',
   examples: [
     ['$0 train --demo', 'train on the demo data (generated into data/demo if absent)'],
+    ['$0 train --config run.yaml --hgb-max-iter 300', 'train from a config file; flags override it'],
     ['$0 train --x-h5 X_train.h5 --y-csv y_train.csv --hgb-fe --splits 5', 'HGB on wavelet features of the H5 signal'],
+    ['$0 train --x-h5 X.h5 --h5-ids row --y-csv y.csv --groups-csv patients.csv --group-col patient --hgb-fe', 'H5 ids by row position, group folds from another CSV'],
     ['$0 train --x-csv X.csv --y-csv y.csv --group-col subject --class-weights-auto', 'tabular HGB, group-aware folds, class weights'],
     ['$0 train --run-dir runs/r1 --resume …same flags…', 'continue an interrupted run from its completed folds'],
+    ['$0 train --config runs/r1/config.json --run-dir runs/r1-again', 'retrain a run from its stored config (same bytes)'],
   ],
   builder: trainBuilder,
   async run(args, runtime) {
-    let options = readTrainOptions(args);
-    if (options.demo) options = await resolveDemo(options, args.hgbFe !== undefined, runtime);
-    const result = await train(options, runtime.argv, runtime);
+    const fileConfig = typeof args.config === 'string' ? await readConfigValue(runtime.resolvePath(args.config)) : {};
+    let demoInputs: Record<string, unknown> | undefined;
+    if (args.demo === true) {
+      const demo = await prepareDemo({ dir: String(args.demoDir), n: Number(args.demoN) }, runtime.context);
+      demoInputs = demo.inputs as Record<string, unknown>;
+      if (args.hgbFe === undefined && !Array.isArray((fileConfig as { baseModels?: unknown }).baseModels)) args = { ...args, hgbFe: true };
+    }
+    const config = parseTrainConfig(flagsToConfig(args, fileConfig, demoInputs), typeof args.config === 'string' ? runtime.resolvePath(args.config) : 'config');
+    if (args.printConfig === true) {
+      const resolved = absoluteInputs(config, runtime.cwd);
+      if (runtime.json) runtime.printJson(resolved);
+      else runtime.io.stdout(trainConfigToYaml(resolved));
+      return;
+    }
+    const workers = typeof args.workers === 'number' ? args.workers : undefined;
+    const result = await trainRun(config, {
+      ...runtime.context,
+      ...(typeof args.runDir === 'string' ? { runDir: args.runDir } : {}),
+      runsRoot: String(args.runsRoot ?? 'runs'),
+      resume: args.resume === true,
+      argv: runtime.argv,
+      ...(workers === undefined ? {} : { executor: localParallelExecutor({ workers, ...(config.backend === undefined ? {} : { backend: config.backend }) }) }),
+    });
     if (runtime.json) {
-      runtime.printJson(result);
+      const { config: _config, folds, ...rest } = result;
+      runtime.printJson({ ...rest, ...(args.timing === true ? { folds } : {}) });
       return;
     }
     runtime.print(`run: ${result.runDir}\nbase models: ${result.baseModels.join(', ')} (${result.nRows} rows, classes ${result.classes.join(', ')})\n`);
     runtime.print(formatScoresTable(result.oof));
-    if (result.folds !== undefined) runtime.print(formatTimingTable(result.folds));
+    if (args.timing === true) runtime.print(formatTimingTable(result.folds));
     const t = result.timings;
     const s = (key: string) => ((t[key] ?? 0) / 1000).toFixed(2);
     runtime.print(`time: read ${s('readMs')} s, featurize ${s('featurizeMs')} s, OOF ${s('oofMs')} s, meta ${s('metaMs')} s, refit ${s('refitMs')} s, total ${s('totalMs')} s`);
   },
 };
-

@@ -1,5 +1,5 @@
 import type { FoldRecord } from '@pipeline/model-selection';
-import type { ScoreSummary } from './scores.js';
+import type { ScoreSummary } from '@pipeline/workflows';
 
 const pad = (text: string, width: number) => text.padEnd(width);
 const padLeft = (text: string, width: number) => text.padStart(width);

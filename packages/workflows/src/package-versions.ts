@@ -16,12 +16,12 @@ const PACKAGES = [
   '@pipeline/model-cnn',
 ];
 
-/** Versions of the @pipeline packages in use, the CLI's and Node's (for run manifests). */
+/** Versions of the @pipeline packages in use (this one's included) and Node's, for run manifests. */
 export function packageVersions(): Record<string, string> {
   const require = createRequire(import.meta.url);
   const out: Record<string, string> = {};
-  const cli = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
-  out[cli.name] = cli.version;
+  const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  out[own.name] = own.version;
   for (const name of PACKAGES) {
     try {
       const manifest = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string };

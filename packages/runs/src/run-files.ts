@@ -1,0 +1,21 @@
+/** Relative paths of the files of a run folder (format 2; see RUN_FORMAT.md). */
+export const RUN_FILES = {
+  manifest: 'manifest.json',
+  /** The resolved training config (JSON, a valid `--config` file). */
+  config: 'config.json',
+  /** Fold assignment of every used row. */
+  folds: 'folds.json',
+  /** Z_oof: every base model's out-of-fold probabilities, the meta-learner's input (Arrow IPC). */
+  zOof: 'oof/z_oof.arrow',
+  /** The stack's own out-of-fold probabilities, with labels, class names and folds in its metadata. */
+  metaOof: 'oof/meta_oof.arrow',
+  metricsDir: 'metrics/',
+  /** `metrics/oof_<model>.json` per base model and `metrics/oof_stack.json`. */
+  oofMetrics: (model: string) => `metrics/oof_${model}.json`,
+  timings: 'metrics/timings.json',
+  analysis: 'metrics/analyze_oof.json',
+  undersample: 'balance/undersample_balanced.json',
+  /** The final stack's model artifact folder. */
+  model: 'models/stack',
+  checkpoints: 'checkpoints/',
+} as const;

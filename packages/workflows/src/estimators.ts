@@ -1,0 +1,61 @@
+import { PipelineError } from '@pipeline/core';
+import { HIST_GRADIENT_BOOSTING_KIND, histGradientBoosting, type HistGradientBoostingArgs } from '@pipeline/model-gbdt';
+import { LOGISTIC_REGRESSION_KIND, logisticRegression } from '@pipeline/model-linear';
+import { LSTM_KIND, lstmClassifier, type LstmOptions } from '@pipeline/model-lstm';
+import { CNN_KIND, cnnClassifier, type CnnOptions } from '@pipeline/model-cnn';
+import type { FoldEstimator } from '@pipeline/model-selection';
+import { baseModelName, type BaseModelConfig, type TrainConfig, type ViewName } from './train-config.js';
+
+/** A base model of the stack: its name, estimator spec and the view it reads. */
+export interface PlannedBaseModel {
+  readonly name: string;
+  readonly spec: FoldEstimator;
+  readonly input: ViewName;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The estimator spec of one configured base model. */
+export function baseModelSpec(model: BaseModelConfig): FoldEstimator {
+  switch (model.kind) {
+    case 'hgb':
+      return histGradientBoosting(stripUndefined(model.args) as HistGradientBoostingArgs);
+    case 'lstm':
+      return lstmClassifier(stripUndefined(model.args) as LstmOptions);
+    case 'cnn':
+      return cnnClassifier(stripUndefined(model.args) as CnnOptions);
+    default:
+      throw new PipelineError('E_USAGE', `unknown base model kind '${(model as { kind: string }).kind}'`, { field: 'baseModels[].kind', hint: 'use hgb, lstm or cnn' });
+  }
+}
+
+/** The base models in their frozen order (the order of the stack's Z columns). */
+export function planBaseModels(config: TrainConfig): PlannedBaseModel[] {
+  return config.baseModels.map((model) => ({ name: baseModelName(model), spec: baseModelSpec(model), input: model.view }));
+}
+
+/** The logistic meta-learner of the config. */
+export function metaSpec(config: TrainConfig) {
+  return logisticRegression({ C: config.meta.args.C, maxIter: config.meta.args.maxIter });
+}
+
+/**
+ * Estimators by kind and plain-JSON args, for executors that rebuild a fold task's estimator in
+ * another thread or process (the task carries `kind` and `args`).
+ */
+export function estimatorFromTask(kind: string, args: unknown): FoldEstimator {
+  switch (kind) {
+    case HIST_GRADIENT_BOOSTING_KIND:
+      return histGradientBoosting(args as HistGradientBoostingArgs);
+    case LSTM_KIND:
+      return lstmClassifier(args as LstmOptions);
+    case CNN_KIND:
+      return cnnClassifier(args as CnnOptions);
+    case LOGISTIC_REGRESSION_KIND:
+      return logisticRegression(args as Parameters<typeof logisticRegression>[0]);
+    default:
+      throw new PipelineError('E_INTERNAL', `no estimator factory for kind '${kind}'`);
+  }
+}

@@ -1,0 +1,33 @@
+import type { ModelArtifact } from '@pipeline/core';
+import type { FoldTask, FoldTaskResult } from '@pipeline/model-selection';
+
+/** What a fold worker starts with: the shared environment (views on SharedArrayBuffers where possible). */
+export interface FoldWorkerData {
+  readonly views: Record<string, { rows: number; cols: number; data: Float32Array }>;
+  readonly labels: Int32Array;
+  readonly sampleWeight?: Float64Array;
+  readonly groups?: Int32Array;
+  readonly classNames?: readonly string[];
+  readonly splits: ReadonlyArray<{ train: Int32Array; test: Int32Array }>;
+  /** TensorFlow.js backend to select before temporal models run. */
+  readonly backend?: string;
+  /** Test hook: throw at start-up (a worker that cannot start must become an error, not a hang). */
+  readonly failAtStart?: boolean;
+}
+
+export type FoldWorkerRequest = { readonly type: 'task'; readonly task: FoldTask } | { readonly type: 'exit' };
+
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly field?: string;
+  readonly file?: string;
+  readonly hint?: string;
+}
+
+export type FoldWorkerReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'done'; readonly id: string; readonly result: FoldTaskResult; readonly artifact?: ModelArtifact }
+  | { readonly type: 'error'; readonly id: string | undefined; readonly error: SerializedError }
+  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string; readonly fields?: Record<string, unknown> };

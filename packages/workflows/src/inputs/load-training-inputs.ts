@@ -1,0 +1,207 @@
+import { existsSync } from 'node:fs';
+import { PipelineError, type Logger, type Matrix, type ProgressCallback } from '@pipeline/core';
+import type { LabelTable } from '@pipeline/ingest';
+import { fingerprintFile, type InputFingerprint, type ViewEntry } from '@pipeline/runs';
+import type { TrainConfig, ViewName } from '../train-config.js';
+import { foldNumbers, readAlignedColumn } from './aligned-column.js';
+import { SignalInput } from './signal-input.js';
+import { readCsvHeader, readTable, type TableInput } from './table-input.js';
+
+/** A built input view: the matrix a base model reads, its column names and its manifest entry. */
+export interface BuiltView {
+  readonly matrix: Matrix;
+  readonly columns: string[];
+  readonly entry: ViewEntry;
+}
+
+/** Everything a training run reads, aligned row by row. */
+export interface TrainingInputs {
+  readonly views: Partial<Record<ViewName, BuiltView>>;
+  /** Row ids (table ids, else the H5's), undefined when neither has ids. */
+  readonly ids: string[] | undefined;
+  readonly labels: Int32Array;
+  readonly classNames: string[];
+  readonly counts: number[];
+  readonly groups?: Int32Array;
+  readonly folds?: Int32Array;
+  readonly fingerprints: InputFingerprint[];
+  readonly readMs: number;
+  readonly featurizeMs: number;
+}
+
+export interface LoadOptions {
+  readonly resolvePath: (path: string) => string;
+  readonly logger: Logger;
+  readonly onProgress: ProgressCallback;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Where an aligned column (group or fold) lives when `file` is absent: the labels file if it has the column, else the table. */
+async function columnSource(
+  config: TrainConfig,
+  spec: { file?: string | undefined; column: string; idCol?: string | undefined },
+  field: string,
+  resolvePath: (path: string) => string,
+): Promise<{ file: string; fromTable: boolean; idCol: string | undefined }> {
+  if (spec.file !== undefined) return { file: resolvePath(spec.file), fromTable: false, idCol: spec.idCol };
+  const { labels, table } = config.inputs;
+  if (labels !== undefined) {
+    const file = resolvePath(labels.file);
+    if (existsSync(file) && (await readCsvHeader(file)).includes(spec.column)) return { file, fromTable: false, idCol: spec.idCol ?? labels.idCol };
+  }
+  if (table !== undefined) return { file: resolvePath(table.file), fromTable: true, idCol: spec.idCol ?? table.idCol };
+  throw new PipelineError('E_USAGE', `no file holds the column '${spec.column}'`, {
+    field: `${field}.file`,
+    hint: `name the CSV that holds it (${field}.file, --groups-csv), or add it to the labels file`,
+  });
+}
+
+/**
+ * Reads and aligns every input a training config names: the table, the H5 signal (opened once),
+ * labels, groups and folds by id; builds the views the base models read (the wavelet view is
+ * featurized from the same H5 handle). Nothing is written.
+ */
+export async function loadTrainingInputs(config: TrainConfig, options: LoadOptions): Promise<TrainingInputs> {
+  const started = performance.now();
+  const { inputs } = config;
+  const needs = new Set(config.baseModels.map((m) => m.view));
+  const fingerprints: InputFingerprint[] = [];
+  const groupsAt = inputs.groups === undefined ? undefined : await columnSource(config, inputs.groups, 'inputs.groups', options.resolvePath);
+  const foldsAt = inputs.folds === undefined ? undefined : await columnSource(config, inputs.folds, 'inputs.folds', options.resolvePath);
+  let table: TableInput | undefined;
+  if (inputs.table !== undefined) {
+    const exclude = [
+      ...(inputs.table.labelCol === undefined ? [] : [inputs.table.labelCol]),
+      ...(groupsAt?.fromTable ? [inputs.groups!.column] : []),
+      ...(foldsAt?.fromTable ? [inputs.folds!.column] : []),
+    ];
+    table = await readTable(options.resolvePath(inputs.table.file), { idCol: inputs.table.idCol, dropCols: inputs.table.dropCols, exclude });
+    fingerprints.push(await fingerprintFile(table.file, 'x-csv', { shape: [table.matrix.rows, table.matrix.cols] }));
+  }
+  let signal: SignalInput | undefined;
+  try {
+    if (inputs.signal !== undefined && (needs.has('dwt') || needs.has('signal'))) {
+      const s = inputs.signal;
+      signal = await SignalInput.open(options.resolvePath(s.file), { datasetKey: s.datasetKey, metaCols: s.metaCols, ids: s.ids, metaFeatures: s.metaFeatures }, options.logger);
+      fingerprints.push(await fingerprintFile(signal.file, 'x-h5', { shape: [signal.rows, signal.cols], dataset: s.datasetKey }));
+      if (table !== undefined) checkSameRows(table, signal);
+    }
+    const rows = table?.matrix.rows ?? signal!.rows;
+    // Ids that align other files: the table's, else the H5 meta column's (row-position ids align by order).
+    const alignIds = table?.ids ?? (signal?.layout.ids === 'meta' ? signal.ids : undefined);
+    const ids = table?.ids ?? signal?.ids;
+    const duplicateIdError = (field: string, cause?: unknown): PipelineError => {
+      const { id, rows: [a, b] } = signal!.duplicateId!;
+      return new PipelineError('E_INPUT', `rows ${a + 1} and ${b + 1} of the H5 share the id ${id} (first meta column), so ${field} cannot be aligned by id`, {
+        file: signal!.file,
+        field: 'inputs.signal.ids',
+        hint: "the first meta column is not a unique row id (e.g. a window index): use ids 'row' (--h5-ids row) and a file without ids (matched by row order)",
+        ...(cause === undefined ? {} : { cause }),
+      });
+    };
+    const metaIdsDuplicated = table?.ids === undefined && signal?.duplicateId !== undefined && signal.layout.ids === 'meta';
+    /** Reads a column aligned to the rows; duplicated H5 meta ids that break the alignment get a clear error. */
+    const aligned = async (file: string, spec: Omit<Parameters<typeof readAlignedColumn>[1], 'ids' | 'rows'>, what: string): Promise<LabelTable> => {
+      let read: LabelTable;
+      try {
+        read = await readAlignedColumn(file, { ...spec, ids: alignIds, rows });
+      } catch (error) {
+        if (metaIdsDuplicated && error instanceof PipelineError && error.code === 'E_INPUT') throw duplicateIdError(what, error);
+        throw error;
+      }
+      if (metaIdsDuplicated && read.alignment === 'id') throw duplicateIdError(what);
+      return read;
+    };
+    const labelFile = options.resolvePath(inputs.labels?.file ?? inputs.table!.file);
+    const labels = await aligned(
+      labelFile,
+      { column: inputs.labels?.column ?? inputs.table?.labelCol, idCol: inputs.labels === undefined ? table?.idColumn : inputs.labels.idCol, field: inputs.labels === undefined ? 'inputs.table' : 'inputs.labels' },
+      'the labels',
+    );
+    if (inputs.labels !== undefined) fingerprints.push(await fingerprintFile(labels.file, 'y-csv', { shape: [labels.labels.length] }));
+    const minimum = config.cv.strategy === 'predefined' || inputs.folds !== undefined ? 1 : config.cv.splits;
+    labels.counts.forEach((count, k) => {
+      if (count < minimum) {
+        throw new PipelineError('E_INPUT', `class '${labels.classNames[k]}' has ${count} rows, fewer than the ${config.cv.splits} folds of cv.splits`, {
+          file: labels.file,
+          field: labels.labelColumn,
+          hint: `every class needs at least ${config.cv.splits} rows for stratified folds: lower cv.splits (--splits) or add data`,
+        });
+      }
+    });
+    let groups: Int32Array | undefined;
+    if (groupsAt !== undefined) {
+      const read = await aligned(groupsAt.file, { column: inputs.groups!.column, idCol: groupsAt.idCol, field: 'inputs.groups' }, 'the groups');
+      groups = read.labels;
+      if (!groupsAt.fromTable && groupsAt.file !== labels.file) fingerprints.push(await fingerprintFile(read.file, 'groups-csv', { shape: [groups.length] }));
+    }
+    let folds: Int32Array | undefined;
+    if (foldsAt !== undefined) {
+      const read = await aligned(foldsAt.file, { column: inputs.folds!.column, idCol: foldsAt.idCol, field: 'inputs.folds' }, 'the folds');
+      folds = foldNumbers(read, 'inputs.folds.column');
+      if (!foldsAt.fromTable && foldsAt.file !== labels.file) fingerprints.push(await fingerprintFile(read.file, 'folds-csv', { shape: [folds.length] }));
+    }
+    const readMs = performance.now() - started;
+    const views: TrainingInputs['views'] = {};
+    if (needs.has('tabular') && table !== undefined) {
+      views.tabular = { matrix: table.matrix, columns: table.columns, entry: { source: 'x-csv', columns: table.columns, ignoredColumns: table.ignoredColumns } };
+    }
+    let featurizeMs = 0;
+    if (needs.has('dwt') && signal !== undefined) {
+      const t = performance.now();
+      const exclude = [inputs.groups?.column, inputs.folds?.column].filter((c): c is string => c !== undefined);
+      const recipe = signal.dwtRecipe(exclude);
+      const built = await signal.dwtView(recipe, { chunkSize: config.features.chunkSize, signal: options.signal, logger: options.logger, onProgress: options.onProgress });
+      views.dwt = { ...built, entry: { source: 'x-h5', columns: built.columns, recipe: recipe as unknown as Record<string, unknown> } };
+      featurizeMs = performance.now() - t;
+    }
+    if (needs.has('signal') && signal !== undefined) {
+      const matrix = signal.readSignal();
+      const columns = Array.from({ length: signal.signalLength }, (_, i) => `s${i}`);
+      views.signal = {
+        matrix,
+        columns,
+        entry: {
+          source: 'x-h5',
+          columns: [`${columns[0]}..${columns[columns.length - 1]}`],
+          signal: { start: signal.signalStart, length: signal.signalLength, datasetKey: signal.layout.datasetKey },
+        },
+      };
+    }
+    return {
+      views,
+      ids,
+      labels: labels.labels,
+      classNames: labels.classNames,
+      counts: labels.counts,
+      ...(groups === undefined ? {} : { groups }),
+      ...(folds === undefined ? {} : { folds }),
+      fingerprints,
+      readMs,
+      featurizeMs,
+    };
+  } finally {
+    signal?.close();
+  }
+}
+
+/** Checks that the CSV and the H5 describe the same rows in the same order. */
+export function checkSameRows(table: TableInput, signal: SignalInput): void {
+  if (table.matrix.rows !== signal.rows) {
+    throw new PipelineError('E_INPUT', `the CSV has ${table.matrix.rows} rows but the H5 dataset has ${signal.rows}`, {
+      file: signal.file,
+      field: signal.layout.datasetKey,
+      hint: 'the CSV and the H5 file must hold the same rows in the same order',
+    });
+  }
+  if (table.ids === undefined || signal.layout.ids === 'row') return;
+  for (let i = 0; i < signal.rows; i++) {
+    if (table.ids[i] !== signal.ids[i]) {
+      throw new PipelineError('E_INPUT', `row ${i + 1} has id '${table.ids[i]}' in the CSV but '${signal.ids[i]}' in the H5 (first meta column)`, {
+        file: signal.file,
+        field: signal.layout.datasetKey,
+        hint: "the CSV and the H5 file must hold the same rows in the same order (or use ids 'row' when the first meta column is not an id)",
+      });
+    }
+  }
+}

@@ -1,0 +1,313 @@
+import { z } from 'zod';
+import { PipelineError, sha256 } from '@pipeline/core';
+import { canonicalJson } from '@pipeline/model-selection';
+
+/**
+ * The one schema of a training run: inputs, base models with their args, meta-learner, folds,
+ * imbalance strategy and run options. It is the single source for the CLI flags (mapped onto it),
+ * `train --config run.yaml|run.json`, the resolved config stored in the run manifest under `config`
+ * (which, written to a file, retrains the same run byte for byte), search spaces and the HTTP API.
+ *
+ * Versioned by {@link TRAIN_CONFIG_VERSION}: a field may be added with a default in a minor release;
+ * renaming or removing one, or changing a default, bumps the version (see the README's versioning policy).
+ */
+export const TRAIN_CONFIG_VERSION = 1;
+
+const positiveInt = (min = 1) => z.int().min(min);
+
+/** A tabular CSV view: numeric feature columns, an id column, optionally the label column. */
+export const tableInputSchema = z
+  .strictObject({
+    file: z.string().min(1).describe('CSV file: a header, then one row per sample; numeric feature columns'),
+    idCol: z.string().min(1).default('id').describe('Id column (rows are aligned to labels, groups and the H5 by id); absent from the file → row position'),
+    dropCols: z.array(z.string().min(1)).default([]).describe('Columns that are not features'),
+    labelCol: z.string().min(1).optional().describe('Label column inside this CSV (instead of a separate labels file)'),
+  })
+  .describe('Tabular features (CSV)');
+
+/** An H5 signal view: rows × (meta columns + signal samples). */
+export const signalInputSchema = z
+  .strictObject({
+    file: z.string().min(1).describe('HDF5 file holding a 2-D dataset: rows × (meta columns + signal samples)'),
+    datasetKey: z.string().min(1).default('features').describe('Dataset key inside the file'),
+    metaCols: z.int().min(0).default(11).describe('Leading meta columns before the signal (the seed layout has 11)'),
+    ids: z.enum(['meta', 'row']).default('meta').describe("Row ids: 'meta' = the first meta column, 'row' = the row position"),
+    metaFeatures: z.boolean().default(true).describe('Pass the meta columns (minus id, fold and subset) through as wavelet-view features'),
+  })
+  .describe('Raw signal (HDF5)');
+
+/** A column of a CSV aligned to the feature rows by id (or by row order when the file has no id column). */
+export const alignedColumnSchema = z
+  .strictObject({
+    file: z.string().min(1).optional().describe('CSV holding the column; default: the labels file, then the table'),
+    column: z.string().min(1).describe('Column name'),
+    idCol: z.string().min(1).optional().describe("Id column of that file (default 'id' when present)"),
+  });
+
+export const labelsInputSchema = z.strictObject({
+  file: z.string().min(1).describe('Labels CSV: `id,label` or a single label column'),
+  column: z.string().min(1).optional().describe('Label column (default: label, y, target or class, or the only non-id column)'),
+  idCol: z.string().min(1).optional().describe("Id column (default 'id' when present)"),
+});
+
+export const inputsSchema = z
+  .strictObject({
+    table: tableInputSchema.optional(),
+    signal: signalInputSchema.optional(),
+    labels: labelsInputSchema.optional(),
+    groups: alignedColumnSchema.optional().describe('Group ids (e.g. patient): no group is in two folds'),
+    folds: alignedColumnSchema.optional().describe('Predefined fold numbers (-1 = never in a test fold)'),
+  })
+  .describe('Declarative inputs shared by train and predict');
+
+export const hgbArgsSchema = z
+  .strictObject({
+    maxIter: positiveInt().default(200).describe('Boosting iterations'),
+    learningRate: z.number().gt(0).default(0.1),
+    maxLeafNodes: positiveInt(2).default(31),
+    maxDepth: positiveInt().nullable().default(null).describe('null: no limit'),
+    minSamplesLeaf: positiveInt().default(20),
+    l2Regularization: z.number().min(0).default(0),
+    maxBins: z.int().min(2).max(255).default(255),
+    earlyStopping: z.union([z.boolean(), z.literal('auto')]).default(false),
+    validationFraction: z.number().gt(0).lt(1).optional(),
+    nIterNoChange: positiveInt().optional(),
+    tol: z.number().min(0).optional(),
+    nThreads: positiveInt().optional().describe('Histogram threads (default: the cores; never changes results)'),
+  })
+  .describe('Histogram gradient boosting (scikit-learn HistGradientBoostingClassifier semantics)');
+
+const temporalShape = {
+  epochs: positiveInt().optional(),
+  batchSize: positiveInt().optional(),
+  downsample: positiveInt().optional().describe('Keep every k-th sample'),
+  maxTrainSamples: z.int().min(0).optional().describe('Rows per fit (seeded subset); 0 = all'),
+  predictBatchSize: positiveInt().optional(),
+  verbose: z.boolean().optional(),
+  channels: positiveInt().optional(),
+  learningRate: z.number().gt(0).optional(),
+  validationFraction: z.number().min(0).lt(1).optional(),
+  patience: z.int().min(0).optional(),
+  loadModel: z.string().min(1).nullable().optional().describe('Start from a pretrained model folder'),
+  loadOnly: z.boolean().optional(),
+  pretrainedDisjoint: z.boolean().optional(),
+};
+
+export const lstmArgsSchema = z
+  .strictObject({
+    ...temporalShape,
+    units: positiveInt().optional(),
+    denseUnits: positiveInt().optional(),
+    fast: z.boolean().optional().describe('Fast preset (fewer epochs/units, more downsampling); explicit args still win'),
+  })
+  .describe('LSTM on the raw signal (package defaults for absent fields)');
+
+export const cnnArgsSchema = z
+  .strictObject({
+    ...temporalShape,
+    filters: z.array(positiveInt()).min(1).optional(),
+    kernelSizes: z.array(positiveInt()).min(1).optional(),
+    poolSize: positiveInt().optional(),
+  })
+  .describe('1D CNN on the raw signal (package defaults for absent fields)');
+
+const MODEL_NAME = /^[A-Za-z0-9_.-]+$/;
+const modelName = z
+  .string()
+  .regex(MODEL_NAME, 'letters, digits, _ . - only')
+  .refine((name) => name !== 'meta' && name !== 'stack', "'meta' and 'stack' are reserved")
+  .optional()
+  .describe('Unique name: prefix of its stacking columns and task ids (default: hgb_tabular, hgb_fe, lstm, cnn)');
+
+export const baseModelSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('hgb'), name: modelName, view: z.enum(['tabular', 'dwt']).default('tabular'), args: hgbArgsSchema.default(() => hgbArgsSchema.parse({})) }),
+  z.strictObject({ kind: z.literal('lstm'), name: modelName, view: z.literal('signal').default('signal'), args: lstmArgsSchema.default({}) }),
+  z.strictObject({ kind: z.literal('cnn'), name: modelName, view: z.literal('signal').default('signal'), args: cnnArgsSchema.default({}) }),
+]);
+
+export const metaSchema = z.strictObject({
+  kind: z.literal('logistic').default('logistic'),
+  args: z
+    .strictObject({
+      C: z.number().gt(0).default(1).describe('Inverse regularization strength'),
+      maxIter: positiveInt().default(1000),
+    })
+    .default({ C: 1, maxIter: 1000 }),
+});
+
+export const cvSchema = z.strictObject({
+  splits: positiveInt(2).default(5).describe('K of the (group-)stratified K-fold'),
+  strategy: z.enum(['auto', 'stratified', 'group', 'predefined']).default('auto').describe('auto: predefined with inputs.folds, group with inputs.groups, else stratified'),
+});
+
+export const imbalanceSchema = z.strictObject({
+  strategy: z.enum(['none', 'undersample-balanced', 'class-weights-auto']).default('none'),
+  seed: z.int().min(0).optional().describe('Seed of the undersampling (default: the run seed)'),
+});
+
+export const trainConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('JSON Schema reference for editors (ignored)'),
+    version: z.literal(TRAIN_CONFIG_VERSION).default(TRAIN_CONFIG_VERSION),
+    seed: z.int().min(0).max(0xffffffff).default(42).describe('Seed of every random choice'),
+    inputs: inputsSchema,
+    baseModels: z.array(baseModelSchema).min(1).default([{ kind: 'hgb', view: 'tabular', args: hgbArgsSchema.parse({}) }]),
+    meta: metaSchema.default({ kind: 'logistic', args: { C: 1, maxIter: 1000 } }),
+    cv: cvSchema.default({ splits: 5, strategy: 'auto' }),
+    imbalance: imbalanceSchema.default({ strategy: 'none' }),
+    features: z
+      .strictObject({ chunkSize: positiveInt().default(2000).describe('Rows per wavelet featurization batch') })
+      .default({ chunkSize: 2000 }),
+    refitFinal: z.boolean().default(true).describe('Refit every base model on all rows after the OOF pass'),
+    save: z.boolean().default(true).describe('Save the final models in the run'),
+    backend: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional().describe('TensorFlow.js backend (default: the best present)'),
+    name: z.string().optional().describe('Human name of the run'),
+    tags: z.array(z.string()).optional(),
+  })
+  .describe('@pipeline training run');
+
+/** A config as written in a file or built by a caller (defaults may be omitted). */
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+/** A fully resolved config: every default filled in. */
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type BaseModelConfig = TrainConfig['baseModels'][number];
+export type ViewName = 'tabular' | 'dwt' | 'signal';
+
+/** The base model's name: its own, or the seed's default for its kind and view. */
+export function baseModelName(model: BaseModelConfig): string {
+  if (model.name !== undefined) return model.name;
+  if (model.kind === 'hgb') return model.view === 'dwt' ? 'hgb_fe' : 'hgb_tabular';
+  return model.kind;
+}
+
+/** `baseModels[1].args.learningRate` from a zod path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) out += typeof part === 'number' ? `[${part}]` : `${out === '' ? '' : '.'}${String(part)}`;
+  return out === '' ? '(root)' : out;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  number: 'a number',
+  int: 'an integer',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping (key: value)',
+  array: 'a list',
+};
+
+/** One readable line per zod issue: `path: expected …, got …`. */
+export function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  const path = formatPath(issue.path);
+  const got = describeValue(valueAt(input, issue.path));
+  switch (issue.code) {
+    case 'too_small': {
+      if (issue.origin === 'number' || issue.origin === 'int') {
+        return `${path}: expected ${issue.origin === 'int' ? 'an integer' : 'a number'} ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}, got ${got}`;
+      }
+      return `${path}: expected at least ${String(issue.minimum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`;
+    }
+    case 'too_big':
+      return `${path}: expected ${issue.origin === 'int' ? 'an integer' : 'a number'} ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}, got ${got}`;
+    case 'invalid_type':
+      if (got === 'nothing') return `${path}: required (expected ${TYPE_NAMES[issue.expected] ?? issue.expected})`;
+      return `${path}: expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${got}`;
+    case 'invalid_value':
+      return `${path}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
+    case 'unrecognized_keys':
+      return `${path === '(root)' ? '' : `${path}.`}${issue.keys.join(', ')}: unknown field${issue.keys.length > 1 ? 's' : ''} (check the spelling; see the JSON Schema)`;
+    case 'invalid_union':
+      if ('discriminator' in issue && issue.discriminator !== undefined) {
+        return `${path}: expected one of ${(issue as { options?: unknown[] }).options?.map((v) => JSON.stringify(v)).join(', ') ?? 'the known kinds'}, got ${got}`;
+      }
+      return `${path}: ${issue.message}`;
+    default:
+      return `${path}: ${issue.message}${got !== 'nothing' ? `, got ${got}` : ''}`;
+  }
+}
+
+/**
+ * Validates and resolves a training config (defaults filled in). Errors are `E_USAGE` naming
+ * every field at fault: `baseModels[1].args.learningRate: expected a number > 0, got -1`.
+ */
+export function parseTrainConfig(value: unknown, source = 'config'): TrainConfig {
+  const parsed = trainConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => formatIssue(issue, value));
+    const first = parsed.error.issues[0]!;
+    throw new PipelineError('E_USAGE', `invalid training config: ${lines.join('; ')}`, {
+      ...(source === 'config' ? {} : { file: source }),
+      field: formatPath(first.path),
+      hint: 'fix the field(s) named; the JSON Schema (@pipeline/workflows/schema/train-config.schema.json) lists what is allowed',
+    });
+  }
+  const config = parsed.data;
+  checkConfig(config, source);
+  return config;
+}
+
+function configError(source: string, field: string, message: string, hint: string): never {
+  throw new PipelineError('E_USAGE', message, { ...(source === 'config' ? {} : { file: source }), field, hint });
+}
+
+/** Cross-field rules: the inputs each base model needs, unique names, exclusive options. */
+export function checkConfig(config: TrainConfig, source = 'config'): void {
+  const names = new Set<string>();
+  config.baseModels.forEach((model, k) => {
+    const name = baseModelName(model);
+    if (names.has(name)) configError(source, `baseModels[${k}].name`, `two base models are named '${name}'`, 'give each base model a unique name');
+    names.add(name);
+  });
+  const { inputs } = config;
+  const needs = new Set(config.baseModels.map((m) => m.view));
+  if (needs.has('tabular') && inputs.table === undefined) {
+    configError(source, 'inputs.table', 'a base model reads the tabular view but inputs.table is missing', 'add inputs.table.file, or use view dwt (wavelet features of inputs.signal)');
+  }
+  if ((needs.has('dwt') || needs.has('signal')) && inputs.signal === undefined) {
+    const who = config.baseModels.filter((m) => m.view !== 'tabular').map(baseModelName).join(', ');
+    configError(source, 'inputs.signal', `${who} read${who.includes(',') ? '' : 's'} the raw signal but inputs.signal is missing`, 'add inputs.signal.file (an HDF5 file)');
+  }
+  if (inputs.labels === undefined && inputs.table?.labelCol === undefined) {
+    configError(source, 'inputs.labels', 'the labels are missing', 'add inputs.labels.file, or inputs.table.labelCol when the table holds the label column');
+  }
+  if (inputs.labels !== undefined && inputs.table?.labelCol !== undefined) {
+    configError(source, 'inputs.table.labelCol', 'labels are given twice (inputs.labels and inputs.table.labelCol)', 'keep one of them');
+  }
+  if (inputs.groups !== undefined && inputs.folds !== undefined) {
+    configError(source, 'inputs.folds', 'groups and predefined folds cannot be combined', 'predefined folds already decide the groups; keep one of them');
+  }
+  const strategy = config.cv.strategy;
+  if (strategy === 'group' && inputs.groups === undefined) configError(source, 'cv.strategy', "cv.strategy 'group' needs inputs.groups", 'add inputs.groups.column');
+  if (strategy === 'predefined' && inputs.folds === undefined) configError(source, 'cv.strategy', "cv.strategy 'predefined' needs inputs.folds", 'add inputs.folds.column');
+  if (config.imbalance.strategy === 'undersample-balanced' && needs.has('tabular')) {
+    configError(source, 'imbalance.strategy', 'undersample-balanced needs every base model to read the H5 rows (a CSV-fed HGB is not supported)', 'use view dwt for HGB, or the class-weights-auto strategy');
+  }
+  config.baseModels.forEach((model, k) => {
+    if (model.kind === 'cnn' && model.args.loadOnly === true && (model.args.loadModel ?? null) === null) {
+      configError(source, `baseModels[${k}].args.loadOnly`, 'loadOnly needs loadModel', 'set args.loadModel to a model folder');
+    }
+  });
+}
+
+/** The resolved config without what does not change the results (the run folder location). */
+export function configHash(config: TrainConfig): string {
+  return sha256(canonicalJson(config)).slice(0, 16);
+}

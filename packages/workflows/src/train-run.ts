@@ -1,0 +1,237 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { PipelineError, isPipelineError, resolveContext } from '@pipeline/core';
+import { predefinedSplit, stratifiedGroupKFold, stratifiedKFold, type FoldRecord } from '@pipeline/model-selection';
+import {
+  RUN_FILES,
+  RUN_FORMAT_VERSION,
+  RunDirectory,
+  loadTaskResult,
+  runName,
+  saveTaskResult,
+  writeStackOutputs,
+  type RunManifest,
+} from '@pipeline/runs';
+import { stackingClassifier, type FittedStack, type StackingData } from '@pipeline/stacking';
+import { selectBackend, type BackendName } from '@pipeline/tf';
+import { defaultExecutor } from './executors/default-executor.js';
+import { metaSpec, planBaseModels } from './estimators.js';
+import { loadTrainingInputs } from './inputs/load-training-inputs.js';
+import { packageVersions } from './package-versions.js';
+import { scoreWithFolds, type ScoreSummary } from './scores.js';
+import { configHash, parseTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.js';
+import type { WorkflowContext } from './workflow-context.js';
+
+/** Where and how `trainRun` writes its run folder. */
+export interface TrainRunContext extends WorkflowContext {
+  /** The run folder. Default `<runsRoot>/<timestamp>`. */
+  readonly runDir?: string;
+  /** Parent folder of timestamped runs. Default `runs`. */
+  readonly runsRoot?: string;
+  /** Continue an interrupted run in `runDir` from its completed fold tasks. */
+  readonly resume?: boolean;
+  /** The command line that started the run, recorded in the manifest. */
+  readonly argv?: readonly string[];
+}
+
+/** What `trainRun` returns (and `pipeline train --json` prints). */
+export interface TrainRunResult {
+  readonly runDir: string;
+  readonly status: 'completed';
+  readonly baseModels: string[];
+  readonly nRows: number;
+  readonly classes: string[];
+  /** OOF scores of each base model and of the stack (`stack`): overall, per fold, mean ± std. */
+  readonly oof: Record<string, ScoreSummary>;
+  readonly timings: Record<string, number>;
+  /** Per-fold, per-model fit/predict records (OOF folds, then refits). */
+  readonly folds: FoldRecord[];
+  /** The resolved config, as stored in the manifest. */
+  readonly config: TrainConfig;
+  readonly configHash: string;
+}
+
+/** The config with every input path made absolute against `cwd` (so the stored config works from anywhere). */
+export function absoluteInputs(config: TrainConfig, cwd: string): TrainConfig {
+  const abs = (path: string) => (isAbsolute(path) ? path : resolve(cwd, path));
+  const { inputs } = config;
+  return {
+    ...config,
+    inputs: {
+      ...(inputs.table === undefined ? {} : { table: { ...inputs.table, file: abs(inputs.table.file) } }),
+      ...(inputs.signal === undefined ? {} : { signal: { ...inputs.signal, file: abs(inputs.signal.file) } }),
+      ...(inputs.labels === undefined ? {} : { labels: { ...inputs.labels, file: abs(inputs.labels.file) } }),
+      ...(inputs.groups === undefined ? {} : { groups: { ...inputs.groups, ...(inputs.groups.file === undefined ? {} : { file: abs(inputs.groups.file) }) } }),
+      ...(inputs.folds === undefined ? {} : { folds: { ...inputs.folds, ...(inputs.folds.file === undefined ? {} : { file: abs(inputs.folds.file) }) } }),
+    },
+  };
+}
+
+function splitterFor(config: TrainConfig) {
+  const { cv, inputs } = config;
+  const strategy = cv.strategy === 'auto' ? (inputs.folds !== undefined ? 'predefined' : inputs.groups !== undefined ? 'group' : 'stratified') : cv.strategy;
+  if (strategy === 'predefined') return predefinedSplit();
+  if (strategy === 'group') return stratifiedGroupKFold({ nSplits: cv.splits, shuffle: true });
+  return stratifiedKFold({ nSplits: cv.splits, shuffle: true });
+}
+
+/**
+ * Trains a run end to end into a run folder: validates the config, reads and aligns the inputs
+ * (declarative views), fits the stack (OOF base models through the executor → meta-learner on
+ * Z_oof → refit), writes every output atomically and marks the run completed last. With `resume`,
+ * completed fold tasks stored in the run are reused. Same config and seed → byte-identical outputs.
+ */
+export async function trainRun(configInput: TrainConfigInput | TrainConfig, context: TrainRunContext = {}): Promise<TrainRunResult> {
+  const cwd = context.cwd ?? process.cwd();
+  const config = absoluteInputs(parseTrainConfig(configInput), cwd);
+  const hash = configHash(config);
+  const { logger, onProgress, signal } = resolveContext(context);
+  const models = planBaseModels(config);
+  const runDir = resolve(cwd, context.runDir ?? join(context.runsRoot ?? 'runs', runName()));
+  const run = await RunDirectory.create(runDir, { resume: context.resume === true });
+  if (run.hasManifest && run.manifest.configHash !== undefined && run.manifest.configHash !== hash) {
+    throw new PipelineError('E_STATE', 'the interrupted run was started with another config; resuming would mix two experiments', {
+      file: run.path(RUN_FILES.manifest),
+      field: 'configHash',
+      hint: `resume with the run's own config (${run.path(RUN_FILES.config)}), or start a new run folder`,
+    });
+  }
+  const started = performance.now();
+  const createdAt = run.hasManifest ? run.manifest.createdAt : new Date().toISOString();
+  const splitter = splitterFor(config);
+  const meta = metaSpec(config);
+  const undersample = config.imbalance.strategy === 'undersample-balanced';
+  const undersampleSeed = config.imbalance.seed ?? config.seed;
+  const stack = stackingClassifier({
+    base: models.map((m) => ({ name: m.name, spec: m.spec, input: m.input })),
+    meta,
+    splitter,
+    refit: config.refitFinal && config.save ? 'full' : 'none',
+    undersampleBalanced: undersample ? { seed: undersampleSeed } : false,
+    classWeightsAuto: config.imbalance.strategy === 'class-weights-auto',
+  });
+  const base: Omit<RunManifest, 'updatedAt'> = {
+    formatVersion: RUN_FORMAT_VERSION,
+    status: 'running',
+    createdAt,
+    packages: packageVersions(),
+    argv: [...(context.argv ?? [])],
+    seed: config.seed,
+    inputs: [],
+    nRows: 0,
+    classes: { names: [], counts: [] },
+    views: {},
+    baseModels: models.map((m) => ({ name: m.name, kind: m.spec.kind, input: m.input, args: m.spec.args as Record<string, unknown> })),
+    meta: { kind: meta.kind, args: meta.args as unknown as Record<string, unknown> },
+    splitter: { kind: splitter.kind, args: splitter.args, nSplits: splitter.kind === 'predefined-split' ? 0 : config.cv.splits, foldsFile: RUN_FILES.folds },
+    imbalance: undersample
+      ? { strategy: 'undersample-balanced', seed: undersampleSeed }
+      : config.imbalance.strategy === 'class-weights-auto'
+        ? { strategy: 'class-weights-auto' }
+        : { strategy: 'none' },
+    refitFinal: config.refitFinal && config.save,
+    timings: {},
+    files: {},
+    config: config as unknown as Record<string, unknown>,
+    configHash: hash,
+    ...(config.name === undefined ? {} : { name: config.name }),
+    ...(config.tags === undefined ? {} : { tags: config.tags }),
+  };
+  await run.writeManifest(base);
+  await run.writeJson(RUN_FILES.config, config);
+  try {
+    if (models.some((m) => m.input === 'signal')) {
+      const selection = await selectBackend({ backend: (config.backend ?? 'auto') as BackendName | 'auto', logger, env: context.env ?? process.env });
+      await run.updateManifest({ environment: { tfjs: selection } });
+    }
+    const data = await loadTrainingInputs(config, { resolvePath: (p) => resolve(cwd, p), logger, onProgress, signal });
+    const nRows = data.labels.length;
+    const stackData: StackingData = {
+      views: Object.fromEntries(Object.entries(data.views).map(([name, view]) => [name, view.matrix])),
+      labels: data.labels,
+      classNames: data.classNames,
+      ...(data.ids === undefined ? {} : { ids: data.ids }),
+      ...(data.groups === undefined ? {} : { groups: data.groups }),
+      ...(data.folds === undefined ? {} : { folds: data.folds }),
+      featureNames: Object.fromEntries(Object.entries(data.views).map(([name, view]) => [name, view.columns])),
+    };
+    await run.updateManifest({
+      inputs: data.fingerprints,
+      nRows,
+      classes: { names: data.classNames, counts: data.counts },
+      views: Object.fromEntries(Object.entries(data.views).map(([name, view]) => [name, view.entry])),
+    });
+    const fitStarted = performance.now();
+    const fitted = await stack.fit(stackData, {
+      seed: config.seed,
+      ...(signal === undefined ? {} : { signal }),
+      logger,
+      onProgress,
+      executor: context.executor ?? defaultExecutor(models.map((m) => m.spec.kind)),
+      completed: async (task) => {
+        const stored = await loadTaskResult(run, task.id);
+        return stored === undefined ? undefined : { result: stored as never };
+      },
+      onTaskDone: async (outcome) => {
+        if (outcome.task.type === 'fold-fit' && !outcome.task.payload.keepModel) await saveTaskResult(run, outcome.result);
+      },
+    });
+    const fitMs = performance.now() - fitStarted;
+    const oof = fitted.oof!;
+    const nClasses = data.classNames.length;
+    const foldOf = oof.plan.foldOf[0]!;
+    const scores: Record<string, ScoreSummary> = {};
+    for (const [name, proba] of Object.entries(oof.base)) scores[name] = scoreWithFolds(oof.labels, proba, nClasses, foldOf);
+    scores.stack = scoreWithFolds(oof.labels, oof.meta, nClasses, foldOf);
+    const written = await writeStackOutputs(run, {
+      fitted,
+      ids: data.ids,
+      classNames: data.classNames,
+      scores,
+      ...(undersample ? { undersampleSeed } : {}),
+    });
+    const timings = {
+      readMs: data.readMs,
+      featurizeMs: data.featurizeMs,
+      ...stepTimings(fitted),
+      fitMs,
+      writeMs: written.writeMs,
+      totalMs: performance.now() - started,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    };
+    await run.updateManifest({
+      timings,
+      files: { ...written.files, config: RUN_FILES.config },
+      stackColumns: written.stackColumns,
+      ...(written.keptRows === undefined ? {} : { imbalance: { strategy: 'undersample-balanced', seed: undersampleSeed, keptFile: RUN_FILES.undersample, keptRows: written.keptRows } }),
+    });
+    await run.setStatus('completed');
+    return {
+      runDir: run.dir,
+      status: 'completed',
+      baseModels: models.map((m) => m.name),
+      nRows,
+      classes: data.classNames,
+      oof: scores,
+      timings,
+      folds: [...fitted.timings!.folds, ...fitted.timings!.refit],
+      config,
+      configHash: hash,
+    };
+  } catch (error) {
+    const code = isPipelineError(error) ? error.code : 'E_INTERNAL';
+    const message = error instanceof Error ? error.message : String(error);
+    await run.setStatus('failed', { code, message }).catch(() => undefined);
+    throw error;
+  }
+}
+
+function stepTimings(fitted: FittedStack): Record<string, number> {
+  const t = fitted.timings!;
+  const sum = (records: readonly FoldRecord[]) => records.reduce((s, r) => s + r.fitMs + r.predictMs, 0);
+  return {
+    oofMs: sum(t.folds),
+    metaMs: sum(t.metaFolds) + t.meta.fitMs + t.meta.predictMs,
+    refitMs: sum(t.refit),
+    stackOverheadMs: t.overheadMs,
+  };
+}

@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { generateDemoData, openH5, writeH5 } from '@pipeline/ingest';
+import { sequentialExecutor } from '@pipeline/model-selection';
+import { differingRunFiles, openRun } from '@pipeline/runs';
+import { localParallelExecutor, predictRun, trainRun, type TrainConfigInput } from '@pipeline/workflows';
+
+let root: string;
+let demo: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'workflows-train-'));
+  demo = join(root, 'demo');
+  await generateDemoData({ outDir: demo, n: 240, seed: 5, testN: 30 });
+}, 120_000);
+
+const tableConfig = (): TrainConfigInput => ({
+  seed: 9,
+  inputs: { table: { file: join(demo, 'X_train.csv') }, labels: { file: join(demo, 'y_train.csv') } },
+  baseModels: [{ kind: 'hgb', args: { maxIter: 15, maxLeafNodes: 8 } }],
+  cv: { splits: 3 },
+});
+
+async function expectSameRun(a: string, b: string): Promise<void> {
+  expect(await differingRunFiles(a, b)).toEqual([]);
+}
+
+describe('trainRun', () => {
+  it('runs fold tasks in worker threads with results byte-identical to the sequential executor', async () => {
+    const sequential = join(root, 'seq');
+    const parallel = join(root, 'par');
+    await trainRun(tableConfig(), { runDir: sequential, executor: sequentialExecutor });
+    await trainRun(tableConfig(), { runDir: parallel, executor: localParallelExecutor({ workers: 2 }) });
+    await expectSameRun(sequential, parallel);
+    // The stored config retrains the same run, byte for byte.
+    const again = join(root, 'again');
+    await trainRun(JSON.parse(await readFile(join(sequential, 'config.json'), 'utf8')), { runDir: again });
+    await expectSameRun(sequential, again);
+  });
+
+  it('a fold worker that cannot start turns into an error within seconds, not a hang', async () => {
+    const started = performance.now();
+    await expect(trainRun(tableConfig(), { runDir: join(root, 'broken'), executor: localParallelExecutor({ workers: 2, failAtStart: true }) })).rejects.toMatchObject({
+      code: 'E_INTERNAL',
+      message: expect.stringMatching(/fold worker \d could not start: fold worker failed at start/),
+    });
+    expect(performance.now() - started).toBeLessThan(30_000);
+    expect((await openRun(join(root, 'broken'))).manifest.status).toBe('failed');
+  });
+
+  it('trains from an H5 whose ids are row positions, with group folds from a separate CSV', async () => {
+    // 120 windows of 4 patients; the first meta column is a window index (not unique across patients).
+    const rows = 120;
+    const width = 2 + 1250;
+    const data = new Float32Array(rows * width);
+    const patient: number[] = [];
+    const labels: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      const p = i % 6;
+      const label = i % 2;
+      patient.push(p);
+      labels.push(label);
+      data[i * width] = Math.floor(i / 6); // window index: repeats across patients
+      data[i * width + 1] = p;
+      for (let t = 0; t < 1250; t++) data[i * width + 2 + t] = Math.sin((t * (label + 1)) / 3 + i) * (1 + label) + 0.1 * ((i * 7 + t * 3) % 11);
+    }
+    const h5 = join(root, 'windows.h5');
+    await writeH5(h5, [{ key: 'features', value: { shape: [rows, width], data } }]);
+    await writeFile(join(root, 'y_rows.csv'), `label\n${labels.join('\n')}\n`);
+    await writeFile(join(root, 'patients.csv'), `patient\n${patient.join('\n')}\n`);
+    const config: TrainConfigInput = {
+      seed: 3,
+      inputs: {
+        signal: { file: h5, metaCols: 2, ids: 'row', metaFeatures: false },
+        labels: { file: join(root, 'y_rows.csv') },
+        groups: { file: join(root, 'patients.csv'), column: 'patient' },
+      },
+      baseModels: [{ kind: 'hgb', view: 'dwt', args: { maxIter: 10, maxLeafNodes: 4, minSamplesLeaf: 5 } }],
+      cv: { splits: 3 },
+    };
+    const runDir = join(root, 'groups');
+    const result = await trainRun(config, { runDir });
+    expect(result.nRows).toBe(rows);
+    const run = await openRun(runDir);
+    expect(run.manifest.splitter.kind).toBe('stratified-group-k-fold');
+    const plan = await run.foldPlan();
+    expect(plan.ids).toEqual(Array.from({ length: rows }, (_, i) => String(i)));
+    const foldOfPatient = new Map<number, Set<number>>();
+    plan.fold.forEach((fold, k) => {
+      const p = patient[plan.rows[k]!]!;
+      foldOfPatient.set(p, (foldOfPatient.get(p) ?? new Set()).add(fold));
+    });
+    expect(foldOfPatient.size).toBe(6);
+    for (const folds of foldOfPatient.values()) expect(folds.size).toBe(1);
+    // The meta columns are kept out of the wavelet features.
+    expect(run.manifest.views.dwt!.columns.some((c) => c.startsWith('meta_'))).toBe(false);
+    expect(run.manifest.inputs.map((i) => i.role)).toEqual(['x-h5', 'y-csv', 'groups-csv']);
+    // Predict with the same layout: ids are row positions.
+    const predicted = await predictRun({ runDir, inputs: { signal: { file: h5 } } });
+    expect(predicted.ids?.slice(0, 3)).toEqual(['0', '1', '2']);
+    expect(predicted.rows).toBe(rows);
+    // With ids from the (non-unique) meta column, labels with ids cannot be aligned: a clear error.
+    await writeFile(join(root, 'y_ids.csv'), `id,label\n${labels.map((l, i) => `${i},${l}`).join('\n')}\n`);
+    const meta = { ...config, inputs: { ...config.inputs, signal: { file: h5, metaCols: 2 }, labels: { file: join(root, 'y_ids.csv') } } };
+    await expect(trainRun(meta as TrainConfigInput, { runDir: join(root, 'dup-ids') })).rejects.toMatchObject({
+      code: 'E_INPUT',
+      field: 'inputs.signal.ids',
+      message: expect.stringMatching(/share the id 0 \(first meta column\).*--h5-ids row/),
+    });
+    const h5file = await openH5(h5);
+    expect(h5file.dataset('features').info.shape).toEqual([rows, width]);
+    h5file.close();
+  });
+
+  it('refuses to resume a run with another config', async () => {
+    const runDir = join(root, 'resume');
+    await trainRun(tableConfig(), { runDir });
+    const manifest = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8'));
+    await writeFile(join(runDir, 'manifest.json'), JSON.stringify({ ...manifest, status: 'failed' }));
+    await expect(trainRun({ ...tableConfig(), seed: 10 }, { runDir, resume: true })).rejects.toMatchObject({ code: 'E_STATE', field: 'configHash' });
+    const resumed = await trainRun(tableConfig(), { runDir, resume: true });
+    expect(resumed.status).toBe('completed');
+    expect(existsSync(join(runDir, 'models/stack/artifact.json'))).toBe(true);
+  });
+});
