@@ -11,6 +11,7 @@ type KindModule = { readonly modelKind: unknown };
 
 /** Loaders of the built-in kinds, by name. */
 export const builtinKindLoaders: Readonly<Record<string, () => Promise<KindModule>>> = {
+  stack: () => import('./stack.js'),
   'transit-cnn': () => import('./transit-cnn.js'),
 };
 
