@@ -150,7 +150,7 @@ describe('web page end to end (headless Chromium)', () => {
     expect(await lossChart.locator('circle.mark').count()).toBe(2 * EPOCHS);
     // the scores bar chart: one bar per rate-like scalar metric of the session
     const rates = Object.entries(session.metrics as Record<string, number>).filter(
-      ([name, value]) => !name.includes('@') && value >= 0 && value <= 1 && /acc|auc|f1|precision|recall|majority_rate/.test(name),
+      ([name, value]) => !name.includes('@') && value >= 0 && value <= 1 && /acc|auc|f1|precision|recall|majority_rate/i.test(name) && !/std$/i.test(name),
     );
     expect(rates.map(([name]) => name).sort()).toEqual(['accuracy', 'majority_rate', 'val_accuracy']);
     expect(await page.locator('#report figure[data-chart="scores"] rect.bar').count()).toBe(rates.length);
@@ -211,7 +211,35 @@ describe('web page end to end (headless Chromium)', () => {
     expect(pageErrors).toEqual([]);
   }, 180_000);
 
+  test('a stack training on the same dataset: completed in the page, its scores in the report', async () => {
+    await page.selectOption('#start-kind', 'stack');
+    await page.fill('#start-name', 'kepler-stack');
+    await page.fill('#start-options', JSON.stringify({ cv: { splits: 3 }, baseModels: [{ kind: 'hgb', args: { maxIter: 20, minSamplesLeaf: 5 } }] }));
+    await page.click('#start-form button[type=submit]');
+    const row = page.locator('#sessions-table tbody tr', { hasText: 'kepler-stack' });
+    await waitFor('the stack session row', 15_000, async () => (await row.count()) === 1);
+    const id = (await row.getAttribute('data-session-id'))!;
+    await waitFor('the stack training to finish in the page', 180_000, async () => ['completed', 'failed', 'cancelled'].includes((await row.getAttribute('data-status')) ?? ''));
+    expect({ status: await row.getAttribute('data-status'), error: await row.locator('td.status').getAttribute('title') }).toEqual({ status: 'completed', error: '' });
+    const { session } = await api(`/api/training/session/${id}`);
+    const metrics = session.metrics as Record<string, number>;
+    await waitFor('the stack model in the registry', 15_000, async () => (await page.locator('#models-table tbody tr[data-model-name="kepler-stack"]').count()) === 1);
+    await row.locator('button[data-action=report]').click();
+    await waitFor('the stack report title', 15_000, async () => ((await page.locator('#report-title').textContent()) ?? '').includes('kepler-stack'));
+    // one bar per score in [0, 1] (accuracy, balanced accuracy, macro F1 and their fold means; not the stds)
+    const scores = Object.entries(metrics).filter(([name, value]) => value >= 0 && value <= 1 && /acc|auc|f1|precision|recall|majority_rate/i.test(name) && !/std$/i.test(name));
+    expect(scores.length).toBeGreaterThanOrEqual(3);
+    expect(await page.locator('#report figure[data-chart="scores"] rect.bar').count()).toBe(scores.length);
+    const folds = Object.keys(metrics).filter((name) => /^fold[_.-]?\d+[_.-]/.test(name));
+    // per-fold curves only if the kind reports `fold_N_…` metrics: one mark per such metric
+    expect(await page.locator('#report figure.chart circle.mark').count()).toBe(folds.length);
+    // every scalar is listed
+    expect(await page.locator('#report-metrics tbody tr').count()).toBe(Object.keys(metrics).filter((name) => !name.includes('@') && !/^fold[_.-]?\d+[_.-]/.test(name)).length);
+    expect(pageErrors).toEqual([]);
+  }, 240_000);
+
   test('cancel a training from the page, then delete its dataset', async () => {
+    await page.selectOption('#start-kind', 'transit-cnn');
     await page.fill('#start-name', 'kepler-long');
     await page.fill('#start-options', JSON.stringify({ epochs: 500, curve_points: 101, batch_size: 8, patience: 0 }));
     await page.click('#start-form button[type=submit]');
@@ -225,7 +253,7 @@ describe('web page end to end (headless Chromium)', () => {
     expect(await row.locator('button', { hasText: 'Cancel' }).count()).toBe(0);
     // no model version for a cancelled training
     const { models } = await api('/api/models');
-    expect(models.map((m: { name: string; version: number }) => `${m.name} v${m.version}`).sort()).toEqual(['kepler v1', 'kepler v2']);
+    expect(models.map((m: { name: string; version: number }) => `${m.name} v${m.version}`).sort()).toEqual(['kepler v1', 'kepler v2', 'kepler-stack v1']);
 
     // bad transit-cnn options through the API: 400 naming the option
     const bad = await fetch(`${started!.url}/api/training/start`, {

@@ -8,7 +8,7 @@
 //   `stack` kind can emit); curves whose names contain `loss` share one line chart, accuracy-like ones
 //   (acc, auc, f1, precision, recall) another, anything else gets its own; every point is an SVG
 //   `circle.mark`;
-// - scalar scores in [0, 1] (accuracy-like names and `majority_rate`) are bars (`rect.bar`); every
+// - scalar scores in [0, 1] (accuracy-like names and `majority_rate`, not `…Std`) are bars (`rect.bar`); every
 //   scalar is listed in a table;
 // - a string `report_url` on the session (a workflows HTML report) is linked above the charts.
 
@@ -316,8 +316,8 @@ export function metricSeries(metrics) {
 }
 
 function family(name) {
-  if (/loss/.test(name)) return 'loss';
-  if (/acc|auc|f1|precision|recall/.test(name)) return 'accuracy';
+  if (/loss/i.test(name)) return 'loss';
+  if (/acc|auc|f1|precision|recall/i.test(name)) return 'accuracy';
   return name;
 }
 
@@ -397,7 +397,7 @@ function renderReport(s) {
     families.get(key).push(item);
   }
   for (const [title, items] of families) charts.append(lineChart(title, items));
-  const rates = scalars.filter(([name, value]) => value >= 0 && value <= 1 && /acc|auc|f1|precision|recall|majority_rate/.test(name));
+  const rates = scalars.filter(([name, value]) => value >= 0 && value <= 1 && /acc|auc|f1|precision|recall|majority_rate/i.test(name) && !/std$/i.test(name));
   if (rates.length > 0) charts.append(barChart('scores', rates));
   if (charts.childElementCount === 0) charts.append(el('p', { class: 'muted' }, s.status === 'completed' ? 'no metrics recorded' : 'metrics appear as the training runs'));
   $('#report-metrics tbody').replaceChildren(...scalars.map(([name, value]) => el('tr', {}, el('th', {}, name), el('td', {}, fmt(value)))));
