@@ -28,7 +28,11 @@ export interface TrainJob<Options = unknown> {
   readonly datasetFile: string;
   /** The value returned by {@link ModelKind.validateOptions}. */
   readonly options: Options;
-  /** An empty directory the kind writes its model into; it is returned as `artifactDir`. */
+  /**
+   * An empty directory the kind writes its model into; it is returned as `artifactDir`. A kind may
+   * also write `report.html` there (a self-contained report with charts): the server serves it at
+   * `GET /api/training/session/:id/report`.
+   */
   readonly artifactDir: string;
   /** Seed of every random choice of the training. */
   readonly seed: number;

@@ -145,8 +145,8 @@ export async function createServer(input: ServerConfig): Promise<PipelineServer>
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
     if (!path.startsWith('/api/') || PUBLIC_PATHS.has(path)) return;
-    // EventSource cannot send headers: the SSE stream also takes ?access_token=.
-    const fromQuery = path.endsWith('/events') ? (request.query as { access_token?: string } | undefined)?.access_token : undefined;
+    // EventSource and links cannot send headers: the SSE stream and the report also take ?access_token=.
+    const fromQuery = path.endsWith('/events') || path.endsWith('/report') ? (request.query as { access_token?: string } | undefined)?.access_token : undefined;
     const token = bearerToken(request.headers.authorization) ?? fromQuery;
     if (token === undefined) throw new HttpError(401, 'unauthorized', 'missing bearer token: send Authorization: Bearer <token> (create one with `pipeline server token create`)');
     const workspace = await repository.workspaceForToken(hashToken(token));

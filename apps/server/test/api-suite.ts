@@ -255,6 +255,9 @@ export function describeApiSuite(label: string, databaseUrl: () => string): void
       expect((await inject({ method: 'GET', url: `/api/training/session/${start.body.session_id}`, token: t.tokenB })).status).toBe(404);
       expect((await inject({ method: 'POST', url: `/api/training/session/${start.body.session_id}/cancel`, token: t.tokenB })).status).toBe(404);
       expect((await inject({ method: 'GET', url: '/api/training/sessions', token: t.tokenB })).body).toMatchObject({ sessions: [], count: 0 });
+      const noReport = await inject({ method: 'GET', url: `/api/training/session/${start.body.session_id}/report`, token: t.tokenA });
+      expect(noReport.status).toBe(404);
+      expect(noReport.body.error.message).toContain('has no report (completed; model kind prior)');
       const mine = await inject({ method: 'GET', url: '/api/training/sessions?status=completed', token: t.tokenA });
       expect(mine.body.sessions.map((s: Json) => s.id)).toEqual([second.body.session_id, start.body.session_id]);
       expect((await inject({ method: 'POST', url: `/api/training/session/${start.body.session_id}/cancel`, token: t.tokenA })).status).toBe(409);

@@ -119,7 +119,7 @@ describe('limits and safety', () => {
         .filter((key) => ['get', 'post', 'delete', 'put', 'patch'].includes(key))
         .map((method) => [method.toUpperCase(), path.replace(/\{(\w+)\}/g, ':$1')] as const),
     );
-    expect(documented.length).toBe(13); // every route but /api/openapi.json itself
+    expect(documented.length).toBe(14); // every route but /api/openapi.json itself
     for (const [method, url] of documented) expect([method, url, server.app.hasRoute({ method, url })]).toEqual([method, url, true]);
   });
 

@@ -78,6 +78,14 @@ describe('stack model kind', () => {
     expect(models.body.models).toHaveLength(1);
     expect(models.body.models[0]).toMatchObject({ version: 1, is_current: true, model_kind: 'stack', classes: ['neg', 'pos'] });
 
+    const report = await fetch(`${base}/api/training/session/${started.body.session_id}/report?access_token=${encodeURIComponent(t.tokenA)}`);
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-type')).toContain('text/html');
+    const html = await report.text();
+    expect(html).toContain('<svg');
+    expect(html).toContain('pos');
+    expect((await fetch(`${base}/api/training/session/${started.body.session_id}/report`, { headers: auth(t.tokenB) })).status).toBe(404);
+
     const predicted = await api('POST', '/api/models/sep/predict', { rows: [{ x1: -0.4, x2: 0.1, x3: 0 }, { x1: 0.45, x2: 0.5, x3: 1 }, { x1: 0.2, x2: 0, x3: -1, label: 'ignored' }] });
     expect(predicted.status).toBe(200);
     expect(predicted.body).toMatchObject({ class_names: ['neg', 'pos'], classes: ['neg', 'pos', 'pos'], count: 3 });

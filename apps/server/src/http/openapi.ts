@@ -187,6 +187,13 @@ export const openApiDocument = {
         responses: { 200: { description: 'event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 401: error, 404: error },
       },
     },
+    '/api/training/session/{id}/report': {
+      parameters: [idParam('id', 'session id'), { name: 'access_token', in: 'query', schema: { type: 'string' }, description: 'the bearer token, for links' }],
+      get: {
+        summary: "The run's report (self-contained HTML with charts), when the model kind wrote one (stack)",
+        responses: { 200: { description: 'report', content: { 'text/html': { schema: { type: 'string' } } } }, 401: error, 404: error },
+      },
+    },
     '/api/models': {
       get: {
         summary: 'The model registry: every trained model, one current per name',

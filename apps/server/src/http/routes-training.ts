@@ -2,8 +2,11 @@
  * Trainings: `POST /api/training/start` (202 + session id), `GET /api/training/sessions`,
  * `GET /api/training/session/:id`, `POST /api/training/session/:id/cancel` and the live progress
  * stream `GET /api/training/session/:id/events` (server-sent events: one `session` event per change,
- * then `end` once the session is completed, failed or cancelled).
+ * then `end` once the session is completed, failed or cancelled) and the run's report
+ * `GET /api/training/session/:id/report` (HTML with charts, when the kind wrote one).
  */
+import { createReadStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { isPipelineError } from '@pipeline/core';
@@ -97,6 +100,16 @@ export function registerTrainingRoutes(app: FastifyInstance, context: RouteConte
     await runner.cancel(session);
     const after = (await repository.getSession(workspace.id, id))!;
     return { success: true, session: sessionJson(after) };
+  });
+
+  app.get('/api/training/session/:id/report', async (request, reply) => {
+    const workspace = workspaceOf(request);
+    const { id } = parseOrThrow(idParams, request.params);
+    const session = await repository.getSession(workspace.id, id);
+    if (session === undefined) throw new HttpError(404, 'not_found', `training session ${id} not found`);
+    const file = session.status === 'completed' && session.artifactDir !== null ? join(session.artifactDir, 'report.html') : undefined;
+    if (file === undefined || !existsSync(file)) throw new HttpError(404, 'not_found', `training session ${id} has no report (${session.status}; model kind ${session.modelKind})`);
+    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:").send(createReadStream(file));
   });
 
   app.get('/api/training/session/:id/events', async (request, reply) => {

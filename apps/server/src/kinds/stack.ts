@@ -3,13 +3,14 @@
  * `label` column. `options` is a partial training config of the workflows schema (seed, baseModels,
  * meta, cv, imbalance, …); the inputs are always set by the server from the stored dataset (a client
  * never names a file). Extra server options: `dropCols` (columns that are not features) and `idCol`.
- * The run folder is written to `<artifactDir>/run`; predictions reload it with `predictRun`.
+ * The run folder is written to `<artifactDir>/run` and its OOF report (charts) to `<artifactDir>/report.html`;
+ * predictions reload the run with `predictRun`.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PipelineError } from '@pipeline/core';
-import { parseTrainConfig, predictRun, trainRun, type TrainConfigInput } from '@pipeline/workflows';
+import { analyzeRun, parseTrainConfig, predictRun, trainRun, type TrainConfigInput } from '@pipeline/workflows';
 import type { ModelKind, PredictRow } from '../model-kinds.js';
 
 /** The stored options: the client's partial config plus the server's table options. */
@@ -77,6 +78,11 @@ export const modelKind: ModelKind<StackKindOptions> = {
       }
     }
     metrics.rows = result.nRows;
+    try {
+      await analyzeRun({ runDir, html: join(job.artifactDir, 'report.html') }, { logger: context.logger, signal: context.signal });
+    } catch (error) {
+      context.logger.warn('the run report could not be written', { error: error instanceof Error ? error.message : String(error) });
+    }
     return { metrics, artifactDir: job.artifactDir, epochsCompleted: 0, classes: result.classes };
   },
   async predict(artifactDir, rows, context) {
