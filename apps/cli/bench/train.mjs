@@ -2,7 +2,9 @@
 // Benchmark of the main job: `train --hgb-fe --splits 5` on 20000 demo rows, against the Python
 // reference (scikit-learn + PyWavelets doing the same steps, ../../../shared/bench/pipeline_reference.py,
 // OMP_NUM_THREADS=1) run side by side in the same sitting. Writes bench/results/cli.{md,json}.
-// Usage: node bench/train.mjs [--rows 20000] [--repeats 1] [--hgb-threads N]
+// Usage: node bench/train.mjs [--rows 20000] [--repeats 1] [--hgb-threads N] [--before CHECKOUT]
+//   --before DIR: also time the `pipeline` of another built checkout (e.g. a `git worktree` of the
+//   previous release) on the same data, interleaved run by run; writes bench/results/cli-before-after.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,14 +30,14 @@ if (!existsSync(join(data, 'X_train.h5'))) {
   if (gen.status !== 0) process.exit(1);
 }
 
-function ours() {
+function ours(binary = bin) {
   const runDir = join(tmpdir(), `pipeline-bench-run-${process.pid}`);
   rmSync(runDir, { recursive: true, force: true });
   const started = performance.now();
   const extra = opt('hgb-threads') ? ['--hgb-threads', opt('hgb-threads')] : [];
   const result = spawnSync(
     process.execPath,
-    [bin, 'train', '--x-h5', join(data, 'X_train.h5'), '--y-csv', join(data, 'y_train.csv'), '--hgb-fe', '--splits', '5', '--run-dir', runDir, '--json', '--quiet', ...extra],
+    [binary, 'train', '--x-h5', join(data, 'X_train.h5'), '--y-csv', join(data, 'y_train.csv'), '--hgb-fe', '--splits', '5', '--run-dir', runDir, '--json', '--quiet', ...extra],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
   const wall = (performance.now() - started) / 1000;
@@ -70,11 +72,14 @@ function reference() {
   return { wall_s: wall, ...JSON.parse(result.stdout.trim().split('\n').pop()) };
 }
 
+const before = opt('before');
+const beforeBin = before === undefined ? undefined : join(before, 'apps/cli/dist/bin.js');
 const runs = [];
 for (let r = 0; r < repeats; r++) {
   const ref = reference();
+  const old = beforeBin === undefined ? undefined : ours(beforeBin);
   const us = ours();
-  runs.push({ ours: us, reference: ref });
+  runs.push({ ours: us, reference: ref, ...(old === undefined ? {} : { before: old }) });
   console.error(JSON.stringify(runs[runs.length - 1]));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -105,6 +110,26 @@ ratio ours/reference wall time: **${summary.ratio_wall.toFixed(2)}×**; peak RSS
 Stack OOF accuracy: ours ${summary.ours.stack_acc.toFixed(4)}, reference ${summary.reference.stack_acc} (difference ${summary.acc_diff_points.toFixed(2)} points).
 `;
 const out = join(repo, 'bench/results');
+if (beforeBin !== undefined) {
+  const b = (k) => median(runs.map((r) => r.before[k]));
+  const load = (await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ');
+  const ab = `# train --hgb-fe --splits 5 on ${rows} demo rows: before/after (${summary.date})
+
+Median of ${repeats} interleaved run(s) of each build on the same data (before: ${before}). Load average at the end: ${load}.
+
+| | before (s) | after (s) | after/before |
+|---|---|---|---|
+| wall (process) | ${b('wall_s').toFixed(2)} | ${o('wall_s').toFixed(2)} | ${(o('wall_s') / b('wall_s')).toFixed(2)}× |
+| featurize | ${b('featurize_s').toFixed(2)} | ${o('featurize_s').toFixed(2)} | |
+| HGB OOF | ${b('oof_s').toFixed(2)} | ${o('oof_s').toFixed(2)} | |
+| peak RSS (MB) | ${b('peak_rss_mb').toFixed(0)} | ${o('peak_rss_mb').toFixed(0)} | |
+
+Stack OOF accuracy: before ${b('stack_acc').toFixed(4)}, after ${o('stack_acc').toFixed(4)}.
+`;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'cli-before-after.md'), ab);
+  console.log(ab);
+}
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'cli.json'), `${JSON.stringify({ summary, runs }, null, 2)}\n`);
 writeFileSync(join(out, 'cli.md'), md);

@@ -48,6 +48,53 @@ describe('pipeline inspect', () => {
     expect(result.stdout).toContain('classNames = ["x","y"]');
   });
 
+  it('checks a CSV in full like train: a ragged line 3 exits 3 naming the file, the line and the column', async () => {
+    writeFileSync(join(cwd, 'ragged.csv'), 'id,a,b\n1,0.5,2\n2,0.25\n3,1,1\n');
+    const result = await run(['inspect', 'ragged.csv'], { cwd });
+    expect([result.code, result.stdout]).toEqual([3, '']);
+    expect(result.stderr).toBe(
+      `error: ${join(cwd, 'ragged.csv')}, field 'b': line 3 has 2 fields but the header has 3 ` +
+        '(every row needs one value per header column (write an empty cell for a missing value))\n',
+    );
+    const json = await run(['inspect', 'ragged.csv', '--json'], { cwd });
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'E_INPUT', message: expect.stringContaining('line 3 has 2 fields but the header has 3'), exitCode: 3 },
+    });
+    // The same file through train's reader gives the same message (one scanner).
+    const train = await run(['train', '--x-csv', 'ragged.csv', '--y-csv', 'demo/y_train.csv', '--run-dir', 'r1'], { cwd });
+    expect(train.code).toBe(3);
+    expect(train.stderr).toContain(`${join(cwd, 'ragged.csv')}, field 'b': line 3 has 2 fields but the header has 3`);
+  });
+
+  it('a non-numeric cell far past the first rows exits 3 naming the file, the line and the column', async () => {
+    const lines = ['id,a,b'];
+    for (let i = 0; i < 3000; i++) lines.push(`${i},${i / 4},${i % 7}`);
+    lines[2500] = '2499,1.5,abc';
+    writeFileSync(join(cwd, 'text.csv'), `${lines.join('\n')}\n`);
+    const result = await run(['inspect', 'text.csv'], { cwd });
+    expect([result.code, result.stdout]).toEqual([3, '']);
+    expect(result.stderr).toMatch(
+      new RegExp(`^error: ${join(cwd, 'text.csv').replace(/[.\\/]/g, '\\$&')}, field 'b': line 2501, column 'b': "abc" is not a number \\(`),
+    );
+    // Fixed, the file prints its shape with the types of every row.
+    lines[2500] = '2499,1.5,3';
+    writeFileSync(join(cwd, 'text.csv'), `${lines.join('\n')}\n`);
+    const fixed = await run(['inspect', 'text.csv'], { cwd });
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/CSV, [\d.]+ kB, 3000 rows × 3 columns/);
+    expect(fixed.stdout).toMatch(/\n  id +integer\n  a +float\n  b +integer/);
+  });
+
+  it('a text column is an error unless --id-col names it the id column, as in train', async () => {
+    writeFileSync(join(cwd, 'named.csv'), 'key,x\nk1,1\nk2,2.5\n');
+    const plain = await run(['inspect', 'named.csv'], { cwd });
+    expect(plain.code).toBe(3);
+    expect(plain.stderr).toContain(`line 2, column 'key': "k1" is not a number`);
+    const named = await run(['inspect', 'named.csv', '--id-col', 'key', '--json'], { cwd });
+    expect(named.code).toBe(0);
+    expect(JSON.parse(named.stdout)).toMatchObject({ rows: 2, columns: [{ name: 'key', type: 'text' }, { name: 'x', type: 'float' }] });
+  });
+
   it('exits 4 for a missing file and 3 for a broken one', async () => {
     const missing = await run(['inspect', 'nope.h5'], { cwd });
     expect([missing.code, missing.stderr]).toEqual([4, expect.stringMatching(/nope\.h5: file not found/)]);

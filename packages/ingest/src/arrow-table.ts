@@ -8,6 +8,7 @@ let arrowLibrary: Promise<ArrowLibrary> | undefined;
 /** apache-arrow, imported on first use (HDF5/CSV-only callers skip its ≈20 MB). */
 const arrow = (): Promise<ArrowLibrary> => (arrowLibrary ??= import('apache-arrow'));
 import { atomicWrite, PipelineError, type Matrix } from '@pipeline/core';
+import { checkArrowIpc } from './arrow-ipc-check.js';
 import { listNames } from './csv-scanner.js';
 import { refuseOverwrite, requireFile } from './file-checks.js';
 import type { Matrix64 } from './matrix64.js';
@@ -118,6 +119,17 @@ export async function readArrowTable(path: string, options: ReadArrowOptions = {
   const file = resolve(path);
   const table = await loadArrow(file);
   const { Type } = await arrow();
+  try {
+    return readTable(Type, table, file, options);
+  } catch (cause) {
+    if (cause instanceof PipelineError) throw cause;
+    // apache-arrow decodes lazily: damage its buffer checks miss surfaces here (a RangeError, …).
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new PipelineError('E_INPUT', `corrupt Arrow data: ${message}`, { file, hint: 'write or copy the file again', cause });
+  }
+}
+
+function readTable(Type: TypeEnum, table: Table, file: string, options: ReadArrowOptions): ArrowTable | ArrowTable64 {
   const names = table.schema.fields.map((field: Field) => field.name);
   const types = Object.fromEntries(table.schema.fields.map((field) => [field.name, String(field.type)]));
   const require = (name: string, option: string): number => {
@@ -132,6 +144,8 @@ export async function readArrowTable(path: string, options: ReadArrowOptions = {
   const selected = options.columns !== undefined ? options.columns.map((name) => require(name, 'columns')) : names.map((_, j) => j).filter((j) => j !== idIndex);
   const rows = table.numRows;
   const width = selected.length;
+  for (const j of selected) checkBuffers(Type, table.getChildAt(j)!, file, names[j]!);
+  if (idIndex >= 0) checkBuffers(Type, table.getChildAt(idIndex)!, file, names[idIndex]!);
   const float64 = options.dtype === 'float64';
   const out = float64 ? new Float64Array(rows * width) : new Float32Array(rows * width);
   selected.forEach((j, k) => {
@@ -189,6 +203,7 @@ export async function loadArrow(file: string): Promise<Table> {
       hint: 'the file was cut short; write or copy it again',
     });
   }
+  checkArrowIpc(bytes, file, isFile);
   const { tableFromIPC } = await arrow();
   try {
     return tableFromIPC(bytes);
@@ -203,6 +218,45 @@ export async function loadArrow(file: string): Promise<Table> {
     }
     throw new PipelineError('E_INPUT', `corrupt Arrow data: ${message}`, { file, hint: 'write or copy the file again', cause });
   }
+}
+
+/**
+ * Checks that every record batch of a column has the buffers its length needs (values, validity
+ * bitmap, string offsets and bytes). apache-arrow takes lengths from the file and builds views over
+ * whatever buffers it finds, so a damaged length would read past them (a RangeError or another
+ * column's bytes) or size a huge output (found by fuzzing).
+ */
+function checkBuffers(Type: TypeEnum, vector: Vector, file: string, name: string): void {
+  vector.data.forEach((data, batch) => {
+    const end = data.offset + data.length;
+    const typeId = data.type.typeId as number;
+    const problem = (what: string) =>
+      new PipelineError('E_INPUT', `corrupt Arrow data: column '${name}', record batch ${batch}: ${data.length} rows but ${what}`, {
+        file,
+        field: name,
+        hint: 'write or copy the file again',
+      });
+    const bitmap = data.nullBitmap;
+    if (bitmap !== undefined && bitmap.length > 0 && bitmap.length * 8 < end) throw problem(`a validity bitmap of ${bitmap.length} bytes`);
+    const values = data.values as ArrayLike<unknown> | undefined;
+    if (typeId === Type.Bool) {
+      if ((values?.length ?? 0) * 8 < end) throw problem(`${values?.length ?? 0} bytes of values`);
+    } else if (typeId === Type.Float || typeId === Type.Int) {
+      // Int64 values are a BigInt64Array or an Int32Array of pairs, depending on the version.
+      const perValue = values instanceof Int32Array && (data.type as { bitWidth?: number }).bitWidth === 64 ? 2 : 1;
+      if ((values?.length ?? 0) < end * perValue) throw problem(`${values?.length ?? 0} values`);
+    } else if (typeId === Type.Utf8 || typeId === Type.LargeUtf8) {
+      const offsets = data.valueOffsets as ArrayLike<number | bigint> | undefined;
+      if ((offsets?.length ?? 0) < end + 1) throw problem(`${offsets?.length ?? 0} string offsets`);
+      let previous = Number(offsets![data.offset]!);
+      if (previous < 0) throw problem(`a negative string offset ${previous}`);
+      for (let i = data.offset + 1; i <= end; i++) {
+        const next = Number(offsets![i]!);
+        if (next < previous || next > (values?.length ?? 0)) throw problem(`string offset ${next} outside its ${values?.length ?? 0} bytes`);
+        previous = next;
+      }
+    }
+  });
 }
 
 function isIdType(Type: TypeEnum, type: DataType): boolean {

@@ -24,6 +24,7 @@ export interface RowSink {
   readonly data: Float32Array | Float64Array;
   readonly ids: string[] | undefined;
   readonly capacity: number;
+  /** Complete rows so far (also when `scanRows` throws; `ids` may then hold one more, the bad line's). */
   rows: number;
 }
 
@@ -255,9 +256,8 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
     if (b === CR) b = buf[++p]!;
     if (b !== LF) throw raggedError(buf, lineStart, delimiter, layout, state);
     p++;
-    row++;
+    sink.rows = ++row; // kept current, so after a throw it counts the rows completed before the bad line
   }
-  sink.rows = row;
   return p;
 }
 
@@ -333,6 +333,8 @@ function raggedError(buf: Uint8Array, lineStart: number, delimiter: number, layo
   }
   return new PipelineError('E_INPUT', `line ${state.line} has ${fields} fields but the header has ${expected}`, {
     file: layout.file,
+    // Fewer fields: the first column left without a value.
+    ...(fields < expected ? { field: layout.header[fields]! } : {}),
     hint: 'every row needs one value per header column (write an empty cell for a missing value)',
   });
 }

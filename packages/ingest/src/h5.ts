@@ -152,7 +152,8 @@ const FILTER_NAMES: Record<number, string> = {
  * clamps out-of-range slices silently).
  *
  * Errors: missing file → `E_NOT_FOUND`; empty, not HDF5, truncated or corrupt → `E_INPUT` naming
- * the file and HDF5's innermost cause.
+ * the file and HDF5's innermost cause, also when the damage (an object header, a heap, an
+ * attribute) is only met later by `datasets()`, `dataset()`, `attrs()` or a read.
  */
 export async function openH5(path: string, options: OpenH5Options = {}): Promise<H5File> {
   const absolute = resolve(path);
@@ -226,18 +227,24 @@ class H5FileImpl implements H5File {
   datasets(): H5DatasetInfo[] {
     this.checkOpen();
     if (this.listing === undefined) {
-      const out: H5DatasetInfo[] = [];
-      for (const key of this.file.paths()) {
-        const entity = this.file.get(key);
-        if (entity instanceof this.runtime.h5wasm.Dataset) out.push(describe(entity, key.replace(/^\//, '')));
-      }
-      this.listing = out;
+      this.listing = guarded(this.path, 'list the datasets', () => {
+        const out: H5DatasetInfo[] = [];
+        for (const key of this.file.paths()) {
+          const entity = this.file.get(key);
+          if (entity instanceof this.runtime.h5wasm.Dataset) out.push(describe(entity, key.replace(/^\//, '')));
+        }
+        return out;
+      });
     }
     return this.listing.map((info) => ({ ...info, shape: [...info.shape] }));
   }
 
   dataset(key: string): H5Dataset {
     this.checkOpen();
+    return guarded(this.path, `open dataset '${key}'`, () => this.openDataset(key));
+  }
+
+  private openDataset(key: string): H5Dataset {
     const { entity, key: normalized } = this.resolve(key);
     if (!(entity instanceof this.runtime.h5wasm.Dataset)) {
       if (entity instanceof this.runtime.h5wasm.Group) {
@@ -269,9 +276,11 @@ class H5FileImpl implements H5File {
 
   attrs(key = ''): Record<string, unknown> {
     this.checkOpen();
-    const entity = key === '' || key === '/' ? this.file : this.resolve(key).entity;
-    if (!(entity instanceof this.runtime.h5wasm.Group) && !(entity instanceof this.runtime.h5wasm.Dataset)) return {};
-    return readAttrs(entity, this.path);
+    return guarded(this.path, `read the attributes of '${key || '/'}'`, () => {
+      const entity = key === '' || key === '/' ? this.file : this.resolve(key).entity;
+      if (!(entity instanceof this.runtime.h5wasm.Group) && !(entity instanceof this.runtime.h5wasm.Dataset)) return {};
+      return readAttrs(entity, this.path);
+    });
   }
 
   close(): void {
@@ -646,6 +655,23 @@ class H5DatasetImpl implements H5Dataset {
       });
     }
     return { start, end };
+  }
+}
+
+/**
+ * Runs h5wasm metadata calls (links, object headers, dataspaces, attributes), turning what HDF5
+ * throws on a damaged file (a bad checksum, a truncated heap, a wasm trap) into `E_INPUT`.
+ */
+function guarded<T>(file: string, what: string, action: () => T): T {
+  try {
+    return action();
+  } catch (cause) {
+    if (cause instanceof PipelineError) throw cause;
+    throw new PipelineError('E_INPUT', `corrupt HDF5 file: cannot ${what}: ${h5Cause(cause)}`, {
+      file,
+      hint: 'the file is damaged; regenerate or copy it again',
+      cause,
+    });
   }
 }
 

@@ -3,15 +3,21 @@ import { resolve } from 'node:path';
 import { PipelineError } from '@pipeline/core';
 import { loadArrow } from './arrow-table.js';
 import { csvDelimiter, splitCsvLine } from './csv-line.js';
+import { buildLayout } from './csv-scanner.js';
 import { requireFile } from './file-checks.js';
 import { openH5, type H5DatasetInfo } from './h5.js';
+import { iterCsvBatches } from './read-csv.js';
 import { readLabels } from './read-labels.js';
 
 export type InspectedKind = 'hdf5' | 'arrow' | 'csv';
 
 export interface InspectedColumn {
   readonly name: string;
-  /** Arrow: the Arrow type. CSV: `integer`, `float` or `text`, from the first rows (`empty` if all blank). */
+  /**
+   * Arrow: the Arrow type. CSV, over every row: `integer` (every value a whole number), `float`,
+   * `empty` (every cell blank or NA), `text` (id or label columns only); `not read` for the extra
+   * columns of a label file.
+   */
   readonly type: string;
 }
 
@@ -42,22 +48,30 @@ export interface InspectOptions {
   readonly labels?: boolean;
   /** Label column of a label CSV. */
   readonly labelColumn?: string;
-  /** CSV rows sampled to guess column types (default 1000). */
-  readonly sampleRows?: number;
+  /** Id column of a CSV, as in `readCsv`/`readLabels` (default: `id` when the header has it). */
+  readonly idColumn?: string;
+  /** CSV delimiter, one character (default: tab for .tsv/.tab, else comma). */
+  readonly delimiter?: string;
 }
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 const LABEL_NAMES = ['label', 'y', 'target', 'class'];
 const INTEGER = /^[+-]?\d+$/;
 const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?(?:inf|infinity)$/i;
-const NA = new Set(['', 'nan', 'NaN', 'NA', 'N/A', 'null', 'NULL', 'None', '-nan']);
+const INSPECT_BATCH_ROWS = 65536;
 
 /**
  * Describes what a CSV, HDF5 or Arrow file holds, detecting the format from its first bytes (an
  * .h5/.hdf5 or .arrow/.feather name insists on that format, so a broken file is reported as such):
  * HDF5 datasets (shape, dtype, chunks, filters) and root attributes; Arrow schema, rows, batches
- * and metadata; CSV columns with guessed types, the row count (whole file, streamed) and, for a
- * label file, the label distribution.
+ * and metadata; CSV columns with their types, the row count and, for a label file, the label
+ * distribution.
+ *
+ * A CSV is validated in full, with the same code and messages as the readers `train` uses: a label
+ * file (≤ 2 columns, one named label/y/target/class, or `labels`/`labelColumn` given) through
+ * `readLabels`, any other CSV as a numeric table through the `readCsv` scanner (every cell but the
+ * id column must be a number). A ragged row, a non-numeric cell, a bad quote or a duplicate id is an
+ * `E_INPUT` naming the file, the line and (for a cell) the column; nothing is sampled.
  */
 export async function inspectFile(path: string, options: InspectOptions = {}): Promise<InspectResult> {
   const file = resolve(path);
@@ -96,81 +110,113 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
 }
 
 async function inspectCsv(file: string, bytes: number, options: InspectOptions): Promise<InspectResult> {
-  const delimiter = csvDelimiter(file, undefined);
-  const sampleRows = options.sampleRows ?? 1000;
-  const handle = await open(file, 'r');
-  let header: string[] | undefined;
-  const sample: string[][] = [];
-  let rows = 0;
-  let lineLength = 0;
-  let pending = '';
-  const decoder = new TextDecoder();
-  try {
-    const buffer = new Uint8Array(4 * 1024 * 1024);
-    let lineNumber = 0;
-    const takeLine = (line: string) => {
-      lineNumber++;
-      const text = line.replace(/\r$/, '');
-      if (header === undefined) {
-        header = splitCsvLine(text.replace(/^\ufeff/, ''), delimiter, file, 1).map((name) => name.trim());
-      } else if (sample.length < sampleRows && text.trim() !== '') {
-        sample.push(splitCsvLine(text, delimiter, file, lineNumber));
-      }
-    };
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      // Count non-blank data lines on the bytes; decode only the lines still needed for the sample.
-      for (let k = 0; k < bytesRead; k++) {
-        const b = buffer[k]!;
-        if (b === 10) {
-          if (lineLength > 0) rows++;
-          lineLength = 0;
-        } else if (b !== 13) {
-          lineLength++;
-        }
-      }
-      if (header === undefined || sample.length < sampleRows) {
-        pending += decoder.decode(buffer.subarray(0, bytesRead), { stream: true });
-        const lines = pending.split('\n');
-        pending = lines.pop()!;
-        for (const line of lines) takeLine(line);
-      }
-    }
-    if (lineLength > 0) rows++;
-    if (pending !== '' && (header === undefined || sample.length < sampleRows)) takeLine(pending);
-  } finally {
-    await handle.close();
+  const delimiter = csvDelimiter(file, options.delimiter);
+  const firstLine = await readFirstLine(file);
+  if (firstLine.trim() === '') {
+    throw new PipelineError('E_INPUT', 'the first line is empty; expected a header with the column names', {
+      file,
+      hint: 'remove leading blank lines',
+    });
   }
-  if (header === undefined || header.every((name) => name === '')) {
-    throw new PipelineError('E_INPUT', 'CSV file has no header line', { file, hint: 'the first line must name the columns' });
-  }
-  const names = header;
-  const columns = names.map((name, j) => ({ name, type: guessType(sample.map((fields) => fields[j] ?? '')) }));
-  const dataRows = Math.max(0, rows - 1);
+  const names = splitCsvLine(firstLine, delimiter, file, 1).map((name) => name.trim());
   const looksLikeLabels =
     names.length <= 2 && (names.length === 1 || names.some((name) => LABEL_NAMES.includes(name.toLowerCase())));
-  const result: InspectResult = { file, kind: 'csv', bytes, rows: dataRows, columns };
-  if (options.labels === true || options.labelColumn !== undefined || (options.labels !== false && looksLikeLabels && dataRows > 0)) {
-    const table = await readLabels(file, options.labelColumn === undefined ? {} : { labelColumn: options.labelColumn });
-    const total = table.labels.length;
-    return {
-      ...result,
-      labels: {
-        column: table.labelColumn,
-        classes: table.classNames.map((label, k) => ({ label, count: table.counts[k]!, fraction: table.counts[k]! / total })),
-      },
-    };
+  if (options.labels === true || options.labelColumn !== undefined || (options.labels !== false && looksLikeLabels)) {
+    return inspectLabels(file, bytes, names, options);
   }
-  return result;
+  return inspectNumeric(file, bytes, firstLine, delimiter, options);
+}
+
+/**
+ * A numeric table, read through `iterCsvBatches` (the scanner `readCsv` and `train` use) over the
+ * whole file, so every check and message is theirs: ragged rows, non-numeric cells (line and
+ * column), bad quotes, duplicate ids, header only. Column types come from every parsed value.
+ */
+async function inspectNumeric(file: string, bytes: number, firstLine: string, delimiter: string, options: InspectOptions): Promise<InspectResult> {
+  const layout = buildLayout(file, firstLine, delimiter, options.idColumn === undefined ? {} : { idColumn: options.idColumn });
+  const width = layout.columns.length;
+  const present = new Uint8Array(width); // some value is not NaN
+  const fractional = new Uint8Array(width); // some value is not a whole number
+  let idsInteger = true;
+  let rows = 0;
+  const readOptions = {
+    dtype: 'float64' as const,
+    batchRows: INSPECT_BATCH_ROWS,
+    delimiter,
+    ...(options.idColumn === undefined ? {} : { idColumn: options.idColumn }),
+  };
+  for await (const batch of iterCsvBatches(file, readOptions)) {
+    const data = batch.data;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (v === v) {
+        const j = i % width;
+        present[j] = 1;
+        if (!Number.isInteger(v)) fractional[j] = 1;
+      }
+    }
+    if (idsInteger && batch.ids !== undefined) idsInteger = batch.ids.every((id) => INTEGER.test(id));
+    rows = batch.end;
+  }
+  const output = new Map(layout.columns.map((name, k) => [name, k]));
+  const columns = layout.header.map((name) => {
+    if (name === layout.idColumn) return { name, type: idsInteger ? 'integer' : 'text' };
+    const k = output.get(name)!;
+    return { name, type: present[k] === 0 ? 'empty' : fractional[k] === 1 ? 'float' : 'integer' };
+  });
+  return { file, kind: 'csv', bytes, rows, columns };
+}
+
+/** A label file, read by `readLabels` (its checks and messages); column types from every row. */
+async function inspectLabels(file: string, bytes: number, names: readonly string[], options: InspectOptions): Promise<InspectResult> {
+  const table = await readLabels(file, {
+    ...(options.labelColumn === undefined ? {} : { labelColumn: options.labelColumn }),
+    ...(options.idColumn === undefined ? {} : { idColumn: options.idColumn }),
+    ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+  });
+  const total = table.labels.length;
+  const columns = names.map((name) => {
+    if (name === table.labelColumn) return { name, type: guessType(table.classNames) };
+    if (name === table.idColumn) return { name, type: guessType(table.ids ?? []) };
+    return { name, type: 'not read' };
+  });
+  return {
+    file,
+    kind: 'csv',
+    bytes,
+    rows: total,
+    columns,
+    labels: {
+      column: table.labelColumn,
+      classes: table.classNames.map((label, k) => ({ label, count: table.counts[k]!, fraction: table.counts[k]! / total })),
+    },
+  };
 }
 
 function guessType(values: readonly string[]): string {
-  const present = values.map((v) => v.trim().replace(/^"(.*)"$/, '$1')).filter((v) => !NA.has(v));
-  if (present.length === 0) return 'empty';
-  if (present.every((v) => INTEGER.test(v))) return 'integer';
-  if (present.every((v) => FLOAT.test(v))) return 'float';
+  if (values.length === 0) return 'empty';
+  if (values.every((v) => INTEGER.test(v))) return 'integer';
+  if (values.every((v) => FLOAT.test(v))) return 'float';
   return 'text';
+}
+
+/** The first line of a file (without BOM and CR), however long. */
+async function readFirstLine(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    for (let position = 0; ; ) {
+      const buffer = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      const end = buffer.subarray(0, bytesRead).indexOf(10);
+      chunks.push(buffer.subarray(0, end < 0 ? bytesRead : end));
+      if (end >= 0 || bytesRead === 0) break;
+      position += bytesRead;
+    }
+    return Buffer.concat(chunks).toString('utf8').replace(/^\ufeff/, '').replace(/\r$/, '');
+  } finally {
+    await handle.close();
+  }
 }
 
 async function readHead(file: string, size: number): Promise<Uint8Array> {

@@ -176,7 +176,16 @@ export async function* iterCsvBatches(path: string, options: CsvBatchOptions = {
     for (;;) {
       throwIfAborted(options.signal, `reading ${file}`);
       const complete = buffer.subarray(0, filled).lastIndexOf(10) + 1; // end of the last complete line
-      if (pos < complete) pos = scanRows(buffer, pos, complete, layout, sink, state);
+      if (pos < complete) {
+        try {
+          pos = scanRows(buffer, pos, complete, layout, sink, state);
+        } catch (error) {
+          // Report the first problem in file order, whatever the batch size: a duplicate id among
+          // the rows before the bad line comes first.
+          if (seenIds !== undefined && sink.ids !== undefined) checkDuplicateIds(sink.ids.slice(0, sink.rows), layout, seenIds, emitted);
+          throw error;
+        }
+      }
       if (sink.rows === batchRows) {
         yield finish();
         continue;

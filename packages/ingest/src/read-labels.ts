@@ -48,8 +48,9 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
  * names are the canonical numbers (`'1.0'` → `'1'`); string labels sort by code unit. Labels are
  * aligned to the features' `ids` by id when the file has ids, else by row order with a length check.
  *
- * Errors (`E_INPUT`): missing file (`E_NOT_FOUND`), empty file, header only, ragged row, missing
- * label, duplicate ids, ids that do not match the features' (with counts on each side), label count
+ * Errors (`E_INPUT`): missing file (`E_NOT_FOUND`), empty file, header only, no recognisable label
+ * column (more than two columns, none named label/y/target/class, no `labelColumn`), ragged row,
+ * missing label, duplicate ids, ids that do not match the features' (with counts on each side), label count
  * ≠ row count; a label outside `classNames` is `E_SCHEMA`.
  */
 export async function readLabels(path: string, options: ReadLabelsOptions = {}): Promise<LabelTable> {
@@ -73,6 +74,7 @@ export async function readLabels(path: string, options: ReadLabelsOptions = {}):
     if (fields.length !== header.length) {
       throw new PipelineError('E_INPUT', `line ${k + 1} has ${fields.length} fields but the header has ${header.length}`, {
         file,
+        ...(fields.length < header.length ? { field: header[fields.length]! } : {}),
         hint: 'every row needs one value per header column',
       });
     }
@@ -143,11 +145,20 @@ function pickColumns(file: string, header: readonly string[], options: ReadLabel
     if (idIndex < 0) idIndex = 1 - labelIndex;
     if (labelIndex < 0) labelIndex = 1 - idIndex;
   }
-  if (labelIndex < 0 || labelIndex === idIndex) {
-    throw new PipelineError('E_USAGE', `cannot tell which of the ${header.length} columns holds the labels`, {
+  if (labelIndex === idIndex && labelIndex >= 0) {
+    // Only options can point both at one column.
+    throw new PipelineError('E_USAGE', `column '${header[labelIndex]}' cannot be both the id and the label column`, {
       file,
       field: 'labelColumn',
-      hint: `name it (e.g. --label-col); columns: ${listNames(header)}`,
+      hint: `name two different columns; columns: ${listNames(header)}`,
+    });
+  }
+  if (labelIndex < 0) {
+    // The file does not have the documented layout (id,label or one label column): bad input.
+    throw new PipelineError('E_INPUT', `cannot tell which of the ${header.length} columns holds the labels`, {
+      file,
+      field: 'labelColumn',
+      hint: `name it (e.g. --label-col), or call the column label, y, target or class; columns: ${listNames(header)}`,
     });
   }
   return { idIndex, labelIndex };

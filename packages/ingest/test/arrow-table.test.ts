@@ -156,3 +156,80 @@ describe('readArrowTable bad input', () => {
     await expectError(readArrowTable(fixture('pyarrow_text.feather'), { columns: ['w'] }), 'E_SCHEMA', /column 'w' is not in the table/, /id, name, v/);
   });
 });
+
+/** One case of fixtures/arrow_writer_cases.json (gen_arrow_writer_cases.mjs): a writeArrowTable input, values as hex bits. */
+interface WriterCase {
+  readonly name: string;
+  readonly dtype: 'float32' | 'float64';
+  readonly rows: number;
+  readonly columns: string[];
+  readonly ids?: string[];
+  readonly idColumn?: string;
+  readonly metadata: Record<string, string>;
+  readonly values: string[];
+}
+
+/** What pyarrow saw in one file (fixtures/pyarrow_view_of_ts.json, gen_arrow_fixtures.py --record). */
+interface PyarrowView {
+  readonly schema: Array<{ name: string; type: string; nullable: boolean }>;
+  readonly metadata: Record<string, string>;
+  readonly num_rows: number;
+  readonly num_record_batches: number;
+  readonly null_counts: Record<string, number>;
+  readonly columns: Record<string, string[]>;
+}
+
+const hexBits = (data: Float32Array | Float64Array): string[] =>
+  data instanceof Float64Array
+    ? Array.from(new BigUint64Array(data.buffer, data.byteOffset, data.length), (b) => b.toString(16).padStart(16, '0'))
+    : Array.from(new Uint32Array(data.buffer, data.byteOffset, data.length), (b) => b.toString(16).padStart(8, '0'));
+
+function fromHex(spec: WriterCase): Float32Array | Float64Array {
+  if (spec.dtype === 'float64') return new Float64Array(BigUint64Array.from(spec.values, (h) => BigInt(`0x${h}`)).buffer);
+  return new Float32Array(Uint32Array.from(spec.values, (h) => Number.parseInt(h, 16)).buffer);
+}
+
+describe('writeArrowTable as pyarrow 25.0.1 reads it (pyarrow_view_of_ts.json, no Python at test time)', () => {
+  const views = (JSON.parse(readFileSync(fixture('pyarrow_view_of_ts.json'), 'utf8')) as { files: Record<string, PyarrowView> }).files;
+  const { cases } = JSON.parse(readFileSync(fixture('arrow_writer_cases.json'), 'utf8')) as { cases: WriterCase[] };
+  const inputs: Array<[string, Parameters<typeof writeArrowTable>[1]]> = [
+    ['ts_written.arrow', tsInput(tsValues32())],
+    ['ts_written_f64.arrow', { ...tsInput(new Float32Array(0)), matrix: { rows: 7, cols: 5, data: Float64Array.from({ length: 35 }, (_, k) => k / 3 - 5) } }],
+    ...cases.map((spec): [string, Parameters<typeof writeArrowTable>[1]] => [
+      `ts_case_${spec.name}.arrow`,
+      {
+        columns: spec.columns,
+        matrix: { rows: spec.rows, cols: spec.columns.length, data: fromHex(spec) } as { rows: number; cols: number; data: Float32Array },
+        ...(spec.ids === undefined ? {} : { ids: spec.ids, idColumn: spec.idColumn! }),
+        metadata: spec.metadata,
+      },
+    ]),
+  ];
+
+  it('covers every file pyarrow was asked about', () => {
+    expect(inputs.map(([name]) => name).sort()).toEqual(Object.keys(views).sort());
+    expect(cases.map((c) => c.name)).toEqual(['edge_f32', 'edge_f64', 'no_ids', 'empty']);
+  });
+
+  it.each(inputs)('%s: our writer still writes the bytes pyarrow read, and pyarrow saw exactly our input', async (name, input) => {
+    const dir = tempDir();
+    await writeArrowTable(join(dir, name), input);
+    expect(readFileSync(join(dir, name))).toEqual(readFileSync(fixture(name)));
+    const view = views[name]!;
+    const { rows, cols } = input.matrix;
+    const float64 = input.matrix.data instanceof Float64Array;
+    const idColumn = input.ids === undefined ? [] : [input.idColumn ?? 'id'];
+    expect(view.schema).toEqual([
+      ...idColumn.map((column) => ({ name: column, type: 'string', nullable: false })),
+      ...input.columns.map((column) => ({ name: column, type: float64 ? 'double' : 'float', nullable: false })),
+    ]);
+    expect([view.metadata, view.num_rows, view.num_record_batches]).toEqual([input.metadata ?? {}, rows, 1]);
+    expect(Object.values(view.null_counts).every((count) => count === 0)).toBe(true);
+    if (input.ids !== undefined) expect(view.columns[idColumn[0]!]).toEqual(input.ids);
+    input.columns.forEach((column, j) => {
+      const values = float64 ? new Float64Array(rows) : new Float32Array(rows);
+      for (let i = 0; i < rows; i++) values[i] = input.matrix.data[i * cols + j]!;
+      expect([column, view.columns[column]]).toEqual([column, hexBits(values)]);
+    });
+  });
+});

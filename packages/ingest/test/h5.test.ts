@@ -1,8 +1,11 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { Logger } from '@pipeline/core';
-import { openH5 } from '@pipeline/ingest';
+import { openH5, writeH5 } from '@pipeline/ingest';
 import { expectError } from './expect-error.js';
 import { basicFeatures, bits, block, featureValues, fixture, small64 } from './fixture-values.js';
+import { tempDir } from './tmp-dir.js';
 
 const COLS = 1261;
 
@@ -273,6 +276,25 @@ describe('openH5 bad input', () => {
 
   it('corrupt header → E_INPUT', async () => {
     await expectError(openH5(fixture('broken_header.h5')), 'E_INPUT', /broken_header\.h5/, /corrupt or unreadable HDF5 file/);
+  });
+
+  it('a damaged object header → E_INPUT from datasets(), dataset() and attrs(), not a raw h5wasm Error (found by fuzzing)', async () => {
+    // The shrunk fuzz case: a 1 × 1 float32 file from H5Writer with its first byte inserted among the
+    // object headers. HDF5 opens the file, then rejects the header when it is first read.
+    const dir = tempDir();
+    const path = join(dir, 'one.h5');
+    await writeH5(path, [{ key: 'features', value: { rows: 1, cols: 1, data: new Float32Array([0]) } }]);
+    const bytes = readFileSync(path);
+    const at = 77939112 % bytes.length;
+    writeFileSync(path, Buffer.concat([bytes.subarray(0, at), bytes.subarray(0, 1), bytes.subarray(at)]));
+    const file = await openH5(path);
+    try {
+      await expectError(() => file.datasets(), 'E_INPUT', /one\.h5: corrupt HDF5 file: cannot list the datasets: bad object header version number \(HDF5 H5O__prefix_deserialize\)/);
+      await expectError(() => file.dataset('features'), 'E_INPUT', /corrupt HDF5 file: cannot open dataset 'features'/);
+      await expectError(() => file.attrs('features'), 'E_INPUT', /corrupt HDF5 file: cannot read the attributes of 'features'/);
+    } finally {
+      file.close();
+    }
   });
 
   it('a corrupt gzip chunk raises on every read touching it, never returns zeros', async () => {

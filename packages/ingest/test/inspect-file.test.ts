@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { inspectFile } from '@pipeline/ingest';
+import { inspectFile, readCsv } from '@pipeline/ingest';
 import { expectError } from './expect-error.js';
 import { fixture } from './fixture-values.js';
 import { tempDir, writeText } from './tmp-dir.js';
@@ -57,6 +57,31 @@ describe('inspectFile', () => {
     expect(notLabels.labels).toBeUndefined();
     const forced = await inspectFile(writeText(dir, 'z.csv', 'a,b\n1,2\n3,2\n'), { labelColumn: 'b' });
     expect(forced.labels!.classes).toEqual([{ label: '2', count: 2, fraction: 1 }]);
+  });
+
+  it('validates a CSV in full with the readers\' checks and messages (ragged row, non-numeric cell, duplicate id, bad label row)', async () => {
+    const dir = tempDir();
+    const ragged = writeText(dir, 'ragged.csv', 'id,a,b\n1,2,3\n2,4\n');
+    const fromInspect = await expectError(inspectFile(ragged), 'E_INPUT', /ragged\.csv, field 'b': line 3 has 2 fields but the header has 3/);
+    const fromReadCsv = await expectError(readCsv(ragged), 'E_INPUT');
+    expect(fromInspect.message).toBe(fromReadCsv.message);
+    const rows = ['a,b', ...Array.from({ length: 5000 }, (_, i) => `${i},${i % 3}`)];
+    rows[4321] = '4320,x1';
+    const late = await expectError(inspectFile(writeText(dir, 'late.csv', rows.join('\n'))), 'E_INPUT', /line 4322, column 'b': "x1" is not a number/);
+    expect(late.field).toBe('b');
+    await expectError(inspectFile(writeText(dir, 'dup.csv', 'id,a\n7,1\n7,2\n')), 'E_INPUT', /duplicate id '7' in data rows 1 and 2/);
+    await expectError(inspectFile(writeText(dir, 'y.csv', 'id,label\n1,a\n2\n')), 'E_INPUT', /y\.csv, field 'label': line 3 has 1 fields but the header has 2/);
+    await expectError(inspectFile(writeText(dir, 'head.csv', 'a,b\n')), 'E_INPUT', /header but no data rows/);
+    const ok = await inspectFile(writeText(dir, 'ok.csv', 'k;a;b;c\nx;1;2.5;\ny;3;NaN;\n'), { idColumn: 'k', delimiter: ';' });
+    expect([ok.rows, ok.columns]).toEqual([
+      2,
+      [
+        { name: 'k', type: 'text' },
+        { name: 'a', type: 'integer' },
+        { name: 'b', type: 'float' },
+        { name: 'c', type: 'empty' },
+      ],
+    ]);
   });
 
   it('bad input: missing → E_NOT_FOUND; a broken .h5/.arrow → E_INPUT; unknown binary → E_INPUT', async () => {

@@ -110,10 +110,23 @@ describe('readCsv bad input', () => {
 
   it('ragged row → E_INPUT with the line number and both field counts', async () => {
     const path = writeText(dir, 'ragged.csv', 'id,a,b\n1,2,3\n2,4\n3,5,6\n');
-    await expectError(readCsv(path), 'E_INPUT', /ragged\.csv/, /line 3 has 2 fields but the header has 3/);
+    const error = await expectError(readCsv(path), 'E_INPUT', /ragged\.csv/, /line 3 has 2 fields but the header has 3/);
+    expect(error.field).toBe('b'); // the first column without a value
     await expectError(collect(path, {}), 'E_INPUT', /line 3 has 2 fields but the header has 3/);
     const long = writeText(dir, 'long.csv', 'a,b\r\n1,2\r\n3,4\r\n5,6,7\r\n');
     await expectError(readCsv(long), 'E_INPUT', /line 4 has 3 fields but the header has 2/);
+  });
+
+  it('two problems: the first in file order is reported, whatever the batch size (found by fuzzing)', async () => {
+    // A duplicate id (data rows 1 and 3) before a non-numeric cell (line 6): readCsv used to report
+    // the cell (ids were checked when a 16384-row batch ended), small batches the id.
+    const path = writeText(dir, 'two.csv', 'id,a\nx,1\ny,2\nx,3\nz,4\nw,abc\n');
+    const whole = await expectError(readCsv(path), 'E_INPUT', /duplicate id 'x' in data rows 1 and 3/);
+    const batched = await expectError(collect(path, { batchRows: 3 }), 'E_INPUT');
+    const single = await expectError(collect(path, { batchRows: 1 }), 'E_INPUT');
+    expect([batched.message, single.message]).toEqual([whole.message, whole.message]);
+    // The bad line itself is not counted: its id does not make a duplicate.
+    await expectError(readCsv(writeText(dir, 'two2.csv', 'id,a\nx,1\nx,abc\n')), 'E_INPUT', /line 3, column 'a': "abc" is not a number/);
   });
 
   it('non-numeric cell → E_INPUT with the line and the column', async () => {

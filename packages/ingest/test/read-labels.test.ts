@@ -46,7 +46,10 @@ describe('readLabels', () => {
     const path = writeText(dir, 'y3.csv', 'id,weight,target\n1,0.5,x\n2,1.5,y\n');
     expect((await readLabels(path)).classNames).toEqual(['x', 'y']);
     expect((await readLabels(path, { labelColumn: 'weight' })).classNames).toEqual(['0.5', '1.5']);
-    await expectError(readLabels(writeText(dir, 'y4.csv', 'id,a,b\n1,2,3\n')), 'E_USAGE', /which of the 3 columns holds the labels/);
+    // A file without the label layout is bad input (exit 3; it was E_USAGE, exit 2, until fuzzing
+    // showed a damaged header turning into a "usage error"); options that clash are E_USAGE.
+    await expectError(readLabels(writeText(dir, 'y4.csv', 'id,a,b\n1,2,3\n')), 'E_INPUT', /which of the 3 columns holds the labels/, /--label-col/);
+    await expectError(readLabels(writeText(dir, 'y4b.csv', 'id,a,b\n1,2,3\n'), { idColumn: 'a', labelColumn: 'a' }), 'E_USAGE', /'a' cannot be both the id and the label column/);
   });
 
   it('keeps a fixed class mapping and rejects labels outside it', async () => {

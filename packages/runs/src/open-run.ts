@@ -2,7 +2,7 @@ import { PipelineError, loadModel, readArtifact, type Matrix } from '@pipeline/c
 import { readArrowTable } from '@pipeline/ingest';
 import { stackColumns, type FittedStack } from '@pipeline/stacking';
 import type { RunManifest } from './manifest.js';
-import { MANIFEST_FILE, RunDirectory } from './run-directory.js';
+import { MANIFEST_FILE, RunDirectory, requireCompleted } from './run-directory.js';
 import { RUN_FILES } from './run-files.js';
 
 /** The saved out-of-fold predictions of a run: the stack's meta OOF and each base model's. */
@@ -61,18 +61,7 @@ export class OpenedRun {
 
   /** Refuses anything but a completed run, naming what to do. */
   requireCompleted(purpose: string): this {
-    const { status } = this.manifest;
-    if (status !== 'completed') {
-      const why =
-        status === 'failed'
-          ? `the run failed${this.manifest.error ? ` (${this.manifest.error.message})` : ''}`
-          : 'the run is still running or was interrupted without being marked failed';
-      throw new PipelineError('E_STATE', `cannot ${purpose}: ${why}`, {
-        file: this.run.path(MANIFEST_FILE),
-        field: 'status',
-        hint: 'finish it with `pipeline train --resume --run-dir <dir> …` or use a completed run',
-      });
-    }
+    requireCompleted(this.manifest, this.run.path(MANIFEST_FILE), purpose);
     return this;
   }
 

@@ -81,18 +81,7 @@ export class RunDirectory {
   /** Opens a run and refuses anything but a completed one. */
   static async openCompleted(dir: string, purpose: string): Promise<RunDirectory> {
     const run = await RunDirectory.open(dir);
-    const { status } = run.manifest;
-    if (status !== 'completed') {
-      const why =
-        status === 'failed'
-          ? `the run failed${run.manifest.error ? ` (${run.manifest.error.message})` : ''}`
-          : 'the run is still running or was interrupted without being marked failed';
-      throw new PipelineError('E_STATE', `cannot ${purpose}: ${why}`, {
-        file: join(run.dir, MANIFEST_FILE),
-        field: 'status',
-        hint: 'finish it with `pipeline train --resume --run-dir <dir> …` or use a completed run',
-      });
-    }
+    requireCompleted(run.manifest, join(run.dir, MANIFEST_FILE), purpose);
     return run;
   }
 
@@ -178,6 +167,21 @@ export class RunDirectory {
   async remove(relative: string): Promise<void> {
     await rm(this.path(relative), { recursive: true, force: true });
   }
+}
+
+/** Throws `E_STATE` (naming what to do) unless the manifest says `completed`. */
+export function requireCompleted(manifest: RunManifest, file: string, purpose: string): void {
+  const { status } = manifest;
+  if (status === 'completed') return;
+  const why =
+    status === 'failed'
+      ? `the run failed${manifest.error ? ` (${manifest.error.message})` : ''}`
+      : 'the run is still running or was interrupted without being marked failed';
+  throw new PipelineError('E_STATE', `cannot ${purpose}: ${why}`, {
+    file,
+    field: 'status',
+    hint: 'finish it with `pipeline train --resume --run-dir <dir> …` or use a completed run',
+  });
 }
 
 async function listDir(path: string): Promise<string[]> {

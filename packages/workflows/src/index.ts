@@ -25,3 +25,4 @@ export { planBaseModels, baseModelSpec, estimatorFromTask, type PlannedBaseModel
 export { localParallelExecutor, type LocalParallelExecutorOptions } from './executors/local-parallel-executor.js';
 export { defaultExecutor } from './executors/default-executor.js';
 export { packageVersions } from './package-versions.js';
+export { featurizeRun, type FeaturizeRunOptions, type FeaturizeRunResult } from './featurize-run.js';

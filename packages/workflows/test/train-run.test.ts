@@ -41,6 +41,22 @@ describe('trainRun', () => {
     await expectSameRun(sequential, again);
   });
 
+  it('temporal models (a small 1D CNN on the wasm backend) give the same bytes in worker threads', async () => {
+    const config: TrainConfigInput = {
+      seed: 4,
+      inputs: { signal: { file: join(demo, 'X_train.h5') }, labels: { file: join(demo, 'y_train.csv') } },
+      baseModels: [{ kind: 'cnn', args: { epochs: 1, filters: [4, 4], kernelSizes: [5, 3], downsample: 5, batchSize: 32 } }],
+      cv: { splits: 2 },
+      refitFinal: false,
+      backend: 'wasm',
+    };
+    const sequential = join(root, 'cnn-seq');
+    const parallel = join(root, 'cnn-par');
+    await trainRun(config, { runDir: sequential, executor: sequentialExecutor });
+    await trainRun(config, { runDir: parallel, executor: localParallelExecutor({ workers: 2, backend: 'wasm' }) });
+    await expectSameRun(sequential, parallel);
+  });
+
   it('a fold worker that cannot start turns into an error within seconds, not a hang', async () => {
     const started = performance.now();
     await expect(trainRun(tableConfig(), { runDir: join(root, 'broken'), executor: localParallelExecutor({ workers: 2, failAtStart: true }) })).rejects.toMatchObject({
@@ -49,6 +65,16 @@ describe('trainRun', () => {
     });
     expect(performance.now() - started).toBeLessThan(30_000);
     expect((await openRun(join(root, 'broken'))).manifest.status).toBe('failed');
+  });
+
+  it('a fold worker that dies during a task rejects the run naming the task', async () => {
+    await expect(trainRun(tableConfig(), { runDir: join(root, 'died'), executor: localParallelExecutor({ workers: 2, exitDuringTask: true }) })).rejects.toMatchObject({
+      code: 'E_INTERNAL',
+      message: expect.stringMatching(/fold worker \d exited \(code 70\) during task oof\/hgb_tabular\/fold-\d/),
+    });
+    const run = await openRun(join(root, 'died'));
+    expect(run.manifest.status).toBe('failed');
+    expect(run.manifest.error?.message).toMatch(/exited \(code 70\)/);
   });
 
   it('trains from an H5 whose ids are row positions, with group folds from a separate CSV', async () => {

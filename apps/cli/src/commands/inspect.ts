@@ -5,6 +5,8 @@ interface InspectArgs {
   file: string;
   labels?: boolean;
   labelCol?: string;
+  idCol?: string;
+  delimiter?: string;
 }
 
 function table(rows: string[][]): string[] {
@@ -59,7 +61,8 @@ export function formatInspect(result: InspectResult): string {
 
 export const inspectCommand: CommandDefinition = {
   command: 'inspect <file>',
-  describe: 'Show what a CSV, HDF5 or Arrow file holds (datasets, shapes, dtypes, chunking, columns, rows, labels)',
+  describe:
+    'Show what a CSV, HDF5 or Arrow file holds (datasets, shapes, dtypes, chunking, columns, rows, labels); a CSV is checked in full, like train reads it',
   examples: [
     ['$0 inspect data/demo/X_train.h5', 'datasets with shape, dtype, chunks and filters'],
     ['$0 inspect data/demo/y_train.csv', 'rows, columns and the label distribution'],
@@ -69,12 +72,16 @@ export const inspectCommand: CommandDefinition = {
     yargs
       .positional('file', { type: 'string', demandOption: true, describe: 'A .csv/.tsv, .h5/.hdf5 or Arrow IPC (.arrow/.feather) file' })
       .option('labels', { type: 'boolean', describe: 'Treat the CSV as a label file (default: guessed from its header)' })
-      .option('label-col', { type: 'string', describe: 'Label column of a label CSV' }),
+      .option('label-col', { type: 'string', describe: 'Label column of a label CSV' })
+      .option('id-col', { type: 'string', describe: "Id column of a CSV (default: 'id' when the header has it), as in train" })
+      .option('delimiter', { type: 'string', describe: 'CSV delimiter, one character (default: tab for .tsv/.tab, else comma)' }),
   async run(rawArgs, runtime) {
     const args = rawArgs as unknown as InspectArgs;
     const result = await inspectFile(runtime.resolvePath(args.file), {
       ...(args.labels === undefined ? {} : { labels: args.labels }),
       ...(args.labelCol === undefined ? {} : { labelColumn: args.labelCol }),
+      ...(args.idCol === undefined ? {} : { idColumn: args.idCol }),
+      ...(args.delimiter === undefined ? {} : { delimiter: args.delimiter }),
     });
     if (runtime.json) runtime.printJson(result);
     else runtime.print(formatInspect(result));

@@ -13,6 +13,8 @@ export interface FoldWorkerData {
   readonly backend?: string;
   /** Test hook: throw at start-up (a worker that cannot start must become an error, not a hang). */
   readonly failAtStart?: boolean;
+  /** Test hook: exit the thread in the middle of the first task. */
+  readonly exitDuringTask?: boolean;
 }
 
 export type FoldWorkerRequest = { readonly type: 'task'; readonly task: FoldTask } | { readonly type: 'exit' };

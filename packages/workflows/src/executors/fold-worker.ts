@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     const { task } = request;
     void (async () => {
       try {
+        if (data.exitDuringTask === true) process.exit(70);
         estimators[task.payload.model] ??= estimatorFromTask(task.payload.kind, task.payload.args);
         const outcome = await runFoldTask(task, env(), { logger });
         let artifact;

@@ -3,8 +3,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { PipelineError, loadModel, resolveContext, throwIfAborted, type ErrorCode, type Logger, type Matrix } from '@pipeline/core';
-import { runFoldTask, sequentialExecutor, type FoldEnvironment, type FoldExecutor, type FoldOutcome, type FoldTask } from '@pipeline/model-selection';
+import { PipelineError, loadModel, resolveContext, throwIfAborted, workerExecArgv, type ErrorCode, type Logger, type Matrix } from '@pipeline/core';
+import { sequentialExecutor, type FoldEnvironment, type FoldExecutor, type FoldOutcome, type FoldTask } from '@pipeline/model-selection';
 import type { FoldWorkerData, FoldWorkerReply, SerializedError } from './fold-worker-protocol.js';
 
 export interface LocalParallelExecutorOptions {
@@ -21,6 +21,8 @@ export interface LocalParallelExecutorOptions {
   readonly inProcessKinds?: readonly string[];
   /** Test hook: workers fail while starting. */
   readonly failAtStart?: boolean;
+  /** Test hook: a worker's thread exits in the middle of its first task. */
+  readonly exitDuringTask?: boolean;
 }
 
 /** Where the worker script is: `dist/executors/fold-worker.js` when built; a TypeScript bootstrap when run from sources. */
@@ -105,6 +107,7 @@ async function runInWorkers(
     ...(env.classNames === undefined ? {} : { classNames: [...env.classNames] }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
     ...(options.failAtStart === true ? { failAtStart: true } : {}),
+    ...(options.exitDuringTask === true ? { exitDuringTask: true } : {}),
   };
   const byId = new Map(tasks.map((task) => [task.id, task]));
   const queue = [...tasks];
@@ -135,7 +138,8 @@ async function runInWorkers(
       if (task !== undefined) member.worker.postMessage({ type: 'task', task });
     };
     for (let w = 0; w < count; w++) {
-      const worker = new Worker(workerEntry(), { workerData: data, name: `fold-worker-${w}` });
+      const execArgv = workerExecArgv();
+      const worker = new Worker(workerEntry(), { workerData: data, name: `fold-worker-${w}`, ...(execArgv === undefined ? {} : { execArgv }) });
       const member: PoolWorker = { worker, busy: undefined };
       pool.push(member);
       let ready = false;
