@@ -8,6 +8,19 @@ import { evaluateCommand } from './evaluate.js';
 import { analyzeCommand } from './analyze.js';
 import { featuresCommand } from './features.js';
 import { seizureCommand } from './seizure.js';
+import { serveCommand, serverCommand } from './serve.js';
 
-/** Every command of the CLI, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly CommandDefinition[] = [trainCommand, predictCommand, evaluateCommand, analyzeCommand, versionCommand, featuresCommand, demoDataCommand, inspectCommand, seizureCommand];
+/** Every command of the CLI, in the order `--help` lists them. Add new commands here (one per line, so merges stay clean). */
+export const commands: readonly CommandDefinition[] = [
+  trainCommand,
+  predictCommand,
+  evaluateCommand,
+  analyzeCommand,
+  versionCommand,
+  featuresCommand,
+  demoDataCommand,
+  inspectCommand,
+  seizureCommand,
+  serveCommand,
+  serverCommand,
+];
