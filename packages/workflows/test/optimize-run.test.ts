@@ -81,4 +81,103 @@ describe('optimizeRun', () => {
     expect(best.foldScores).toEqual(result.final.oof.hgb_tabular!.folds.map((f) => f.accuracy));
     expect(run.manifest.files).toMatchObject({ optTrials: 'opt/trials.jsonl', optBestParams: 'opt/best_params.json', optBestScore: 'opt/best_score.json', optConfig: 'opt/config_used.json' });
   }, 120_000);
+
+  it('a meta-only search never retrains a base model (fold tasks counted)', async () => {
+    const executor = countingExecutor();
+    const result = await optimizeRun(tableConfig(), { targets: ['meta'], nTrials: 4, sampler: 'random', seed: 1 }, { runDir: join(root, 'meta-only'), executor });
+    // 3 base folds once before the trials, 1 final refit; 3 meta folds per trial + the final run's 3 meta folds and 1 meta fit.
+    expect(executor.counts['fold-fit:hgb_tabular']).toBe(3);
+    expect(executor.counts['refit:hgb_tabular']).toBe(1);
+    expect(executor.counts['fold-fit:meta']).toBe(4 * 3 + 3);
+    expect(result.search.fits).toEqual({ hgb_tabular: 3, meta: 12 });
+    // The final run reused the search's base folds (stored as checkpoints) instead of refitting them.
+    expect(result.final.folds.filter((f) => f.model === 'hgb_tabular' && f.fold >= 0).every((f) => f.reused)).toBe(true);
+    const trials = await readTrials(join(root, 'meta-only'));
+    expect(new Set(trials.map((t) => t.params['meta.C'])).size).toBe(4);
+    // Fold scores of a meta-only search are the stack's own.
+    for (const t of trials) expect(t.foldScores).toEqual((t.attributes as { stackFoldScores: number[] }).stackFoldScores);
+  }, 120_000);
+
+  it('a resumed search proposes and scores the same trials as an uninterrupted one', async () => {
+    const options = { targets: ['hgb', 'meta'], nTrials: 6, sampler: 'tpe' as const, seed: 5, space: undefined, spaceFile: join(root, 'space.json') };
+    await writeFile(options.spaceFile, JSON.stringify(hgbSpace));
+    const whole = await optimizeRun(tableConfig(), options, { runDir: join(root, 'whole') });
+    // Interrupted after 3 trials: a search of 3 trials whose final run never completed.
+    const cut = join(root, 'cut');
+    const controller = new AbortController();
+    await expect(
+      optimizeRun(tableConfig(), { ...options, nTrials: 3 }, {
+        runDir: cut,
+        signal: controller.signal,
+        onProgress: (event) => {
+          if (event.stage === 'trial' && event.current === 3) controller.abort('test');
+        },
+      }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/E_ABORTED|E_CANCELLED|E_INTERRUPTED/) });
+    expect((await readTrials(cut)).length).toBe(3);
+    const resumed = await optimizeRun(tableConfig(), options, { runDir: cut, resume: true });
+    expect(resumed.ran).toBe(3);
+    const strip = (t: TrialRecord) => ({ number: t.number, params: t.params, state: t.state, score: t.score, foldScores: t.foldScores, attributes: t.attributes });
+    expect((await readTrials(cut)).map(strip)).toEqual((await readTrials(join(root, 'whole'))).map(strip));
+    expect(resumed.best).toEqual(whole.best);
+    expect(await readFile(join(cut, 'config.json'), 'utf8')).toBe(await readFile(join(root, 'whole', 'config.json'), 'utf8'));
+    // Another seed cannot resume this search.
+    await expect(optimizeRun(tableConfig(), { ...options, seed: 6 }, { runDir: join(root, 'whole'), resume: true })).rejects.toMatchObject({ code: 'E_STATE' });
+  }, 180_000);
+
+  it('logs pruned trials as pruned (fold by fold: a pruned trial fits fewer folds) and failed trials as failed, and goes on', async () => {
+    const spaceFile = join(root, 'space-prune.json');
+    // maxLeafNodes 1 is outside the config schema (>= 2): those trials fail with the config error.
+    await writeFile(spaceFile, JSON.stringify({ params: { ...hgbSpace.params, 'hgb.maxLeafNodes': { type: 'int', low: 1, high: 3 }, 'hgb.learningRate': { type: 'log-uniform', low: 0.001, high: 0.5 } } }));
+    const runDir = join(root, 'prune');
+    const executor = countingExecutor();
+    const result = await optimizeRun(
+      tableConfig(),
+      { targets: ['hgb'], nTrials: 8, sampler: 'random', seed: 2, spaceFile, pruner: { type: 'median', nStartupTrials: 1 } },
+      { runDir, executor },
+    );
+    const trials = await readTrials(runDir);
+    expect(trials).toHaveLength(8);
+    const failed = trials.filter((t) => t.state === 'failed');
+    const pruned = trials.filter((t) => t.state === 'pruned');
+    const complete = trials.filter((t) => t.state === 'complete');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const t of failed) {
+      expect(t.params['hgb.maxLeafNodes']).toBe(1);
+      expect(t.error).toMatch(/baseModels\[0\]\.args\.maxLeafNodes: expected a number ≥ 2, got 1/);
+      expect(t.score).toBeNull();
+    }
+    for (const t of [...pruned, ...complete]) expect(t.params['hgb.maxLeafNodes']).not.toBe(1);
+    expect(pruned.length).toBeGreaterThan(0);
+    for (const t of pruned) {
+      expect(t.foldScores.length).toBeLessThan(3);
+      expect(t.score).toBeCloseTo(t.foldScores.reduce((a, b) => a + b, 0) / t.foldScores.length, 12);
+      // The median rule: its running score at its last fold is below the median of the earlier complete trials' running scores there.
+      const k = t.foldScores.length - 1;
+      const running = (scores: readonly number[]) => scores.slice(0, k + 1).reduce((a, b) => a + b, 0) / (k + 1);
+      const earlier = complete.filter((c) => c.number < t.number).map((c) => running(c.foldScores)).sort((a, b) => a - b);
+      const median = earlier.length % 2 === 1 ? earlier[(earlier.length - 1) / 2]! : (earlier[earlier.length / 2 - 1]! + earlier[earlier.length / 2]!) / 2;
+      expect(Math.max(...t.foldScores.map((_s, i) => t.foldScores.slice(0, i + 1).reduce((a, b) => a + b, 0) / (i + 1)))).toBeLessThan(median);
+    }
+    // Base folds fitted: 3 per complete trial, fewer for pruned ones, none for failed ones (+1 final refit, 0 final folds: reused).
+    const distinct = new Set([...complete, ...pruned].map((t) => JSON.stringify(t.params))).size;
+    expect(distinct).toBe(complete.length + pruned.length);
+    expect(executor.counts['fold-fit:hgb_tabular']).toBe(complete.length * 3 + pruned.reduce((s, t) => s + t.foldScores.length, 0));
+    expect(result.best.score).toBe(Math.max(...complete.map((t) => t.score!)));
+  }, 180_000);
+
+  it('rejects a target without a base model of that kind, and a space naming an argument the config lacks', async () => {
+    await expect(optimizeRun(tableConfig(), { targets: ['lstm'] }, { runDir: join(root, 'bad-target') })).rejects.toMatchObject({
+      code: 'E_USAGE',
+      field: 'targets',
+      message: expect.stringContaining("search target 'lstm' has no base model of that kind in the config"),
+    });
+    await expect(optimizeRun(tableConfig(), { targets: ['gbm'] }, { runDir: join(root, 'bad-target2') })).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringContaining("unknown search target 'gbm'") });
+    const spaceFile = join(root, 'space-tol.json');
+    await writeFile(spaceFile, JSON.stringify({ params: { 'meta.tol': { type: 'log-uniform', low: 1e-6, high: 1e-2 } } }));
+    await expect(optimizeRun(tableConfig(), { targets: ['meta'], spaceFile }, { runDir: join(root, 'bad-space') })).rejects.toMatchObject({
+      code: 'E_USAGE',
+      field: 'space.params.meta.tol',
+    });
+  }, 60_000);
 });
