@@ -99,7 +99,7 @@ describe('optimizeRun', () => {
   }, 120_000);
 
   it('a resumed search proposes and scores the same trials as an uninterrupted one', async () => {
-    const options = { targets: ['hgb', 'meta'], nTrials: 6, sampler: 'tpe' as const, seed: 5, space: undefined, spaceFile: join(root, 'space.json') };
+    const options = { targets: ['hgb', 'meta'], nTrials: 6, sampler: 'tpe' as const, seed: 5, spaceFile: join(root, 'space.json') };
     await writeFile(options.spaceFile, JSON.stringify(hgbSpace));
     const whole = await optimizeRun(tableConfig(), options, { runDir: join(root, 'whole') });
     // Interrupted after 3 trials: a search of 3 trials whose final run never completed.
