@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { generateDemoData } from '@pipeline/ingest';
 import { parseTrialLog, sequentialExecutor, type FoldExecutor, type TrialRecord } from '@pipeline/model-selection';
 import { openRun } from '@pipeline/runs';
-import { optimizeRun, type TrainConfigInput } from '@pipeline/workflows';
+import { localParallelExecutor, optimizeRun, parseTrainConfig, patchTrainConfig, type TrainConfigInput } from '@pipeline/workflows';
 
 let root: string;
 let demo: string;
@@ -179,5 +179,41 @@ describe('optimizeRun', () => {
       code: 'E_USAGE',
       field: 'space.params.meta.tol',
     });
+    // Every trial failing: an error naming the first failure; the run is marked failed, the log kept.
+    const allBad = join(root, 'space-all-bad.json');
+    await writeFile(allBad, JSON.stringify({ params: { ...hgbSpace.params, 'hgb.maxLeafNodes': { type: 'int', low: 1, high: 1 } } }));
+    await expect(optimizeRun(tableConfig(), { targets: ['hgb'], nTrials: 2, spaceFile: allBad }, { runDir: join(root, 'all-bad') })).rejects.toMatchObject({
+      code: 'E_STATE',
+      message: expect.stringMatching(/no trial of the search completed \(2 trials; trial 0 failed: .*maxLeafNodes: expected a number ≥ 2, got 1/),
+    });
+    expect((await openRun(join(root, 'all-bad'))).manifest.status).toBe('failed');
+    expect((await readTrials(join(root, 'all-bad'))).map((t) => t.state)).toEqual(['failed', 'failed']);
   }, 60_000);
+
+  it('parallel trials through a worker-thread executor give the same trial log as in-process folds', async () => {
+    const options = { targets: ['hgb', 'meta'], nTrials: 3, sampler: 'tpe' as const, seed: 8, parallel: 2, spaceFile: join(root, 'space.json') };
+    await writeFile(options.spaceFile, JSON.stringify(hgbSpace));
+    const a = await optimizeRun(tableConfig(), options, { runDir: join(root, 'par-seq'), executor: sequentialExecutor });
+    const b = await optimizeRun(tableConfig(), options, { runDir: join(root, 'par-workers'), executor: localParallelExecutor({ workers: 2 }) });
+    const strip = (t: TrialRecord) => ({ number: t.number, params: t.params, state: t.state, score: t.score, foldScores: t.foldScores, attributes: t.attributes });
+    expect((await readTrials(join(root, 'par-workers'))).map(strip)).toEqual((await readTrials(join(root, 'par-seq'))).map(strip));
+    expect(b.best).toEqual(a.best);
+    expect(await readFile(join(root, 'par-workers', 'config.json'), 'utf8')).toBe(await readFile(join(root, 'par-seq', 'config.json'), 'utf8'));
+  }, 180_000);
+
+  it('patches args by kind and caps the temporal models at the trial budget (searched params win)', () => {
+    const config = parseTrainConfig({
+      inputs: { signal: { file: 'x.h5' }, labels: { file: 'y.csv' } },
+      baseModels: [{ kind: 'hgb', view: 'dwt', args: { maxIter: 50 } }, { kind: 'lstm', args: { epochs: 10, units: 8 } }, { kind: 'cnn', args: { epochs: 1 } }],
+    });
+    const budgets = { lstm: { epochs: 2, maxTrainSamples: 500 }, cnn: { epochs: 3, maxTrainSamples: 0 } };
+    const patched = patchTrainConfig(config, { hgb: { learningRate: 0.2 }, lstm: { units: 32 }, meta: { C: 0.5 } }, budgets);
+    expect(patched.baseModels[0]!.args).toEqual({ ...config.baseModels[0]!.args, learningRate: 0.2 });
+    expect(patched.baseModels[1]!.args).toEqual({ epochs: 2, units: 32, maxTrainSamples: 500 });
+    expect(patched.baseModels[2]!.args).toEqual({ epochs: 1 }); // already below the budget; maxTrainSamples 0 = no cap
+    expect(patched.meta.args).toEqual({ C: 0.5, maxIter: 1000 });
+    expect((patchTrainConfig(config, { lstm: { epochs: 7 } }, budgets).baseModels[1]!.args as { epochs?: number }).epochs).toBe(7);
+    // The final run: no budgets.
+    expect(patchTrainConfig(config, { lstm: { units: 32 } }).baseModels[1]!.args).toEqual({ epochs: 10, units: 32 });
+  });
 });
