@@ -18,4 +18,12 @@ export const RUN_FILES = {
   /** The final stack's model artifact folder. */
   model: 'models/stack',
   checkpoints: 'checkpoints/',
+  /** Hyper-parameter search (`train --optimize`): one JSON line per finished trial. */
+  optTrials: 'opt/trials.jsonl',
+  /** The best complete trial's params: `{ trial, params, patch }`. */
+  optBestParams: 'opt/best_params.json',
+  /** The best complete trial's score: `{ trial, score, foldScores, direction, metric }`. */
+  optBestScore: 'opt/best_score.json',
+  /** The search's settings: targets, space, sampler, pruner, metric, budgets, seed, trials. */
+  optConfig: 'opt/config_used.json',
 } as const;

@@ -17,6 +17,19 @@ export { readConfigValue, readTrainConfig, trainConfigToYaml } from './config-fi
 export { trainConfigJsonSchema } from './json-schema.js';
 export type { WorkflowContext } from './workflow-context.js';
 export { trainRun, absoluteInputs, type TrainRunContext, type TrainRunResult } from './train-run.js';
+export {
+  optimizeRun,
+  patchTrainConfig,
+  metricDirection,
+  OPTIMIZE_METRICS,
+  DEFAULT_TRIAL_BUDGETS,
+  type OptimizeMetric,
+  type OptimizeOptions,
+  type OptimizeConfigUsed,
+  type OptimizeRunResult,
+  type SearchFits,
+  type TrialBudget,
+} from './optimize-run.js';
 export { predictRun, checkRunInputs, openCompletedRun, type PredictInputs, type PredictRunOptions, type PredictRunResult } from './predict-run.js';
 export { evaluateRun, type EvaluateRunOptions, type EvaluateRunResult } from './evaluate-run.js';
 export { analyzeRun, type AnalyzeRunOptions, type RunAnalysis } from './analyze-run.js';

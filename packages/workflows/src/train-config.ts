@@ -125,14 +125,15 @@ export const baseModelSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('cnn'), name: modelName, view: z.literal('signal').default('signal'), args: cnnArgsSchema.default({}) }),
 ]);
 
+/** The logistic meta-learner's args. */
+export const metaArgsSchema = z.strictObject({
+  C: z.number().gt(0).default(1).describe('Inverse regularization strength'),
+  maxIter: positiveInt().default(1000),
+});
+
 export const metaSchema = z.strictObject({
   kind: z.literal('logistic').default('logistic'),
-  args: z
-    .strictObject({
-      C: z.number().gt(0).default(1).describe('Inverse regularization strength'),
-      maxIter: positiveInt().default(1000),
-    })
-    .default({ C: 1, maxIter: 1000 }),
+  args: metaArgsSchema.default({ C: 1, maxIter: 1000 }),
 });
 
 export const cvSchema = z.strictObject({

@@ -31,6 +31,8 @@ export interface TrainRunContext extends WorkflowContext {
   readonly resume?: boolean;
   /** The command line that started the run, recorded in the manifest. */
   readonly argv?: readonly string[];
+  /** More files of the run folder to list in the manifest's `files` (e.g. a search's `opt/` files). */
+  readonly manifestFiles?: Readonly<Record<string, string>>;
 }
 
 /** What `trainRun` returns (and `pipeline train --json` prints). */
@@ -66,7 +68,8 @@ export function absoluteInputs(config: TrainConfig, cwd: string): TrainConfig {
   };
 }
 
-function splitterFor(config: TrainConfig) {
+/** The splitter of a config's `cv` (strategy `auto` resolved from the inputs). */
+export function splitterFor(config: TrainConfig) {
   const { cv, inputs } = config;
   const strategy = cv.strategy === 'auto' ? (inputs.folds !== undefined ? 'predefined' : inputs.groups !== undefined ? 'group' : 'stratified') : cv.strategy;
   if (strategy === 'predefined') return predefinedSplit();
@@ -200,7 +203,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
     };
     await run.updateManifest({
       timings,
-      files: { ...written.files, config: RUN_FILES.config },
+      files: { ...written.files, config: RUN_FILES.config, ...context.manifestFiles },
       stackColumns: written.stackColumns,
       ...(written.keptRows === undefined ? {} : { imbalance: { strategy: 'undersample-balanced', seed: undersampleSeed, keptFile: RUN_FILES.undersample, keptRows: written.keptRows } }),
     });

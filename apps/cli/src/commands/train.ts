@@ -1,4 +1,7 @@
-import { readConfigValue, prepareDemo, trainConfigToYaml, parseTrainConfig, trainRun, absoluteInputs, localParallelExecutor } from '@pipeline/workflows';
+import { readConfigValue, prepareDemo, trainConfigToYaml, parseTrainConfig, trainRun, optimizeRun, absoluteInputs, localParallelExecutor } from '@pipeline/workflows';
+import { PipelineError } from '@pipeline/core';
+import { flagsToOptimizeOptions, optFlagsGiven } from '../train/optimize-options.js';
+import { formatTrialsTable } from '../train/optimize-summary.js';
 import type { CommandDefinition } from '../command.js';
 import { flagsToConfig, trainBuilder } from '../train/options.js';
 import { formatScoresTable, formatTimingTable } from '../train/summary.js';
@@ -14,6 +17,7 @@ export const trainCommand: CommandDefinition = {
     ['$0 train --x-csv X.csv --y-csv y.csv --group-col subject --class-weights-auto', 'tabular HGB, group-aware folds, class weights'],
     ['$0 train --run-dir runs/r1 --resume …same flags…', 'continue an interrupted run from its completed folds'],
     ['$0 train --config runs/r1/config.json --run-dir runs/r1-again', 'retrain a run from its stored config (same bytes)'],
+    ['$0 train --demo --optimize --opt-targets hgb meta --opt-trials 30 --opt-pruner median', 'search HGB and meta-learner params (TPE), then train the best config'],
   ],
   builder: trainBuilder,
   async run(args, runtime) {
@@ -32,6 +36,31 @@ export const trainCommand: CommandDefinition = {
       return;
     }
     const workers = typeof args.workers === 'number' ? args.workers : undefined;
+    const given = optFlagsGiven(args);
+    if (args.optimize !== true && given.length > 0) {
+      throw new PipelineError('E_USAGE', `${given.join(', ')} need${given.length > 1 ? '' : 's'} --optimize`, { field: given[0]!, hint: 'add --optimize, or drop the --opt-* flags' });
+    }
+    if (args.optimize === true) {
+      const options = flagsToOptimizeOptions(args, config.baseModels.map((m) => m.kind));
+      const searched = await optimizeRun(config, options, {
+        ...runtime.context,
+        ...(typeof args.runDir === 'string' ? { runDir: args.runDir } : {}),
+        runsRoot: String(args.runsRoot ?? 'runs'),
+        resume: args.resume === true,
+        argv: runtime.argv,
+        ...(workers === undefined ? {} : { executor: localParallelExecutor({ workers, ...(config.backend === undefined ? {} : { backend: config.backend }) }) }),
+      });
+      if (runtime.json) {
+        const { final, ...rest } = searched;
+        const { config: _config, folds: _folds, ...finalRest } = final;
+        runtime.printJson({ ...rest, final: finalRest });
+        return;
+      }
+      runtime.print(formatTrialsTable(searched));
+      runtime.print(`run: ${searched.runDir} (trained with the best params; opt/ holds the search)\n`);
+      runtime.print(formatScoresTable(searched.final.oof));
+      return;
+    }
     const result = await trainRun(config, {
       ...runtime.context,
       ...(typeof args.runDir === 'string' ? { runDir: args.runDir } : {}),

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { PipelineError } from '@pipeline/core';
 import { configDefaults, type TrainConfigInput } from '@pipeline/workflows';
+import { optimizeBuilder } from './optimize-options.js';
 
 /** Defaults shown in the help text come from the config schema (one source). */
 const DEFAULTS = configDefaults();
@@ -89,7 +90,7 @@ export const FLAG_OF_FIELD: ReadonlyArray<readonly [string, string]> = [
 ];
 
 export function trainBuilder(yargs: Argv): Argv {
-  return yargs
+  return optimizeBuilder(yargs)
     .group(['config', 'print-config', 'x-csv', 'y-csv', 'x-h5', 'h5-dataset-key', 'h5-meta-cols', 'h5-ids', 'h5-meta-features', 'drop-cols', 'id-col', 'label-col', 'groups-csv', 'group-col', 'fold-col', 'demo'], 'Data:')
     .option('config', { type: 'string', describe: 'Training config file (YAML or JSON; schema: @pipeline/workflows/schema/train-config.schema.json). Flags override it' })
     .option('print-config', { type: 'boolean', describe: 'Print the resolved config as YAML and exit without training' })
