@@ -164,7 +164,10 @@ mapfile -t wanted < <(node -e "
 const m = require('$consumer_src/package.json');
 for (const name of Object.keys(m.dependencies)) console.log(name + '@$version');")
 if [[ "${ALL:-0}" == 1 ]]; then
-  for dir in "${package_dirs[@]}"; do wanted+=("$(node -p "require('$stage/$dir/package.json').name")@$version"); done
+  for dir in "${package_dirs[@]}"; do
+    spec="$(node -p "require('$stage/$dir/package.json').name")@$version"
+    [[ " ${wanted[*]} " == *" $spec "* ]] || wanted+=("$spec")
+  done
 fi
 
 make_consumer() { # folder → a copy of examples/consumer without its @pipeline dependencies
