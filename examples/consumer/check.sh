@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Uses the @pipeline packages from another project exactly as a user would: builds them, packs
+# Uses the @pipeline packages from another project exactly as a user would: builds the ones
+# examples/consumer depends on (with their own @pipeline dependencies), packs
 # them with `pnpm pack` (which rewrites `workspace:*` ranges), installs the tarballs into a temporary
 # copy of this project (pnpm, `pnpm.overrides` pointing every @pipeline/* at its tarball so nothing
 # is fetched from a registry but TypeScript and @types/node, which come from the pnpm store when
@@ -12,7 +13,26 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-packages=(core model-selection model-linear model-gbdt stacking)
+# The @pipeline packages the example depends on, with their own @pipeline dependencies (folder names).
+mapfile -t packages < <(node --input-type=module - "$root" "$here/package.json" <<'NODE'
+import { readFileSync } from 'node:fs';
+const [root, example] = process.argv.slice(-2);
+const { workspacePackages } = await import(`${root}/scripts/lib/workspace.mjs`);
+const byName = new Map(workspacePackages().map((p) => [p.name, p]));
+const wanted = Object.keys(JSON.parse(readFileSync(example, 'utf8')).dependencies);
+const seen = new Set();
+const visit = (name) => {
+  const pkg = byName.get(name);
+  if (!pkg) throw new Error(`${name} is not a workspace package`);
+  if (seen.has(pkg)) return;
+  seen.add(pkg);
+  for (const dep of Object.keys(pkg.manifest.dependencies ?? {})) if (byName.has(dep)) visit(dep);
+};
+wanted.forEach(visit);
+for (const pkg of seen) console.log(pkg.relDir.replace(/^packages\//, ''));
+NODE
+)
+(( ${#packages[@]} > 0 )) || { echo "consumer check: could not list the packages of the example" >&2; exit 1; }
 work="$(mktemp -d "${TMPDIR:-/tmp}/pipeline-consumer.XXXXXX")"
 if [[ "${KEEP:-0}" != 1 ]]; then trap 'rm -rf "$work"' EXIT; else echo "consumer check: keeping $work" >&2; fi
 

@@ -1,7 +1,7 @@
 /**
  * A user's program: fits a two-view stack (histogram gradient boosting on a tabular view, logistic
- * regression on a second view, logistic meta-learner), predicts, saves and reloads it, and checks
- * the numbers. Exits non-zero on any failed check.
+ * regression on a second view, logistic meta-learner), predicts, saves and reloads it, keeps it in a
+ * run folder and reopens that, and checks the numbers. Exits non-zero on any failed check.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,9 @@ import { createRng, isPipelineError, loadModel, matrix, readArtifact, saveArtifa
 import { disposeWorkers, histGradientBoosting } from '@pipeline/model-gbdt';
 import { logisticRegression } from '@pipeline/model-linear';
 import { stratifiedKFold } from '@pipeline/model-selection';
+import { RUN_FORMAT_VERSION } from '@pipeline/runs';
 import { FittedStack, stackingClassifier, type StackingData } from '@pipeline/stacking';
+import { saveAndReopenRun } from './run-folder.js';
 
 /** Three classes; `tabular` tells class 0 apart, `signal` class 1: each view alone is weak. */
 function makeData(n: number, seed: number): StackingData & { labels: Int32Array; views: { tabular: Matrix; signal: Matrix } } {
@@ -83,6 +85,12 @@ try {
     const reloaded = await loadModel(await readArtifact(dir));
     check(reloaded instanceof FittedStack, 'the reloaded model is a FittedStack');
     check(same(await (reloaded as FittedStack).predictProba(test.views), proba), 'reloaded predictions are byte-identical');
+
+    const run = await saveAndReopenRun(dir, 'run-1', stack, train.classNames!, train.labels.length);
+    check(run.formatVersion === RUN_FORMAT_VERSION && run.status === 'completed', `run folder: format ${run.formatVersion}, status ${run.status}`);
+    check(run.listed === 1, `listRuns finds the run (found ${run.listed})`);
+    check(run.model instanceof FittedStack, 'the model reloaded from the run folder is a FittedStack');
+    check(same(await (run.model as FittedStack).predictProba(test.views), proba), 'predictions from the run folder are byte-identical');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@ export {
   type ColumnRange,
   type OpenH5Options,
 } from './h5.js';
+export type { NumericArray } from './h5-dtype.js';
 export {
   readCsv,
   iterCsvBatches,

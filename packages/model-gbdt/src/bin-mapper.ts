@@ -1,6 +1,9 @@
 import { createRng, type Matrix } from '@pipeline/core';
 
-/** Rows used to find the bin thresholds; larger training sets are subsampled (scikit-learn's 2e5). */
+/**
+ * Rows used to find the bin thresholds; larger training sets are subsampled (scikit-learn's 2e5).
+ * @internal Exported for the package's tests; not part of the public API.
+ */
 export const BINNING_SUBSAMPLE = 200_000;
 /** Thresholds are clipped below this so that +inf thresholds only mean "split on NaN". */
 const ALMOST_INF = 1e300;
@@ -8,6 +11,7 @@ const ALMOST_INF = 1e300;
 /**
  * Per-feature bin thresholds (scikit-learn's `_BinMapper`): value x of feature f falls in bin b iff
  * thresholds[b - 1] < x <= thresholds[b]; NaN falls in `missingBin` (= maxBins, the last bin).
+ * @internal Exported for the package's tests; not part of the public API.
  */
 export interface BinMapper {
   readonly maxBins: number;
@@ -23,6 +27,7 @@ export interface BinMapper {
  * Finds the thresholds from the rows `rows` of `features` (all rows when omitted): midpoints
  * between distinct values when a feature has at most `maxBins` of them, otherwise the
  * `maxBins - 1` percentiles (numpy's 'midpoint' method) of a seeded subsample of 200000 rows.
+ * @internal Exported for the package's tests; not part of the public API.
  */
 export function fitBinMapper(features: Matrix, maxBins: number, seed: number, rows?: Int32Array): BinMapper {
   const nRows = rows === undefined ? features.rows : rows.length;
@@ -95,7 +100,10 @@ function featureThresholds(sorted: Float64Array, maxBins: number): Float64Array 
   return out;
 }
 
-/** Bin of one value: the first threshold >= x (binary search), NaN -> missingBin. */
+/**
+ * Bin of one value: the first threshold >= x (binary search), NaN -> missingBin.
+ * @internal Exported for the package's tests; not part of the public API.
+ */
 export function binOf(thresholds: Float64Array, missingBin: number, x: number): number {
   if (x !== x) return missingBin;
   let length = thresholds.length;
@@ -113,6 +121,7 @@ export function binOf(thresholds: Float64Array, missingBin: number, x: number): 
 /**
  * Bins rows `rows` (all rows when omitted) of `features` into `out`, column-major with stride
  * `rows.length` (row k of the selection, feature f at f * nSelected + k).
+ * @internal Exported for the package's tests; not part of the public API.
  */
 export function binColumns(features: Matrix, mapper: BinMapper, out: Uint8Array, rows?: Int32Array): Uint8Array {
   const { cols, data } = features;

@@ -20,7 +20,10 @@ import { stratifiedHoldout } from './stratified-holdout.js';
 import { TreeEnsembleBuilder, addTreeBinned } from './tree-ensemble.js';
 import { TreeGrower } from './tree-grower.js';
 
-/** Below this many training cells (rows × features) worker threads cost more than they save. */
+/**
+ * Below this many training cells (rows × features) worker threads cost more than they save.
+ * @internal Exported for the package's tests; not part of the public API.
+ */
 export const PARALLEL_MIN_CELLS = 100_000;
 
 /** What `fit` accepts besides the core FitContext. */

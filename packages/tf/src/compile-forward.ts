@@ -25,6 +25,7 @@ const FUSABLE = new Set(['linear', 'relu', 'relu6', 'elu', 'sigmoid']);
  * configuration the fast path does not cover (dropout, dilation, masking, stateful RNNs, …), runs
  * through its own `apply`, so the result is always the model's function. The weights are read at
  * call time, so one compiled function serves a whole training run.
+ * @internal Exported for the package's tests; not part of the public API.
  */
 export function compileForward(model: tf.Sequential, options: CompileForwardOptions = {}): ForwardFunction {
   if (!(model instanceof tf.Sequential)) throw new Error('compileForward: only Sequential models are supported');

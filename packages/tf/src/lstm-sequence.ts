@@ -17,6 +17,7 @@ import { tf } from './tf.js';
  * @param recurrentKernel [units, 4·units]
  * @param bias     [4·units]
  * @returns        h_T, [batch, units]
+ * @internal Exported for the package's tests; not part of the public API.
  */
 export function lstmLastState(x: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
   const shape = shapeOf(x, kernel, recurrentKernel, bias);

@@ -5,7 +5,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from './tf.js';
 import { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 
-/** The backends @pipeline can run on, fastest first. */
+/** The backends `@pipeline` can run on, fastest first. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 /** Order tried by `backend: 'auto'`. */
@@ -38,7 +38,7 @@ export interface BackendSelection {
   readonly skipped: ReadonlyArray<{ readonly name: BackendName; readonly why: string }>;
   /** `@tensorflow/tfjs-core` version. */
   readonly tfjsVersion: string;
-  /** Kernels @pipeline registered or replaced on this backend (wasm: the training kernels). */
+  /** Kernels `@pipeline` registered or replaced on this backend (wasm: the training kernels). */
   readonly patchedKernels: readonly string[];
 }
 

@@ -50,7 +50,7 @@ export interface TemporalArgs {
   /** Early-stopping patience in epochs on the validation loss (training loss without validation); 0 = off. */
   readonly patience: number;
   /**
-   * A pretrained model to start from: a folder with `artifact.json` (a saved @pipeline model of the
+   * A pretrained model to start from: a folder with `artifact.json` (a saved `@pipeline` model of the
    * same kind, whose standardization is reused) or with `model.json` + `weights.bin` (a tfjs layers
    * model; standardization is fitted on the training rows). null = train from scratch.
    */
@@ -100,6 +100,10 @@ export class TemporalClassifier implements FittedClassifier {
   readonly history: TrainHistory;
   private disposed = false;
 
+  /**
+   * Built by the temporal model specs' `fit` and by their artifact loaders, never by users.
+   * @internal
+   */
   constructor(
     kind: string,
     private readonly args: Readonly<Record<string, unknown>>,

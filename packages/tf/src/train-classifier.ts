@@ -61,7 +61,7 @@ export interface TrainHistory {
 /**
  * Trains a softmax classifier (a `Sequential` ending in `Dense(…, softmax)`) with Adam on weighted
  * softmax cross-entropy (Σ wᵢ·CEᵢ / batch rows, Keras's reduction), reading batches from a
- * {@link BatchSource} into one reused buffer. The forward pass is {@link compileForward}'s (fused
+ * {@link BatchSource} into one reused buffer. The forward pass is `compileForward`'s (fused
  * kernels, logits). Shuffling is seeded from `seed`; `signal` is checked before every batch (and the
  * loop yields to the event loop after each batch, so a SIGINT handler gets to abort it); every tensor
  * of a batch is released before the next (checked by the tests through `tf.memory().numTensors`).

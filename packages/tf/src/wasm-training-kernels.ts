@@ -18,6 +18,7 @@ import { tf } from './tf.js';
  *   instead, as the cpu backend does.
  *
  * Each is checked against the `cpu` backend in `test/wasm-training-kernels.test.ts`.
+ * @internal Exported for the package's tests; not part of the public API.
  */
 export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Identity'] as const;
 
