@@ -35,4 +35,6 @@ export { TRASH_DIR, findRun, trashRun, restoreRun } from './find-run.js';
 export { parseRunFilter, runField, sortRuns, type RunFilter } from './run-filter.js';
 export { flattenConfig, assertComparable, compareRuns, diffRuns, bestRun, type ParamRow, type MetricRow, type RunComparison, type RunDiff } from './compare-runs.js';
 export { groupBySeed, seedStatistics, type SeedGroup } from './seed-groups.js';
-export { runDeltas, type RunDeltas } from './run-deltas.js';
+export { runDeltas, deltasOfRun, type RunDeltas } from './run-deltas.js';
+export { exportRunOof, npyFloat32, type OofExportFormat } from './export-run-oof.js';
+export { writeSyntheticRun, handConfig, type SyntheticScores } from './synthetic-run.js';

@@ -1,4 +1,5 @@
-import { PRIMARY_METRIC, RUN_METRICS, type RunIndexEntry } from './run-index.js';
+import { basename, dirname, resolve } from 'node:path';
+import { PRIMARY_METRIC, RUN_METRICS, buildRunIndex, type RunIndexEntry } from './run-index.js';
 import { bestRun } from './compare-runs.js';
 
 /** A run's score against the previous completed run and the best earlier completed run of the same labels. */
@@ -30,4 +31,10 @@ export function runDeltas(entries: readonly RunIndexEntry[], id: string, metric 
     ...(previous === undefined ? {} : { previous: at(previous) as NonNullable<RunDeltas['previous']> }),
     ...(best === undefined ? {} : { best: at(best) as NonNullable<RunDeltas['best']> }),
   };
+}
+
+/** {@link runDeltas} of the run folder `runDir` among the runs of its parent folder. */
+export async function deltasOfRun(runDir: string, metric = PRIMARY_METRIC): Promise<RunDeltas | undefined> {
+  const dir = resolve(runDir);
+  return runDeltas(await buildRunIndex(dirname(dir)), basename(dir), metric);
 }

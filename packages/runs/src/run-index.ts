@@ -203,12 +203,13 @@ function countFeatures(m: RunManifest): number {
   return n;
 }
 
-/** Hash of the config (or, for format-1 runs, of the manifest's model/data facts) without seed, name and tags. */
+/** Hash of the config without seed, name and tags, plus the class names and input hashes (format-1 runs: the manifest's model/data facts). */
 export function seedGroupOf(m: RunManifest): string {
   let basis: unknown;
   if (m.config !== undefined) {
     const { seed: _seed, name: _name, tags: _tags, ...rest } = m.config as Record<string, unknown>;
-    basis = rest;
+    // The same config on other data (same paths, other contents) is another group.
+    basis = { config: rest, classes: m.classes.names, inputs: m.inputs.map((i) => [i.role, i.sha256]) };
   } else {
     basis = { inputs: m.inputs.map((i) => [i.role, i.sha256]), views: m.views, baseModels: m.baseModels, meta: m.meta, splitter: { kind: m.splitter.kind, n: m.splitter.nSplits }, imbalance: m.imbalance.strategy };
   }

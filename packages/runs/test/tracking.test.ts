@@ -16,8 +16,9 @@ import {
   sortRuns,
   trashRun,
   updateTracking,
+  handConfig,
+  writeSyntheticRun,
 } from '@pipeline/runs';
-import { handConfig, writeSyntheticRun } from './synthetic-run.js';
 
 async function tempRoot(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'runs-tracking-'));

@@ -7,6 +7,7 @@ import { predictCommand } from './predict.js';
 import { evaluateCommand } from './evaluate.js';
 import { analyzeCommand } from './analyze.js';
 import { featuresCommand } from './features.js';
+import { runsCommand } from './runs.js';
 
 /** Every command of the CLI, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly CommandDefinition[] = [trainCommand, predictCommand, evaluateCommand, analyzeCommand, versionCommand, featuresCommand, demoDataCommand, inspectCommand];
+export const commands: readonly CommandDefinition[] = [trainCommand, predictCommand, evaluateCommand, analyzeCommand, versionCommand, featuresCommand, demoDataCommand, inspectCommand, runsCommand];

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RUN_FORMAT_VERSION, type RunManifest } from '@pipeline/runs';
+import { RUN_FORMAT_VERSION, type RunManifest } from './manifest.js';
 
 /** Per-fold scores of a synthetic run's stack; `foldMean`/`foldStd` are computed from them here. */
 export interface SyntheticScores {
@@ -8,7 +8,10 @@ export interface SyntheticScores {
   readonly logLoss?: readonly number[];
 }
 
-/** Writes a completed (or `status`) run folder without training: manifest + metrics files only. */
+/**
+ * Writes a completed (or `status`) run folder without training: manifest + metrics files only. For tests
+ * and benchmarks of run tracking (index, compare, grouping) that must not train.
+ */
 export async function writeSyntheticRun(
   dir: string,
   options: {
