@@ -26,7 +26,7 @@ export const runsCommand: CommandDefinition = {
   command: 'runs <action> [ids..]',
   describe: 'Track experiments: list, show, compare, diff, best, tag, rm, restore, export the runs under a root',
   examples: [
-    ['$0 runs list --filter "cv > 0.8 and tag = baseline" --sort -cv --limit 10', 'the ten best tagged runs'],
+    ['$0 runs list --filter "cv > 0.8 and tag = baseline" --sort=-cv --limit 10', 'the ten best tagged runs (--sort cv:desc works too)'],
     ['$0 runs list --group-by-seed', 'runs differing only in the seed: mean ± std of their CV'],
     ['$0 runs compare r1 r2 r3 --baseline r2', 'only the params that differ; metric deltas vs r2'],
     ['$0 runs diff r1 r2 --md', 'params changed, features added/removed, per-fold deltas as markdown'],
@@ -41,7 +41,7 @@ export const runsCommand: CommandDefinition = {
       .positional('ids', { type: 'string', array: true, describe: 'Run ids: folder names under the root (a unique prefix or run name works)' })
       .option('runs-root', { type: 'string', default: 'runs', describe: 'Folder holding the run folders' })
       .option('filter', { type: 'string', describe: 'list: e.g. "cv > 0.8 and (tag = a or model = lstm)"; fields cv[.metric], std, lb, gap, name, tag, status, seed, features, model, config.<path>' })
-      .option('sort', { type: 'string', default: 'created', describe: 'list: field to sort by; prefix - for descending (-cv)' })
+      .option('sort', { type: 'string', default: 'created', describe: 'list: field to sort by; descending with --sort=-cv or --sort cv:desc' })
       .option('limit', { type: 'number', describe: 'list: at most this many runs' })
       .option('group-by-seed', { type: 'boolean', default: false, describe: 'list: group runs differing only in the seed' })
       .option('metric', { type: 'string', default: PRIMARY_METRIC, describe: 'Metric of list/best/grouping (accuracy, balancedAccuracy, f1Macro, logLoss)' })
@@ -72,7 +72,8 @@ export const runsCommand: CommandDefinition = {
     switch (action) {
       case 'list': {
         let entries = typeof args.filter === 'string' ? index.filter(parseRunFilter(args.filter)) : index;
-        entries = sortRuns(entries, String(args.sort ?? 'created'));
+        const sort = String(args.sort ?? 'created');
+        entries = sortRuns(entries, sort.endsWith(':desc') ? `-${sort.slice(0, -5)}` : sort.replace(/:asc$/, ''));
         if (typeof args.limit === 'number') entries = entries.slice(0, args.limit);
         if (args.groupBySeed === true) {
           const groups = groupBySeed(entries, metric);
