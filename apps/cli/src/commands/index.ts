@@ -8,6 +8,8 @@ import { evaluateCommand } from './evaluate.js';
 import { analyzeCommand } from './analyze.js';
 import { featuresCommand } from './features.js';
 import { runsCommand } from './runs.js';
+import { ablationCommand } from './ablation.js';
+import { seedStudyCommand } from './seed-study.js';
 
 /** Every command of the CLI, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly CommandDefinition[] = [trainCommand, predictCommand, evaluateCommand, analyzeCommand, versionCommand, featuresCommand, demoDataCommand, inspectCommand, runsCommand];
+export const commands: readonly CommandDefinition[] = [trainCommand, predictCommand, evaluateCommand, analyzeCommand, versionCommand, featuresCommand, demoDataCommand, inspectCommand, runsCommand, ablationCommand, seedStudyCommand];
