@@ -68,3 +68,18 @@ describe('pipeline runs', () => {
     expect(await ids()).toEqual(['r1', 'r2', 'r3', 'binary']);
   });
 });
+
+describe('pipeline runs report', () => {
+  it('writes the markdown and HTML summary with a row for every run', async () => {
+    const dir = await root();
+    const out = join(dir, 'reports', 'summary.md');
+    const r = await run(['runs', 'report', '--runs-root', dir, '--out', out]);
+    expect(r.code).toBe(0);
+    const md = await readFile(out, 'utf8');
+    for (const id of ['r1', 'r2', 'r3', 'binary']) expect(md).toMatch(new RegExp(`^\\| ${id} \\|`, 'm'));
+    expect(await readFile(join(dir, 'reports', 'summary.html'), 'utf8')).toContain('<tr><td>binary</td>');
+    const again = await run(['runs', 'report', '--runs-root', dir, '--out', out]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain('the report file already exists');
+  });
+});

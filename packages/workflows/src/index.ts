@@ -29,3 +29,4 @@ export { featurizeRun, type FeaturizeRunOptions, type FeaturizeRunResult } from 
 export { seedStudy, baseRunConfig, SEED_STD_WARNING, type SeedStudyOptions, type SeedStudyResult } from './seed-study.js';
 export { ablationStudy, readFeatureGroups, type AblationOptions, type AblationResult, type AblationRow } from './ablation-study.js';
 export { STUDIES_DIR, writeStudy, listStudies, type StudyRecord } from './study-folder.js';
+export { experimentsReport, pearson, type ExperimentsReport, type ExperimentsReportOptions } from './report/experiments-report.js';

@@ -16,15 +16,16 @@ import {
   updateTracking,
   type OofExportFormat,
 } from '@pipeline/runs';
+import { experimentsReport } from '@pipeline/workflows';
 import type { CommandDefinition } from '../command.js';
 import type { Runtime } from '../runtime.js';
 import { renderComparison, renderDiff, renderRunDetail, renderRunList, renderSeedGroups, type TableStyle } from '../runs/render-runs.js';
 
-const ACTIONS = ['list', 'show', 'compare', 'diff', 'best', 'tag', 'rm', 'restore', 'export'] as const;
+const ACTIONS = ['list', 'show', 'compare', 'diff', 'best', 'tag', 'rm', 'restore', 'export', 'report'] as const;
 
 export const runsCommand: CommandDefinition = {
   command: 'runs <action> [ids..]',
-  describe: 'Track experiments: list, show, compare, diff, best, tag, rm, restore, export the runs under a root',
+  describe: 'Track experiments: list, show, compare, diff, best, tag, rm, restore, export, report the runs under a root',
   examples: [
     ['$0 runs list --filter "cv > 0.8 and tag = baseline" --sort=-cv --limit 10', 'the ten best tagged runs (--sort cv:desc works too)'],
     ['$0 runs list --group-by-seed', 'runs differing only in the seed: mean ± std of their CV'],
@@ -32,6 +33,7 @@ export const runsCommand: CommandDefinition = {
     ['$0 runs diff r1 r2 --md', 'params changed, features added/removed, per-fold deltas as markdown'],
     ['$0 runs tag r1 --lb 0.812 --note "public LB"', 'store a leaderboard score (CV–LB gap in list/compare)'],
     ['$0 runs export r1 --what oof --format npy --out oof.npy', 'OOF probabilities for ensembling elsewhere'],
+    ['$0 runs report', 'reports/experiments/<date>_summary.md + .html (charts) of every run and study'],
   ],
   builder: (yargs) =>
     yargs
@@ -56,8 +58,8 @@ export const runsCommand: CommandDefinition = {
       .option('untag', { type: 'string', array: true, describe: 'tag: remove these tags' })
       .option('what', { type: 'string', choices: ['oof', 'test'], default: 'oof', describe: 'export: which predictions' })
       .option('format', { type: 'string', choices: ['arrow', 'csv', 'npy'], default: 'csv', describe: 'export: file format' })
-      .option('out', { type: 'string', describe: 'export: output file' })
-      .option('overwrite', { type: 'boolean', default: false, describe: 'export: replace --out if it exists' }),
+      .option('out', { type: 'string', describe: 'export: output file; report: the markdown file (default reports/experiments/<date>_summary.md)' })
+      .option('overwrite', { type: 'boolean', default: false, describe: 'export/report: replace --out if it exists' }),
   async run(args, runtime) {
     const root = runtime.resolvePath(String(args.runsRoot ?? 'runs'));
     const ids = Array.isArray(args.ids) ? args.ids.map(String) : [];
@@ -137,6 +139,14 @@ export const runsCommand: CommandDefinition = {
         const out = runtime.resolvePath(typeof args.out === 'string' ? args.out : `${entry.id}_oof.${format}`);
         const shape = await exportRunOof(await openRun(entry.dir), out, format, { overwrite: args.overwrite === true });
         return output(runtime, { out, ...shape }, () => `wrote ${out} (${shape.rows} rows × ${shape.cols} classes)`);
+      }
+      case 'report': {
+        const report = await experimentsReport(
+          { runsRoot: root, metric, overwrite: args.overwrite === true, ...(typeof args.out === 'string' ? { out: runtime.resolvePath(args.out) } : {}) },
+          runtime.context,
+        );
+        const { markdown: _m, html: _h, ...facts } = report;
+        return output(runtime, facts, () => `wrote ${report.mdFile} and ${report.htmlFile} (${report.runs} runs)`);
       }
       default:
         throw new PipelineError('E_USAGE', `unknown runs action '${action}'`, { field: 'action' });
