@@ -28,6 +28,7 @@ interface Listed {
   id: string;
   status: string;
   cv: Record<string, { mean: number }>;
+  git?: { commit: string; dirty: boolean };
 }
 
 describe('run tracking under concurrent writers', () => {
@@ -77,6 +78,8 @@ describe('run tracking under concurrent writers', () => {
     for (const e of listed) {
       const m = JSON.parse(await readFile(join(runs, e.id, 'metrics', 'oof_stack.json'), 'utf8')) as { foldMean: { balancedAccuracy: number } };
       expect(e.cv.balancedAccuracy!.mean).toBe(m.foldMean.balancedAccuracy);
+      // Trained from this checkout: the run records its commit.
+      expect(e.git?.commit).toMatch(/^[0-9a-f]{40}$/);
     }
     const cache = JSON.parse(await readFile(join(runs, RUN_INDEX_FILE), 'utf8')) as { entries: Record<string, unknown> };
     expect(Object.keys(cache.entries).sort()).toEqual(['a', 'b']);

@@ -30,3 +30,4 @@ export { seedStudy, baseRunConfig, SEED_STD_WARNING, type SeedStudyOptions, type
 export { ablationStudy, readFeatureGroups, type AblationOptions, type AblationResult, type AblationRow } from './ablation-study.js';
 export { STUDIES_DIR, writeStudy, listStudies, type StudyRecord } from './study-folder.js';
 export { experimentsReport, pearson, type ExperimentsReport, type ExperimentsReportOptions } from './report/experiments-report.js';
+export { gitState, type GitState } from './git-state.js';
