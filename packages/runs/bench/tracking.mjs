@@ -63,7 +63,15 @@ const cli = (...a) => {
 const dropCache = () => rmSync(join(root, RUN_INDEX_FILE), { force: true });
 
 const ten = Array.from({ length: 10 }, (_, k) => `run-${String(k * 97).padStart(5, '0')}`);
-const rows = { libCold: [], libWarm: [], listRuns: [], compareLib: [], cliVersion: [], cliListCold: [], cliListWarm: [], cliListFilter: [], cliCompare: [] };
+const lean = (code) => {
+  const s = performance.now();
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  const ms = performance.now() - s;
+  if (r.status !== 0) throw new Error(r.stderr);
+  return ms;
+};
+const dist = JSON.stringify(join(here, '../dist/index.js'));
+const rows = { leanList: [], leanCompare: [], libCold: [], libWarm: [], listRuns: [], compareLib: [], cliVersion: [], cliListCold: [], cliListWarm: [], cliListFilter: [], cliCompare: [] };
 let listedCount = 0;
 for (let r = 0; r < rounds; r++) {
   dropCache();
@@ -80,6 +88,9 @@ for (let r = 0; r < rounds; r++) {
   rows.cliListWarm.push(warm.ms);
   rows.cliListFilter.push(cli('runs', 'list', '--filter', 'cv > 0.8 and tag = baseline', '--group-by-seed').ms);
   rows.cliCompare.push(cli('runs', 'compare', ...ten).ms);
+  // A process that loads only @pipeline/runs (what the CLI would cost with lazily loaded commands).
+  rows.leanList.push(lean(`import { buildRunIndex, sortRuns } from ${dist}; const i = await buildRunIndex(${JSON.stringify(root)}); process.stdout.write(String(sortRuns(i, '-cv').length));`));
+  rows.leanCompare.push(lean(`import { compareRuns, loadRuns } from ${dist}; compareRuns(await loadRuns(${JSON.stringify(root)}, ${JSON.stringify(ten)}));`));
 }
 if (listedCount !== nRuns) throw new Error(`the index listed ${listedCount} of ${nRuns} runs`);
 
@@ -100,11 +111,15 @@ Command: \`pnpm build && node packages/runs/bench/tracking.mjs\`.
 | \`pipeline runs list --filter … --group-by-seed\` (real process) | ${fmt(m.cliListFilter)} | < 1 s |
 | \`pipeline runs compare\` of 10 runs (real process) | ${fmt(m.cliCompare)} | < 0.5 s |
 | \`pipeline version\` (Node + CLI start-up, for reference) | ${fmt(m.cliVersion)} | |
+| node process loading only @pipeline/runs: index (cache present) + sort | ${fmt(m.leanList)} | < 1 s |
+| node process loading only @pipeline/runs: loadRuns + compare of 10 | ${fmt(m.leanCompare)} | < 0.5 s |
 | buildRunIndex, cold (in-process) | ${fmt(m.libCold)} | |
 | buildRunIndex, warm (in-process) | ${fmt(m.libWarm)} | |
 | previous listRuns (manifests only, no scores; in-process) | ${fmt(m.listRuns)} | |
 | compareRuns of 10 (in-process, index built) | ${m.compareLib.toFixed(2)} ms | |
 
+The CLI process is dominated by its start-up (every command module is imported eagerly, and
+@pipeline/workflows loads TensorFlow.js): \`runs list\` − \`version\` = ${fmt(m.cliListWarm - m.cliVersion)}.
 Ratios: warm/cold index ${(m.libWarm / m.libCold).toFixed(2)}; cold index / previous listRuns ${(m.libCold / m.listRuns).toFixed(2)}.
 The anchors take tens of seconds on 50 runs (issue 13).
 `;

@@ -1,7 +1,7 @@
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PipelineError } from '@pipeline/core';
-import type { RunIndexEntry } from './run-index.js';
+import { buildRunIndex, readRunEntry, type RunIndexEntry } from './run-index.js';
 
 /** Folder under a runs root that holds removed runs (`runs rm`), restorable with `runs restore`. */
 export const TRASH_DIR = '.trash';
@@ -69,4 +69,25 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The runs named by `ids` under `root`, without indexing the whole root when every id is an exact
+ * folder name (fast for compare/diff/show of a few runs); otherwise the index resolves prefixes and
+ * run names. Unknown ids are `E_NOT_FOUND` naming the id and the root.
+ */
+export async function loadRuns(root: string, ids: readonly string[]): Promise<RunIndexEntry[]> {
+  const abs = resolve(root);
+  let index: RunIndexEntry[] | undefined;
+  const out: RunIndexEntry[] = [];
+  for (const id of ids) {
+    const direct = id.includes('/') || id.includes('\\') || id.startsWith('.') ? undefined : await readRunEntry(join(abs, id));
+    if (direct !== undefined) {
+      out.push(direct);
+      continue;
+    }
+    index ??= await buildRunIndex(abs);
+    out.push(findRun(index, id, abs));
+  }
+  return out;
 }

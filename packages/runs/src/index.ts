@@ -31,7 +31,7 @@ export {
   type MetricScore,
   type RunIndexOptions,
 } from './run-index.js';
-export { TRASH_DIR, findRun, trashRun, restoreRun } from './find-run.js';
+export { TRASH_DIR, findRun, loadRuns, trashRun, restoreRun } from './find-run.js';
 export { parseRunFilter, runField, sortRuns, type RunFilter } from './run-filter.js';
 export { flattenConfig, assertComparable, compareRuns, diffRuns, bestRun, type ParamRow, type MetricRow, type RunComparison, type RunDiff } from './compare-runs.js';
 export { groupBySeed, seedStatistics, type SeedGroup } from './seed-groups.js';

@@ -8,6 +8,7 @@ import {
   compareRuns,
   diffRuns,
   findRun,
+  loadRuns,
   groupBySeed,
   parseRunFilter,
   bestRun,
@@ -161,6 +162,11 @@ describe('buildRunIndex', () => {
     await writeSyntheticRun(join(root, '2026-01-01-run'), { config: handConfig(), scores: { balancedAccuracy: [0.8] }, createdAt: '2026-01-01T00:00:00Z' });
     const index = await buildRunIndex(root);
     expect(findRun(index, '2026-01', root).id).toBe('2026-01-01-run');
+    expect((await loadRuns(root, ['2026-01-01-run', '2026-01'])).map((e) => [e.id, e.cv.balancedAccuracy?.mean])).toEqual([
+      ['2026-01-01-run', 0.8],
+      ['2026-01-01-run', 0.8],
+    ]);
+    await expect(loadRuns(root, ['2026-01-01-run', 'nope'])).rejects.toThrow(`no run 'nope' under ${root}`);
     expect(() => findRun(index, 'nope', root)).toThrow(`no run 'nope' under ${root}`);
     await trashRun(root, '2026-01-01-run');
     expect(await buildRunIndex(root)).toEqual([]);

@@ -7,6 +7,7 @@ import {
   diffRuns,
   exportRunOof,
   findRun,
+  loadRuns,
   groupBySeed,
   openRun,
   parseRunFilter,
@@ -69,8 +70,10 @@ export const runsCommand: CommandDefinition = {
     const need = (n: number, what: string): void => {
       if (ids.length < n) throw new PipelineError('E_USAGE', `runs ${action} needs ${what}`, { field: 'ids', hint: `e.g. pipeline runs ${action} <id>${n > 1 ? ' <id>' : ''}` });
     };
-    const index = await buildRunIndex(root);
-    const find = (id: string) => findRun(index, id, root);
+    // list/best/report index the whole root; the others read only the runs they name.
+    const wholeRoot = action === 'list' || action === 'best' || action === 'report';
+    const index = wholeRoot ? await buildRunIndex(root) : [];
+    const find = async (id: string) => (await loadRuns(root, [id]))[0]!;
     switch (action) {
       case 'list': {
         let entries = typeof args.filter === 'string' ? index.filter(parseRunFilter(args.filter)) : index;
@@ -85,17 +88,19 @@ export const runsCommand: CommandDefinition = {
       }
       case 'show': {
         need(1, 'a run id');
-        const entry = find(ids[0]!);
+        const entry = await find(ids[0]!);
         return output(runtime, entry, () => renderRunDetail(entry));
       }
       case 'compare': {
         need(1, 'run ids');
-        const cmp = compareRuns(ids.map(find), { all: args.all === true, ...(typeof args.baseline === 'string' ? { baseline: find(args.baseline).id } : {}) });
+        const runs = await loadRuns(root, ids);
+        const cmp = compareRuns(runs, { all: args.all === true, ...(typeof args.baseline === 'string' ? { baseline: (await find(args.baseline)).id } : {}) });
         return output(runtime, cmp, () => renderComparison(cmp, style));
       }
       case 'diff': {
         need(2, 'two run ids');
-        const d = await diffRuns(find(ids[0]!), find(ids[1]!));
+        const [a, b] = await loadRuns(root, ids.slice(0, 2));
+        const d = await diffRuns(a!, b!);
         return output(runtime, d, () => renderDiff(d, style));
       }
       case 'best': {
@@ -105,7 +110,7 @@ export const runsCommand: CommandDefinition = {
       }
       case 'tag': {
         need(1, 'a run id');
-        const entry = find(ids[0]!);
+        const entry = await find(ids[0]!);
         const tracking = await updateTracking(entry.dir, {
           ...(typeof args.name === 'string' ? { name: args.name } : {}),
           ...(typeof args.note === 'string' ? { note: args.note } : {}),
@@ -120,7 +125,7 @@ export const runsCommand: CommandDefinition = {
       case 'rm': {
         need(1, 'a run id');
         const moved: string[] = [];
-        for (const id of ids) moved.push(await trashRun(root, find(id).id));
+        for (const id of ids) moved.push(await trashRun(root, (await find(id)).id));
         return output(runtime, { trashed: moved }, () => moved.map((m) => `moved to ${m} (pipeline runs restore <id> brings it back)`).join('\n'));
       }
       case 'restore': {
@@ -134,7 +139,7 @@ export const runsCommand: CommandDefinition = {
         if (args.what === 'test') {
           throw new PipelineError('E_STATE', 'runs keep no test predictions', { field: '--what', hint: 'write them with `pipeline predict --run-dir <run> …`, or export --what oof' });
         }
-        const entry = find(ids[0]!);
+        const entry = await find(ids[0]!);
         const format = String(args.format) as OofExportFormat;
         const out = runtime.resolvePath(typeof args.out === 'string' ? args.out : `${entry.id}_oof.${format}`);
         const shape = await exportRunOof(await openRun(entry.dir), out, format, { overwrite: args.overwrite === true });
