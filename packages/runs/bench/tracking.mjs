@@ -71,7 +71,7 @@ const lean = (code) => {
   return ms;
 };
 const dist = JSON.stringify(join(here, '../dist/index.js'));
-const rows = { leanList: [], leanCompare: [], libCold: [], libWarm: [], listRuns: [], compareLib: [], cliVersion: [], cliListCold: [], cliListWarm: [], cliListFilter: [], cliCompare: [] };
+const rows = { bareNode: [], leanList: [], leanCompare: [], libCold: [], libWarm: [], listRuns: [], compareLib: [], cliVersion: [], cliListCold: [], cliListWarm: [], cliListFilter: [], cliCompare: [] };
 let listedCount = 0;
 for (let r = 0; r < rounds; r++) {
   dropCache();
@@ -88,6 +88,7 @@ for (let r = 0; r < rounds; r++) {
   rows.cliListWarm.push(warm.ms);
   rows.cliListFilter.push(cli('runs', 'list', '--filter', 'cv > 0.8 and tag = baseline', '--group-by-seed').ms);
   rows.cliCompare.push(cli('runs', 'compare', ...ten).ms);
+  rows.bareNode.push(lean(''));
   // A process that loads only @pipeline/runs (what the CLI would cost with lazily loaded commands).
   rows.leanList.push(lean(`import { buildRunIndex, sortRuns } from ${dist}; const i = await buildRunIndex(${JSON.stringify(root)}); process.stdout.write(String(sortRuns(i, '-cv').length));`));
   rows.leanCompare.push(lean(`import { compareRuns, loadRuns } from ${dist}; compareRuns(await loadRuns(${JSON.stringify(root)}, ${JSON.stringify(ten)}));`));
@@ -111,6 +112,7 @@ Command: \`pnpm build && node packages/runs/bench/tracking.mjs\`.
 | \`pipeline runs list --filter … --group-by-seed\` (real process) | ${fmt(m.cliListFilter)} | < 1 s |
 | \`pipeline runs compare\` of 10 runs (real process) | ${fmt(m.cliCompare)} | < 0.5 s |
 | \`pipeline version\` (Node + CLI start-up, for reference) | ${fmt(m.cliVersion)} | |
+| bare \`node -e ''\` (process start-up, for reference) | ${fmt(m.bareNode)} | |
 | node process loading only @pipeline/runs: index (cache present) + sort | ${fmt(m.leanList)} | < 1 s |
 | node process loading only @pipeline/runs: loadRuns + compare of 10 | ${fmt(m.leanCompare)} | < 0.5 s |
 | buildRunIndex, cold (in-process) | ${fmt(m.libCold)} | |
