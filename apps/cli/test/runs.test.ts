@@ -2,6 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { generateDemoData } from '@pipeline/ingest';
 import { handConfig, writeSyntheticRun } from '@pipeline/runs';
 import { run } from './helpers.js';
 
@@ -82,4 +83,23 @@ describe('pipeline runs report', () => {
     expect(again.code).toBe(3);
     expect(again.stderr).toContain('the report file already exists');
   });
+});
+
+describe('train deltas', () => {
+  it('train prints its delta against the previous run and the best run of the root', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-train-delta-'));
+    await generateDemoData({ outDir: join(dir, 'demo'), n: 200, seed: 4, testN: 0 });
+    const train = (name: string, seed: string) =>
+      run(['train', '--x-csv', join(dir, 'demo', 'X_train.csv'), '--y-csv', join(dir, 'demo', 'y_train.csv'), '--hgb-max-iter', '10', '--splits', '2', '--no-refit-final', '--seed', seed, '--run-dir', join(dir, 'runs', name), '--quiet']);
+    const first = await train('a', '1');
+    expect(first.code).toBe(0);
+    expect(first.stdout).not.toContain('vs the previous run');
+    const second = await train('b', '2');
+    expect(second.code).toBe(0);
+    const score = async (id: string) => (JSON.parse(await readFile(join(dir, 'runs', id, 'metrics', 'oof_stack.json'), 'utf8')) as { foldMean: { balancedAccuracy: number } }).foldMean.balancedAccuracy;
+    const [a, b] = [await score('a'), await score('b')];
+    const delta = `${b - a >= 0 ? '+' : ''}${(b - a).toFixed(4)}`;
+    expect(second.stdout).toContain(`balancedAccuracy ${b.toFixed(4)}: ${delta} vs the previous run a`);
+    expect(second.stdout).toContain(`balancedAccuracy ${b.toFixed(4)}: ${delta} vs the best run a (${a.toFixed(4)})`);
+  }, 120_000);
 });
