@@ -33,8 +33,8 @@ export function runDeltas(entries: readonly RunIndexEntry[], id: string, metric 
   };
 }
 
-/** {@link runDeltas} of the run folder `runDir` among the runs of its parent folder. */
+/** {@link runDeltas} of the run folder `runDir` among the runs of its parent folder (never writes the index cache there). */
 export async function deltasOfRun(runDir: string, metric = PRIMARY_METRIC): Promise<RunDeltas | undefined> {
   const dir = resolve(runDir);
-  return runDeltas(await buildRunIndex(dirname(dir)), basename(dir), metric);
+  return runDeltas(await buildRunIndex(dirname(dir), { writeCache: false }), basename(dir), metric);
 }
