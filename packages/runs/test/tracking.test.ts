@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import {
   RUN_INDEX_FILE,
@@ -8,6 +9,8 @@ import {
   compareRuns,
   diffRuns,
   findRun,
+  exportRunOof,
+  openRun,
   loadRuns,
   groupBySeed,
   parseRunFilter,
@@ -188,5 +191,36 @@ describe('buildRunIndex', () => {
     expect(d.best!.delta).toBeCloseTo(-0.1, 12);
     expect(bestRun(index, 'logLoss')!.id).toBe('p1');
     expect(runDeltas(index, 'p1')).toEqual({ metric: 'balancedAccuracy', score: 0.9 });
+  });
+});
+
+describe('exportRunOof', () => {
+  it('writes the stack OOF as CSV, npy and Arrow with the values of the run; refuses to overwrite', async () => {
+    const v1 = fileURLToPath(new URL('./fixtures/run-v1', import.meta.url));
+    const run = await openRun(v1);
+    const oof = await run.oof();
+    const k = oof.classNames.length;
+    const dir = await tempRoot();
+    const csv = join(dir, 'oof.csv');
+    expect(await exportRunOof(run, csv, 'csv')).toEqual({ rows: oof.stack.rows, cols: k });
+    const lines = (await readFile(csv, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe(['id', 'label', 'fold', ...oof.classNames.map((c) => `proba_${c}`)].join(','));
+    expect(lines.length - 1).toBe(oof.stack.rows);
+    const cells = lines[5]!.split(',');
+    expect(cells.slice(0, 3)).toEqual([oof.ids[4], oof.classNames[oof.labels[4]!], String(oof.foldOf[4])]);
+    for (let c = 0; c < k; c++) expect(Math.fround(Number(cells[3 + c]))).toBe(oof.stack.data[4 * k + c]);
+    const npy = join(dir, 'oof.npy');
+    await exportRunOof(run, npy, 'npy');
+    const bytes = await readFile(npy);
+    const headerLength = bytes.readUInt16LE(8);
+    expect(bytes.subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
+    expect(bytes.toString('latin1', 10, 10 + headerLength)).toContain(`'descr': '<f4', 'fortran_order': False, 'shape': (${oof.stack.rows}, ${k}), }`);
+    expect((10 + headerLength) % 64).toBe(0);
+    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 10 + headerLength, bytes.byteOffset + bytes.length));
+    expect(Array.from(values)).toEqual(Array.from(oof.stack.data));
+    const arrow = join(dir, 'oof.arrow');
+    await exportRunOof(run, arrow, 'arrow');
+    expect(new Uint8Array(await readFile(arrow))).toEqual(new Uint8Array(await readFile(join(v1, 'oof', 'meta_oof.arrow'))));
+    await expect(exportRunOof(run, csv, 'csv')).rejects.toThrow('the export file already exists');
   });
 });
