@@ -19,3 +19,23 @@ export { runTrialLog, readRunTrials } from './run-trial-log.js';
 export { fingerprintFile, runName } from './fingerprint.js';
 export { listRuns, type RunSummary } from './list-runs.js';
 export { differingRunFiles } from './differing-run-files.js';
+export { TRACKING_FILE, readTracking, updateTracking, type RunTracking, type TrackingChanges, type StudyLink } from './tracking.js';
+export {
+  RUN_INDEX_FILE,
+  PRIMARY_METRIC,
+  RUN_METRICS,
+  buildRunIndex,
+  readRunEntry,
+  seedGroupOf,
+  canonicalJson,
+  type RunIndexEntry,
+  type MetricScore,
+  type RunIndexOptions,
+} from './run-index.js';
+export { TRASH_DIR, findRun, loadRuns, trashRun, restoreRun } from './find-run.js';
+export { parseRunFilter, runField, sortRuns, type RunFilter } from './run-filter.js';
+export { flattenConfig, assertComparable, compareRuns, diffRuns, bestRun, type ParamRow, type MetricRow, type RunComparison, type RunDiff } from './compare-runs.js';
+export { groupBySeed, seedStatistics, type SeedGroup } from './seed-groups.js';
+export { runDeltas, deltasOfRun, type RunDeltas } from './run-deltas.js';
+export { exportRunOof, npyFloat32, type OofExportFormat } from './export-run-oof.js';
+export { writeSyntheticRun, handConfig, type SyntheticScores } from './synthetic-run.js';

@@ -20,6 +20,7 @@ import { packageVersions } from './package-versions.js';
 import { scoreWithFolds, type ScoreSummary } from './scores.js';
 import { configHash, parseTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.js';
 import type { WorkflowContext } from './workflow-context.js';
+import { gitState } from './git-state.js';
 
 /** Where and how `trainRun` writes its run folder. */
 export interface TrainRunContext extends WorkflowContext {
@@ -112,6 +113,8 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
     undersampleBalanced: undersample ? { seed: undersampleSeed } : false,
     classWeightsAuto: config.imbalance.strategy === 'class-weights-auto',
   });
+  // The code the run was trained with, when the working folder is a git checkout (volatile: environment).
+  const git = await gitState(cwd);
   const base: Omit<RunManifest, 'updatedAt'> = {
     formatVersion: RUN_FORMAT_VERSION,
     status: 'running',
@@ -134,6 +137,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
     refitFinal: config.refitFinal && config.save,
     timings: {},
     files: {},
+    ...(git === undefined ? {} : { environment: { git } }),
     config: config as unknown as Record<string, unknown>,
     configHash: hash,
     ...(config.name === undefined ? {} : { name: config.name }),
@@ -144,7 +148,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
   try {
     if (models.some((m) => m.input === 'signal')) {
       const selection = await selectBackend({ backend: (config.backend ?? 'auto') as BackendName | 'auto', logger, env: context.env ?? process.env });
-      await run.updateManifest({ environment: { tfjs: selection } });
+      await run.updateManifest({ environment: { ...run.manifest.environment, tfjs: selection } });
     }
     const data = await loadTrainingInputs(config, { resolvePath: (p) => resolve(cwd, p), logger, onProgress, signal });
     const nRows = data.labels.length;

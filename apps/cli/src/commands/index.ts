@@ -9,6 +9,9 @@ import { analyzeCommand } from './analyze.js';
 import { featuresCommand } from './features.js';
 import { seizureCommand } from './seizure.js';
 import { serveCommand, serverCommand } from './serve.js';
+import { runsCommand } from './runs.js';
+import { ablationCommand } from './ablation.js';
+import { seedStudyCommand } from './seed-study.js';
 
 /** Every command of the CLI, in the order `--help` lists them. Add new commands here (one per line, so merges stay clean). */
 export const commands: readonly CommandDefinition[] = [
@@ -16,6 +19,9 @@ export const commands: readonly CommandDefinition[] = [
   predictCommand,
   evaluateCommand,
   analyzeCommand,
+  runsCommand,
+  ablationCommand,
+  seedStudyCommand,
   versionCommand,
   featuresCommand,
   demoDataCommand,

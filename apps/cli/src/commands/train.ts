@@ -1,5 +1,6 @@
 import { readConfigValue, prepareDemo, trainConfigToYaml, parseTrainConfig, trainRun, optimizeRun, absoluteInputs, localParallelExecutor } from '@pipeline/workflows';
 import { PipelineError } from '@pipeline/core';
+import { deltasOfRun } from '@pipeline/runs';
 import { flagsToOptimizeOptions, optFlagsGiven } from '../train/optimize-options.js';
 import { formatTrialsTable } from '../train/optimize-summary.js';
 import type { CommandDefinition } from '../command.js';
@@ -80,5 +81,10 @@ export const trainCommand: CommandDefinition = {
     const t = result.timings;
     const s = (key: string) => ((t[key] ?? 0) / 1000).toFixed(2);
     runtime.print(`time: read ${s('readMs')} s, featurize ${s('featurizeMs')} s, OOF ${s('oofMs')} s, meta ${s('metaMs')} s, refit ${s('refitMs')} s, total ${s('totalMs')} s`);
+    // The delta matters more than the score: against the previous and the best earlier run of the root.
+    const deltas = await deltasOfRun(result.runDir);
+    const sign = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
+    if (deltas?.previous !== undefined) runtime.print(`${deltas.metric} ${deltas.score.toFixed(4)}: ${sign(deltas.previous.delta)} vs the previous run ${deltas.previous.id}`);
+    if (deltas?.best !== undefined) runtime.print(`${deltas.metric} ${deltas.score.toFixed(4)}: ${sign(deltas.best.delta)} vs the best run ${deltas.best.id} (${deltas.best.score.toFixed(4)})`);
   },
 };

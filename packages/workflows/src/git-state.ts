@@ -1,0 +1,22 @@
+import { execFile } from 'node:child_process';
+
+/** The commit and dirty flag of the git working tree holding a folder. */
+export interface GitState {
+  readonly commit: string;
+  /** Uncommitted changes to tracked files (untracked files do not count). */
+  readonly dirty: boolean;
+}
+
+function git(args: readonly string[], cwd: string): Promise<string | undefined> {
+  return new Promise((done) => {
+    execFile('git', [...args], { cwd, timeout: 5000, encoding: 'utf8' }, (error, stdout) => done(error === null ? stdout : undefined));
+  });
+}
+
+/** The git state of `cwd`, or undefined when it is not in a git working tree (or git is absent). */
+export async function gitState(cwd: string): Promise<GitState | undefined> {
+  const head = await git(['rev-parse', 'HEAD'], cwd);
+  if (head === undefined || !/^[0-9a-f]{40}$/.test(head.trim())) return undefined;
+  const status = await git(['status', '--porcelain', '--untracked-files=no'], cwd);
+  return { commit: head.trim(), dirty: status === undefined ? true : status.trim().length > 0 };
+}

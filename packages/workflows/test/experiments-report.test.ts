@@ -1,0 +1,120 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { describe, expect, it } from '@jest/globals';
+import { handConfig, updateTracking, writeSyntheticRun } from '@pipeline/runs';
+import { experimentsReport, writeStudy } from '@pipeline/workflows';
+
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe('experimentsReport', () => {
+  it('lists every run, the studies and the CV–LB correlation; Chromium renders every mark and paints the page', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'experiments-report-'));
+    const root = join(dir, 'runs');
+    const cv = [0.7, 0.74, 0.78, 0.8];
+    const lb = [0.69, 0.75, 0.76];
+    for (const [k, score] of cv.entries()) {
+      await writeSyntheticRun(join(root, `run-${k}`), { config: handConfig({ seed: k, maxIter: k < 2 ? 100 : 50 }), scores: { balancedAccuracy: [score - 0.01, score + 0.01] }, createdAt: `2026-02-0${k + 1}T00:00:00Z` });
+      if (k < 3) await updateTracking(join(root, `run-${k}`), { lb: lb[k]! });
+    }
+    await writeSyntheticRun(join(root, 'run-live'), { config: handConfig(), scores: { balancedAccuracy: [0.5, 0.5] }, createdAt: '2026-02-09T00:00:00Z', status: 'running' });
+    await writeStudy(root, { id: 'ss', kind: 'seed-study', baseRun: join(root, 'run-0'), metric: 'balancedAccuracy', createdAt: '2026-02-10T00:00:00Z', children: [{ id: 'run-0', role: 'seed:0', score: 0.7 }, { id: 'run-1', role: 'seed:1', score: 0.74 }], mean: 0.72, std: 0.02, range: 0.04, warning: 'the CV moves with the seed' });
+    await writeStudy(root, { id: 'ab', kind: 'ablation', baseRun: join(root, 'run-2'), metric: 'balancedAccuracy', createdAt: '2026-02-11T00:00:00Z', children: [{ id: 'run-3', role: 'drop:meta', score: 0.8 }], baseScore: 0.78, rows: [{ mode: 'leave-one-out', group: 'meta', runId: 'run-3', score: 0.8, delta: 0.02, nFeatures: 2 }] });
+
+    const report = await experimentsReport({ runsRoot: root, out: join(dir, 'report.md') });
+    expect(report.runs).toBe(5);
+    // Every run has its row in the markdown and the HTML runs table.
+    for (const id of ['run-0', 'run-1', 'run-2', 'run-3', 'run-live']) {
+      expect(report.markdown).toMatch(new RegExp(`^\\| ${id} \\|`, 'm'));
+      expect(report.html).toContain(`<tr><td>${id}</td>`);
+    }
+    expect(report.markdown).toContain('| run-2 |  | completed | 0.7800 ± 0.0100 | 0.7600 | +0.0200 | 2 | hgb_tabular |');
+    expect(report.markdown).toContain('| leave-one-out | meta | 2 | 0.8000 | +0.0200 | run-3 |');
+    expect(report.markdown).toContain('## Seed study ss: mean 0.7200, std 0.0200, range 0.0400 — the CV moves with the seed');
+    // Runs 0 and 1 share a config except the seed (maxIter 100): one seed group.
+    expect(report.markdown).toContain('| run-0 run-1 | 0 1 | 0.7200 | 0.0200 | 0.7000 | 0.7400 |');
+    // Pearson r of (0.70, 0.74, 0.78) vs (0.69, 0.75, 0.76), by hand: x − x̄ = (−.04, 0, .04), y − ȳ = (−.04667, .01333, .03333).
+    const dx = [-0.04, 0, 0.04];
+    const dy = lb.map((v) => v - (0.69 + 0.75 + 0.76) / 3);
+    const r = (dx[0]! * dy[0]! + dx[2]! * dy[2]!) / Math.sqrt((2 * 0.0016) * dy.reduce((s, v) => s + v * v, 0));
+    expect(report.cvLbCorrelation).toBeCloseTo(r, 10);
+    expect(report.markdown).toContain(`CV–LB correlation (Pearson, 3 runs): ${r.toFixed(4)}`);
+
+    if (chromium === undefined) throw new Error('chromium is not installed: .ci/run installs it (apt-get install chromium)');
+    const dom = spawnSync(chromium, [...FLAGS, `--user-data-dir=${join(dir, 'p1')}`, '--virtual-time-budget=2000', '--dump-dom', `file://${report.htmlFile}`], { encoding: 'utf8', timeout: 60_000 });
+    expect(dom.status).toBe(0);
+    const html = dom.stdout;
+    const chart = (id: string, next?: string) => html.slice(html.indexOf(`id="${id}"`), next === undefined ? html.indexOf('</div>', html.indexOf(`id="${id}"`)) : html.indexOf(`id="${next}"`));
+    const marks = (text: string, role: string) => text.match(new RegExp(`aria-roledescription="${role}"`, 'g'))?.length ?? 0;
+    const cvChart = chart('cv-chart', 'lb-chart');
+    expect(marks(cvChart, 'point')).toBe(4); // one per completed run
+    expect(marks(cvChart, 'rule mark')).toBe(4); // its ± std error bar
+    expect(marks(chart('lb-chart'), 'point')).toBe(3); // one per run with an LB score
+    expect(html).toContain(`Pearson r = ${r.toFixed(3)}`);
+    const png = join(dir, 'page.png');
+    const shot = spawnSync(chromium, [...FLAGS, `--user-data-dir=${join(dir, 'p2')}`, '--hide-scrollbars', '--window-size=1000,1400', `--screenshot=${png}`, `file://${report.htmlFile}`], { encoding: 'utf8', timeout: 60_000 });
+    expect(shot.status).toBe(0);
+    const image = decodePng(readFileSync(png));
+    let inked = 0;
+    for (let i = 0; i < image.width * image.height; i++) if (image.pixels[i * 4]! + image.pixels[i * 4 + 1]! + image.pixels[i * 4 + 2]! < 700) inked++;
+    expect(inked / (image.width * image.height)).toBeGreaterThan(0.01);
+  }, 120_000);
+});
+
+// PNG decoding (8-bit RGB/RGBA, no interlace), as in html-report.test.ts.
+function decodePng(file: Buffer): { width: number; height: number; pixels: Uint8Array } {
+  expect(file.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+  let offset = 8;
+  let width = 0;
+  let height = 0;
+  let channels = 0;
+  const idat: Buffer[] = [];
+  while (offset < file.length) {
+    const length = file.readUInt32BE(offset);
+    const type = file.toString('ascii', offset + 4, offset + 8);
+    const body = file.subarray(offset + 8, offset + 8 + length);
+    if (type === 'IHDR') {
+      width = body.readUInt32BE(0);
+      height = body.readUInt32BE(4);
+      expect(body[8]).toBe(8);
+      channels = body[9] === 6 ? 4 : body[9] === 2 ? 3 : 0;
+      expect(channels).toBeGreaterThan(0);
+      expect(body[12]).toBe(0);
+    } else if (type === 'IDAT') idat.push(body);
+    offset += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const out = new Uint8Array(width * height * 4);
+  const previous = new Uint8Array(stride);
+  const line = new Uint8Array(stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)]!;
+    for (let x = 0; x < stride; x++) {
+      const value = raw[y * (stride + 1) + 1 + x]!;
+      const left = x >= channels ? line[x - channels]! : 0;
+      const up = previous[x]!;
+      const upLeft = x >= channels ? previous[x - channels]! : 0;
+      let predictor = 0;
+      if (filter === 1) predictor = left;
+      else if (filter === 2) predictor = up;
+      else if (filter === 3) predictor = (left + up) >> 1;
+      else if (filter === 4) {
+        const p = left + up - upLeft;
+        const [pa, pb, pc] = [Math.abs(p - left), Math.abs(p - up), Math.abs(p - upLeft)];
+        predictor = pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
+      }
+      line[x] = (value + predictor) & 0xff;
+    }
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < 3; c++) out[(y * width + x) * 4 + c] = line[x * channels + c]!;
+      out[(y * width + x) * 4 + 3] = channels === 4 ? line[x * channels + 3]! : 255;
+    }
+    previous.set(line);
+  }
+  return { width, height, pixels: out };
+}
