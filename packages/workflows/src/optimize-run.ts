@@ -36,11 +36,9 @@ import { scoreProba, scoreWithFolds, type Scores } from './scores.js';
 import { cnnArgsSchema, configHash, hgbArgsSchema, lstmArgsSchema, metaArgsSchema, parseTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.js';
 import { absoluteInputs, splitterFor, trainRun, type TrainRunContext, type TrainRunResult } from './train-run.js';
 
-/** The OOF metric a search optimizes (log-loss is minimized, the others maximized). */
-export type OptimizeMetric = 'accuracy' | 'balanced-accuracy' | 'log-loss' | 'f1-macro';
+import { OPTIMIZE_METRICS, type OptimizeMetric } from './optimize-metrics.js';
 
-/** Every metric `optimizeRun` accepts. */
-export const OPTIMIZE_METRICS: readonly OptimizeMetric[] = Object.freeze(['accuracy', 'balanced-accuracy', 'log-loss', 'f1-macro']);
+export { OPTIMIZE_METRICS, type OptimizeMetric };
 
 const METRIC_KEY: Record<OptimizeMetric, keyof Scores> = {
   accuracy: 'accuracy',

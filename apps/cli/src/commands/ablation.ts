@@ -1,4 +1,3 @@
-import { ablationStudy, readFeatureGroups } from '@pipeline/workflows';
 import type { CommandDefinition } from '../command.js';
 import { renderTable } from '../train/summary.js';
 
@@ -14,6 +13,7 @@ export const ablationCommand: CommandDefinition = {
       .option('runs-root', { type: 'string', describe: 'Where the child runs go (default: the base run\'s folder)' })
       .option('study-id', { type: 'string', describe: 'Study id (default ablation_<timestamp>)' }),
   async run(args, runtime) {
+    const { ablationStudy, readFeatureGroups } = await import('@pipeline/workflows');
     const groups = await readFeatureGroups(runtime.resolvePath(String(args.groups)));
     const result = await ablationStudy(
       {

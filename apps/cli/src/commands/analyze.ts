@@ -1,5 +1,4 @@
 import { formatClassificationReport } from '@pipeline/metrics';
-import { analyzeRun } from '@pipeline/workflows';
 import type { CommandDefinition } from '../command.js';
 import { renderTable } from '../train/summary.js';
 
@@ -19,6 +18,7 @@ export const analyzeCommand: CommandDefinition = {
       .option('html', { type: 'string', describe: 'Write an HTML report (charts as inline SVG) to this file' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'Replace --html if it exists' }),
   async run(args, runtime) {
+    const { analyzeRun } = await import('@pipeline/workflows');
     const analysis = await analyzeRun(
       {
         runDir: String(args.runDir),

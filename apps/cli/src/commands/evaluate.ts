@@ -1,4 +1,3 @@
-import { evaluateRun } from '@pipeline/workflows';
 import type { CommandDefinition } from '../command.js';
 import { predictOptions, runInputOptions } from '../predict/run-inputs.js';
 import { formatScoresTable, renderTable } from '../train/summary.js';
@@ -12,6 +11,7 @@ export const evaluateCommand: CommandDefinition = {
   ],
   builder: (yargs) => runInputOptions(yargs).option('y-csv', { type: 'string', describe: 'Labels of --x-csv/--x-h5' }),
   async run(args, runtime) {
+    const { evaluateRun } = await import('@pipeline/workflows');
     const base = predictOptions(args);
     const yCsv = typeof args.yCsv === 'string' ? args.yCsv : undefined;
     const result = await evaluateRun({ ...base, ...(yCsv === undefined ? {} : { labels: { file: yCsv } }) }, runtime.context);

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { RECIPE_NAMES, type RecipeName } from '@pipeline/features';
-import { featurizeRun, type FeaturizeRunOptions } from '@pipeline/workflows';
+import type { FeaturizeRunOptions } from '@pipeline/workflows';
 import type { CommandDefinition } from '../command.js';
 
 export const featuresCommand: CommandDefinition = {
@@ -32,6 +32,7 @@ export const featuresCommand: CommandDefinition = {
       })
       .option('overwrite', { type: 'boolean', default: false, describe: 'Replace --out if it exists' }),
   async run(args, runtime) {
+    const { featurizeRun } = await import('@pipeline/workflows');
     const str = (key: string) => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
     const num = (key: string) => (typeof args[key] === 'number' ? (args[key] as number) : undefined);
     const options: FeaturizeRunOptions = {

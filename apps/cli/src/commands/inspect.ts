@@ -1,4 +1,3 @@
-import { inspectEdf, renderEdfInspection } from '@pipeline/eeg';
 import { inspectFile, type InspectResult } from '@pipeline/ingest';
 import type { CommandDefinition } from '../command.js';
 
@@ -78,6 +77,7 @@ export const inspectCommand: CommandDefinition = {
       .option('id-col', { type: 'string', describe: "Id column of a CSV (default: 'id' when the header has it), as in train" })
       .option('delimiter', { type: 'string', describe: 'CSV delimiter, one character (default: tab for .tsv/.tab, else comma)' }),
   async run(rawArgs, runtime) {
+    const { inspectEdf, renderEdfInspection } = await import('@pipeline/eeg');
     const args = rawArgs as unknown as InspectArgs;
     if (/\.(edf|bdf)$/i.test(args.file)) {
       const edf = await inspectEdf(runtime.resolvePath(args.file));

@@ -1,4 +1,3 @@
-import { predictRun } from '@pipeline/workflows';
 import type { CommandDefinition } from '../command.js';
 import { predictOptions, runInputOptions } from '../predict/run-inputs.js';
 
@@ -14,6 +13,7 @@ export const predictCommand: CommandDefinition = {
       .option('out', { type: 'string', demandOption: true, describe: 'Predictions CSV to write (id,pred,proba_0..k)' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'Replace --out if it exists' }),
   async run(args, runtime) {
+    const { predictRun } = await import('@pipeline/workflows');
     const result = await predictRun({ ...predictOptions(args), out: String(args.out), overwrite: args.overwrite === true }, runtime.context);
     if (runtime.json) {
       runtime.printJson({ runDir: result.runDir, out: result.out, rows: result.rows, classes: result.classNames, predictedCounts: result.predictedCounts });

@@ -1,23 +1,5 @@
 import { PipelineError } from '@pipeline/core';
-import {
-  PRIMARY_METRIC,
-  bestRun,
-  buildRunIndex,
-  compareRuns,
-  diffRuns,
-  exportRunOof,
-  findRun,
-  loadRuns,
-  groupBySeed,
-  openRun,
-  parseRunFilter,
-  restoreRun,
-  sortRuns,
-  trashRun,
-  updateTracking,
-  type OofExportFormat,
-} from '@pipeline/runs';
-import { experimentsReport } from '@pipeline/workflows';
+import type { OofExportFormat } from '@pipeline/runs';
 import type { CommandDefinition } from '../command.js';
 import type { Runtime } from '../runtime.js';
 import { renderComparison, renderDiff, renderRunDetail, renderRunList, renderSeedGroups, type TableStyle } from '../runs/render-runs.js';
@@ -47,7 +29,7 @@ export const runsCommand: CommandDefinition = {
       .option('sort', { type: 'string', default: 'created', describe: 'list: field to sort by; descending with --sort=-cv or --sort cv:desc' })
       .option('limit', { type: 'number', describe: 'list: at most this many runs' })
       .option('group-by-seed', { type: 'boolean', default: false, describe: 'list: group runs differing only in the seed' })
-      .option('metric', { type: 'string', default: PRIMARY_METRIC, describe: 'Metric of list/best/grouping (accuracy, balancedAccuracy, f1Macro, logLoss)' })
+      .option('metric', { type: 'string', default: 'accuracy', describe: 'Metric of list/best/grouping (accuracy, balancedAccuracy, f1Macro, logLoss)' })
       .option('csv', { type: 'boolean', default: false, describe: 'Tables as CSV' })
       .option('md', { type: 'boolean', default: false, describe: 'Tables as markdown' })
       .option('all', { type: 'boolean', default: false, describe: 'compare: every param, not only the differing ones' })
@@ -62,10 +44,12 @@ export const runsCommand: CommandDefinition = {
       .option('out', { type: 'string', describe: 'export: output file; report: the markdown file (default reports/experiments/<date>_summary.md)' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'export/report: replace --out if it exists' }),
   async run(args, runtime) {
+    const { experimentsReport } = await import('@pipeline/workflows');
+    const { bestRun, buildRunIndex, compareRuns, diffRuns, exportRunOof, findRun, loadRuns, groupBySeed, openRun, parseRunFilter, restoreRun, sortRuns, trashRun, updateTracking } = await import('@pipeline/runs');
     const root = runtime.resolvePath(String(args.runsRoot ?? 'runs'));
     const ids = Array.isArray(args.ids) ? args.ids.map(String) : [];
     const style: TableStyle = args.md === true ? 'md' : args.csv === true ? 'csv' : 'text';
-    const metric = String(args.metric ?? PRIMARY_METRIC);
+    const metric = String(args.metric ?? 'accuracy');
     const action = String(args.action);
     const need = (n: number, what: string): void => {
       if (ids.length < n) throw new PipelineError('E_USAGE', `runs ${action} needs ${what}`, { field: 'ids', hint: `e.g. pipeline runs ${action} <id>${n > 1 ? ' <id>' : ''}` });

@@ -1,5 +1,4 @@
 import { PipelineError } from '@pipeline/core';
-import { seedStudy } from '@pipeline/workflows';
 import type { CommandDefinition } from '../command.js';
 import { renderTable } from '../train/summary.js';
 
@@ -14,6 +13,7 @@ export const seedStudyCommand: CommandDefinition = {
       .option('runs-root', { type: 'string', describe: 'Where the child runs go (default: the base run\'s folder)' })
       .option('study-id', { type: 'string', describe: 'Study id (default seed-study_<timestamp>)' }),
   async run(args, runtime) {
+    const { seedStudy } = await import('@pipeline/workflows');
     const seeds = String(args.seeds).split(',').map((s) => s.trim());
     const bad = seeds.find((s) => !/^\d+$/.test(s));
     if (bad !== undefined) throw new PipelineError('E_USAGE', `--seeds holds '${bad}', not a non-negative integer`, { field: '--seeds', hint: 'e.g. --seeds 42,123,456' });

@@ -1,13 +1,5 @@
 import { PipelineError } from '@pipeline/core';
-import {
-  readSeizureConfig,
-  seizureDemo,
-  seizureEvaluate,
-  seizurePredict,
-  seizureTrain,
-  validateSeizureConfig,
-  type SeizureMetrics,
-} from '@pipeline/model-seizure';
+import type { SeizureMetrics } from '@pipeline/model-seizure';
 import type { CommandDefinition } from '../command.js';
 import type { Runtime } from '../runtime.js';
 
@@ -59,6 +51,7 @@ function plain<T>(value: T): unknown {
 }
 
 async function run(args: SeizureArgs, runtime: Runtime): Promise<void> {
+    const { readSeizureConfig, seizureDemo, seizureEvaluate, seizurePredict, seizureTrain, validateSeizureConfig } = await import('@pipeline/model-seizure');
   const context = { logger: runtime.logger, onProgress: runtime.onProgress, signal: runtime.signal };
   switch (args.action) {
     case 'validate': {

@@ -1,5 +1,4 @@
 import { PipelineError } from '@pipeline/core';
-import { createWorkspaceToken, startServer } from '@pipeline/server';
 import type { CommandDefinition } from '../command.js';
 
 interface ServeArgs {
@@ -26,6 +25,7 @@ export const serveCommand: CommandDefinition = {
       .option('concurrency', { type: 'number', default: 1, describe: 'Trainings running at once (each in its own worker process)' })
       .option('max-upload-mb', { type: 'number', default: 50, describe: 'Largest accepted dataset upload, in MiB' }),
   async run(rawArgs, runtime) {
+    const { startServer } = await import('@pipeline/server');
     const args = rawArgs as unknown as ServeArgs;
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
       throw new PipelineError('E_USAGE', `--port ${args.port} is not a port`, { field: 'port', hint: 'an integer from 0 to 65535' });
@@ -68,6 +68,7 @@ export const serverCommand: CommandDefinition = {
       .option('data-dir', { type: 'string', demandOption: true, describe: "The server's data directory (its SQLite database; DATABASE_URL wins)" })
       .option('workspace', { type: 'string', demandOption: true, describe: 'Workspace name (created if new)' }),
   async run(rawArgs, runtime) {
+    const { createWorkspaceToken } = await import('@pipeline/server');
     const args = rawArgs as unknown as TokenArgs;
     const token = await createWorkspaceToken({ dataDir: runtime.resolvePath(args.dataDir), workspace: args.workspace });
     if (runtime.json) runtime.printJson({ token, workspace: args.workspace });

@@ -1,6 +1,4 @@
-import { readConfigValue, prepareDemo, trainConfigToYaml, parseTrainConfig, trainRun, optimizeRun, absoluteInputs, localParallelExecutor } from '@pipeline/workflows';
 import { PipelineError } from '@pipeline/core';
-import { deltasOfRun } from '@pipeline/runs';
 import { flagsToOptimizeOptions, optFlagsGiven } from '../train/optimize-options.js';
 import { formatTrialsTable } from '../train/optimize-summary.js';
 import type { CommandDefinition } from '../command.js';
@@ -22,6 +20,8 @@ export const trainCommand: CommandDefinition = {
   ],
   builder: trainBuilder,
   async run(args, runtime) {
+    const { readConfigValue, prepareDemo, trainConfigToYaml, parseTrainConfig, trainRun, optimizeRun, absoluteInputs, localParallelExecutor } = await import('@pipeline/workflows');
+    const { deltasOfRun } = await import('@pipeline/runs');
     const fileConfig = typeof args.config === 'string' ? await readConfigValue(runtime.resolvePath(args.config)) : {};
     let demoInputs: Record<string, unknown> | undefined;
     if (args.demo === true) {

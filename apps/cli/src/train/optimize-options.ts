@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { PipelineError } from '@pipeline/core';
-import { OPTIMIZE_METRICS, type OptimizeOptions } from '@pipeline/workflows';
+import { OPTIMIZE_METRICS } from '@pipeline/workflows/config';
+import type { OptimizeOptions } from '@pipeline/workflows';
 
 const TARGETS = ['meta', 'hgb', 'lstm', 'cnn'];
 

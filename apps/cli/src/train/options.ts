@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { PipelineError } from '@pipeline/core';
-import { configDefaults, type TrainConfigInput } from '@pipeline/workflows';
+import { configDefaults, type TrainConfigInput } from '@pipeline/workflows/config';
 import { optimizeBuilder } from './optimize-options.js';
 
 /** Defaults shown in the help text come from the config schema (one source). */
