@@ -154,6 +154,8 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
       ...(data.folds === undefined ? {} : { folds: data.folds }),
       featureNames: Object.fromEntries(Object.entries(data.views).map(([name, view]) => [name, view.columns])),
     };
+    const encoding = data.views.tabular?.encoding;
+    if (encoding !== undefined) await run.writeJson(RUN_FILES.encoding, encoding);
     await run.updateManifest({
       inputs: data.fingerprints,
       nRows,
@@ -200,7 +202,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
     };
     await run.updateManifest({
       timings,
-      files: { ...written.files, config: RUN_FILES.config },
+      files: { ...written.files, config: RUN_FILES.config, ...(encoding === undefined ? {} : { encoding: RUN_FILES.encoding }) },
       stackColumns: written.stackColumns,
       ...(written.keptRows === undefined ? {} : { imbalance: { strategy: 'undersample-balanced', seed: undersampleSeed, keptFile: RUN_FILES.undersample, keptRows: written.keptRows } }),
     });
