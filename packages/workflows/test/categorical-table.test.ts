@@ -47,8 +47,10 @@ describe('a tabular CSV with categorical columns', () => {
       },
       { runDir, executor: sequentialExecutor },
     );
-    expect(result.oof.hgb_tabular!.accuracy).toBeGreaterThan(0.8);
+    // Native categorical splits: the GBDT gets the categorical columns' indices.
+    expect(result.oof.hgb_tabular!.accuracy).toBeGreaterThan(0.85);
     const run = await openRun(runDir);
+    expect(run.manifest.baseModels[0]!.args).toMatchObject({ categoricalFeatures: [0, 1] });
     expect(run.manifest.views.tabular).toMatchObject({ columns: ['color', 'shape', 'x'], categoricalColumns: ['color', 'shape'], encoding: 'encoding/table.json' });
     const stored = JSON.parse(await readFile(join(runDir, 'encoding/table.json'), 'utf8'));
     // Code order: UTF-16 code units ("blue" < "dark, …" < "green" < "red").
@@ -81,7 +83,7 @@ describe('a tabular CSV with categorical columns', () => {
       const yes = (color === '"red"') !== Number(x) > 1.5;
       return predicted.classNames[predicted.predicted[i]!] === (yes ? 'yes' : 'no');
     }).length;
-    expect(right / known.length).toBeGreaterThan(0.8);
+    expect(right / known.length).toBeGreaterThan(0.85);
 
     // A missing feature column is an error naming it.
     await writeFile(join(root, 'noshape.csv'), `id,x,color\nq1,0.5,red\n`);
