@@ -51,7 +51,12 @@ describe('a tabular CSV with categorical columns', () => {
     expect(result.oof.hgb_tabular!.accuracy).toBeGreaterThan(0.85);
     const run = await openRun(runDir);
     expect(run.manifest.baseModels[0]!.args).toMatchObject({ categoricalFeatures: [0, 1] });
-    expect(run.manifest.views.tabular).toMatchObject({ columns: ['color', 'shape', 'x'], categoricalColumns: ['color', 'shape'], encoding: 'encoding/table.json' });
+    expect(run.manifest.views.tabular).toMatchObject({
+      columns: ['color', 'shape', 'x'],
+      categoricalColumns: ['color', 'shape'],
+      encoding: 'encoding/table.json',
+      featureGroups: { numeric: ['x'], categorical: ['color', 'shape'], dropped: [] },
+    });
     const stored = JSON.parse(await readFile(join(runDir, 'encoding/table.json'), 'utf8'));
     // Code order: UTF-16 code units ("blue" < "dark, …" < "green" < "red").
     expect(stored.columns.color.categories).toEqual(['blue', 'dark, "navy"', 'green', 'red']);

@@ -161,6 +161,11 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
           source: 'x-csv',
           columns: table.columns,
           ignoredColumns: table.ignoredColumns,
+          featureGroups: {
+            numeric: table.columns.filter((_, k) => table!.types[k] === 'numeric'),
+            categorical: categoricalColumns,
+            dropped: [...inputs.table!.dropCols],
+          },
           ...(categoricalColumns.length === 0 ? {} : { categoricalColumns, encoding: RUN_FILES.encoding }),
         },
         ...(categoricalColumns.length === 0 ? {} : { encoding: table.encoding }),
@@ -172,7 +177,10 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       const exclude = [inputs.groups?.column, inputs.folds?.column].filter((c): c is string => c !== undefined);
       const recipe = signal.dwtRecipe(exclude);
       const built = await signal.dwtView(recipe, { chunkSize: config.features.chunkSize, signal: options.signal, logger: options.logger, onProgress: options.onProgress });
-      views.dwt = { ...built, entry: { source: 'x-h5', columns: built.columns, recipe: recipe as unknown as Record<string, unknown> } };
+      views.dwt = {
+        ...built,
+        entry: { source: 'x-h5', columns: built.columns, recipe: recipe as unknown as Record<string, unknown>, featureGroups: { engineered: built.columns } },
+      };
       featurizeMs = performance.now() - t;
     }
     if (needs.has('signal') && signal !== undefined) {
