@@ -66,12 +66,15 @@ describe('pipeline inspect', () => {
     expect(train.stderr).toContain(`${join(cwd, 'ragged.csv')}, field 'b': line 3 has 2 fields but the header has 3`);
   });
 
-  it('a non-numeric cell far past the first rows exits 3 naming the file, the line and the column', async () => {
+  it('a non-numeric cell far past the first rows: categorical (inferred, as train), or exit 3 naming the file, the line and the column under --numeric-cols', async () => {
     const lines = ['id,a,b'];
     for (let i = 0; i < 3000; i++) lines.push(`${i},${i / 4},${i % 7}`);
     lines[2500] = '2499,1.5,abc';
     writeFileSync(join(cwd, 'text.csv'), `${lines.join('\n')}\n`);
-    const result = await run(['inspect', 'text.csv'], { cwd });
+    const inferred = await run(['inspect', 'text.csv'], { cwd });
+    expect(inferred.code).toBe(0);
+    expect(inferred.stdout).toMatch(/\n  id +integer\n  a +float\n  b +categorical \(8 categories\)/);
+    const result = await run(['inspect', 'text.csv', '--numeric-cols', 'b'], { cwd });
     expect([result.code, result.stdout]).toEqual([3, '']);
     expect(result.stderr).toMatch(
       new RegExp(`^error: ${join(cwd, 'text.csv').replace(/[.\\/]/g, '\\$&')}, field 'b': line 2501, column 'b': "abc" is not a number \\(`),
@@ -85,11 +88,14 @@ describe('pipeline inspect', () => {
     expect(fixed.stdout).toMatch(/\n  id +integer\n  a +float\n  b +integer/);
   });
 
-  it('a text column is an error unless --id-col names it the id column, as in train', async () => {
+  it('a text column is categorical unless --id-col names it the id column, as in train', async () => {
     writeFileSync(join(cwd, 'named.csv'), 'key,x\nk1,1\nk2,2.5\n');
-    const plain = await run(['inspect', 'named.csv'], { cwd });
-    expect(plain.code).toBe(3);
-    expect(plain.stderr).toContain(`line 2, column 'key': "k1" is not a number`);
+    const plain = await run(['inspect', 'named.csv', '--json'], { cwd });
+    expect(plain.code).toBe(0);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ rows: 2, columns: [{ name: 'key', type: 'categorical', categories: 2, missing: 0 }, { name: 'x', type: 'float' }] });
+    const strict = await run(['inspect', 'named.csv', '--numeric-cols', 'key'], { cwd });
+    expect(strict.code).toBe(3);
+    expect(strict.stderr).toContain(`line 2, column 'key': "k1" is not a number`);
     const named = await run(['inspect', 'named.csv', '--id-col', 'key', '--json'], { cwd });
     expect(named.code).toBe(0);
     expect(JSON.parse(named.stdout)).toMatchObject({ rows: 2, columns: [{ name: 'key', type: 'text' }, { name: 'x', type: 'float' }] });

@@ -17,6 +17,8 @@ export interface CsvLayout {
   /** Output column names, in output order. */
   readonly columns: readonly string[];
   readonly idColumn: string | undefined;
+  /** Cell texts read as missing (NaN): pandas' defaults plus `naValues`. */
+  readonly na: ReadonlySet<string>;
 }
 
 /** Where scanned rows go: a row-major array with room for `capacity` rows. */
@@ -38,6 +40,8 @@ export interface LayoutOptions {
   readonly idColumn?: string | false | undefined;
   readonly columns?: readonly string[] | undefined;
   readonly dropCols?: readonly string[] | undefined;
+  /** Extra cell texts read as missing, besides pandas' defaults ({@link DEFAULT_NA_VALUES}). */
+  readonly naValues?: readonly string[] | undefined;
 }
 
 const LF = 10;
@@ -55,7 +59,7 @@ const NAN = Number.NaN;
 const POW10 = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 /** pandas' default NA strings (read_csv `na_values`), all read as NaN. */
-const NA_STRINGS = new Set([
+export const DEFAULT_NA_VALUES: readonly string[] = [
   '',
   '-1.#IND',
   '1.#QNAN',
@@ -75,7 +79,13 @@ const NA_STRINGS = new Set([
   'nan',
   '-nan',
   'None',
-]);
+];
+const NA_STRINGS: ReadonlySet<string> = new Set(DEFAULT_NA_VALUES);
+
+/** The missing-value tokens: pandas' defaults plus `extra`. */
+export function naSet(extra: readonly string[] | undefined): ReadonlySet<string> {
+  return extra === undefined || extra.length === 0 ? NA_STRINGS : new Set([...DEFAULT_NA_VALUES, ...extra]);
+}
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Parses the header line and decides which columns are read, and where they go. */
@@ -145,7 +155,7 @@ export function buildLayout(file: string, headerLine: string, delimiter: string,
   selected.forEach((j, k) => {
     targets[j] = k;
   });
-  return { file, header, delimiter, targets, columns: selected.map((j) => header[j]!), idColumn };
+  return { file, header, delimiter, targets, columns: selected.map((j) => header[j]!), idColumn, na: naSet(options.naValues) };
 }
 
 /**
@@ -306,7 +316,7 @@ function fieldText(buf: Uint8Array, start: number, end: number): string {
 function parseSlow(buf: Uint8Array, start: number, end: number, layout: CsvLayout, column: number, state: ScanState): number {
   const text = fieldText(buf, start, end);
   if (NUMBER.test(text)) return Number(text);
-  if (NA_STRINGS.has(text)) return Number.NaN;
+  if (layout.na.has(text)) return Number.NaN;
   const lower = text.toLowerCase();
   if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Number.POSITIVE_INFINITY;
   if (lower === '-inf' || lower === '-infinity') return Number.NEGATIVE_INFINITY;
@@ -319,7 +329,7 @@ function parseSlow(buf: Uint8Array, start: number, end: number, layout: CsvLayou
   });
 }
 
-function raggedError(buf: Uint8Array, lineStart: number, delimiter: number, layout: CsvLayout, state: ScanState): PipelineError {
+export function raggedError(buf: Uint8Array, lineStart: number, delimiter: number, layout: CsvLayout, state: ScanState): PipelineError {
   let lineEnd = lineStart;
   while (buf[lineEnd] !== LF) lineEnd++;
   const text = Buffer.from(buf.buffer, buf.byteOffset + lineStart, lineEnd - lineStart).toString('utf8').replace(/\r$/, '');
@@ -338,6 +348,9 @@ function raggedError(buf: Uint8Array, lineStart: number, delimiter: number, layo
     hint: 'every row needs one value per header column (write an empty cell for a missing value)',
   });
 }
+
+/** The text of a field as the readers see it: quotes removed (`""` → `"`), blanks trimmed. */
+export const csvFieldText = fieldText;
 
 export function listNames(names: readonly string[], limit = 20): string {
   const shown = names.slice(0, limit).join(', ');

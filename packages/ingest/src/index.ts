@@ -22,6 +22,17 @@ export {
   type CsvBatch,
   type CsvBatchOptions,
 } from './read-csv.js';
+export { readTypedCsv, type ReadTypedCsvOptions, type TypedCsvTable } from './read-typed-csv.js';
+export { isNumericCell, type ColumnType } from './column-types.js';
+export {
+  CATEGORY_ENCODING_VERSION,
+  emptyCategoryEncoding,
+  parseCategoryEncoding,
+  sortCategories,
+  type CategoryEncoding,
+  type CategoryTable,
+} from './category-encoding.js';
+export { DEFAULT_NA_VALUES } from './csv-scanner.js';
 export { readLabels, type ReadLabelsOptions, type LabelTable } from './read-labels.js';
 export {
   writeArrowTable,

@@ -8,6 +8,7 @@ import { requireFile } from './file-checks.js';
 import { openH5, type H5DatasetInfo } from './h5.js';
 import { iterCsvBatches } from './read-csv.js';
 import { readLabels } from './read-labels.js';
+import { readTypedCsv } from './read-typed-csv.js';
 
 export type InspectedKind = 'hdf5' | 'arrow' | 'csv';
 
@@ -15,10 +16,14 @@ export interface InspectedColumn {
   readonly name: string;
   /**
    * Arrow: the Arrow type. CSV, over every row: `integer` (every value a whole number), `float`,
-   * `empty` (every cell blank or NA), `text` (id or label columns only); `not read` for the extra
-   * columns of a label file.
+   * `empty` (every cell blank or NA), `categorical` (some cell is not a number: the inference rule
+   * of `readTypedCsv`, or declared by `categoricalCols`), `text` (id or label columns only); `not
+   * read` for the extra columns of a label file.
    */
   readonly type: string;
+  /** Categorical CSV columns: distinct categories and missing cells. */
+  readonly categories?: number;
+  readonly missing?: number;
 }
 
 export interface LabelDistribution {
@@ -52,6 +57,15 @@ export interface InspectOptions {
   readonly idColumn?: string;
   /** CSV delimiter, one character (default: tab for .tsv/.tab, else comma). */
   readonly delimiter?: string;
+  /**
+   * Infer column types as `readTypedCsv` (and `train`) do: a column with a non-numeric cell is
+   * `categorical`. Default false: every non-id column must be numeric (the `readCsv` scanner's check).
+   */
+  readonly inferTypes?: boolean;
+  /** Type overrides and extra missing tokens, as in `readTypedCsv` (and `train`'s table input). */
+  readonly categoricalCols?: readonly string[];
+  readonly numericCols?: readonly string[];
+  readonly naValues?: readonly string[];
 }
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -124,7 +138,47 @@ async function inspectCsv(file: string, bytes: number, options: InspectOptions):
   if (options.labels === true || options.labelColumn !== undefined || (options.labels !== false && looksLikeLabels)) {
     return inspectLabels(file, bytes, names, options);
   }
-  return inspectNumeric(file, bytes, firstLine, delimiter, options);
+  const typed = options.categoricalCols !== undefined && options.categoricalCols.length > 0;
+  if (!typed) {
+    try {
+      return await inspectNumeric(file, bytes, firstLine, delimiter, options);
+    } catch (error) {
+      // A non-numeric cell makes its column categorical (unless declared numeric): the typed reader decides.
+      const notNumber = error instanceof PipelineError && error.code === 'E_INPUT' && error.message.includes(' is not a number');
+      if (!notNumber || options.inferTypes !== true || options.numericCols?.includes(error.field ?? '') === true) throw error;
+    }
+  }
+  return inspectTyped(file, bytes, delimiter, options);
+}
+
+/** A table with categorical columns, read by `readTypedCsv` (its rule, checks and messages). */
+async function inspectTyped(file: string, bytes: number, delimiter: string, options: InspectOptions): Promise<InspectResult> {
+  const table = await readTypedCsv(file, {
+    delimiter,
+    ...(options.idColumn === undefined ? {} : { idColumn: options.idColumn }),
+    ...(options.categoricalCols === undefined ? {} : { categoricalCols: options.categoricalCols }),
+    ...(options.numericCols === undefined ? {} : { numericCols: options.numericCols }),
+    ...(options.naValues === undefined ? {} : { naValues: options.naValues }),
+  });
+  const { rows, cols, data } = table.matrix;
+  const header = splitCsvLine(await readFirstLine(file), delimiter, file, 1).map((name, j) => (name.trim() === '' ? `unnamed_${j}` : name.trim()));
+  const columns = header.map((name): InspectedColumn => {
+    if (name === table.idColumn) return { name, type: table.ids!.every((id) => INTEGER.test(id)) ? 'integer' : 'text' };
+    const k = table.columns.indexOf(name);
+    const codes = table.encoding.columns[name];
+    if (codes !== undefined) return { name, type: 'categorical', categories: codes.categories.length, missing: codes.missing };
+    let present = false;
+    let fractional = false;
+    for (let i = 0; i < rows; i++) {
+      const v = data[i * cols + k]!;
+      if (v === v) {
+        present = true;
+        if (!Number.isInteger(v)) fractional = true;
+      }
+    }
+    return { name, type: present ? (fractional ? 'float' : 'integer') : 'empty' };
+  });
+  return { file, kind: 'csv', bytes, rows, columns };
 }
 
 /**
@@ -133,7 +187,7 @@ async function inspectCsv(file: string, bytes: number, options: InspectOptions):
  * column), bad quotes, duplicate ids, header only. Column types come from every parsed value.
  */
 async function inspectNumeric(file: string, bytes: number, firstLine: string, delimiter: string, options: InspectOptions): Promise<InspectResult> {
-  const layout = buildLayout(file, firstLine, delimiter, options.idColumn === undefined ? {} : { idColumn: options.idColumn });
+  const layout = buildLayout(file, firstLine, delimiter, { ...(options.idColumn === undefined ? {} : { idColumn: options.idColumn }), naValues: options.naValues });
   const width = layout.columns.length;
   const present = new Uint8Array(width); // some value is not NaN
   const fractional = new Uint8Array(width); // some value is not a whole number
@@ -144,6 +198,7 @@ async function inspectNumeric(file: string, bytes: number, firstLine: string, de
     batchRows: INSPECT_BATCH_ROWS,
     delimiter,
     ...(options.idColumn === undefined ? {} : { idColumn: options.idColumn }),
+    ...(options.naValues === undefined ? {} : { naValues: options.naValues }),
   };
   for await (const batch of iterCsvBatches(file, readOptions)) {
     const data = batch.data;

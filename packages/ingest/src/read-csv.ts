@@ -7,6 +7,7 @@ import { requireFile } from './file-checks.js';
 import type { NumericTableInfo } from './numeric-table.js';
 
 const READ_CSV_BATCH_ROWS = 16384;
+const NUMERIC_TOKEN = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 export interface ReadCsvOptions {
   /** Column whose values are the row ids (kept as strings, not a feature). Default: `id` when the header has it; `false`: none. */
@@ -21,6 +22,8 @@ export interface ReadCsvOptions {
   readonly delimiter?: string;
   /** Error when two rows share an id (default true). */
   readonly checkDuplicateIds?: boolean;
+  /** Extra cell texts read as missing (NaN), besides pandas' defaults (empty, `NA`, `NaN`, `null`, …). */
+  readonly naValues?: readonly string[];
 }
 
 /** A numeric CSV as a float32 matrix. */
@@ -157,8 +160,13 @@ export async function* iterCsvBatches(path: string, options: CsvBatchOptions = {
       rows: 0,
     });
     let sink = newSink();
+    // NA tokens that are numbers (e.g. -999) match by value, as in pandas: the fast path parses them.
+    const naNumbers = (options.naValues ?? []).filter((t) => NUMERIC_TOKEN.test(t.trim())).map((t) => (float64 ? Number(t) : Math.fround(Number(t))));
     const finish = (): CsvBatch => {
       const data = sink.rows === batchRows ? sink.data : sink.data.slice(0, sink.rows * width);
+      if (naNumbers.length > 0) {
+        for (let i = 0; i < data.length; i++) if (naNumbers.includes(data[i]!)) data[i] = Number.NaN;
+      }
       if (seenIds !== undefined && sink.ids !== undefined) checkDuplicateIds(sink.ids, layout, seenIds, emitted);
       const batch: CsvBatch = {
         start: emitted,

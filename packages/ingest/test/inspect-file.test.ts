@@ -67,8 +67,19 @@ describe('inspectFile', () => {
     expect(fromInspect.message).toBe(fromReadCsv.message);
     const rows = ['a,b', ...Array.from({ length: 5000 }, (_, i) => `${i},${i % 3}`)];
     rows[4321] = '4320,x1';
-    const late = await expectError(inspectFile(writeText(dir, 'late.csv', rows.join('\n'))), 'E_INPUT', /line 4322, column 'b': "x1" is not a number/);
+    const lateFile = writeText(dir, 'late.csv', rows.join('\n'));
+    const late = await expectError(inspectFile(lateFile), 'E_INPUT', /line 4322, column 'b': "x1" is not a number/);
     expect(late.field).toBe('b');
+    // Not declared numeric, the non-numeric cell makes the column categorical (the inference rule).
+    await expectError(inspectFile(lateFile, { inferTypes: true, numericCols: ['b'] }), 'E_INPUT', /line 4322, column 'b': "x1" is not a number/);
+    const inferred = await inspectFile(lateFile, { inferTypes: true });
+    expect([inferred.rows, inferred.columns]).toEqual([
+      5000,
+      [
+        { name: 'a', type: 'integer' },
+        { name: 'b', type: 'categorical', categories: 4, missing: 0 },
+      ],
+    ]);
     await expectError(inspectFile(writeText(dir, 'dup.csv', 'id,a\n7,1\n7,2\n')), 'E_INPUT', /duplicate id '7' in data rows 1 and 2/);
     await expectError(inspectFile(writeText(dir, 'y.csv', 'id,label\n1,a\n2\n')), 'E_INPUT', /y\.csv, field 'label': line 3 has 1 fields but the header has 2/);
     await expectError(inspectFile(writeText(dir, 'head.csv', 'a,b\n')), 'E_INPUT', /header but no data rows/);

@@ -1,4 +1,4 @@
-import { createRng, type Matrix } from '@pipeline/core';
+import { PipelineError, createRng, type Matrix } from '@pipeline/core';
 
 /**
  * Rows used to find the bin thresholds; larger training sets are subsampled (scikit-learn's 2e5).
@@ -21,6 +21,20 @@ export interface BinMapper {
   readonly thresholds: readonly Float64Array[];
   /** Bins used by non-missing values per feature (<= maxBins). */
   readonly nBinsNonMissing: Int32Array;
+  /**
+   * Categorical features (1) and, per feature, the bitset (8 × 32 bits) of the category codes seen
+   * in training: a categorical value's bin is its code; NaN and codes not seen go to `missingBin`.
+   * Undefined when no feature is categorical.
+   */
+  readonly categorical?: { readonly isCategorical: Uint8Array; readonly known: Int32Array };
+}
+
+/** 32-bit words of a category bitset (256 codes). */
+export const BITSET_WORDS = 8;
+
+/** Whether code `c` is in the bitset of `bitsets` starting at word `offset`. */
+export function inBitset(bitsets: Int32Array, offset: number, c: number): boolean {
+  return ((bitsets[offset + (c >>> 5)]! >>> (c & 31)) & 1) === 1;
 }
 
 /**
@@ -29,7 +43,7 @@ export interface BinMapper {
  * `maxBins - 1` percentiles (numpy's 'midpoint' method) of a seeded subsample of 200000 rows.
  * @internal Exported for the package's tests; not part of the public API.
  */
-export function fitBinMapper(features: Matrix, maxBins: number, seed: number, rows?: Int32Array): BinMapper {
+export function fitBinMapper(features: Matrix, maxBins: number, seed: number, rows?: Int32Array, categoricalFeatures: readonly number[] = []): BinMapper {
   const nRows = rows === undefined ? features.rows : rows.length;
   let use: ArrayLike<number> | undefined = rows;
   if (nRows > BINNING_SUBSAMPLE) {
@@ -48,8 +62,36 @@ export function fitBinMapper(features: Matrix, maxBins: number, seed: number, ro
   const column = new Float64Array(count);
   const thresholds: Float64Array[] = [];
   const nBinsNonMissing = new Int32Array(cols);
+  const isCategorical = new Uint8Array(cols);
+  for (const f of categoricalFeatures) {
+    if (f >= cols) {
+      throw new PipelineError('E_USAGE', `categoricalFeatures names feature ${f} but the data has ${cols} features`, { field: 'categoricalFeatures' });
+    }
+    isCategorical[f] = 1;
+  }
+  const known = new Int32Array(categoricalFeatures.length > 0 ? cols * BITSET_WORDS : 0);
   for (let f = 0; f < cols; f++) {
     let m = 0;
+    if (isCategorical[f] === 1) {
+      // scikit-learn: the bins of a categorical feature are its categories (here: the codes).
+      let top = -1;
+      for (let k = f * count, end = k + count; k < end; k++) {
+        const x = columns[k]!;
+        if (x !== x) continue;
+        if (!Number.isInteger(x) || x < 0 || x >= maxBins) {
+          throw new PipelineError('E_INPUT', `categorical feature ${f} holds ${x}; category codes must be integers in [0, ${maxBins - 1}]`, {
+            field: 'categoricalFeatures',
+            hint: `a categorical feature may have at most maxBins (${maxBins}) categories: merge rare ones, or read the column as numeric`,
+          });
+        }
+        known[f * BITSET_WORDS + (x >>> 5)]! |= 1 << (x & 31);
+        if (x > top) top = x;
+      }
+      nBinsNonMissing[f] = Math.max(1, top + 1);
+      // Unused by categorical splits; kept as code midpoints so every feature has nBins - 1 thresholds.
+      thresholds.push(Float64Array.from({ length: nBinsNonMissing[f]! - 1 }, (_, b) => b + 0.5));
+      continue;
+    }
     for (let k = f * count, end = k + count; k < end; k++) {
       const x = columns[k]!;
       if (x === x) column[m++] = x;
@@ -58,7 +100,13 @@ export function fitBinMapper(features: Matrix, maxBins: number, seed: number, ro
     thresholds.push(t);
     nBinsNonMissing[f] = t.length + 1;
   }
-  return { maxBins, missingBin: maxBins, thresholds, nBinsNonMissing };
+  return {
+    maxBins,
+    missingBin: maxBins,
+    thresholds,
+    nBinsNonMissing,
+    ...(categoricalFeatures.length === 0 ? {} : { categorical: { isCategorical, known } }),
+  };
 }
 
 /** Thresholds of one feature from its sorted non-missing values. */
@@ -127,10 +175,28 @@ export function binColumns(features: Matrix, mapper: BinMapper, out: Uint8Array,
   const { cols, data } = features;
   const n = rows === undefined ? features.rows : rows.length;
   const { thresholds, missingBin } = mapper;
+  const categorical = mapper.categorical;
+  if (categorical !== undefined) {
+    const { isCategorical, known } = categorical;
+    for (let k = 0; k < n; k++) {
+      const base = (rows === undefined ? k : rows[k]!) * cols;
+      for (let f = 0; f < cols; f++) {
+        const x = data[base + f]!;
+        out[f * n + k] = isCategorical[f] === 1 ? categoryBin(known, f, missingBin, x) : binOf(thresholds[f]!, missingBin, x);
+      }
+    }
+    return out;
+  }
   // Row-major reads (sequential), one write stream per feature.
   for (let k = 0; k < n; k++) {
     const base = (rows === undefined ? k : rows[k]!) * cols;
     for (let f = 0; f < cols; f++) out[f * n + k] = binOf(thresholds[f]!, missingBin, data[base + f]!);
   }
   return out;
+}
+
+/** Bin of a categorical value: its code when training saw it, else (NaN, unknown, out of range) the missing bin. */
+export function categoryBin(known: Int32Array, feature: number, missingBin: number, x: number): number {
+  if (!(x >= 0 && x < missingBin) || !Number.isInteger(x)) return missingBin;
+  return inBitset(known, feature * BITSET_WORDS, x) ? x : missingBin;
 }

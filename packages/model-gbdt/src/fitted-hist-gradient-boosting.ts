@@ -79,6 +79,11 @@ export class FittedHistGradientBoosting implements FittedClassifier {
     const nTrees = e.treeStart.length - 1;
     const trees = packArrays([e.threshold, e.value, e.gain, e.feature, e.left, e.count, e.treeStart, e.binThreshold, e.missingLeft]);
     const thresholds = packArrays(s.binMapper.thresholds);
+    const categorical = s.binMapper.categorical;
+    const catFile =
+      categorical === undefined || e.catLeft === undefined
+        ? undefined
+        : packArrays([categorical.isCategorical, categorical.known, e.isCategoricalNode!, e.catLeft]);
     return {
       kind: HIST_GRADIENT_BOOSTING_KIND,
       formatVersion: HIST_GRADIENT_BOOSTING_FORMAT,
@@ -101,6 +106,9 @@ export class FittedHistGradientBoosting implements FittedClassifier {
       files: [
         { path: 'trees.bin', data: trees },
         { path: 'bin-thresholds.bin', data: thresholds },
+        // Categorical splits (only when some feature is categorical): per-feature flags and seen
+        // codes, per-node flags and left bitsets (8 words each).
+        ...(catFile === undefined ? [] : [{ path: 'categorical.bin', data: catFile }]),
       ],
     };
   }
@@ -156,15 +164,45 @@ export async function loadHistGradientBoosting(artifact: ModelArtifact): Promise
     artifactFile(artifact, 'bin-thresholds.bin'),
     Array.from(nbnm, (b) => [Float64Array, b - 1] as const),
   ) as Float64Array[];
+  const hasCategorical = artifact.files.some((file) => file.path === 'categorical.bin');
+  let categorical: { isCategorical: Uint8Array; known: Int32Array; isCategoricalNode: Uint8Array; catLeft: Int32Array } | undefined;
+  if (hasCategorical) {
+    const F = state.nFeatures;
+    const [isCategorical, known, isCategoricalNode, catLeft] = unpackArrays(artifactFile(artifact, 'categorical.bin'), [
+      [Uint8Array, F],
+      [Int32Array, F * 8],
+      [Uint8Array, N],
+      [Int32Array, N * 8],
+    ]) as [Uint8Array, Int32Array, Uint8Array, Int32Array];
+    categorical = { isCategorical, known, isCategoricalNode, catLeft };
+  }
   return new FittedHistGradientBoosting({
     args: artifact.args as HistGradientBoostingArgs,
     classes: state.classes,
     nFeatures: state.nFeatures,
     ...(state.featureNames === undefined ? {} : { featureNames: state.featureNames }),
     baseline: Float64Array.from(state.baseline),
-    ensemble: { nTreesPerIteration: state.nTreesPerIteration, treeStart, feature, threshold, binThreshold, missingLeft, left, value, gain, count },
+    ensemble: {
+      nTreesPerIteration: state.nTreesPerIteration,
+      treeStart,
+      feature,
+      threshold,
+      binThreshold,
+      missingLeft,
+      left,
+      value,
+      gain,
+      count,
+      ...(categorical === undefined ? {} : { catLeft: categorical.catLeft, isCategoricalNode: categorical.isCategoricalNode, knownCategories: categorical.known }),
+    },
     nIter: state.nIter,
-    binMapper: { maxBins: state.maxBins, missingBin: state.maxBins, thresholds, nBinsNonMissing: nbnm },
+    binMapper: {
+      maxBins: state.maxBins,
+      missingBin: state.maxBins,
+      thresholds,
+      nBinsNonMissing: nbnm,
+      ...(categorical === undefined ? {} : { categorical: { isCategorical: categorical.isCategorical, known: categorical.known } }),
+    },
     trainScore: state.trainScore,
     validationScore: state.validationScore,
   });

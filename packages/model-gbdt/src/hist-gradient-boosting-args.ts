@@ -36,6 +36,11 @@ export interface HistGradientBoostingArgs {
   readonly classWeight?: 'balanced' | Readonly<Record<number, number>> | null;
   /** Threads for histogram building (the calling thread plus nThreads - 1 workers). Default: available cores. */
   readonly nThreads?: number;
+  /**
+   * Indices of the features split natively as categories (scikit-learn's `categorical_features`):
+   * their values are category codes, integers 0..maxBins-1 (NaN: missing). Default none.
+   */
+  readonly categoricalFeatures?: readonly number[] | null;
 }
 
 /** Every argument with its default filled in. */
@@ -53,6 +58,7 @@ export interface ResolvedHistGradientBoostingArgs {
   readonly tol: number;
   readonly classWeight: 'balanced' | Readonly<Record<number, number>> | null;
   readonly nThreads: number;
+  readonly categoricalFeatures: readonly number[];
 }
 
 const KNOWN = new Set([
@@ -69,6 +75,7 @@ const KNOWN = new Set([
   'tol',
   'classWeight',
   'nThreads',
+  'categoricalFeatures',
 ]);
 
 function usage(field: string, message: string, hint?: string): PipelineError {
@@ -138,5 +145,14 @@ export function resolveArgs(args: HistGradientBoostingArgs): ResolvedHistGradien
     tol: positive('tol', args.tol ?? 1e-7, true),
     classWeight,
     nThreads: integer('nThreads', args.nThreads ?? availableParallelism(), 1, 256),
+    categoricalFeatures: categoricalFeatures(args.categoricalFeatures),
   };
+}
+
+function categoricalFeatures(value: readonly number[] | null | undefined): number[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw usage('categoricalFeatures', 'categoricalFeatures must be an array of feature indices');
+  const out = value.map((f, k) => integer(`categoricalFeatures[${k}]`, f, 0));
+  if (new Set(out).size !== out.length) throw usage('categoricalFeatures', 'categoricalFeatures lists a feature twice');
+  return [...out].sort((a, b) => a - b);
 }

@@ -156,7 +156,7 @@ async function fitHistGradientBoosting(
   if (threads > 1) lease.start(threads - 1, logger);
 
   // Binning (thresholds from the training rows only).
-  const mapper = fitBinMapper(features, options.maxBins, deriveSeed(seed, 'hist-gradient-boosting', 'binning'), trainRows);
+  const mapper = fitBinMapper(features, options.maxBins, deriveSeed(seed, 'hist-gradient-boosting', 'binning'), trainRows, options.categoricalFeatures);
   if (earlyStopping && validation !== undefined) {
     valBins = binColumns(validation.features, mapper, new Uint8Array(nVal * nFeatures));
   } else if (valRows !== undefined) {
@@ -176,7 +176,7 @@ async function fitHistGradientBoosting(
 
   const trainScore: number[] = [];
   const validationScore: number[] = [];
-  const builder = new TreeEnsembleBuilder(nTrees);
+  const builder = new TreeEnsembleBuilder(nTrees, mapper.categorical?.known);
   let nIter = 0;
   const pool = await lease.take();
   try {

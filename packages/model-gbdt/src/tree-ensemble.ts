@@ -22,6 +22,15 @@ export interface TreeEnsemble {
   readonly gain: Float64Array;
   /** Training samples that reached the node. */
   readonly count: Int32Array;
+  /**
+   * Categorical splits (when some feature is categorical): per node 8 words, the bitset of the
+   * category codes that go left; NaN and codes training never saw follow `missingLeft`.
+   * `isCategoricalNode[node]` is 1 for such nodes.
+   */
+  readonly catLeft?: Int32Array;
+  readonly isCategoricalNode?: Uint8Array;
+  /** Per feature, 8 words: the category codes seen in training (see BinMapper.categorical). */
+  readonly knownCategories?: Int32Array;
 }
 
 /** One node as the grower emits it. */
@@ -35,6 +44,8 @@ export interface NodeRecord {
   value: number;
   gain: number;
   count: number;
+  /** Categorical split: bitset (8 words) of the category codes (and missing bin) that go left. */
+  catLeft?: Int32Array;
 }
 
 /** Collects trees as they are grown; `build()` packs them into a {@link TreeEnsemble}. */
@@ -42,7 +53,10 @@ export class TreeEnsembleBuilder {
   private readonly starts: number[] = [0];
   private readonly nodes: NodeRecord[] = [];
 
-  constructor(readonly nTreesPerIteration: number) {}
+  constructor(
+    readonly nTreesPerIteration: number,
+    private readonly knownCategories?: Int32Array,
+  ) {}
 
   get nTrees(): number {
     return this.starts.length - 1;
@@ -74,6 +88,9 @@ export class TreeEnsembleBuilder {
       gain: new Float64Array(n),
       count: new Int32Array(n),
     };
+    const categorical = this.knownCategories !== undefined;
+    const catLeft = categorical ? new Int32Array(n * 8) : undefined;
+    const isCategoricalNode = categorical ? new Uint8Array(n) : undefined;
     for (let t = 0; t < this.starts.length - 1; t++) {
       const start = this.starts[t]!;
       for (let j = start; j < this.starts[t + 1]!; j++) {
@@ -86,9 +103,14 @@ export class TreeEnsembleBuilder {
         ensemble.value[j] = node.value;
         ensemble.gain[j] = node.gain;
         ensemble.count[j] = node.count;
+        if (node.catLeft !== undefined) {
+          catLeft!.set(node.catLeft, j * 8);
+          isCategoricalNode![j] = 1;
+        }
       }
     }
-    return ensemble;
+    if (!categorical) return ensemble;
+    return { ...ensemble, catLeft: catLeft!, isCategoricalNode: isCategoricalNode!, knownCategories: this.knownCategories! };
   }
 }
 
@@ -106,6 +128,7 @@ export function predictRaw(ensemble: TreeEnsemble, baseline: Float64Array, featu
   for (let k = 0; k < K; k++) raw.fill(baseline[k]!, k * rows, (k + 1) * rows);
   const { treeStart, feature, threshold, missingLeft, left, value } = ensemble;
   const nTrees = nIter * K;
+  if (ensemble.catLeft !== undefined) return predictRawCategorical(ensemble, raw, features, nTrees);
   for (let block = 0; block < rows; block += ROW_BLOCK) {
     const end = Math.min(rows, block + ROW_BLOCK);
     for (let t = 0; t < nTrees; t++) {
@@ -127,6 +150,40 @@ export function predictRaw(ensemble: TreeEnsemble, baseline: Float64Array, featu
   return raw;
 }
 
+/** {@link predictRaw} with categorical nodes (scikit-learn's predictor: unknown codes follow the missing side). */
+function predictRawCategorical(ensemble: TreeEnsemble, raw: Float64Array, features: Matrix, nTrees: number): Float64Array {
+  const { rows, cols, data } = features;
+  const K = ensemble.nTreesPerIteration;
+  const { treeStart, feature, threshold, missingLeft, left, value } = ensemble;
+  const catLeft = ensemble.catLeft!;
+  const isCat = ensemble.isCategoricalNode!;
+  const known = ensemble.knownCategories!;
+  for (let t = 0; t < nTrees; t++) {
+    const root = treeStart[t]!;
+    const offset = (t % K) * rows;
+    for (let i = 0; i < rows; i++) {
+      const base = i * cols;
+      let node = root;
+      let f = feature[node]!;
+      while (f >= 0) {
+        const x = data[base + f]!;
+        let goLeft: boolean;
+        if (isCat[node] === 1) {
+          const code = x >= 0 && x < 256 && Number.isInteger(x) ? x : -1;
+          if (code < 0 || ((known[f * 8 + (code >>> 5)]! >>> (code & 31)) & 1) === 0) goLeft = missingLeft[node] === 1;
+          else goLeft = ((catLeft[node * 8 + (code >>> 5)]! >>> (code & 31)) & 1) === 1;
+        } else {
+          goLeft = x <= threshold[node]! || (x !== x && missingLeft[node] === 1);
+        }
+        node = goLeft ? left[node]! : left[node]! + 1;
+        f = feature[node]!;
+      }
+      raw[offset + i]! += value[node]!;
+    }
+  }
+  return raw;
+}
+
 /**
  * Adds one freshly grown tree to raw predictions of binned data (column-major, `rows` per
  * column): the validation rows during early stopping.
@@ -143,7 +200,14 @@ export function addTreeBinned(
     let node = nodes[0]!;
     while (node.feature >= 0) {
       const b = bins[node.feature * rows + i]!;
-      const goLeft = b === missingBin ? node.missingLeft : b <= node.binThreshold;
+      const goLeft =
+        node.catLeft !== undefined
+          ? b === missingBin
+            ? node.missingLeft
+            : ((node.catLeft[b >>> 5]! >>> (b & 31)) & 1) === 1
+          : b === missingBin
+            ? node.missingLeft
+            : b <= node.binThreshold;
       node = nodes[goLeft ? node.left : node.left + 1]!;
     }
     raw[offset + i]! += node.value;

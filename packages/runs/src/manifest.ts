@@ -41,6 +41,20 @@ export interface ViewEntry {
   readonly ignoredColumns?: readonly string[];
   /** The feature recipe that rebuilds this view at predict time (e.g. dwt-combo v1), if any. */
   readonly recipe?: Readonly<Record<string, unknown>>;
+  /**
+   * Feature groups for ablations: `numeric` and `categorical` feature columns and `dropped` columns
+   * (dropCols) of the tabular view; `engineered` columns built by a feature recipe (the wavelet view).
+   */
+  readonly featureGroups?: {
+    readonly numeric?: readonly string[];
+    readonly categorical?: readonly string[];
+    readonly engineered?: readonly string[];
+    readonly dropped?: readonly string[];
+  };
+  /** Categorical feature columns (coded by the tables in `encoding`); every other column is numeric. */
+  readonly categoricalColumns?: readonly string[];
+  /** Relative path of the category → code tables (`encoding/table.json`), when the view has categorical columns. */
+  readonly encoding?: string;
   /** Signal column range for raw-signal views. */
   readonly signal?: { readonly start: number; readonly length: number; readonly datasetKey: string };
 }

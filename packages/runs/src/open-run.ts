@@ -1,5 +1,5 @@
 import { PipelineError, loadModel, readArtifact, type Matrix } from '@pipeline/core';
-import { readArrowTable } from '@pipeline/ingest';
+import { parseCategoryEncoding, readArrowTable, type CategoryEncoding } from '@pipeline/ingest';
 import { stackColumns, type FittedStack } from '@pipeline/stacking';
 import type { RunManifest } from './manifest.js';
 import { MANIFEST_FILE, RunDirectory, requireCompleted } from './run-directory.js';
@@ -63,6 +63,16 @@ export class OpenedRun {
   requireCompleted(purpose: string): this {
     requireCompleted(this.manifest, this.run.path(MANIFEST_FILE), purpose);
     return this;
+  }
+
+  /**
+   * The category → code tables of the tabular view (`encoding/table.json`), checked; undefined when
+   * the view has no categorical column (every run written before categorical columns existed).
+   */
+  async categoryEncoding(): Promise<CategoryEncoding | undefined> {
+    const relative = this.manifest.views.tabular?.encoding;
+    if (relative === undefined) return undefined;
+    return parseCategoryEncoding(await this.run.readJson<unknown>(relative), this.run.path(relative));
   }
 
   async foldPlan(): Promise<RunFoldPlan> {

@@ -15,6 +15,8 @@ export const RUN_FILES = {
   timings: 'metrics/timings.json',
   analysis: 'metrics/analyze_oof.json',
   undersample: 'balance/undersample_balanced.json',
+  /** Category → code tables of the tabular view's categorical columns (`CategoryEncoding` of @pipeline/ingest). */
+  encoding: 'encoding/table.json',
   /** The final stack's model artifact folder. */
   model: 'models/stack',
   checkpoints: 'checkpoints/',

@@ -56,12 +56,29 @@ export function buildStack(layout: StackLayout, baseProba: readonly Matrix[], pa
       column++;
     }
   }
-  for (const view of passthrough) {
+  passthrough.forEach((view, k) => {
     const cols = view.cols;
     for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) out.data[i * width + column + j] = view.data[i * cols + j]!;
+      for (let j = 0; j < cols; j++) {
+        const x = view.data[i * cols + j]!;
+        if (x !== x) throw missingInPassthrough(layout.passthrough[k]!, j, i);
+        out.data[i * width + column + j] = x;
+      }
     }
     column += cols;
-  }
+  });
   return out;
+}
+
+/**
+ * The logistic meta-learner takes no missing values, and a category code is not a number it can
+ * weigh: a passthrough view with NaN (a missing cell, or an unknown category at predict) is
+ * refused, naming the column. One-hot encoding and imputation for passthrough are not implemented.
+ */
+function missingInPassthrough(view: { readonly view: string; readonly names: readonly string[] }, column: number, row: number): PipelineError {
+  const name = view.names[column] ?? `column ${column}`;
+  return new PipelineError('E_INPUT', `passthrough view '${view.view}' has a missing value (row ${row + 1}, column '${name}'); the logistic meta-learner cannot take NaN`, {
+    field: `${view.view}:${name}`,
+    hint: 'leave this view out of passthrough (its base models handle missing values and categories), or fill the missing cells before training',
+  });
 }

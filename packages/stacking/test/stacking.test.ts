@@ -52,6 +52,19 @@ describe('stackingClassifier', () => {
     expect(Math.abs(accuracy(stack.oof!.meta, data.labels) - base)).toBeLessThan(0.03);
   });
 
+  it('refuses a passthrough view with a missing value, naming the column (the logistic meta-learner takes no NaN)', async () => {
+    const b = matrix(600, 2, Float32Array.from(data.views.b.data));
+    b.data[17 * 2 + 1] = Number.NaN;
+    const error = await stackingClassifier({ ...options, base: [{ name: 'nb_a', spec: gaussianNaiveBayes(), input: 'a' }], passthrough: ['b'] })
+      .fit({ views: { a: data.views.a, b }, labels: data.labels, featureNames: { b: ['x', 'y'] } }, { seed: 3 })
+      .catch((e: unknown) => e);
+    expect(isPipelineError(error)).toBe(true);
+    expect([(error as { code: string }).code, (error as Error).message]).toEqual([
+      'E_INPUT',
+      expect.stringContaining("passthrough view 'b' has a missing value (row 18, column 'y'); the logistic meta-learner cannot take NaN"),
+    ]);
+  });
+
   it('names the stacking columns <model>:proba_<class> in the declared order, and fits the meta-learner on Z_oof', async () => {
     const stack = await stackingClassifier({ ...options, passthrough: ['b'] }).fit(
       { views: data.views, labels: data.labels, classNames: ['awake', 'n1', 'n2'], featureNames: { b: ['x', 'y'] } },

@@ -4,6 +4,7 @@ import { LOGISTIC_REGRESSION_KIND, logisticRegression } from '@pipeline/model-li
 import { LSTM_KIND, lstmClassifier, type LstmOptions } from '@pipeline/model-lstm';
 import { CNN_KIND, cnnClassifier, type CnnOptions } from '@pipeline/model-cnn';
 import type { FoldEstimator } from '@pipeline/model-selection';
+import type { CategoryEncoding } from '@pipeline/ingest';
 import { baseModelName, type BaseModelConfig, type TrainConfig, type ViewName } from './train-config.js';
 
 /** A base model of the stack: its name, estimator spec and the view it reads. */
@@ -58,4 +59,31 @@ export function estimatorFromTask(kind: string, args: unknown): FoldEstimator {
     default:
       throw new PipelineError('E_INTERNAL', `no estimator factory for kind '${kind}'`);
   }
+}
+
+/**
+ * Gives every GBDT on the tabular view the indices of the view's categorical columns as
+ * `categoricalFeatures` (native categorical splits), unless its args already name them. A column
+ * with more categories than the model's `maxBins` is an error naming it.
+ */
+export function withCategoricalFeatures(models: readonly PlannedBaseModel[], columns: readonly string[], encoding: CategoryEncoding): PlannedBaseModel[] {
+  const indices = columns.map((name, k) => (name in encoding.columns ? k : -1)).filter((k) => k >= 0);
+  if (indices.length === 0) return [...models];
+  return models.map((m) => {
+    if (m.input !== 'tabular' || m.spec.kind !== HIST_GRADIENT_BOOSTING_KIND) return m;
+    const args = m.spec.args as HistGradientBoostingArgs;
+    if (args.categoricalFeatures !== undefined) return m;
+    const maxBins = args.maxBins ?? 255;
+    for (const k of indices) {
+      const name = columns[k]!;
+      const n = encoding.columns[name]!.categories.length;
+      if (n > maxBins) {
+        throw new PipelineError('E_INPUT', `categorical column '${name}' has ${n} categories, more than the ${maxBins} bins of base model ${m.name}`, {
+          field: name,
+          hint: `merge rare categories, drop the column (--drop-cols ${name}) or read it as numbers (--numeric-cols ${name})`,
+        });
+      }
+    }
+    return { ...m, spec: histGradientBoosting({ ...args, categoricalFeatures: indices }) };
+  });
 }

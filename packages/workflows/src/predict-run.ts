@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { PipelineError, argmaxRows, resolveContext, type Logger, type Matrix, type ProgressCallback } from '@pipeline/core';
 import { parseRecipe } from '@pipeline/features';
-import { writePredictionsCsv } from '@pipeline/ingest';
+import { writePredictionsCsv, type CategoryEncoding } from '@pipeline/ingest';
 import { MANIFEST_FILE, openRun, type OpenedRun, type RunManifest } from '@pipeline/runs';
 import { selectBackend, type BackendName } from '@pipeline/tf';
 import { checkSameRows } from './inputs/load-training-inputs.js';
@@ -42,6 +42,8 @@ export interface PredictRunResult {
   readonly predictedCounts: Record<string, number>;
   /** The input files read (absolute). */
   readonly files: string[];
+  /** Per categorical column: cells whose category the training rows never had (read as missing, the unknown bucket). */
+  readonly unknownCategories: Record<string, number>;
   /** The predictions CSV, when `out` was given. */
   readonly out?: string;
 }
@@ -79,14 +81,18 @@ export async function readRunViews(
   manifest: RunManifest,
   inputs: PredictInputs,
   options: { resolvePath: (path: string) => string; chunkSize: number; logger: Logger; onProgress: ProgressCallback; signal?: AbortSignal | undefined },
-): Promise<{ views: Record<string, Matrix>; ids: string[] | undefined; rows: number; files: string[] }> {
+  encoding?: CategoryEncoding,
+): Promise<{ views: Record<string, Matrix>; ids: string[] | undefined; rows: number; files: string[]; unknownCategories: Record<string, number> }> {
   const views: Record<string, Matrix> = {};
   const files: string[] = [];
   let table: TableInput | undefined;
   const tab = manifest.views.tabular;
   if (tab !== undefined) {
     const trainedIdCol = (manifest.config?.inputs as { table?: { idCol?: string } } | undefined)?.table?.idCol ?? 'id';
-    table = await readTableLike(options.resolvePath(inputs.table!.file), inputs.table!.idCol ?? trainedIdCol, tab.columns, tab.ignoredColumns ?? []);
+    table = await readTableLike(options.resolvePath(inputs.table!.file), inputs.table!.idCol ?? trainedIdCol, tab.columns, tab.ignoredColumns ?? [], 'inputs.table', encoding);
+    for (const [column, count] of Object.entries(table.unknown)) {
+      if (count > 0) options.logger.warn(`${count} cells of categorical column '${column}' hold categories training never saw: read as missing (the unknown bucket)`);
+    }
     views.tabular = table.matrix;
     files.push(table.file);
   }
@@ -118,7 +124,7 @@ export async function readRunViews(
   }
   const ids = table?.ids ?? signal?.ids;
   const rows = table?.matrix.rows ?? signal!.rows;
-  return { views, ids, rows, files };
+  return { views, ids, rows, files, unknownCategories: table?.unknown ?? {} };
 }
 
 /** Loads a completed run's final stack and predicts new data (never trains, never writes in the run). */
@@ -132,13 +138,12 @@ export async function predictRun(options: PredictRunOptions, context: WorkflowCo
   }
   const stack = await run.loadStack('predict');
   try {
-    const { views, ids, rows, files } = await readRunViews(run.manifest, options.inputs, {
-      resolvePath: (p) => resolve(cwd, p),
-      chunkSize: options.chunkSize ?? 2000,
-      logger,
-      onProgress,
-      signal,
-    });
+    const { views, ids, rows, files, unknownCategories } = await readRunViews(
+      run.manifest,
+      options.inputs,
+      { resolvePath: (p) => resolve(cwd, p), chunkSize: options.chunkSize ?? 2000, logger, onProgress, signal },
+      await run.categoryEncoding(),
+    );
     const proba = await stack.predictProba(views, { ...(signal === undefined ? {} : { signal }), logger });
     const classNames = [...run.manifest.classes.names];
     const predicted = argmaxRows(proba);
@@ -148,7 +153,7 @@ export async function predictRun(options: PredictRunOptions, context: WorkflowCo
       out = resolve(cwd, options.out);
       await writePredictionsCsv(out, { proba, ...(ids === undefined ? {} : { ids }), classNames }, { overwrite: options.overwrite === true });
     }
-    return { runDir: run.dir, proba, predicted, classNames, ids, rows, predictedCounts, files, ...(out === undefined ? {} : { out }) };
+    return { runDir: run.dir, proba, predicted, classNames, ids, rows, predictedCounts, files, unknownCategories, ...(out === undefined ? {} : { out }) };
   } finally {
     stack.dispose();
   }

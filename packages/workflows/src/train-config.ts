@@ -15,13 +15,19 @@ export const TRAIN_CONFIG_VERSION = 1;
 
 const positiveInt = (min = 1) => z.int().min(min);
 
-/** A tabular CSV view: numeric feature columns, an id column, optionally the label column. */
+/** A tabular CSV view: numeric and categorical feature columns, an id column, optionally the label column. */
 export const tableInputSchema = z
   .strictObject({
-    file: z.string().min(1).describe('CSV file: a header, then one row per sample; numeric feature columns'),
+    file: z.string().min(1).describe('CSV file: a header, then one row per sample; numeric and categorical feature columns'),
     idCol: z.string().min(1).default('id').describe('Id column (rows are aligned to labels, groups and the H5 by id); absent from the file → row position'),
     dropCols: z.array(z.string().min(1)).default([]).describe('Columns that are not features'),
     labelCol: z.string().min(1).optional().describe('Label column inside this CSV (instead of a separate labels file)'),
+    categoricalCols: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Columns read as categories whatever their cells (e.g. integer codes); default: inferred (a column with a non-numeric cell is categorical)'),
+    numericCols: z.array(z.string().min(1)).optional().describe('Columns read as numbers: a non-numeric cell is then an error naming the line and column'),
+    naValues: z.array(z.string()).optional().describe("Extra cell texts read as missing, besides the empty cell and pandas' NA tokens (NA, NaN, null, …)"),
   })
   .describe('Tabular features (CSV)');
 

@@ -14,7 +14,7 @@ import {
 import { stackingClassifier, type FittedStack, type StackingData } from '@pipeline/stacking';
 import { selectBackend, type BackendName } from '@pipeline/tf';
 import { defaultExecutor } from './executors/default-executor.js';
-import { metaSpec, planBaseModels } from './estimators.js';
+import { metaSpec, planBaseModels, withCategoricalFeatures } from './estimators.js';
 import { loadTrainingInputs } from './inputs/load-training-inputs.js';
 import { packageVersions } from './package-versions.js';
 import { scoreWithFolds, type ScoreSummary } from './scores.js';
@@ -89,7 +89,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
   const config = absoluteInputs(parseTrainConfig(configInput), cwd);
   const hash = configHash(config);
   const { logger, onProgress, signal } = resolveContext(context);
-  const models = planBaseModels(config);
+  let models = planBaseModels(config);
   const runDir = resolve(cwd, context.runDir ?? join(context.runsRoot ?? 'runs', runName()));
   const run = await RunDirectory.create(runDir, { resume: context.resume === true });
   if (run.hasManifest && run.manifest.configHash !== undefined && run.manifest.configHash !== hash) {
@@ -105,14 +105,16 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
   const meta = metaSpec(config);
   const undersample = config.imbalance.strategy === 'undersample-balanced';
   const undersampleSeed = config.imbalance.seed ?? config.seed;
-  const stack = stackingClassifier({
-    base: models.map((m) => ({ name: m.name, spec: m.spec, input: m.input })),
-    meta,
-    splitter,
-    refit: config.refitFinal && config.save ? 'full' : 'none',
-    undersampleBalanced: undersample ? { seed: undersampleSeed } : false,
-    classWeightsAuto: config.imbalance.strategy === 'class-weights-auto',
-  });
+  const makeStack = () =>
+    stackingClassifier({
+      base: models.map((m) => ({ name: m.name, spec: m.spec, input: m.input })),
+      meta,
+      splitter,
+      refit: config.refitFinal && config.save ? 'full' : 'none',
+      undersampleBalanced: undersample ? { seed: undersampleSeed } : false,
+      classWeightsAuto: config.imbalance.strategy === 'class-weights-auto',
+    });
+  let stack = makeStack();
   // The code the run was trained with, when the working folder is a git checkout (volatile: environment).
   const git = await gitState(cwd);
   const base: Omit<RunManifest, 'updatedAt'> = {
@@ -161,6 +163,14 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
       ...(data.folds === undefined ? {} : { folds: data.folds }),
       featureNames: Object.fromEntries(Object.entries(data.views).map(([name, view]) => [name, view.columns])),
     };
+    const encoding = data.views.tabular?.encoding;
+    if (encoding !== undefined) {
+      await run.writeJson(RUN_FILES.encoding, encoding);
+      // GBDTs on the tabular view split its categorical columns natively.
+      models = withCategoricalFeatures(models, data.views.tabular!.columns, encoding);
+      stack = makeStack();
+      await run.updateManifest({ baseModels: models.map((m) => ({ name: m.name, kind: m.spec.kind, input: m.input, args: m.spec.args as Record<string, unknown> })) });
+    }
     await run.updateManifest({
       inputs: data.fingerprints,
       nRows,
@@ -207,7 +217,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
     };
     await run.updateManifest({
       timings,
-      files: { ...written.files, config: RUN_FILES.config, ...context.manifestFiles },
+      files: { ...written.files, config: RUN_FILES.config, ...(encoding === undefined ? {} : { encoding: RUN_FILES.encoding }), ...context.manifestFiles },
       stackColumns: written.stackColumns,
       ...(written.keptRows === undefined ? {} : { imbalance: { strategy: 'undersample-balanced', seed: undersampleSeed, keptFile: RUN_FILES.undersample, keptRows: written.keptRows } }),
     });

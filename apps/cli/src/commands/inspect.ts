@@ -7,7 +7,12 @@ interface InspectArgs {
   labelCol?: string;
   idCol?: string;
   delimiter?: string;
+  categoricalCols?: string[];
+  numericCols?: string[];
+  naValues?: string[];
 }
+
+const names = (values: unknown[] | undefined) => values?.flatMap((v) => String(v).split(',')).filter((v) => v !== '');
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
@@ -39,7 +44,9 @@ export function formatInspect(result: InspectResult): string {
     const kind = result.kind === 'arrow' ? `Arrow IPC, ${result.batches} record batch${result.batches === 1 ? '' : 'es'}` : 'CSV';
     lines.push(`${result.file}: ${kind}, ${size(result.bytes)}, ${result.rows} rows × ${result.columns!.length} columns`);
     const shown = result.columns!.slice(0, 40);
-    lines.push(...table([['column', 'type'], ...shown.map((c) => [c.name, c.type])]));
+    const typeOf = (c: NonNullable<InspectResult['columns']>[number]) =>
+      c.type === 'categorical' ? `categorical (${c.categories} categories${c.missing ? `, ${c.missing} missing` : ''})` : c.type;
+    lines.push(...table([['column', 'type'], ...shown.map((c) => [c.name, typeOf(c)])]));
     if (result.columns!.length > shown.length) lines.push(`  … ${result.columns!.length - shown.length} more columns (--json lists all)`);
   }
   const attrs = Object.entries(result.attrs ?? {});
@@ -75,7 +82,10 @@ export const inspectCommand: CommandDefinition = {
       .option('labels', { type: 'boolean', describe: 'Treat the CSV as a label file (default: guessed from its header)' })
       .option('label-col', { type: 'string', describe: 'Label column of a label CSV' })
       .option('id-col', { type: 'string', describe: "Id column of a CSV (default: 'id' when the header has it), as in train" })
-      .option('delimiter', { type: 'string', describe: 'CSV delimiter, one character (default: tab for .tsv/.tab, else comma)' }),
+      .option('delimiter', { type: 'string', describe: 'CSV delimiter, one character (default: tab for .tsv/.tab, else comma)' })
+      .option('categorical-cols', { type: 'string', array: true, describe: 'CSV columns read as categories, as in train (default: a column with a non-numeric cell)' })
+      .option('numeric-cols', { type: 'string', array: true, describe: 'CSV columns that must be numeric, as in train (a non-numeric cell is an error)' })
+      .option('na-values', { type: 'string', array: true, describe: 'Extra cell texts read as missing, as in train' }),
   async run(rawArgs, runtime) {
     const { inspectEdf, renderEdfInspection } = await import('@pipeline/eeg');
     const args = rawArgs as unknown as InspectArgs;
@@ -90,6 +100,11 @@ export const inspectCommand: CommandDefinition = {
       ...(args.labelCol === undefined ? {} : { labelColumn: args.labelCol }),
       ...(args.idCol === undefined ? {} : { idColumn: args.idCol }),
       ...(args.delimiter === undefined ? {} : { delimiter: args.delimiter }),
+      // Column types as train infers them: a non-numeric cell makes a column categorical.
+      inferTypes: true,
+      ...(args.categoricalCols === undefined ? {} : { categoricalCols: names(args.categoricalCols)! }),
+      ...(args.numericCols === undefined ? {} : { numericCols: names(args.numericCols)! }),
+      ...(args.naValues === undefined ? {} : { naValues: names(args.naValues)! }),
     });
     if (runtime.json) runtime.printJson(result);
     else runtime.print(formatInspect(result));

@@ -58,6 +58,9 @@ export const HGB_FLAGS: ReadonlyArray<readonly [string, string, string]> = [
  */
 export const FLAG_OF_FIELD: ReadonlyArray<readonly [string, string]> = [
   ['inputs.table.dropCols', '--drop-cols'],
+  ['inputs.table.categoricalCols', '--categorical-cols'],
+  ['inputs.table.numericCols', '--numeric-cols'],
+  ['inputs.table.naValues', '--na-values'],
   ['inputs.table.labelCol', '--label-col'],
   ['inputs.table.idCol', '--id-col'],
   ['inputs.table.file', '--x-csv'],
@@ -91,7 +94,7 @@ export const FLAG_OF_FIELD: ReadonlyArray<readonly [string, string]> = [
 
 export function trainBuilder(yargs: Argv): Argv {
   return optimizeBuilder(yargs)
-    .group(['config', 'print-config', 'x-csv', 'y-csv', 'x-h5', 'h5-dataset-key', 'h5-meta-cols', 'h5-ids', 'h5-meta-features', 'drop-cols', 'id-col', 'label-col', 'groups-csv', 'group-col', 'fold-col', 'demo'], 'Data:')
+    .group(['config', 'print-config', 'x-csv', 'y-csv', 'x-h5', 'h5-dataset-key', 'h5-meta-cols', 'h5-ids', 'h5-meta-features', 'drop-cols', 'categorical-cols', 'numeric-cols', 'na-values', 'id-col', 'label-col', 'groups-csv', 'group-col', 'fold-col', 'demo'], 'Data:')
     .option('config', { type: 'string', describe: 'Training config file (YAML or JSON; schema: @pipeline/workflows/schema/train-config.schema.json). Flags override it' })
     .option('print-config', { type: 'boolean', describe: 'Print the resolved config as YAML and exit without training' })
     .option('x-csv', { type: 'string', describe: 'Tabular features CSV (header; an id column; numeric columns)' })
@@ -102,6 +105,9 @@ export function trainBuilder(yargs: Argv): Argv {
     .option('h5-ids', { type: 'string', choices: ['meta', 'row'], describe: "Row ids of the H5: 'meta' = the first meta column (default), 'row' = the row position" })
     .option('h5-meta-features', { type: 'boolean', describe: 'Pass the H5 meta columns through as wavelet-view features (default true; --no-h5-meta-features keeps them out)' })
     .option('drop-cols', { type: 'string', array: true, describe: 'CSV columns not used as features' })
+    .option('categorical-cols', { type: 'string', array: true, describe: 'CSV columns read as categories (default: a column with a non-numeric cell)' })
+    .option('numeric-cols', { type: 'string', array: true, describe: 'CSV columns read as numbers (a non-numeric cell is then an error)' })
+    .option('na-values', { type: 'string', array: true, describe: "Extra cell texts read as missing (besides empty, NA, NaN, null, …)" })
     .option('id-col', { type: 'string', describe: "Id column of --x-csv (rows are aligned by id; default 'id', row position when absent)" })
     .option('label-col', { type: 'string', describe: 'Label column inside --x-csv (instead of --y-csv), or the label column of --y-csv' })
     .option('groups-csv', { type: 'string', describe: 'CSV with the --group-col column, aligned by id (default: --y-csv, then --x-csv)' })
@@ -193,6 +199,15 @@ export function flagsToConfig(args: Raw, fileConfig: unknown = {}, demoInputs?: 
   const dropCols = (args.dropCols as unknown[] | undefined)?.flatMap((c) => String(c).split(',')).filter((c) => c !== '');
   if (dropCols !== undefined && inputs.table === undefined) usage('--drop-cols names columns of --x-csv, which is missing', '--drop-cols', 'pass --x-csv');
   set('table', 'dropCols', dropCols);
+  for (const [flag, key] of [
+    ['--categorical-cols', 'categoricalCols'],
+    ['--numeric-cols', 'numericCols'],
+    ['--na-values', 'naValues'],
+  ] as const) {
+    const names = (args[key] as unknown[] | undefined)?.flatMap((c) => String(c).split(',')).filter((c) => c !== '');
+    if (names !== undefined && inputs.table === undefined) usage(`${flag} names columns of --x-csv, which is missing`, flag, 'pass --x-csv');
+    set('table', key, names);
+  }
   set('table', 'idCol', str('idCol'));
   if (str('labelCol') !== undefined) {
     if (inputs.labels !== undefined) set('labels', 'column', str('labelCol'));

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { PipelineError, type Logger, type Matrix, type ProgressCallback } from '@pipeline/core';
-import type { LabelTable } from '@pipeline/ingest';
-import { fingerprintFile, type InputFingerprint, type ViewEntry } from '@pipeline/runs';
+import type { CategoryEncoding, LabelTable } from '@pipeline/ingest';
+import { RUN_FILES, fingerprintFile, type InputFingerprint, type ViewEntry } from '@pipeline/runs';
 import type { TrainConfig, ViewName } from '../train-config.js';
 import { foldNumbers, readAlignedColumn } from './aligned-column.js';
 import { SignalInput } from './signal-input.js';
@@ -12,6 +12,8 @@ export interface BuiltView {
   readonly matrix: Matrix;
   readonly columns: string[];
   readonly entry: ViewEntry;
+  /** The category → code tables, when the view has categorical columns (written to the run). */
+  readonly encoding?: CategoryEncoding;
 }
 
 /** Everything a training run reads, aligned row by row. */
@@ -75,7 +77,14 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       ...(groupsAt?.fromTable ? [inputs.groups!.column] : []),
       ...(foldsAt?.fromTable ? [inputs.folds!.column] : []),
     ];
-    table = await readTable(options.resolvePath(inputs.table.file), { idCol: inputs.table.idCol, dropCols: inputs.table.dropCols, exclude });
+    table = await readTable(options.resolvePath(inputs.table.file), {
+      idCol: inputs.table.idCol,
+      dropCols: inputs.table.dropCols,
+      exclude,
+      categoricalCols: inputs.table.categoricalCols,
+      numericCols: inputs.table.numericCols,
+      naValues: inputs.table.naValues,
+    });
     fingerprints.push(await fingerprintFile(table.file, 'x-csv', { shape: [table.matrix.rows, table.matrix.cols] }));
   }
   let signal: SignalInput | undefined;
@@ -144,7 +153,23 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
     const readMs = performance.now() - started;
     const views: TrainingInputs['views'] = {};
     if (needs.has('tabular') && table !== undefined) {
-      views.tabular = { matrix: table.matrix, columns: table.columns, entry: { source: 'x-csv', columns: table.columns, ignoredColumns: table.ignoredColumns } };
+      const categoricalColumns = table.columns.filter((_, k) => table!.types[k] === 'categorical');
+      views.tabular = {
+        matrix: table.matrix,
+        columns: table.columns,
+        entry: {
+          source: 'x-csv',
+          columns: table.columns,
+          ignoredColumns: table.ignoredColumns,
+          featureGroups: {
+            numeric: table.columns.filter((_, k) => table!.types[k] === 'numeric'),
+            categorical: categoricalColumns,
+            dropped: [...inputs.table!.dropCols],
+          },
+          ...(categoricalColumns.length === 0 ? {} : { categoricalColumns, encoding: RUN_FILES.encoding }),
+        },
+        ...(categoricalColumns.length === 0 ? {} : { encoding: table.encoding }),
+      };
     }
     let featurizeMs = 0;
     if (needs.has('dwt') && signal !== undefined) {
@@ -152,7 +177,10 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       const exclude = [inputs.groups?.column, inputs.folds?.column].filter((c): c is string => c !== undefined);
       const recipe = signal.dwtRecipe(exclude);
       const built = await signal.dwtView(recipe, { chunkSize: config.features.chunkSize, signal: options.signal, logger: options.logger, onProgress: options.onProgress });
-      views.dwt = { ...built, entry: { source: 'x-h5', columns: built.columns, recipe: recipe as unknown as Record<string, unknown> } };
+      views.dwt = {
+        ...built,
+        entry: { source: 'x-h5', columns: built.columns, recipe: recipe as unknown as Record<string, unknown>, featureGroups: { engineered: built.columns } },
+      };
       featurizeMs = performance.now() - t;
     }
     if (needs.has('signal') && signal !== undefined) {

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { PipelineError, selectColumns, type Matrix } from '@pipeline/core';
-import { readCsv, type CsvTable } from '@pipeline/ingest';
+import { PipelineError, type Matrix } from '@pipeline/core';
+import { readTypedCsv, type CategoryEncoding, type ColumnType } from '@pipeline/ingest';
 
 /** A tabular CSV split into features and ids. */
 export interface TableInput {
@@ -15,6 +15,12 @@ export interface TableInput {
   readonly ids: string[] | undefined;
   /** The id column used, if any. */
   readonly idColumn: string | undefined;
+  /** The type of each feature column (same order as `columns`). */
+  readonly types: ColumnType[];
+  /** The category → code tables (learned on these rows at training, the run's at predict). */
+  readonly encoding: CategoryEncoding;
+  /** At predict: per categorical column, cells whose category training never saw (read as missing). */
+  readonly unknown: Record<string, number>;
 }
 
 /** The header line of a CSV (first 1 MiB at most), split on the delimiter; quotes are stripped. */
@@ -41,11 +47,16 @@ export interface ReadTableOptions {
   readonly exclude?: readonly string[];
   /** Config path of this input, for error messages (e.g. `inputs.table`). */
   readonly field?: string;
+  /** Column type overrides and missing tokens (see `readTypedCsv`). */
+  readonly categoricalCols?: readonly string[] | undefined;
+  readonly numericCols?: readonly string[] | undefined;
+  readonly naValues?: readonly string[] | undefined;
 }
 
 /**
- * Reads a tabular CSV: every column but the id, `dropCols` and `exclude` is a numeric feature.
- * When the id column is absent from the file, rows are identified by position.
+ * Reads a tabular CSV: every column but the id, `dropCols` and `exclude` is a feature, numeric or
+ * categorical (inferred, or declared by `categoricalCols`/`numericCols`); categories are coded with
+ * tables learned on these rows. When the id column is absent from the file, rows are identified by position.
  */
 export async function readTable(path: string, options: ReadTableOptions): Promise<TableInput> {
   const file = resolve(path);
@@ -67,15 +78,38 @@ export async function readTable(path: string, options: ReadTableOptions): Promis
     }
   }
   const excluded = [...new Set([...options.dropCols, ...(options.exclude ?? [])])];
-  const table: CsvTable = await readCsv(file, { idColumn: hasId ? options.idCol : false, dropCols: excluded });
-  return { file: table.file, matrix: table.matrix, columns: [...table.columns], ignoredColumns: excluded, ids: table.ids, idColumn: hasId ? options.idCol : undefined };
+  const table = await readTypedCsv(file, {
+    idColumn: hasId ? options.idCol : false,
+    dropCols: excluded,
+    ...(options.categoricalCols === undefined ? {} : { categoricalCols: options.categoricalCols }),
+    ...(options.numericCols === undefined ? {} : { numericCols: options.numericCols }),
+    ...(options.naValues === undefined ? {} : { naValues: options.naValues }),
+  });
+  return {
+    file: table.file,
+    matrix: table.matrix,
+    columns: [...table.columns],
+    ignoredColumns: excluded,
+    ids: table.ids,
+    idColumn: hasId ? options.idCol : undefined,
+    types: table.types,
+    encoding: table.encoding,
+    unknown: table.unknown,
+  };
 }
 
 /**
  * Reads a CSV for a trained run: every training feature column must be there; other columns are
  * allowed only if training ignored them too. Features come back in the training order.
  */
-export async function readTableLike(path: string, idCol: string, expected: readonly string[], ignored: readonly string[], field = 'inputs.table'): Promise<TableInput> {
+export async function readTableLike(
+  path: string,
+  idCol: string,
+  expected: readonly string[],
+  ignored: readonly string[],
+  field = 'inputs.table',
+  encoding?: CategoryEncoding,
+): Promise<TableInput> {
   const file = resolve(path);
   const header = await readCsvHeader(file);
   const hasId = header.includes(idCol);
@@ -91,8 +125,23 @@ export async function readTableLike(path: string, idCol: string, expected: reado
       hint: 'pass a CSV with the training feature columns (see views.tabular.columns in the run manifest)',
     });
   }
-  const skip = ignored.filter((name) => header.includes(name));
-  const table = await readCsv(file, { idColumn: hasId ? idCol : false, dropCols: skip });
-  const index = expected.map((name) => table.columns.indexOf(name));
-  return { file: table.file, matrix: selectColumns(table.matrix, index), columns: [...expected], ignoredColumns: [...ignored], ids: table.ids, idColumn: hasId ? idCol : undefined };
+  // Categorical columns are coded with the run's tables (unseen → missing, counted); every other
+  // feature column must hold numbers. Runs without tables are all-numeric.
+  const table = await readTypedCsv(file, {
+    idColumn: hasId ? idCol : false,
+    columns: expected,
+    ...(encoding === undefined ? { numericCols: expected } : { encoding, naValues: encoding.naValues }),
+  });
+  return {
+    file: table.file,
+    matrix: table.matrix,
+    columns: [...expected],
+    ignoredColumns: [...ignored],
+    ids: table.ids,
+    idColumn: hasId ? idCol : undefined,
+    types: table.types,
+    encoding: table.encoding,
+    unknown: table.unknown,
+  };
 }
+

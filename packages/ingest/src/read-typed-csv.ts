@@ -1,0 +1,278 @@
+import { open, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PipelineError, type Matrix } from '@pipeline/core';
+import { emptyCategoryEncoding, sortCategories, CATEGORY_ENCODING_VERSION, type CategoryEncoding, type CategoryTable } from './category-encoding.js';
+import { isNumericCell, type ColumnType } from './column-types.js';
+import { csvDelimiter, splitCsvLine } from './csv-line.js';
+import { buildLayout, listNames, type CsvLayout } from './csv-scanner.js';
+import { scanTextColumns } from './csv-text-columns.js';
+import { requireFile } from './file-checks.js';
+import type { NumericTableInfo } from './numeric-table.js';
+import { readCsv, type CsvTable } from './read-csv.js';
+
+const SAMPLE_BYTES = 1 << 20;
+
+export interface ReadTypedCsvOptions {
+  /** Column whose values are the row ids. Default: `id` when the header has it; `false`: none. */
+  readonly idColumn?: string | false;
+  /** Read only these feature columns, in this order. Default: every column but the id. */
+  readonly columns?: readonly string[];
+  /** Columns to leave out. Unknown names are an error. */
+  readonly dropCols?: readonly string[];
+  /** One character. Default: tab for .tsv/.tab, else comma. */
+  readonly delimiter?: string;
+  /** Columns read as categories whatever their cells (e.g. integer codes). */
+  readonly categoricalCols?: readonly string[];
+  /** Columns read as numbers: a non-numeric cell is then an error naming the line and column. */
+  readonly numericCols?: readonly string[];
+  /** Extra cell texts read as missing, besides pandas' defaults (empty, `NA`, `NaN`, `null`, …). */
+  readonly naValues?: readonly string[];
+  /**
+   * The training run's encoding (predict/evaluate): its columns are categorical and coded with its
+   * tables (unseen categories → NaN, counted in `unknown`), every other column is numeric.
+   */
+  readonly encoding?: CategoryEncoding;
+  /** Bytes of the file sampled to infer the column types (default 1 MiB); a later non-numeric cell still makes a column categorical. */
+  readonly sampleBytes?: number;
+}
+
+/** A tabular CSV with numeric and categorical columns, as a float32 matrix of values and category codes. */
+export interface TypedCsvTable extends NumericTableInfo {
+  readonly dtype: 'float32';
+  /** Numeric cells as numbers, categorical cells as their code (NaN: missing or unknown). */
+  readonly matrix: Matrix;
+  /** The type of each output column. */
+  readonly types: ColumnType[];
+  /** The code tables: learned from these rows, or the `encoding` option passed through. */
+  readonly encoding: CategoryEncoding;
+  /** Per categorical column: cells whose category is not in the given `encoding` (read as missing). */
+  readonly unknown: Record<string, number>;
+  /** True when the file was all numeric and read by the numeric scanner alone. */
+  readonly numericOnly: boolean;
+}
+
+/**
+ * Reads a tabular CSV whose columns may be numeric or categorical. Types come from the options
+ * (`categoricalCols`, `numericCols`, an `encoding`), else from the inference rule of
+ * {@link isNumericCell} over a sample, corrected when a later cell of an inferred-numeric column is
+ * not a number. Numeric columns are always read by the numeric byte scanner of {@link readCsv}
+ * (the only reader of an all-numeric file); categorical columns by a text pass over the same rows
+ * (RFC 4180 quoting) whose codes follow {@link CategoryEncoding}.
+ */
+export async function readTypedCsv(path: string, options: ReadTypedCsvOptions = {}): Promise<TypedCsvTable> {
+  const file = resolve(path);
+  requireFile(file, 'CSV file');
+  const delimiter = csvDelimiter(file, options.delimiter);
+  const sample = await readSample(file, options.sampleBytes ?? SAMPLE_BYTES);
+  const text = sample.toString('utf8').replace(/^\ufeff/, '');
+  const lines = text.split('\n');
+  const complete = sample.length < (options.sampleBytes ?? SAMPLE_BYTES) ? lines.length : lines.length - 1;
+  const headerLine = (lines[0] ?? '').replace(/\r$/, '');
+  if (headerLine.trim() === '') {
+    throw new PipelineError('E_INPUT', 'the first line is empty; expected a header with the column names', { file, hint: 'remove leading blank lines' });
+  }
+  const layout = buildLayout(file, headerLine, delimiter, {
+    idColumn: options.idColumn,
+    columns: options.columns,
+    dropCols: options.dropCols,
+    naValues: options.naValues,
+  });
+  const columns = [...layout.columns];
+  const forcedCategorical = checkNames(options.categoricalCols, columns, 'categoricalCols', file);
+  const forcedNumeric = checkNames(options.numericCols, columns, 'numericCols', file);
+  const both = [...forcedCategorical].find((name) => forcedNumeric.has(name));
+  if (both !== undefined) {
+    throw new PipelineError('E_USAGE', `column '${both}' is both in categoricalCols and numericCols`, { file, field: both, hint: 'declare it once' });
+  }
+  const encoding = options.encoding;
+  if (encoding !== undefined) {
+    for (const name of Object.keys(encoding.columns)) {
+      if (!columns.includes(name)) {
+        throw new PipelineError('E_SCHEMA', `categorical column '${name}' of the training data is not in the CSV`, { file, field: name, hint: 'pass a CSV with the training columns' });
+      }
+    }
+  }
+  const types: ColumnType[] = columns.map((name) => {
+    if (encoding !== undefined) return name in encoding.columns ? 'categorical' : 'numeric';
+    if (forcedCategorical.has(name)) return 'categorical';
+    if (forcedNumeric.has(name)) return 'numeric';
+    return 'numeric';
+  });
+  if (encoding === undefined) inferFromSample(lines.slice(1, complete), layout, types, forcedNumeric, forcedCategorical);
+  const numericOnly = types.every((t) => t === 'numeric');
+  let numeric: CsvTable | undefined;
+  // The numeric scanner reads the numeric columns; a later non-numeric cell in an inferred column
+  // makes that column categorical (then re-read: rare, bounded by the number of columns).
+  for (;;) {
+    const names = columns.filter((_, k) => types[k] === 'numeric');
+    if (names.length === 0) break;
+    try {
+      numeric = await readCsv(file, { idColumn: layout.idColumn ?? false, columns: names, delimiter, ...(options.naValues === undefined ? {} : { naValues: options.naValues }) });
+      break;
+    } catch (error) {
+      const k = error instanceof PipelineError && error.code === 'E_INPUT' && error.message.includes(' is not a number') ? columns.indexOf(error.field ?? '') : -1;
+      if (k < 0 || encoding !== undefined || forcedNumeric.has(columns[k]!)) throw error;
+      types[k] = 'categorical';
+    }
+  }
+  if (types.every((t) => t === 'numeric')) {
+    const table = numeric!;
+    return { ...table, types, encoding: emptyCategoryEncoding(options.naValues), unknown: {}, numericOnly };
+  }
+  const categorical = columns.map((_, k) => k).filter((k) => types[k] === 'categorical');
+  const wanted = new Int32Array(layout.header.length).fill(-1);
+  categorical.forEach((k, slot) => {
+    wanted[layout.header.indexOf(columns[k]!)] = slot;
+  });
+  const body = await readWhole(file);
+  const bodyStart = headerEnd(body);
+  const texts = scanTextColumns(body, bodyStart, layout, wanted, categorical.length, numeric === undefined);
+  const rows = texts.rows;
+  if (rows === 0) {
+    throw new PipelineError('E_INPUT', 'CSV file has a header but no data rows', { file, hint: 'the file needs at least one data row' });
+  }
+  if (numeric !== undefined && numeric.rows !== rows) {
+    throw new PipelineError('E_INTERNAL', `the numeric and text passes read ${numeric.rows} and ${rows} rows`, { file });
+  }
+  const ids = numeric?.ids ?? texts.ids;
+  if (numeric === undefined && ids !== undefined) checkUniqueIds(ids, file, layout.idColumn!);
+  const width = columns.length;
+  const data = new Float32Array(rows * width);
+  if (numeric !== undefined) {
+    const nw = numeric.cols;
+    const src = numeric.matrix.data;
+    const targets = columns.map((_, k) => k).filter((k) => types[k] === 'numeric');
+    for (let i = 0; i < rows; i++) {
+      const from = i * nw;
+      const to = i * width;
+      for (let j = 0; j < nw; j++) data[to + targets[j]!] = src[from + j]!;
+    }
+  }
+  const tables: Record<string, CategoryTable> = {};
+  const unknown: Record<string, number> = {};
+  categorical.forEach((k, slot) => {
+    const name = columns[k]!;
+    const seen = texts.seen[slot]!;
+    const codes = texts.codes[slot]!;
+    const counts = new Float64Array(seen.length);
+    let missing = 0;
+    for (let i = 0; i < rows; i++) {
+      const c = codes[i]!;
+      if (c < 0) missing++;
+      else counts[c]!++;
+    }
+    const given = encoding?.columns[name];
+    const remap = new Float32Array(seen.length);
+    if (given === undefined) {
+      const sorted = sortCategories(seen);
+      const index = new Map(sorted.map((c, code) => [c, code]));
+      seen.forEach((c, s) => {
+        remap[s] = index.get(c)!;
+      });
+      tables[name] = { categories: sorted, counts: sorted.map((c) => counts[seen.indexOf(c)]!), missing };
+    } else {
+      const index = new Map(given.categories.map((c, code) => [c, code]));
+      let unseen = 0;
+      seen.forEach((c, s) => {
+        const code = index.get(c);
+        remap[s] = code ?? Number.NaN;
+        if (code === undefined) unseen += counts[s]!;
+      });
+      unknown[name] = unseen;
+    }
+    for (let i = 0; i < rows; i++) {
+      const c = codes[i]!;
+      data[i * width + k] = c < 0 ? Number.NaN : remap[c]!;
+    }
+  });
+  return {
+    file,
+    dtype: 'float32',
+    columns,
+    rows,
+    cols: width,
+    ids,
+    idColumn: layout.idColumn,
+    matrix: { rows, cols: width, data },
+    types,
+    encoding: encoding ?? { version: CATEGORY_ENCODING_VERSION, unknown: 'missing', naValues: [...(options.naValues ?? [])], columns: tables },
+    unknown,
+    numericOnly: false,
+  };
+}
+
+function inferFromSample(lines: string[], layout: CsvLayout, types: ColumnType[], forcedNumeric: ReadonlySet<string>, forcedCategorical: ReadonlySet<string>): void {
+  const index = layout.columns.map((name) => layout.header.indexOf(name));
+  const open = layout.columns.map((name) => !forcedNumeric.has(name) && !forcedCategorical.has(name));
+  if (!open.some(Boolean)) return;
+  lines.forEach((raw, n) => {
+    const line = raw.replace(/\r$/, '');
+    if (line === '') return;
+    let fields: string[];
+    try {
+      fields = splitCsvLine(line, layout.delimiter, layout.file, n + 2);
+    } catch {
+      return; // the readers report it with their own message
+    }
+    if (fields.length !== layout.header.length) return;
+    index.forEach((j, k) => {
+      if (!open[k] || types[k] === 'categorical') return;
+      const cell = fields[j]!.trim();
+      if (!layout.na.has(cell) && !isNumericCell(cell)) types[k] = 'categorical';
+    });
+  });
+}
+
+function checkNames(names: readonly string[] | undefined, columns: readonly string[], option: string, file: string): Set<string> {
+  for (const name of names ?? []) {
+    if (!columns.includes(name)) {
+      throw new PipelineError('E_SCHEMA', `column '${name}' of ${option} is not a feature column of the CSV`, {
+        file,
+        field: option,
+        hint: `feature columns: ${listNames(columns)}`,
+      });
+    }
+  }
+  return new Set(names ?? []);
+}
+
+function checkUniqueIds(ids: readonly string[], file: string, idColumn: string): void {
+  const seen = new Map<string, number>();
+  ids.forEach((id, i) => {
+    const previous = seen.get(id);
+    if (previous !== undefined) {
+      throw new PipelineError('E_INPUT', `duplicate id '${id}' in data rows ${previous + 1} and ${i + 1}`, {
+        file,
+        field: idColumn,
+        hint: 'ids must be unique; remove the repeated rows or choose another id column',
+      });
+    }
+    seen.set(id, i);
+  });
+}
+
+async function readSample(file: string, bytes: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The whole file with a line feed at the end. */
+async function readWhole(file: string): Promise<Uint8Array> {
+  const bytes = await readFile(file);
+  if (bytes.length > 0 && bytes[bytes.length - 1] === 10) return bytes;
+  const out = new Uint8Array(bytes.length + 1);
+  out.set(bytes);
+  out[bytes.length] = 10;
+  return out;
+}
+
+function headerEnd(bytes: Uint8Array): number {
+  const end = bytes.indexOf(10);
+  return end < 0 ? bytes.length : end + 1;
+}
