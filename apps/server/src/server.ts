@@ -75,10 +75,31 @@ async function sweepOrphans(dataDir: string, repository: Repository, log: Logger
   }
 }
 
+/** `…?access_token=SECRET&x=1` → `…?access_token=[redacted]&x=1`. */
+export function redactQueryToken(url: string): string {
+  return url.replace(/([?&]access_token=)[^&#]*/g, '$1[redacted]');
+}
+
 export async function createServer(input: ServerConfig): Promise<PipelineServer> {
   const config = resolveServerConfig(input);
   for (const dir of ['', 'uploads', 'datasets', 'models']) await mkdir(join(config.dataDir, dir), { recursive: true });
-  const log = pino({ level: config.logLevel, base: { service: 'pipeline-server' } }, config.logStream as pino.DestinationStream);
+  const log = pino(
+    {
+      level: config.logLevel,
+      base: { service: 'pipeline-server' },
+      // Request logs keep method, url and addresses; a token given in the query (EventSource and report
+      // links cannot send headers) is replaced, so bearer tokens never reach the logs.
+      serializers: {
+        req: (request: { method?: string; url?: string; hostname?: string; ip?: string }) => ({
+          method: request.method,
+          url: redactQueryToken(request.url ?? ''),
+          host: request.hostname,
+          remoteAddress: request.ip,
+        }),
+      },
+    },
+    config.logStream as pino.DestinationStream,
+  );
   const logger = coreLogger(log);
   await registerBuiltinModelKinds();
   const repository = await openRepository({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });

@@ -65,6 +65,12 @@ describe('limits and safety', () => {
     const mine = lines.filter((line) => line.reqId === id);
     expect(mine.map((line) => line.msg)).toEqual(['incoming request', 'request completed']);
     expect(lines.some((line) => line.reqId === 'client-chosen-1' && line.msg === 'request completed')).toBe(true);
+    // A token passed in the query (EventSource, report links) never reaches the logs.
+    const before = lines.length;
+    await fetch(`${url}/api/training/session/999999/report?access_token=${encodeURIComponent(tokenA)}&x=1`);
+    const logged = lines.slice(before);
+    expect(logged.some((line) => JSON.stringify(line).includes('/report?access_token=[redacted]&x=1'))).toBe(true);
+    expect(lines.some((line) => JSON.stringify(line).includes(tokenA))).toBe(false);
   });
 
   it('finishes an upload in flight on shutdown and leaves no partial file', async () => {
