@@ -34,9 +34,12 @@ export interface QueueWorkerHandle {
   close(): Promise<void>;
 }
 
-/** The built processor file; BullMQ forks a child process that imports it. */
+/**
+ * The built processor file; BullMQ forks a child process that imports it. Run from sources (tests
+ * through the `@pipeline/source` condition), it is still the build's: children are plain Node.
+ */
 function processorFile(): string {
-  const url = new URL('./fold-processor.js', import.meta.url);
+  const url = import.meta.url.endsWith('.ts') ? new URL('../dist/fold-processor.js', import.meta.url) : new URL('./fold-processor.js', import.meta.url);
   const path = fileURLToPath(url);
   if (!existsSync(path)) {
     throw new PipelineError('E_STATE', `the queue worker's processor ${path} is missing`, { file: path, hint: 'build the workspace first: pnpm build' });

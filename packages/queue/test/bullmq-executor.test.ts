@@ -8,7 +8,7 @@ import { sequentialExecutor } from '@pipeline/model-selection';
 import { bullmqExecutor, queueStatus, type BullmqExecutorOptions } from '@pipeline/queue';
 import { differingRunFiles, openRun } from '@pipeline/runs';
 import { trainRun, type TrainConfigInput } from '@pipeline/workflows';
-import { startRedis, type TestRedis } from './redis-server.js';
+import { startTestRedis, type TestRedis } from '@pipeline/queue/testing';
 import { startWorkerProcess, type WorkerProcess } from './worker-processes.js';
 
 // Two worker processes on a throwaway redis-server. Stalled-job settings are shortened so a killed
@@ -57,7 +57,7 @@ async function waitFor(file: string, ms: number): Promise<string> {
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'queue-exec-'));
   demo = join(root, 'demo');
-  redis = await startRedis();
+  redis = await startTestRedis();
   await generateDemoData({ outDir: demo, n: 200, seed: 3, testN: 20 });
   await Promise.all([startWorker(), startWorker()]);
   local = join(root, 'local');

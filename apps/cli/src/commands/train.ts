@@ -1,4 +1,7 @@
 import { readConfigValue, prepareDemo, trainConfigToYaml, parseTrainConfig, trainRun, absoluteInputs, localParallelExecutor } from '@pipeline/workflows';
+import { basename } from 'node:path';
+import { PipelineError } from '@pipeline/core';
+import { bullmqExecutor } from '@pipeline/queue';
 import type { CommandDefinition } from '../command.js';
 import { flagsToConfig, trainBuilder } from '../train/options.js';
 import { formatScoresTable, formatTimingTable } from '../train/summary.js';
@@ -14,6 +17,7 @@ export const trainCommand: CommandDefinition = {
     ['$0 train --x-csv X.csv --y-csv y.csv --group-col subject --class-weights-auto', 'tabular HGB, group-aware folds, class weights'],
     ['$0 train --run-dir runs/r1 --resume …same flags…', 'continue an interrupted run from its completed folds'],
     ['$0 train --config runs/r1/config.json --run-dir runs/r1-again', 'retrain a run from its stored config (same bytes)'],
+    ['$0 train --demo --queue redis://10.0.0.5:6379 --queue-storage /mnt/shared/pipeline', 'fold tasks on `pipeline worker` machines'],
   ],
   builder: trainBuilder,
   async run(args, runtime) {
@@ -32,12 +36,26 @@ export const trainCommand: CommandDefinition = {
       return;
     }
     const workers = typeof args.workers === 'number' ? args.workers : undefined;
+    if (typeof args.queue === 'string' && workers !== undefined) {
+      throw new PipelineError('E_USAGE', '--workers and --queue exclude each other', { field: 'queue', hint: 'queue workers set their own --concurrency' });
+    }
+    const queue =
+      typeof args.queue === 'string'
+        ? bullmqExecutor({
+            connection: args.queue,
+            storageDir: runtime.resolvePath(typeof args.queueStorage === 'string' ? args.queueStorage : `${String(args.runsRoot ?? 'runs')}/queue-env`),
+            ...(typeof args.queueName === 'string' ? { queueName: args.queueName } : {}),
+            ...(typeof args.runDir === 'string' ? { runLabel: basename(args.runDir) } : {}),
+            ...(config.backend === undefined ? {} : { backend: config.backend }),
+          })
+        : undefined;
     const result = await trainRun(config, {
       ...runtime.context,
       ...(typeof args.runDir === 'string' ? { runDir: args.runDir } : {}),
       runsRoot: String(args.runsRoot ?? 'runs'),
       resume: args.resume === true,
       argv: runtime.argv,
+      ...(queue === undefined ? {} : { executor: queue }),
       ...(workers === undefined ? {} : { executor: localParallelExecutor({ workers, ...(config.backend === undefined ? {} : { backend: config.backend }) }) }),
     });
     if (runtime.json) {

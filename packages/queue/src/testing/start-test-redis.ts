@@ -44,7 +44,7 @@ function ping(port: number): Promise<boolean> {
  * Starts redis-server (Debian's `redis-server` package; `.ci/run` installs it). Throws — the test
  * fails, it is not skipped — when the binary is missing.
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startTestRedis(): Promise<TestRedis> {
   if (spawnSync('redis-server', ['--version']).error !== undefined) {
     throw new Error('redis-server is not installed: apt-get install -y redis-server (.ci/run does this)');
   }
