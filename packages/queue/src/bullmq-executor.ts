@@ -185,15 +185,24 @@ async function collect(
         settled = true;
         rejectAll(error);
       };
-      const finishOne = (id: string, value: FoldJobResult) => {
+      const finishOne = (id: string, value: FoldJobResult, times: { created: number; processedOn: number | undefined; finishedOn: number | undefined }) => {
         const job = byId.get(id)!;
-        const overheadMs = performance.now() - (enqueuedAt.get(id) ?? performance.now());
+        const roundTripMs = performance.now() - (enqueuedAt.get(id) ?? performance.now());
         chain = chain
           .then(async () => {
             if (settled) return;
             const result = decodeTaskResult(value.result);
             const model = value.artifact === undefined ? undefined : await loadModel(decodeArtifact(value.artifact));
-            logger.debug('task result from the queue', { task: job.task.id, roundTripMs: Math.round(overheadMs), fitMs: result.output.fitMs });
+            // enqueue → result = waiting + processing on a worker + the queue's own overhead.
+            const waitMs = times.processedOn === undefined ? undefined : times.processedOn - times.created;
+            const processMs = times.processedOn === undefined || times.finishedOn === undefined ? undefined : times.finishedOn - times.processedOn;
+            logger.debug('task result from the queue', {
+              task: job.task.id,
+              roundTripMs,
+              waitMs,
+              processMs,
+              modelMs: result.output.fitMs + result.output.predictMs,
+            });
             await onOutcome({ task: job.task, result, ...(model === undefined ? {} : { model }), reused: false });
             if (pending.size === 0 && !settled) {
               settled = true;
@@ -215,7 +224,7 @@ async function collect(
         if (!pending.has(id) || settled) return;
         if (state === 'completed') {
           pending.delete(id);
-          finishOne(id, job.returnvalue);
+          finishOne(id, job.returnvalue, { created: job.timestamp, processedOn: job.processedOn, finishedOn: job.finishedOn });
         } else if (state === 'failed') {
           pending.delete(id);
           fail(jobFailureError(byId.get(id)!.task.id, job.attemptsMade, job.failedReason));

@@ -6,6 +6,8 @@ import { startQueueWorker, type QueueWorkerOptions } from './queue-worker.js';
  * run `pipeline worker --queue …`, which calls the same `startQueueWorker`. Logs JSON lines to
  * stdout (`{"level":"info","message":"ready"}` once connected); SIGTERM closes it gracefully.
  */
+// A parent that stopped reading (closed pipe) must not crash the worker.
+process.stdout.on('error', () => undefined);
 const line = (level: string) => (message: string, fields?: Record<string, unknown>) => {
   process.stdout.write(`${JSON.stringify({ level, message, ...fields })}\n`);
 };
