@@ -56,4 +56,12 @@ describe('pipeline train --queue / worker / queue status', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--queue must be a redis:// URL');
   });
+
+  it('queue status with no Redis behind the URL exits 4 within its timeout instead of hanging', async () => {
+    const started = Date.now();
+    const result = await run(['queue', 'status', '--queue', 'redis://127.0.0.1:1']);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('cannot reach Redis at redis://127.0.0.1:1');
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
 });

@@ -3,6 +3,7 @@ import { sequentialExecutor, taskFingerprint, type FoldExecutor, type FoldOutcom
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { writeFoldEnvironment } from './fold-environment-store.js';
 import { QUEUE_JOB_FORMAT, decodeArtifact, decodeTaskResult, jobFailureError, type FoldJobData, type FoldJobResult, type QueueJobHooks } from './queue-job.js';
+import { withTimeout } from './with-timeout.js';
 import { closeRedisClient, describeConnection, parseRedisUrl, redisClient, type RedisConnection } from './redis-connection.js';
 
 /** Default queue name (`--queue-name`). */
@@ -50,17 +51,6 @@ interface Settings {
   readonly redisTimeoutMs: number;
   readonly noWorkerTimeoutMs: number;
   readonly pollMs: number;
-}
-
-/** A promise that rejects after `ms` (so no Redis call can hang a run). */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 /** The job id of a task: content-addressed (environment + task), so a resumed run finds its jobs again. */
@@ -143,6 +133,7 @@ async function collect(
   const pending = new Set(byId.keys());
   const enqueuedAt = new Map<string, number>();
   let settled = false;
+  let reported = 0;
   let chain = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let noWorkerSince: number | undefined;
@@ -204,7 +195,8 @@ async function collect(
               modelMs: result.output.fitMs + result.output.predictMs,
             });
             await onOutcome({ task: job.task, result, ...(model === undefined ? {} : { model }), reused: false });
-            if (pending.size === 0 && !settled) {
+            reported++;
+            if (reported === jobs.length && !settled) {
               settled = true;
               resolveAll();
             }
@@ -223,8 +215,11 @@ async function collect(
         const state = await withTimeout(job.getState(), callMs, 'reading a job state');
         if (!pending.has(id) || settled) return;
         if (state === 'completed') {
+          // The job was read before its state: re-read it, so its return value is the finished one.
+          const finished = job.returnvalue == null ? await withTimeout(Job.fromId<FoldJobData, FoldJobResult>(queue, id), callMs, 'reading a job') : job;
+          if (finished?.returnvalue == null || !pending.has(id) || settled) return; // the next poll looks again
           pending.delete(id);
-          finishOne(id, job.returnvalue, { created: job.timestamp, processedOn: job.processedOn, finishedOn: job.finishedOn });
+          finishOne(id, finished.returnvalue, { created: finished.timestamp, processedOn: finished.processedOn, finishedOn: finished.finishedOn });
         } else if (state === 'failed') {
           pending.delete(id);
           fail(jobFailureError(byId.get(id)!.task.id, job.attemptsMade, job.failedReason));

@@ -1,7 +1,9 @@
 import { Queue } from 'bullmq';
 import { DEFAULT_QUEUE_NAME } from './bullmq-executor.js';
 import type { QueueJobData } from './queue-job.js';
-import { closeRedisClient, parseRedisUrl, redisClient, type RedisConnection } from './redis-connection.js';
+import { PipelineError } from '@pipeline/core';
+import { closeRedisClient, describeConnection, parseRedisUrl, redisClient, type RedisConnection } from './redis-connection.js';
+import { withTimeout } from './with-timeout.js';
 
 /** Task counts of one run on the queue. */
 export interface RunQueueStatus {
@@ -25,17 +27,21 @@ export interface QueueStatus {
 const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 
 /** Waiting/active/delayed/completed/failed tasks per run, and the number of connected workers. */
-export async function queueStatus(options: { connection: string | RedisConnection; queueName?: string }): Promise<QueueStatus> {
+export async function queueStatus(options: { connection: string | RedisConnection; queueName?: string; timeoutMs?: number }): Promise<QueueStatus> {
   const connection = typeof options.connection === 'string' ? parseRedisUrl(options.connection) : options.connection;
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const client = redisClient(connection, false);
   client.on('error', () => undefined);
   const queue = new Queue<QueueJobData>(queueName, { connection: client });
   queue.on('error', () => undefined);
+  const timeoutMs = options.timeoutMs ?? 10_000;
   try {
+    await withTimeout(queue.waitUntilReady(), timeoutMs, 'connecting').catch((error: Error) => {
+      throw new PipelineError('E_NOT_FOUND', `cannot reach Redis at ${describeConnection(connection)}: ${error.message}`, { field: 'queue', hint: 'start redis-server, or check --queue' });
+    });
     const runs = new Map<string, { waiting: number; active: number; delayed: number; completed: number; failed: number; failures: Array<{ task: string; reason: string }> }>();
     for (const state of STATES) {
-      const jobs = await queue.getJobs(state === 'waiting' ? ['waiting', 'prioritized'] : [state]);
+      const jobs = await withTimeout(queue.getJobs(state === 'waiting' ? ['waiting', 'prioritized'] : [state]), timeoutMs, `listing ${state} jobs`);
       for (const job of jobs) {
         if (job === undefined) continue;
         const run = job.data?.run ?? '(unknown)';
@@ -48,10 +54,10 @@ export async function queueStatus(options: { connection: string | RedisConnectio
         if (state === 'failed') entry.failures.push({ task: job.data?.task?.id ?? job.id ?? '?', reason: job.failedReason });
       }
     }
-    const workers = await queue.getWorkersCount();
+    const workers = await withTimeout(queue.getWorkersCount(), timeoutMs, 'counting workers');
     return { queue: queueName, workers, runs: [...runs.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([run, counts]) => ({ run, ...counts })) };
   } finally {
-    await queue.close().catch(() => undefined);
+    await withTimeout(queue.close(), 2000, 'closing').catch(() => undefined);
     await closeRedisClient(client);
   }
 }

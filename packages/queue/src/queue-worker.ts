@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { PipelineError, type Logger } from '@pipeline/core';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { withTimeout } from './with-timeout.js';
 import { DEFAULT_QUEUE_NAME } from './bullmq-executor.js';
 import { closeRedisClient, describeConnection, parseRedisUrl, redisClient, type RedisConnection } from './redis-connection.js';
 
@@ -23,6 +24,8 @@ export interface QueueWorkerOptions {
   /** A job found stalled more often than this fails (its last error says so). Default 1. */
   readonly maxStalledCount?: number;
   readonly logger?: Logger;
+  /** Redis not reachable this long at start → `E_NOT_FOUND` instead of waiting. Default 30 s. */
+  readonly connectTimeoutMs?: number;
   /** Name shown in Redis's client list. */
   readonly name?: string;
 }
@@ -104,7 +107,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     worker.on('completed', onFinished);
     worker.on('failed', onFinished);
     void worker.run().catch((error: Error) => logger.error('queue worker stopped', { error: error.message }));
-    await worker.waitUntilReady();
+    await withTimeout(worker.waitUntilReady(), options.connectTimeoutMs ?? 30_000, 'connecting').catch(async (error: Error) => {
+      await withTimeout(worker.close(true), 2000, 'closing').catch(() => undefined);
+      await closeRedisClient(client);
+      throw new PipelineError('E_NOT_FOUND', `cannot reach Redis at ${describeConnection(connection)}: ${error.message}`, { field: 'queue', hint: 'start redis-server, or check --queue' });
+    });
     logger.info('queue worker ready', { queue: queueName, redis: describeConnection(connection), concurrency });
   };
   await start();
