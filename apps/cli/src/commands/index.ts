@@ -12,6 +12,8 @@ import { serveCommand, serverCommand } from './serve.js';
 import { runsCommand } from './runs.js';
 import { ablationCommand } from './ablation.js';
 import { seedStudyCommand } from './seed-study.js';
+import { workerCommand } from './worker.js';
+import { queueCommand } from './queue.js';
 
 /** Every command of the CLI, in the order `--help` lists them. Add new commands here (one per line, so merges stay clean). */
 export const commands: readonly CommandDefinition[] = [
@@ -29,4 +31,6 @@ export const commands: readonly CommandDefinition[] = [
   seizureCommand,
   serveCommand,
   serverCommand,
+  workerCommand,
+  queueCommand,
 ];

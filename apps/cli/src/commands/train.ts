@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { PipelineError } from '@pipeline/core';
 import { flagsToOptimizeOptions, optFlagsGiven } from '../train/optimize-options.js';
 import { formatTrialsTable } from '../train/optimize-summary.js';
@@ -17,6 +18,7 @@ export const trainCommand: CommandDefinition = {
     ['$0 train --run-dir runs/r1 --resume …same flags…', 'continue an interrupted run from its completed folds'],
     ['$0 train --config runs/r1/config.json --run-dir runs/r1-again', 'retrain a run from its stored config (same bytes)'],
     ['$0 train --demo --optimize --opt-targets hgb meta --opt-trials 30 --opt-pruner median', 'search HGB and meta-learner params (TPE), then train the best config'],
+    ['$0 train --demo --queue redis://10.0.0.5:6379 --queue-storage /mnt/shared/pipeline', 'fold tasks on `pipeline worker` machines'],
   ],
   builder: trainBuilder,
   async run(args, runtime) {
@@ -37,6 +39,22 @@ export const trainCommand: CommandDefinition = {
       return;
     }
     const workers = typeof args.workers === 'number' ? args.workers : undefined;
+    if (typeof args.queue === 'string' && args.optimize === true) {
+      throw new PipelineError('E_USAGE', '--queue does not run search trials yet (fold tasks only)', { field: 'queue', hint: 'run --optimize locally (--workers N), or train the best config with --queue' });
+    }
+    if (typeof args.queue === 'string' && workers !== undefined) {
+      throw new PipelineError('E_USAGE', '--workers and --queue exclude each other', { field: 'queue', hint: 'queue workers set their own --concurrency' });
+    }
+    const queue =
+      typeof args.queue === 'string'
+        ? (await import('@pipeline/queue')).bullmqExecutor({
+            connection: args.queue,
+            storageDir: runtime.resolvePath(typeof args.queueStorage === 'string' ? args.queueStorage : `${String(args.runsRoot ?? 'runs')}/queue-env`),
+            ...(typeof args.queueName === 'string' ? { queueName: args.queueName } : {}),
+            ...(typeof args.runDir === 'string' ? { runLabel: basename(args.runDir) } : {}),
+            ...(config.backend === undefined ? {} : { backend: config.backend }),
+          })
+        : undefined;
     const given = optFlagsGiven(args);
     if (args.optimize !== true && given.length > 0) {
       throw new PipelineError('E_USAGE', `${given.join(', ')} need${given.length > 1 ? '' : 's'} --optimize`, { field: given[0]!, hint: 'add --optimize, or drop the --opt-* flags' });
@@ -68,6 +86,7 @@ export const trainCommand: CommandDefinition = {
       runsRoot: String(args.runsRoot ?? 'runs'),
       resume: args.resume === true,
       argv: runtime.argv,
+      ...(queue === undefined ? {} : { executor: queue }),
       ...(workers === undefined ? {} : { executor: localParallelExecutor({ workers, ...(config.backend === undefined ? {} : { backend: config.backend }) }) }),
     });
     if (runtime.json) {

@@ -141,7 +141,11 @@ export function trainBuilder(yargs: Argv): Argv {
     .option('save', { type: 'boolean', describe: 'Save the final models in the run (default true)' })
     .option('refit-final', { type: 'boolean', describe: 'Refit every base model on all rows after the OOF pass (default true)' })
     .option('workers', { type: 'number', describe: 'Fold tasks in parallel worker threads (1 = in this process; default: chosen for the models)' })
-    .option('timing', { type: 'boolean', default: false, describe: 'Print per-fold, per-model fit/predict durations' });
+    .option('timing', { type: 'boolean', default: false, describe: 'Print per-fold, per-model fit/predict durations' })
+    .group(['queue', 'queue-storage', 'queue-name'], 'Distributed folds (pipeline worker --queue …):')
+    .option('queue', { type: 'string', describe: 'Run fold tasks on queue workers: redis://HOST:PORT[/DB]' })
+    .option('queue-storage', { type: 'string', describe: 'Folder every worker sees at the same path (shared filesystem) for the fold data (default: <runs-root>/queue-env)' })
+    .option('queue-name', { type: 'string', describe: 'BullMQ queue name (default pipeline-folds)' });
 }
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
