@@ -6,7 +6,7 @@ import { canonicalJson, type FoldEnvironment } from '@pipeline/model-selection';
 /** Version of the stored fold environment layout (see the package README, "Shared storage"). */
 export const FOLD_ENV_FORMAT_VERSION = 1;
 
-type Dtype = 'float32' | 'float64' | 'int32';
+export type Dtype = 'float32' | 'float64' | 'int32';
 
 /** One binary file of a stored environment: little-endian typed array bytes and their sha256. */
 export interface StoredArray {

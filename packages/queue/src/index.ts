@@ -10,6 +10,7 @@ export {
   type FoldEnvironmentData,
   type StoredFoldEnvironment,
   type StoredArray,
+  type Dtype,
 } from './fold-environment-store.js';
 export {
   QUEUE_JOB_FORMAT,

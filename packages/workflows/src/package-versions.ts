@@ -16,7 +16,7 @@ const PACKAGES = [
   '@pipeline/model-cnn',
 ];
 
-/** Versions of the @pipeline packages in use (this one's included) and Node's, for run manifests. */
+/** Versions of the `@pipeline/*` packages in use (this one's included) and Node's, for run manifests. */
 export function packageVersions(): Record<string, string> {
   const require = createRequire(import.meta.url);
   const out: Record<string, string> = {};

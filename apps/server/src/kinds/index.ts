@@ -7,7 +7,7 @@
  */
 import { registerModelKind, type ModelKind } from '../model-kinds.js';
 
-type KindModule = { readonly modelKind: unknown };
+export type KindModule = { readonly modelKind: unknown };
 
 /** Loaders of the built-in kinds, by name. */
 export const builtinKindLoaders: Readonly<Record<string, () => Promise<KindModule>>> = {
