@@ -2,16 +2,34 @@
 // written with Atomics by the calling thread (hist-worker-pool.ts), the workers (hist-worker.mjs)
 // and their supervisor (hist-supervisor.mjs). A file of its own so the supervisor loads no kernel.
 
-/** Int32 slots of the control block. */
-export const CTL_GENERATION = 0; // bumped by the main thread for every command
-export const CTL_COMMAND = 1;
-export const CTL_NEXT_CHUNK = 2; // work-stealing counter over feature chunks
-export const CTL_DONE = 3; // workers that finished the current command
-export const CTL_CHUNK_SIZE = 4;
-export const CTL_FAILED = 5; // a worker's kernel threw
-export const CTL_DEAD = 6; // set by the supervisor when a thread stopped: worker index + 1 (-1: the supervisor)
-export const CTL_DEAD_CODE = 7; // that thread's exit code
-export const CTL_LENGTH = 8;
+// Int32 slots of the control block.
+// CTL_GENERATION holds the command word: (sequence number << 2) | command, written once per command by the calling thread
+// (one atomic store, so a thread that wakes late never pairs a new command with an old sequence).
+export const CTL_GENERATION = 0;
+export const CTL_COMMAND = 1; // the latest command alone (read by the supervisor)
+// SETUP and EXIT: workers that finished the command (a barrier: every worker takes part).
+// RUN: features whose job is done, by any thread. The calling thread waits until every feature is
+// done, not until every worker has woken up: on a busy machine a worker that is not scheduled in
+// time simply takes no chunk, instead of making the job wait a whole time slice for it.
+export const CTL_DONE = 2;
+export const CTL_CHUNK_SIZE = 3;
+export const CTL_FAILED = 4; // a worker's kernel threw
+export const CTL_DEAD = 5; // set by the supervisor when a thread stopped: worker index + 1 (-1: the supervisor)
+export const CTL_DEAD_CODE = 6; // that thread's exit code
+export const CTL_LENGTH = 7;
+/**
+ * Byte offset of the claim word, a BigInt64 after the Int32 slots: (sequence number << 32) | next
+ * feature. Threads claim a chunk with one compareExchange that also checks the job's sequence
+ * number, so a thread that wakes after its job has ended can never take a chunk of the next one.
+ */
+export const CTL_CLAIM_OFFSET = 32; // 8-byte aligned, after the CTL_LENGTH slots
+/** Bytes of the whole control block. */
+export const CTL_BYTES = CTL_CLAIM_OFFSET + 8;
+
+/** The command word for the command after `word`. */
+export function nextCommandWord(word, command) {
+  return ((((word >>> 2) + 1) & 0x1fffffff) << 2) | command;
+}
 
 export const COMMAND_RUN = 1;
 export const COMMAND_SETUP = 2;

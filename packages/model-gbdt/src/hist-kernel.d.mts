@@ -78,13 +78,16 @@ export declare const JOB_LENGTH: number;
 
 export declare const CTL_GENERATION: number;
 export declare const CTL_COMMAND: number;
-export declare const CTL_NEXT_CHUNK: number;
 export declare const CTL_DONE: number;
 export declare const CTL_CHUNK_SIZE: number;
 export declare const CTL_FAILED: number;
 export declare const CTL_DEAD: number;
 export declare const CTL_DEAD_CODE: number;
 export declare const CTL_LENGTH: number;
+export declare const CTL_CLAIM_OFFSET: number;
+export declare const CTL_BYTES: number;
+/** The command word for the command after `word`. */
+export declare function nextCommandWord(word: number, command: number): number;
 export declare const COMMAND_RUN: number;
 export declare const COMMAND_SETUP: number;
 export declare const COMMAND_EXIT: number;
@@ -94,5 +97,5 @@ export declare const WAIT_SLICE_MS: number;
 export declare function memoryLayout(nRows: number, nFeatures: number, slots: number): MemoryLayout;
 export declare function pagesFor(bytes: number): number;
 export declare function runFeatureRange(ctx: KernelContext, f0: number, f1: number): void;
-export declare function runChunks(ctx: KernelContext, ctl: Int32Array): void;
+export declare function runChunks(ctx: KernelContext, ctl: Int32Array, claim: BigInt64Array, sequence: number): void;
 export declare function contextFromBuffers(buffers: KernelBuffers): KernelContext;

@@ -17,7 +17,7 @@
 //   ogh       float32[2 * nRows]: (gradient, hessian) pairs of the node being built, in partition order
 //   bins      uint8[nFeatures * nRows], column-major: bin of (row i, feature f) at f * nRows + i
 //   hist      slots of nFeatures * 256 entries of {sumG, sumH, count} (3 x float64 = 24 bytes)
-import { CTL_CHUNK_SIZE, CTL_NEXT_CHUNK } from './hist-control.mjs';
+import { CTL_CHUNK_SIZE, CTL_DONE, CTL_FAILED } from './hist-control.mjs';
 import { HIST_KERNEL_WASM } from './hist-kernel-wasm.mjs';
 
 const wasmModule = new WebAssembly.Module(Buffer.from(HIST_KERNEL_WASM, 'base64'));
@@ -129,13 +129,15 @@ export function runFeatureRange(ctx, f0, f1) {
 export {
   CTL_GENERATION,
   CTL_COMMAND,
-  CTL_NEXT_CHUNK,
   CTL_DONE,
   CTL_CHUNK_SIZE,
   CTL_FAILED,
   CTL_DEAD,
   CTL_DEAD_CODE,
   CTL_LENGTH,
+  CTL_CLAIM_OFFSET,
+  CTL_BYTES,
+  nextCommandWord,
   COMMAND_RUN,
   COMMAND_SETUP,
   COMMAND_EXIT,
@@ -143,14 +145,46 @@ export {
   WAIT_SLICE_MS,
 } from './hist-control.mjs';
 
-/** Takes feature chunks from the shared counter until none are left. */
-export function runChunks(ctx, ctl) {
-  const chunk = ctl[CTL_CHUNK_SIZE];
+/**
+ * Takes chunks of job `sequence` from the claim word until none are left (or the job is over), runs
+ * them, and adds their features to CTL_DONE. A chunk whose kernel throws still counts as done, with
+ * CTL_FAILED set and the chunks nobody took counted too, so the calling thread never waits for them.
+ */
+export function runChunks(ctx, ctl, claim, sequence) {
   const n = ctx.nFeatures;
+  const tag = BigInt(sequence) << 32n;
   for (;;) {
-    const f0 = Atomics.add(ctl, CTL_NEXT_CHUNK, chunk);
+    const current = Atomics.load(claim, 0);
+    if ((current & ~0xffffffffn) !== tag) return;
+    const f0 = Number(current & 0xffffffffn);
     if (f0 >= n) return;
-    runFeatureRange(ctx, f0, Math.min(n, f0 + chunk));
+    // Read after the tag check: the job cannot end (nor its chunk size change) while f0 < n is unclaimed.
+    const f1 = Math.min(n, f0 + Atomics.load(ctl, CTL_CHUNK_SIZE));
+    if (Atomics.compareExchange(claim, 0, current, tag | BigInt(f1)) !== current) continue;
+    try {
+      runFeatureRange(ctx, f0, f1);
+    } catch (error) {
+      Atomics.store(ctl, CTL_FAILED, 1);
+      finishChunk(ctl, f1 - f0 + drainClaims(claim, tag, n));
+      throw error;
+    }
+    finishChunk(ctl, f1 - f0);
+  }
+}
+
+function finishChunk(ctl, features) {
+  Atomics.add(ctl, CTL_DONE, features);
+  Atomics.notify(ctl, CTL_DONE);
+}
+
+/** Claims every feature nobody took yet (after a failure) and returns how many that was. */
+function drainClaims(claim, tag, n) {
+  for (;;) {
+    const current = Atomics.load(claim, 0);
+    if ((current & ~0xffffffffn) !== tag) return 0;
+    const f = Number(current & 0xffffffffn);
+    if (f >= n) return 0;
+    if (Atomics.compareExchange(claim, 0, current, tag | BigInt(n)) === current) return n - f;
   }
 }
 

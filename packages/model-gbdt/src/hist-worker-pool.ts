@@ -4,7 +4,9 @@ import {
   COMMAND_EXIT,
   COMMAND_RUN,
   COMMAND_SETUP,
+  CTL_BYTES,
   CTL_CHUNK_SIZE,
+  CTL_CLAIM_OFFSET,
   CTL_COMMAND,
   CTL_DEAD,
   CTL_DEAD_CODE,
@@ -12,9 +14,9 @@ import {
   CTL_FAILED,
   CTL_GENERATION,
   CTL_LENGTH,
-  CTL_NEXT_CHUNK,
   SPIN_LIMIT,
   WAIT_SLICE_MS,
+  nextCommandWord,
   runChunks,
   type KernelBuffers,
   type KernelContext,
@@ -67,6 +69,7 @@ export class HistWorkerPool {
   private readonly supervisor: Worker;
   private readonly ports: MessagePort[];
   private readonly control: Int32Array;
+  private readonly claim: BigInt64Array;
   private idleTimer: NodeJS.Timeout | undefined;
   private terminated = false;
   /** What the supervisor said about a thread that stopped (arrives after the control block is marked). */
@@ -77,8 +80,12 @@ export class HistWorkerPool {
     this.supervisor = supervisor;
     this.ports = ports;
     this.control = control;
+    this.claim = new BigInt64Array(control.buffer, CTL_CLAIM_OFFSET, 1);
     supervisor.on('message', (message: SupervisorMessage) => {
-      if (message.type === 'stopped') this.stopMessage ??= `worker ${message.worker}: ${message.message}`;
+      // A plain exit says nothing the exit code in the control block does not: only errors add detail.
+      if (message.type === 'stopped' && message.message !== `exited with code ${message.code}`) {
+        this.stopMessage ??= `worker ${message.worker}: ${message.message}`;
+      }
     });
     supervisor.on('error', (error) => {
       this.stopMessage ??= `supervisor: ${error.message}`;
@@ -94,7 +101,7 @@ export class HistWorkerPool {
    * `PipelineError('E_INTERNAL')` if one fails to load, stops, or is not ready within 20 s.
    */
   static async create(size: number): Promise<HistWorkerPool> {
-    const control = new Int32Array(new SharedArrayBuffer(CTL_LENGTH * 4));
+    const control = new Int32Array(new SharedArrayBuffer(CTL_BYTES), 0, CTL_LENGTH);
     const channels = Array.from({ length: size }, () => new MessageChannel());
     const ports = channels.map((channel) => channel.port1);
     const remote = channels.map((channel) => channel.port2);
@@ -145,18 +152,29 @@ export class HistWorkerPool {
   private command(command: number, ctx: KernelContext | undefined, chunkSize: number): void {
     this.throwIfBroken();
     const ctl = this.control;
+    const word = nextCommandWord(Atomics.load(ctl, CTL_GENERATION), command);
     Atomics.store(ctl, CTL_DONE, 0);
     Atomics.store(ctl, CTL_FAILED, 0);
-    Atomics.store(ctl, CTL_NEXT_CHUNK, 0);
     Atomics.store(ctl, CTL_CHUNK_SIZE, chunkSize);
     Atomics.store(ctl, CTL_COMMAND, command);
-    Atomics.add(ctl, CTL_GENERATION, 1);
+    Atomics.store(this.claim, 0, BigInt(word >>> 2) << 32n);
+    Atomics.store(ctl, CTL_GENERATION, word);
     Atomics.notify(ctl, CTL_GENERATION);
-    if (ctx !== undefined) runChunks(ctx, ctl);
+    // RUN waits for every feature to be done (by whichever threads took them), SETUP for every worker.
+    let target = this.size;
+    let failure: unknown;
+    if (ctx !== undefined) {
+      target = ctx.nFeatures;
+      try {
+        runChunks(ctx, ctl, this.claim, word >>> 2);
+      } catch (error) {
+        failure = error; // runChunks counted the features nobody took: wait for the ones in progress
+      }
+    }
     let spins = 0;
     for (;;) {
       const done = Atomics.load(ctl, CTL_DONE);
-      if (done >= this.size) break;
+      if (done >= target) break;
       if (++spins > SPIN_LIMIT) {
         // The supervisor marks CTL_DEAD and wakes this wait as soon as a thread stops. (Checked
         // only once spinning is over: a costlier spin took CPU from the workers on a busy machine.)
@@ -164,6 +182,7 @@ export class HistWorkerPool {
         Atomics.wait(ctl, CTL_DONE, done, WAIT_SLICE_MS);
       }
     }
+    if (failure !== undefined) throw failure;
     if (Atomics.load(ctl, CTL_FAILED) !== 0) {
       throw new PipelineError('E_INTERNAL', 'a histogram worker thread failed');
     }
@@ -190,7 +209,7 @@ export class HistWorkerPool {
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     const ctl = this.control;
     Atomics.store(ctl, CTL_COMMAND, COMMAND_EXIT);
-    Atomics.add(ctl, CTL_GENERATION, 1);
+    Atomics.store(ctl, CTL_GENERATION, nextCommandWord(Atomics.load(ctl, CTL_GENERATION), COMMAND_EXIT));
     Atomics.notify(ctl, CTL_GENERATION);
     // Ending the supervisor ends the workers it started.
     await this.supervisor.terminate();
