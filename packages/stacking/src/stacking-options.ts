@@ -42,7 +42,7 @@ export interface StackingOptions {
   readonly maxOneHotCategories?: number;
   /**
    * Missing values (NaN) in numeric passthrough columns: `error` (default) refuses them, naming the
-   * column; `median` / `most_frequent` wrap the meta-learner in {@link imputeMissing}, so each of its
+   * column; `median` / `most_frequent` wrap the meta-learner in `imputeMissing`, so each of its
    * fits (every inner-CV fold and the final fit) learns the fill values from its own training rows
    * and the fitted stack reuses them at predict.
    */

@@ -90,5 +90,25 @@ describe('missing-value strategies (scikit-learn SimpleImputer parity)', () => {
     expect(before.data.every((v) => Number.isFinite(v))).toBe(true);
     const loaded = (await loadModel(await stack.toArtifact())) as FittedStack;
     expect(Array.from((await loaded.predictProba({ a: fresh.views.a, b: freshB })).data)).toEqual(Array.from(before.data));
+
+    // The meta-learner's own OOF: per inner fold, fill Z's test rows with the medians of that fold's
+    // training rows only (computed here by sorting), fit a logistic regression, predict.
+    const z = stack.oof!.z;
+    const expected = new Float32Array(stack.oof!.meta.data.length);
+    for (const { train, test } of stack.oof!.plan.splits) {
+      const fill = Array.from({ length: z.cols }, (_, j) => {
+        const values = Array.from(train, (i) => z.data[i * z.cols + j]!).filter((v) => !Number.isNaN(v)).sort((p, q) => p - q);
+        const m = values.length;
+        return m % 2 === 1 ? values[(m - 1) / 2]! : (values[m / 2 - 1]! + values[m / 2]!) / 2;
+      });
+      const filled = (rows: Int32Array) => matrix(rows.length, z.cols, Float32Array.from({ length: rows.length * z.cols }, (_, k) => {
+        const v = z.data[rows[Math.floor(k / z.cols)]! * z.cols + (k % z.cols)]!;
+        return Number.isNaN(v) ? fill[k % z.cols]! : v;
+      }));
+      const model = await logisticRegression().fit({ features: filled(train), labels: Int32Array.from(train, (i) => data.labels[i]!) });
+      const proba = await model.predictProba(filled(test));
+      test.forEach((i, r) => expected.set(proba.data.subarray(r * 3, r * 3 + 3), i * 3));
+    }
+    expect(Array.from(stack.oof!.meta.data)).toEqual(Array.from(expected));
   });
 });
