@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // node bench/typed-csv.mjs gen DIR            writes DIR/tabular.csv (100k rows: id, 20 categorical, 100 numeric) and DIR/y.csv
-// node bench/typed-csv.mjs read FILE [REPS]   readTypedCsv: one JSON line with per-rep seconds and peak RSS
+// node bench/typed-csv.mjs read FILE [REPS] [MODULE]   readTypedCsv: one JSON line with per-rep seconds and peak RSS
+//   (MODULE: another build's dist/index.js, e.g. the two-pass reader of an older checkout, for a before/after)
+// node bench/typed-csv.mjs same FILE MODULE   checks that this build and MODULE read the same bytes, codes and tables
 // Peers: bench/typed_csv_peer.py (pandas, pyarrow) on the same file.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTypedCsv } from '../dist/index.js';
+import { createHash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { readTypedCsv as ours } from '../dist/index.js';
 
-const [mode, target, repsText] = process.argv.slice(2);
+const [mode, target, repsText, modulePath] = process.argv.slice(2);
+const readTypedCsv = modulePath === undefined || mode === 'same' ? ours : (await import(pathToFileURL(modulePath).href)).readTypedCsv;
 if (mode === 'gen') {
   let s = 12345;
   const next = () => {
@@ -36,6 +41,16 @@ if (mode === 'gen') {
   }
   writeFileSync(join(target, 'tabular.csv'), `${lines.join('\n')}\n`);
   writeFileSync(join(target, 'y.csv'), `${labels.join('\n')}\n`);
+} else if (mode === 'same') {
+  const other = (await import(pathToFileURL(repsText).href)).readTypedCsv;
+  const digest = (t) =>
+    createHash('sha256')
+      .update(Buffer.from(t.matrix.data.buffer, t.matrix.data.byteOffset, t.matrix.data.byteLength))
+      .update(JSON.stringify([t.columns, t.types, t.ids, t.encoding]))
+      .digest('hex');
+  const [a, b] = [digest(await ours(target)), digest(await other(target))];
+  console.log(JSON.stringify({ same: a === b, ours: a, other: b }));
+  if (a !== b) process.exit(1);
 } else {
   const reps = Number(repsText ?? 3);
   const seconds = [];
@@ -48,7 +63,7 @@ if (mode === 'gen') {
   const categorical = table.types.filter((t) => t === 'categorical').length;
   console.log(
     JSON.stringify({
-      tool: 'readTypedCsv',
+      tool: modulePath === undefined ? 'readTypedCsv' : `readTypedCsv (${modulePath})`,
       rows: table.rows,
       cols: table.cols,
       categorical,

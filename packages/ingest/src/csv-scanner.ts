@@ -5,6 +5,13 @@ import { splitCsvLine } from './csv-line.js';
 export const SKIP = -1;
 /** `targets` entry of the id column. */
 export const ID = -2;
+/** `targets` entries ≤ TEXT are text (categorical) columns: output column `TEXT - target`. */
+export const TEXT = -3;
+
+/** The `targets` entry of a text column written to output column `out`. */
+export function textTarget(out: number): number {
+  return TEXT - out;
+}
 
 /** How the columns of a numeric CSV map to the output. */
 export interface CsvLayout {
@@ -28,6 +35,12 @@ export interface RowSink {
   readonly capacity: number;
   /** Complete rows so far (also when `scanRows` throws; `ids` may then hold one more, the bad line's). */
   rows: number;
+  /**
+   * Per output column that is a text column ({@link TEXT} targets): its distinct non-missing texts,
+   * each mapped to its first-seen index, which is what the row's cell holds (NaN: a missing cell).
+   * Shared across the sinks of one file.
+   */
+  readonly text?: readonly (Map<string, number> | undefined)[] | undefined;
 }
 
 /** Line counter carried across calls (1-based number of the last line consumed; the header is line 1). */
@@ -255,6 +268,22 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
       } else {
         const fieldEnd = findFieldEnd(buf, p, delimiter, layout, state);
         if (target === ID) ids?.push(fieldText(buf, p, fieldEnd));
+        else if (target <= TEXT) {
+          // A categorical cell: interned, written as its first-seen index (same pass as the numbers).
+          const out = TEXT - target;
+          const text = fieldText(buf, p, fieldEnd);
+          if (layout.na.has(text)) data[base + out] = NAN;
+          else {
+            const map = sink.text![out]!;
+            let code = map.get(text);
+            if (code === undefined) {
+              code = map.size;
+              if (code >= MAX_TEXT_CODES) throw tooManyCategories(layout, c);
+              map.set(text, code);
+            }
+            data[base + out] = code;
+          }
+        }
         p = fieldEnd;
       }
       if (c < ncols - 1) {
@@ -269,6 +298,18 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
     sink.rows = ++row; // kept current, so after a throw it counts the rows completed before the bad line
   }
   return p;
+}
+
+/** Distinct texts a column may hold: codes stay exact in float32 below 2^24. */
+const MAX_TEXT_CODES = 1 << 24;
+
+function tooManyCategories(layout: CsvLayout, column: number): PipelineError {
+  const name = layout.header[column]!;
+  return new PipelineError('E_INPUT', `categorical column '${name}' has more than ${MAX_TEXT_CODES} distinct values`, {
+    file: layout.file,
+    field: name,
+    hint: `drop it (dropCols: ['${name}']) or make it the id column`,
+  });
 }
 
 /** End of the field starting at `p` (at the delimiter, CR or LF after it), honouring quotes. */

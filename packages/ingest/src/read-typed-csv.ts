@@ -1,14 +1,13 @@
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PipelineError, type Matrix } from '@pipeline/core';
 import { emptyCategoryEncoding, sortCategories, CATEGORY_ENCODING_VERSION, type CategoryEncoding, type CategoryTable } from './category-encoding.js';
 import { isNumericCell, type ColumnType } from './column-types.js';
 import { csvDelimiter, splitCsvLine } from './csv-line.js';
 import { buildLayout, listNames, type CsvLayout } from './csv-scanner.js';
-import { scanTextColumns } from './csv-text-columns.js';
 import { requireFile } from './file-checks.js';
 import type { NumericTableInfo } from './numeric-table.js';
-import { readCsv, type CsvTable } from './read-csv.js';
+import { readCsvWith, type CsvTable } from './read-csv.js';
 
 const SAMPLE_BYTES = 1 << 20;
 
@@ -100,65 +99,44 @@ export async function readTypedCsv(path: string, options: ReadTypedCsvOptions = 
   });
   if (encoding === undefined) inferFromSample(lines.slice(1, complete), layout, types, forcedNumeric, forcedCategorical);
   const numericOnly = types.every((t) => t === 'numeric');
-  let numeric: CsvTable | undefined;
-  // The numeric scanner reads the numeric columns; a later non-numeric cell in an inferred column
-  // makes that column categorical (then re-read: rare, bounded by the number of columns).
+  // One pass over the file: the numeric scanner reads the numbers and interns the categorical cells
+  // of the same rows. A later non-numeric cell in an inferred-numeric column makes that column
+  // categorical and the file is read again (rare; at most once per column).
+  let table: CsvTable;
+  let maps: (Map<string, number> | undefined)[];
   for (;;) {
-    const names = columns.filter((_, k) => types[k] === 'numeric');
-    if (names.length === 0) break;
+    maps = [];
+    const text = { columns: new Set(columns.filter((_, k) => types[k] === 'categorical')), maps };
     try {
-      numeric = await readCsv(file, { idColumn: layout.idColumn ?? false, columns: names, delimiter, ...(options.naValues === undefined ? {} : { naValues: options.naValues }) });
+      table = (await readCsvWith(
+        file,
+        { idColumn: layout.idColumn ?? false, columns, delimiter, ...(options.naValues === undefined ? {} : { naValues: options.naValues }) },
+        text.columns.size === 0 ? undefined : text,
+      )) as CsvTable;
       break;
     } catch (error) {
       const k = error instanceof PipelineError && error.code === 'E_INPUT' && error.message.includes(' is not a number') ? columns.indexOf(error.field ?? '') : -1;
-      if (k < 0 || encoding !== undefined || forcedNumeric.has(columns[k]!)) throw error;
+      if (k < 0 || encoding !== undefined || forcedNumeric.has(columns[k]!) || types[k] === 'categorical') throw error;
       types[k] = 'categorical';
     }
   }
   if (types.every((t) => t === 'numeric')) {
-    const table = numeric!;
     return { ...table, types, encoding: emptyCategoryEncoding(options.naValues), unknown: {}, numericOnly };
   }
-  const categorical = columns.map((_, k) => k).filter((k) => types[k] === 'categorical');
-  const wanted = new Int32Array(layout.header.length).fill(-1);
-  categorical.forEach((k, slot) => {
-    wanted[layout.header.indexOf(columns[k]!)] = slot;
-  });
-  const body = await readWhole(file);
-  const bodyStart = headerEnd(body);
-  const texts = scanTextColumns(body, bodyStart, layout, wanted, categorical.length, numeric === undefined);
-  const rows = texts.rows;
-  if (rows === 0) {
-    throw new PipelineError('E_INPUT', 'CSV file has a header but no data rows', { file, hint: 'the file needs at least one data row' });
-  }
-  if (numeric !== undefined && numeric.rows !== rows) {
-    throw new PipelineError('E_INTERNAL', `the numeric and text passes read ${numeric.rows} and ${rows} rows`, { file });
-  }
-  const ids = numeric?.ids ?? texts.ids;
-  if (numeric === undefined && ids !== undefined) checkUniqueIds(ids, file, layout.idColumn!);
+  const rows = table.rows;
   const width = columns.length;
-  const data = new Float32Array(rows * width);
-  if (numeric !== undefined) {
-    const nw = numeric.cols;
-    const src = numeric.matrix.data;
-    const targets = columns.map((_, k) => k).filter((k) => types[k] === 'numeric');
-    for (let i = 0; i < rows; i++) {
-      const from = i * nw;
-      const to = i * width;
-      for (let j = 0; j < nw; j++) data[to + targets[j]!] = src[from + j]!;
-    }
-  }
+  const data = table.matrix.data;
   const tables: Record<string, CategoryTable> = {};
   const unknown: Record<string, number> = {};
-  categorical.forEach((k, slot) => {
-    const name = columns[k]!;
-    const seen = texts.seen[slot]!;
-    const codes = texts.codes[slot]!;
+  columns.forEach((name, k) => {
+    if (types[k] !== 'categorical') return;
+    // Cells hold first-seen indices into `seen`: count them, then recode in place.
+    const seen = [...maps[k]!.keys()];
     const counts = new Float64Array(seen.length);
     let missing = 0;
-    for (let i = 0; i < rows; i++) {
-      const c = codes[i]!;
-      if (c < 0) missing++;
+    for (let i = k; i < data.length; i += width) {
+      const c = data[i]!;
+      if (c !== c) missing++;
       else counts[c]!++;
     }
     const given = encoding?.columns[name];
@@ -169,7 +147,8 @@ export async function readTypedCsv(path: string, options: ReadTypedCsvOptions = 
       seen.forEach((c, s) => {
         remap[s] = index.get(c)!;
       });
-      tables[name] = { categories: sorted, counts: sorted.map((c) => counts[seen.indexOf(c)]!), missing };
+      const countOf = new Map(seen.map((c, s) => [c, counts[s]!]));
+      tables[name] = { categories: sorted, counts: sorted.map((c) => countOf.get(c)!), missing };
     } else {
       const index = new Map(given.categories.map((c, code) => [c, code]));
       let unseen = 0;
@@ -180,9 +159,9 @@ export async function readTypedCsv(path: string, options: ReadTypedCsvOptions = 
       });
       unknown[name] = unseen;
     }
-    for (let i = 0; i < rows; i++) {
-      const c = codes[i]!;
-      data[i * width + k] = c < 0 ? Number.NaN : remap[c]!;
+    for (let i = k; i < data.length; i += width) {
+      const c = data[i]!;
+      if (c === c) data[i] = remap[c]!;
     }
   });
   return {
@@ -191,9 +170,9 @@ export async function readTypedCsv(path: string, options: ReadTypedCsvOptions = 
     columns,
     rows,
     cols: width,
-    ids,
+    ids: table.ids,
     idColumn: layout.idColumn,
-    matrix: { rows, cols: width, data },
+    matrix: table.matrix,
     types,
     encoding: encoding ?? { version: CATEGORY_ENCODING_VERSION, unknown: 'missing', naValues: [...(options.naValues ?? [])], columns: tables },
     unknown,
@@ -236,21 +215,6 @@ function checkNames(names: readonly string[] | undefined, columns: readonly stri
   return new Set(names ?? []);
 }
 
-function checkUniqueIds(ids: readonly string[], file: string, idColumn: string): void {
-  const seen = new Map<string, number>();
-  ids.forEach((id, i) => {
-    const previous = seen.get(id);
-    if (previous !== undefined) {
-      throw new PipelineError('E_INPUT', `duplicate id '${id}' in data rows ${previous + 1} and ${i + 1}`, {
-        file,
-        field: idColumn,
-        hint: 'ids must be unique; remove the repeated rows or choose another id column',
-      });
-    }
-    seen.set(id, i);
-  });
-}
-
 async function readSample(file: string, bytes: number): Promise<Buffer> {
   const handle = await open(file, 'r');
   try {
@@ -260,19 +224,4 @@ async function readSample(file: string, bytes: number): Promise<Buffer> {
   } finally {
     await handle.close();
   }
-}
-
-/** The whole file with a line feed at the end. */
-async function readWhole(file: string): Promise<Uint8Array> {
-  const bytes = await readFile(file);
-  if (bytes.length > 0 && bytes[bytes.length - 1] === 10) return bytes;
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  out[bytes.length] = 10;
-  return out;
-}
-
-function headerEnd(bytes: Uint8Array): number {
-  const end = bytes.indexOf(10);
-  return end < 0 ? bytes.length : end + 1;
 }

@@ -50,11 +50,20 @@ export interface ViewEntry {
     readonly categorical?: readonly string[];
     readonly engineered?: readonly string[];
     readonly dropped?: readonly string[];
+    /** Per one-hot encoded categorical column, the indicator columns the models see (`<column>=<category>`). */
+    readonly oneHot?: Readonly<Record<string, readonly string[]>>;
   };
   /** Categorical feature columns (coded by the tables in `encoding`); every other column is numeric. */
   readonly categoricalColumns?: readonly string[];
   /** Relative path of the category → code tables (`encoding/table.json`), when the view has categorical columns. */
   readonly encoding?: string;
+  /**
+   * Categorical columns one-hot encoded (`inputs.table.categorical: onehot`) by the tables in
+   * `encoding`: at predict the same columns are expanded the same way (unseen category: all zeros).
+   */
+  readonly oneHotColumns?: readonly string[];
+  /** The columns the models see, when they differ from `columns` (one-hot expansion). */
+  readonly featureNames?: readonly string[];
   /** Signal column range for raw-signal views. */
   readonly signal?: { readonly start: number; readonly length: number; readonly datasetKey: string };
 }

@@ -1,4 +1,14 @@
 import { matrix, PipelineError, type Matrix } from '@pipeline/core';
+import { oneHotEncode, oneHotNames, type OneHotColumn } from './one-hot.js';
+
+/** A view appended to the stacking matrix after the base models' columns. */
+export interface PassthroughLayout {
+  readonly view: string;
+  /** The view's column names (its width). */
+  readonly names: readonly string[];
+  /** Its categorical columns, one-hot encoded into `<view>:<column>=<category>` columns in place. */
+  readonly oneHot?: readonly OneHotColumn[];
+}
 
 /** How the meta-learner's input is laid out: frozen at fit time, checked at predict time. */
 export interface StackLayout {
@@ -8,8 +18,10 @@ export interface StackLayout {
   readonly models: readonly string[];
   /** Keep only class 1's column of each base model in a binary problem (the other is redundant). */
   readonly dropFirstBinaryColumn: boolean;
-  /** Views appended as they are after the base models' columns, with their widths and column names. */
-  readonly passthrough: readonly { readonly view: string; readonly names: readonly string[] }[];
+  /** Views appended after the base models' columns, with their column names and categorical columns. */
+  readonly passthrough: readonly PassthroughLayout[];
+  /** True when the meta-learner fills missing passthrough values itself (`passthroughMissing`); else NaN is refused. */
+  readonly imputed?: boolean;
 }
 
 /** The classes each base model contributes a column for. */
@@ -23,7 +35,7 @@ export function stackColumns(layout: StackLayout): string[] {
   const classes = stackedClasses(layout);
   return [
     ...layout.models.flatMap((model) => classes.map((c) => `${model}:proba_${layout.classNames?.[c] ?? c}`)),
-    ...layout.passthrough.flatMap(({ view, names }) => names.map((name) => `${view}:${name}`)),
+    ...layout.passthrough.flatMap(({ view, names, oneHot }) => oneHotNames(names, oneHot ?? []).map((name) => `${view}:${name}`)),
   ];
 }
 
@@ -45,7 +57,13 @@ export function buildStack(layout: StackLayout, baseProba: readonly Matrix[], pa
       });
     }
   });
-  const width = baseProba.length * classes.length + passthrough.reduce((sum, view) => sum + view.cols, 0);
+  // Categorical columns become their one-hot indicators (missing and unknown: all zeros).
+  const encoded = passthrough.map((view, k) => {
+    const { view: name, names, oneHot } = layout.passthrough[k]!;
+    return oneHot === undefined || oneHot.length === 0 ? view : oneHotEncode(view, oneHot, { names, what: `passthrough view '${name}'`, maxCategories: Number.MAX_SAFE_INTEGER });
+  });
+  const expanded = layout.passthrough.map(({ names, oneHot }) => oneHotNames(names, oneHot ?? []));
+  const width = baseProba.length * classes.length + encoded.reduce((sum, view) => sum + view.cols, 0);
   const out = matrix(rows, width);
   const k = layout.nClasses;
   let column = 0;
@@ -56,12 +74,13 @@ export function buildStack(layout: StackLayout, baseProba: readonly Matrix[], pa
       column++;
     }
   }
-  passthrough.forEach((view, k) => {
+  encoded.forEach((view, k) => {
     const cols = view.cols;
+    const refuseMissing = layout.imputed !== true;
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
         const x = view.data[i * cols + j]!;
-        if (x !== x) throw missingInPassthrough(layout.passthrough[k]!, j, i);
+        if (x !== x && refuseMissing) throw missingInPassthrough({ view: layout.passthrough[k]!.view, names: expanded[k]! }, j, i);
         out.data[i * width + column + j] = x;
       }
     }
@@ -71,14 +90,14 @@ export function buildStack(layout: StackLayout, baseProba: readonly Matrix[], pa
 }
 
 /**
- * The logistic meta-learner takes no missing values, and a category code is not a number it can
- * weigh: a passthrough view with NaN (a missing cell, or an unknown category at predict) is
- * refused, naming the column. One-hot encoding and imputation for passthrough are not implemented.
+ * The logistic meta-learner takes no missing values: a numeric passthrough column with NaN is
+ * refused, naming the column, unless the stack imputes (`passthroughMissing`). Categorical columns
+ * never hold NaN here: they are one-hot encoded (`passthroughCategorical`) before this check.
  */
 function missingInPassthrough(view: { readonly view: string; readonly names: readonly string[] }, column: number, row: number): PipelineError {
   const name = view.names[column] ?? `column ${column}`;
   return new PipelineError('E_INPUT', `passthrough view '${view.view}' has a missing value (row ${row + 1}, column '${name}'); the logistic meta-learner cannot take NaN`, {
     field: `${view.view}:${name}`,
-    hint: 'leave this view out of passthrough (its base models handle missing values and categories), or fill the missing cells before training',
+    hint: "set passthroughMissing: 'median' or 'most_frequent' (fitted on each training fold), leave this view out of passthrough (its base models handle missing values), or declare a categorical column in passthroughCategorical (one-hot, missing = all zeros)",
   });
 }

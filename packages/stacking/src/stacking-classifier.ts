@@ -18,7 +18,9 @@ import {
 } from '@pipeline/model-selection';
 import { BaggedClassifier } from './bagged-classifier.js';
 import { FittedStack, STACKING_KIND } from './fitted-stack.js';
-import { buildStack, stackColumns, type StackLayout } from './stack-matrix.js';
+import { buildStack, stackColumns, type PassthroughLayout, type StackLayout } from './stack-matrix.js';
+import { imputeMissing } from './impute-missing.js';
+import { checkOneHot, type OneHotColumn } from './one-hot.js';
 import { takeStackingRows, toStackingData, type StackingData } from './stacking-data.js';
 import { resolveStackingOptions, type StackingArgs, type StackingOptions } from './stacking-options.js';
 
@@ -106,10 +108,8 @@ export function stackingClassifier(options: StackingOptions): StackingSpec {
         ...(data.classNames === undefined ? {} : { classNames: data.classNames }),
         models: planned.map(({ name }) => name),
         dropFirstBinaryColumn: args.dropFirstBinaryColumn,
-        passthrough: args.passthrough.map((view) => ({
-          view,
-          names: data.featureNames?.[view] ?? Array.from({ length: data.views[view]!.cols }, (_, j) => String(j)),
-        })),
+        passthrough: args.passthrough.map((view) => passthroughLayout(view, data, args)),
+        ...(args.passthroughMissing === undefined ? {} : { imputed: true }),
       };
       const z = buildStack(
         layout,
@@ -118,8 +118,10 @@ export function stackingClassifier(options: StackingOptions): StackingSpec {
       );
 
       // The meta-learner: scored by an inner CV over Z_oof, then fitted on Z_oof.
-      const metaModel: PlannedModel = { name: 'meta', estimator: resolved.meta, view: 'stack' };
-      const metaEnv: FoldEnvironment = { ...env, views: { stack: z }, estimators: { meta: resolved.meta } };
+      // With passthroughMissing, the meta-learner learns its fill values in each of its own fits.
+      const metaSpec = args.passthroughMissing === undefined ? resolved.meta : imputeMissing(resolved.meta, { strategy: args.passthroughMissing });
+      const metaModel: PlannedModel = { name: 'meta', estimator: metaSpec, view: 'stack' };
+      const metaEnv: FoldEnvironment = { ...env, views: { stack: z }, estimators: { meta: metaSpec } };
       const metaOutcomes = await run(planFoldTasks([metaModel], plan, n, seed, false), metaEnv, 'meta-fold');
       const metaOof = assembleOof(metaOutcomes, plan, nClasses);
       const [metaFit] = await run(planRefitTasks([metaModel], n, seed), metaEnv, 'meta');
@@ -169,4 +171,25 @@ export function stackingClassifier(options: StackingOptions): StackingSpec {
       });
     },
   };
+}
+
+/** A passthrough view's layout: its column names and, from `passthroughCategorical`, its one-hot columns (checked). */
+function passthroughLayout(view: string, data: StackingData, args: StackingArgs): PassthroughLayout {
+  const cols = data.views[view]!.cols;
+  const names = data.featureNames?.[view] ?? Array.from({ length: cols }, (_, j) => String(j));
+  const categorical = args.passthroughCategorical?.[view];
+  if (categorical === undefined) return { view, names };
+  const oneHot: OneHotColumn[] = Object.entries(categorical).map(([name, categories]) => {
+    const column = names.indexOf(name);
+    if (column < 0) {
+      throw new PipelineError('E_USAGE', `passthroughCategorical names column '${name}', which view '${view}' does not have`, {
+        field: `passthroughCategorical.${view}.${name}`,
+        hint: `columns of '${view}': ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''} (pass featureNames with the data)`,
+      });
+    }
+    return { column, categories };
+  });
+  oneHot.sort((a, b) => a.column - b.column);
+  checkOneHot(cols, oneHot, { names, what: `passthrough view '${view}'`, ...(args.maxOneHotCategories === undefined ? {} : { maxCategories: args.maxOneHotCategories }) });
+  return { view, names, oneHot };
 }

@@ -1,6 +1,8 @@
 import { PipelineError, type Splitter } from '@pipeline/core';
 import { logisticRegression } from '@pipeline/model-linear';
 import { stratifiedKFold, type FoldEstimator } from '@pipeline/model-selection';
+import type { MissingStrategy } from './impute-missing.js';
+import { DEFAULT_MAX_ONE_HOT_CATEGORIES } from './one-hot.js';
 
 /** A base model of a stack. */
 export interface BaseModel {
@@ -29,6 +31,23 @@ export interface StackingOptions {
   /** Also feed these views (true: every base model's view) to the meta-learner as they are. Default false. */
   readonly passthrough?: boolean | readonly string[];
   /**
+   * Categorical columns of passthrough views, by view and column name (the view's `featureNames`),
+   * each with its categories (a cell holds the code 0…k-1 of `categories`, as `readTypedCsv`
+   * writes it). The meta-learner sees each one-hot encoded: columns `<view>:<column>=<category>`;
+   * a missing cell or unknown category encodes as all zeros. Without this, a category code would
+   * reach the meta-learner as a number. Default: none.
+   */
+  readonly passthroughCategorical?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  /** Most categories a passthrough column may one-hot encode to (E_INPUT beyond). Default 64. */
+  readonly maxOneHotCategories?: number;
+  /**
+   * Missing values (NaN) in numeric passthrough columns: `error` (default) refuses them, naming the
+   * column; `median` / `most_frequent` wrap the meta-learner in `imputeMissing`, so each of its
+   * fits (every inner-CV fold and the final fit) learns the fill values from its own training rows
+   * and the fitted stack reuses them at predict.
+   */
+  readonly passthroughMissing?: 'error' | MissingStrategy;
+  /**
    * Final base models: `full` refits each on all rows; `bagged` keeps the fold models and averages
    * them; `none` keeps no base model (the stack reports its OOF scores but cannot predict). Default `full`.
    */
@@ -53,6 +72,12 @@ export interface StackingArgs {
   readonly dropFirstBinaryColumn: boolean;
   /** Passthrough views, resolved to names. */
   readonly passthrough: readonly string[];
+  /** Present when set: categorical passthrough columns (one-hot encoded), by view and column. */
+  readonly passthroughCategorical?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  /** Present when `passthroughCategorical` is set. */
+  readonly maxOneHotCategories?: number;
+  /** Present when not `error`. */
+  readonly passthroughMissing?: MissingStrategy;
   readonly refit: 'full' | 'bagged' | 'none';
   /** false, or the undersampling seed (null: derived from the fit seed). */
   readonly undersampleBalanced: false | { readonly seed: number | null };
@@ -95,6 +120,14 @@ export function resolveStackingOptions(options: StackingOptions): ResolvedStacki
   const baseViews = [...new Set(base.map((model) => model.input))];
   const passthrough = options.passthrough === true ? baseViews : options.passthrough === false || options.passthrough === undefined ? [] : [...options.passthrough];
   const views = [...new Set([...baseViews, ...passthrough])];
+  const categorical = options.passthroughCategorical;
+  for (const view of Object.keys(categorical ?? {})) {
+    if (!passthrough.includes(view)) usage('passthroughCategorical', `view '${view}' has categorical columns but is not passed through`, 'add it to passthrough or leave it out of passthroughCategorical');
+  }
+  const maxOneHot = options.maxOneHotCategories ?? DEFAULT_MAX_ONE_HOT_CATEGORIES;
+  if (!Number.isInteger(maxOneHot) || maxOneHot < 1) usage('maxOneHotCategories', `maxOneHotCategories must be a positive integer, got ${maxOneHot}`);
+  const missing = options.passthroughMissing ?? 'error';
+  if (!['error', 'median', 'most_frequent'].includes(missing)) usage('passthroughMissing', `passthroughMissing '${missing}' is not supported`, "use 'error', 'median' or 'most_frequent'");
   const meta = options.meta ?? logisticRegression();
   const splitter = options.splitter ?? stratifiedKFold({ nSplits: 5 });
   return {
@@ -109,6 +142,15 @@ export function resolveStackingOptions(options: StackingOptions): ResolvedStacki
       stackMethod: 'proba',
       dropFirstBinaryColumn: options.dropFirstBinaryColumn ?? true,
       passthrough,
+      ...(categorical === undefined
+        ? {}
+        : {
+            passthroughCategorical: Object.fromEntries(
+              Object.entries(categorical).map(([view, columns]) => [view, Object.fromEntries(Object.entries(columns).map(([name, categories]) => [name, [...categories]]))]),
+            ),
+            maxOneHotCategories: maxOneHot,
+          }),
+      ...(missing === 'error' ? {} : { passthroughMissing: missing }),
       refit,
       undersampleBalanced: undersample === false ? false : { seed: undersample === true ? null : undersample.seed },
       classWeightsAuto: classWeights,

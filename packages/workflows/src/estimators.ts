@@ -5,6 +5,7 @@ import { LSTM_KIND, lstmClassifier, type LstmOptions } from '@pipeline/model-lst
 import { CNN_KIND, cnnClassifier, type CnnOptions } from '@pipeline/model-cnn';
 import type { FoldEstimator } from '@pipeline/model-selection';
 import type { CategoryEncoding } from '@pipeline/ingest';
+import { IMPUTED_KIND, imputeMissing, type ImputeMissingArgs } from '@pipeline/stacking';
 import { baseModelName, type BaseModelConfig, type TrainConfig, type ViewName } from './train-config.js';
 
 /** A base model of the stack: its name, estimator spec and the view it reads. */
@@ -56,6 +57,10 @@ export function estimatorFromTask(kind: string, args: unknown): FoldEstimator {
       return cnnClassifier(args as CnnOptions);
     case LOGISTIC_REGRESSION_KIND:
       return logisticRegression(args as Parameters<typeof logisticRegression>[0]);
+    case IMPUTED_KIND: {
+      const imputed = args as ImputeMissingArgs;
+      return imputeMissing(estimatorFromTask(imputed.estimator.kind, imputed.estimator.args), { strategy: imputed.strategy, columns: imputed.columns });
+    }
     default:
       throw new PipelineError('E_INTERNAL', `no estimator factory for kind '${kind}'`);
   }

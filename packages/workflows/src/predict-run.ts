@@ -6,6 +6,7 @@ import { MANIFEST_FILE, openRun, type OpenedRun, type RunManifest } from '@pipel
 import { selectBackend, type BackendName } from '@pipeline/tf';
 import { checkSameRows } from './inputs/load-training-inputs.js';
 import { SignalInput, type SignalLayout } from './inputs/signal-input.js';
+import { oneHotTable } from './inputs/one-hot-table.js';
 import { readTableLike, type TableInput } from './inputs/table-input.js';
 import './register-models.js';
 import type { WorkflowContext } from './workflow-context.js';
@@ -93,7 +94,8 @@ export async function readRunViews(
     for (const [column, count] of Object.entries(table.unknown)) {
       if (count > 0) options.logger.warn(`${count} cells of categorical column '${column}' hold categories training never saw: read as missing (the unknown bucket)`);
     }
-    views.tabular = table.matrix;
+    // Columns the run one-hot encoded are expanded by the run's code tables (unseen: all zeros).
+    views.tabular = tab.oneHotColumns === undefined || encoding === undefined ? table.matrix : oneHotTable(table, tab.oneHotColumns, encoding, Number.MAX_SAFE_INTEGER).matrix;
     files.push(table.file);
   }
   const dwt = manifest.views.dwt;

@@ -15,6 +15,9 @@ export const TRAIN_CONFIG_VERSION = 1;
 
 const positiveInt = (min = 1) => z.int().min(min);
 
+/** How a categorical column reaches the models: `native` codes (GBDT categorical splits) or `onehot` indicator columns. */
+export const categoricalEncodingSchema = z.enum(['native', 'onehot']);
+
 /** A tabular CSV view: numeric and categorical feature columns, an id column, optionally the label column. */
 export const tableInputSchema = z
   .strictObject({
@@ -28,6 +31,15 @@ export const tableInputSchema = z
       .describe('Columns read as categories whatever their cells (e.g. integer codes); default: inferred (a column with a non-numeric cell is categorical)'),
     numericCols: z.array(z.string().min(1)).optional().describe('Columns read as numbers: a non-numeric cell is then an error naming the line and column'),
     naValues: z.array(z.string()).optional().describe("Extra cell texts read as missing, besides the empty cell and pandas' NA tokens (NA, NaN, null, …)"),
+    categorical: z
+      .union([categoricalEncodingSchema, z.record(z.string().min(1), categoricalEncodingSchema)])
+      .optional()
+      .describe(
+        "How categorical columns reach the models, for all (native | onehot) or per column ({ color: onehot }); default native: codes, split natively by the GBDT. onehot: one 0/1 column per category of the run's code table, named <column>=<category>; a missing cell or a category training never saw is all zeros",
+      ),
+    maxOneHotCategories: positiveInt()
+      .optional()
+      .describe('Most categories a onehot column may have (default 64); a column with more is an error naming it'),
   })
   .describe('Tabular features (CSV)');
 
@@ -140,6 +152,14 @@ export const metaArgsSchema = z.strictObject({
 export const metaSchema = z.strictObject({
   kind: z.literal('logistic').default('logistic'),
   args: metaArgsSchema.default({ C: 1, maxIter: 1000 }),
+  passthrough: z
+    .array(z.enum(['tabular', 'dwt']))
+    .optional()
+    .describe("Views also fed to the meta-learner, after the base models' probabilities (default none); categorical columns of the tabular view are one-hot encoded"),
+  missing: z
+    .enum(['error', 'median', 'most_frequent'])
+    .optional()
+    .describe('Missing values in passthrough columns: error (default), or filled with the median / most frequent value of each fit\'s training rows (saved in the run)'),
 });
 
 export const cvSchema = z.strictObject({
@@ -301,6 +321,15 @@ export function checkConfig(config: TrainConfig, source = 'config'): void {
   });
   const { inputs } = config;
   const needs = new Set(config.baseModels.map((m) => m.view));
+  if (config.meta.passthrough?.includes('tabular') && inputs.table === undefined) {
+    configError(source, 'meta.passthrough', 'meta.passthrough names the tabular view but inputs.table is missing', 'add inputs.table.file, or leave tabular out of meta.passthrough');
+  }
+  if (config.meta.passthrough?.includes('dwt') && inputs.signal === undefined) {
+    configError(source, 'meta.passthrough', 'meta.passthrough names the dwt view but inputs.signal is missing', 'add inputs.signal.file, or leave dwt out of meta.passthrough');
+  }
+  if (config.meta.missing !== undefined && config.meta.missing !== 'error' && (config.meta.passthrough ?? []).length === 0) {
+    configError(source, 'meta.missing', `meta.missing '${config.meta.missing}' fills passthrough columns, but meta.passthrough is empty`, 'add views to meta.passthrough, or remove meta.missing');
+  }
   if (needs.has('tabular') && inputs.table === undefined) {
     configError(source, 'inputs.table', 'a base model reads the tabular view but inputs.table is missing', 'add inputs.table.file, or use view dwt (wavelet features of inputs.signal)');
   }

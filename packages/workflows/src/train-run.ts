@@ -105,11 +105,15 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
   const meta = metaSpec(config);
   const undersample = config.imbalance.strategy === 'undersample-balanced';
   const undersampleSeed = config.imbalance.seed ?? config.seed;
-  const makeStack = () =>
+  const passthrough = config.meta.passthrough ?? [];
+  const makeStack = (passthroughCategorical?: Record<string, Record<string, readonly string[]>>) =>
     stackingClassifier({
       base: models.map((m) => ({ name: m.name, spec: m.spec, input: m.input })),
       meta,
       splitter,
+      ...(passthrough.length === 0 ? {} : { passthrough }),
+      ...(passthroughCategorical === undefined ? {} : { passthroughCategorical, ...(config.inputs.table?.maxOneHotCategories === undefined ? {} : { maxOneHotCategories: config.inputs.table.maxOneHotCategories }) }),
+      ...(config.meta.missing === undefined || config.meta.missing === 'error' ? {} : { passthroughMissing: config.meta.missing }),
       refit: config.refitFinal && config.save ? 'full' : 'none',
       undersampleBalanced: undersample ? { seed: undersampleSeed } : false,
       classWeightsAuto: config.imbalance.strategy === 'class-weights-auto',
@@ -168,7 +172,11 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
       await run.writeJson(RUN_FILES.encoding, encoding);
       // GBDTs on the tabular view split its categorical columns natively.
       models = withCategoricalFeatures(models, data.views.tabular!.columns, encoding);
-      stack = makeStack();
+      // A passed-through tabular view: its native categorical columns reach the meta-learner one-hot.
+      const native = data.views.tabular!.columns.filter((name) => name in encoding.columns);
+      stack = makeStack(
+        passthrough.includes('tabular') && native.length > 0 ? { tabular: Object.fromEntries(native.map((name) => [name, encoding.columns[name]!.categories])) } : undefined,
+      );
       await run.updateManifest({ baseModels: models.map((m) => ({ name: m.name, kind: m.spec.kind, input: m.input, args: m.spec.args as Record<string, unknown> })) });
     }
     await run.updateManifest({

@@ -5,6 +5,7 @@ import { RUN_FILES, fingerprintFile, type InputFingerprint, type ViewEntry } fro
 import type { TrainConfig, ViewName } from '../train-config.js';
 import { foldNumbers, readAlignedColumn } from './aligned-column.js';
 import { SignalInput } from './signal-input.js';
+import { oneHotColumnsOf, oneHotTable } from './one-hot-table.js';
 import { readCsvHeader, readTable, type TableInput } from './table-input.js';
 
 /** A built input view: the matrix a base model reads, its column names and its manifest entry. */
@@ -66,7 +67,7 @@ async function columnSource(
 export async function loadTrainingInputs(config: TrainConfig, options: LoadOptions): Promise<TrainingInputs> {
   const started = performance.now();
   const { inputs } = config;
-  const needs = new Set(config.baseModels.map((m) => m.view));
+  const needs = new Set<ViewName>([...config.baseModels.map((m) => m.view), ...(config.meta.passthrough ?? [])]);
   const fingerprints: InputFingerprint[] = [];
   const groupsAt = inputs.groups === undefined ? undefined : await columnSource(config, inputs.groups, 'inputs.groups', options.resolvePath);
   const foldsAt = inputs.folds === undefined ? undefined : await columnSource(config, inputs.folds, 'inputs.folds', options.resolvePath);
@@ -154,9 +155,13 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
     const views: TrainingInputs['views'] = {};
     if (needs.has('tabular') && table !== undefined) {
       const categoricalColumns = table.columns.filter((_, k) => table!.types[k] === 'categorical');
+      // inputs.table.categorical: onehot columns become indicator columns by the learned code tables.
+      const oneHot = oneHotColumnsOf(inputs.table!.categorical, table.columns, table.encoding, table.file);
+      const encoded = oneHotTable(table, oneHot, table.encoding, inputs.table!.maxOneHotCategories);
+      const expanded = (name: string) => table!.encoding.columns[name]!.categories.map((category) => `${name}=${category}`);
       views.tabular = {
-        matrix: table.matrix,
-        columns: table.columns,
+        matrix: encoded.matrix,
+        columns: encoded.columns,
         entry: {
           source: 'x-csv',
           columns: table.columns,
@@ -165,8 +170,10 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
             numeric: table.columns.filter((_, k) => table!.types[k] === 'numeric'),
             categorical: categoricalColumns,
             dropped: [...inputs.table!.dropCols],
+            ...(oneHot.length === 0 ? {} : { oneHot: Object.fromEntries(oneHot.map((name) => [name, expanded(name)])) }),
           },
           ...(categoricalColumns.length === 0 ? {} : { categoricalColumns, encoding: RUN_FILES.encoding }),
+          ...(oneHot.length === 0 ? {} : { oneHotColumns: oneHot, featureNames: encoded.columns }),
         },
         ...(categoricalColumns.length === 0 ? {} : { encoding: table.encoding }),
       };
