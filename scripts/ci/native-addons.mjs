@@ -3,9 +3,36 @@
 // (`build/Release/*.node`, e.g. better-sqlite3), one name per line: they are tied to the ABI of the
 // Node that installed them and must be rebuilt to run under another Node line. `--dirs`: their folders. Prebuilt N-API
 // binaries shipped in platform packages (@swc/core-linux-x64-gnu, …) are ABI-stable and not listed.
+// `--check <dir>`: loads that addon's `build/Release/*.node` files into the Node running this script
+// and fails if one was compiled for another Node's ABI (NODE_MODULE_VERSION) or none loads at all
+// (files that are not Node addons, like better-sqlite3's SQLite test extension, do not register and
+// are not counted).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../lib/workspace.mjs';
+
+const checkAt = process.argv.indexOf('--check');
+if (checkAt !== -1) {
+  const release = join(process.argv[checkAt + 1] ?? '', 'build', 'Release');
+  const files = existsSync(release) ? readdirSync(release).filter((f) => f.endsWith('.node')) : [];
+  let loaded = 0;
+  for (const file of files) {
+    try {
+      process.dlopen({ exports: {} }, join(release, file));
+      loaded++;
+    } catch (error) {
+      if (/NODE_MODULE_VERSION/.test(String(error))) {
+        console.error(`native-addons: ${join(release, file)} is not built for node ${process.version}: ${String(error)}`);
+        process.exit(1);
+      }
+    }
+  }
+  if (loaded === 0) {
+    console.error(`native-addons: no addon in ${release} loads in node ${process.version}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
 
 const store = join(root, 'node_modules', '.pnpm');
 const names = new Set();
