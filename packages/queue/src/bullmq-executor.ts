@@ -89,7 +89,9 @@ export function bullmqExecutor(options: BullmqExecutorOptions): FoldExecutor {
       const tasks = allTasks.filter((task) => !inProcess.has(task.payload.kind));
       if (tasks.length === 0) return;
       const context = resolveContext(contextIn);
+      const envStarted = performance.now();
       const stored = await writeFoldEnvironment(options.storageDir, env);
+      context.logger.debug('fold environment stored', { envMs: performance.now() - envStarted, tasks: tasks.length });
       const run = options.runLabel ?? `env-${stored.fingerprint.slice(0, 12)}`;
       const jobs = tasks.map((task) => {
         const hooks = options.testHooks?.[task.id];
@@ -116,6 +118,7 @@ async function collect(
   signal: AbortSignal | undefined,
   onOutcome: (outcome: FoldOutcome) => Promise<void>,
 ): Promise<void> {
+  const startedAt = performance.now();
   const where = `${describeConnection(settings.connection)} (queue ${settings.queueName})`;
   // Commands fail fast instead of waiting for Redis forever; every call is also time-boxed.
   const client = redisClient(settings.connection, false);
@@ -167,8 +170,9 @@ async function collect(
     await withTimeout(queue.waitUntilReady(), settings.redisTimeoutMs, `connecting to Redis at ${where}`).catch((error: Error) => {
       throw new PipelineError('E_NOT_FOUND', `cannot reach Redis at ${where}: ${error.message}`, { field: 'queue', hint: 'start redis-server, or check --queue' });
     });
+    const connectedAt = performance.now();
     for (const job of jobs) await enqueue(job.id);
-    logger.info('fold tasks enqueued', { tasks: jobs.length, queue: settings.queueName, run: jobs[0]!.data.run });
+    logger.info('fold tasks enqueued', { tasks: jobs.length, queue: settings.queueName, run: jobs[0]!.data.run, connectMs: connectedAt - startedAt, enqueueMs: performance.now() - connectedAt });
 
     await new Promise<void>((resolveAll, rejectAll) => {
       const fail = (error: unknown) => {
