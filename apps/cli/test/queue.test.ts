@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -47,6 +47,25 @@ describe('pipeline train --queue / worker / queue status', () => {
     const text = await run(['queue', 'status', '--queue', redis.url]);
     expect(text.stdout).toMatch(/^ {2}queued +0 +0 +0 +4 +0$/m);
   });
+
+  it("train --optimize --queue runs every trial's fold tasks on the worker: same best params and final run as a local search", async () => {
+    const space = join(root, 'space.json');
+    await writeFile(space, JSON.stringify({ params: { 'hgb.maxIter': { type: 'int', low: 2, high: 10 }, 'hgb.learningRate': null, 'hgb.maxLeafNodes': null, 'hgb.minSamplesLeaf': null, 'hgb.l2Regularization': null, 'hgb.maxBins': null } }));
+    const opt = ['--optimize', '--opt-targets', 'hgb', '--opt-trials', '3', '--opt-sampler', 'random', '--opt-space', space];
+    const local = join(root, 'opt-local');
+    const queued = join(root, 'opt-queued');
+    const localResult = await run([...flags(local), ...opt]);
+    expect(localResult.code).toBe(0);
+    const result = await run([...flags(queued), ...opt, '--queue', redis.url, '--queue-storage', join(root, 'shared')]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // Only the trial log differs (its wall times); its trials are the same.
+    expect(await differingRunFiles(local, queued)).toEqual(['opt/trials.jsonl']);
+    const trials = async (dir: string) => (await readFile(join(dir, 'opt/trials.jsonl'), 'utf8')).trim().split('\n').map((line) => ({ ...JSON.parse(line), durationMs: 0 }));
+    expect(await trials(queued)).toEqual(await trials(local));
+    expect(JSON.parse(result.stdout).best).toEqual(JSON.parse(localResult.stdout).best);
+    expect(JSON.parse(result.stdout).final.oof).toEqual(JSON.parse(localResult.stdout).final.oof);
+  }, 120_000);
 
   it('usage errors exit 2 naming the flag', async () => {
     const both = await run([...flags(join(root, 'both')), '--queue', redis.url, '--workers', '2']);

@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PipelineError, loadModel, resolveContext, sha256, type Logger } from '@pipeline/core';
-import { sequentialExecutor, taskFingerprint, type FoldExecutor, type FoldOutcome, type FoldTask } from '@pipeline/model-selection';
+import { sequentialExecutor, taskFingerprint, type FoldEnvironment, type FoldExecutor, type FoldOutcome, type FoldTask } from '@pipeline/model-selection';
 import { Job, Queue, QueueEvents } from 'bullmq';
-import { writeFoldEnvironment } from './fold-environment-store.js';
+import { writeFoldEnvironment, type StoredFoldEnvironment } from './fold-environment-store.js';
 import { QUEUE_JOB_FORMAT, decodeArtifact, decodeTaskResult, jobFailureError, type FoldJobData, type FoldJobResult, type QueueJobHooks } from './queue-job.js';
 import { withTimeout } from './with-timeout.js';
 import { closeRedisClient, describeConnection, parseRedisUrl, redisClient, type RedisConnection } from './redis-connection.js';
@@ -58,12 +60,31 @@ export function foldJobId(envFingerprint: string, task: FoldTask, hooks?: QueueJ
   return `fold-${sha256(`${envFingerprint}\u0000${taskFingerprint(task)}\u0000${hooks === undefined ? '' : JSON.stringify(hooks)}`).slice(0, 40)}`;
 }
 
+/** The same arrays (by identity) in two environments; their estimators do not matter (tasks carry kind and args). */
+function sameArrays(a: FoldEnvironment, b: FoldEnvironment): boolean {
+  const views = Object.keys(b.views);
+  return (
+    Object.keys(a.views).length === views.length &&
+    views.every((name) => a.views[name] === b.views[name]) &&
+    a.labels === b.labels &&
+    a.splits === b.splits &&
+    a.sampleWeight === b.sampleWeight &&
+    a.groups === b.groups &&
+    a.classNames === b.classNames
+  );
+}
+
 /**
  * Runs fold tasks on BullMQ workers (`pipeline worker --queue …`), possibly on other machines. The
  * fold environment is written once to `storageDir` (binary files + sha256 fingerprints, checked by
  * the workers), one job per task is enqueued with the plain-JSON task, and results (OOF blocks,
  * fitted models as artifacts) come back as the jobs' return values. Results are byte-identical to a
  * local run: tasks are seeded and independent.
+ *
+ * The environment is fingerprinted and written once per set of arrays: later calls with the same
+ * arrays (by identity: the stages of a run, every trial of a search) reuse it without hashing them
+ * again, so arrays handed to the executor must not be changed in place afterwards (the pipeline
+ * never does).
  *
  * Jobs are content-addressed, so a coordinator restarted with `--resume` picks up tasks that
  * finished on the queue meanwhile; a task whose job is lost (Redis restarted without persistence)
@@ -82,6 +103,15 @@ export function bullmqExecutor(options: BullmqExecutorOptions): FoldExecutor {
     pollMs: options.pollMs ?? 1000,
   };
   const inProcess = new Set(options.inProcessKinds ?? ['logistic-regression']);
+  // Stages of one run (and every trial of a search) hand over the same arrays: fingerprint them once.
+  const storedEnvs = new WeakMap<object, { readonly env: FoldEnvironment; readonly stored: StoredFoldEnvironment }>();
+  const storeEnvironment = async (env: FoldEnvironment): Promise<StoredFoldEnvironment> => {
+    const known = storedEnvs.get(env.views);
+    if (known !== undefined && sameArrays(known.env, env) && existsSync(join(known.stored.dir, 'manifest.json'))) return known.stored;
+    const stored = await writeFoldEnvironment(options.storageDir, env);
+    storedEnvs.set(env.views, { env, stored });
+    return stored;
+  };
   return {
     async run(allTasks, env, { context: contextIn, onOutcome }) {
       const local = allTasks.filter((task) => inProcess.has(task.payload.kind));
@@ -89,7 +119,9 @@ export function bullmqExecutor(options: BullmqExecutorOptions): FoldExecutor {
       const tasks = allTasks.filter((task) => !inProcess.has(task.payload.kind));
       if (tasks.length === 0) return;
       const context = resolveContext(contextIn);
-      const stored = await writeFoldEnvironment(options.storageDir, env);
+      const envStarted = performance.now();
+      const stored = await storeEnvironment(env);
+      context.logger.debug('fold environment stored', { envMs: performance.now() - envStarted, tasks: tasks.length });
       const run = options.runLabel ?? `env-${stored.fingerprint.slice(0, 12)}`;
       const jobs = tasks.map((task) => {
         const hooks = options.testHooks?.[task.id];
@@ -116,6 +148,7 @@ async function collect(
   signal: AbortSignal | undefined,
   onOutcome: (outcome: FoldOutcome) => Promise<void>,
 ): Promise<void> {
+  const startedAt = performance.now();
   const where = `${describeConnection(settings.connection)} (queue ${settings.queueName})`;
   // Commands fail fast instead of waiting for Redis forever; every call is also time-boxed.
   const client = redisClient(settings.connection, false);
@@ -167,8 +200,10 @@ async function collect(
     await withTimeout(queue.waitUntilReady(), settings.redisTimeoutMs, `connecting to Redis at ${where}`).catch((error: Error) => {
       throw new PipelineError('E_NOT_FOUND', `cannot reach Redis at ${where}: ${error.message}`, { field: 'queue', hint: 'start redis-server, or check --queue' });
     });
-    for (const job of jobs) await enqueue(job.id);
-    logger.info('fold tasks enqueued', { tasks: jobs.length, queue: settings.queueName, run: jobs[0]!.data.run });
+    const connectedAt = performance.now();
+    // One round trip for all the stage's jobs instead of one per job (ioredis pipelines concurrent calls).
+    await Promise.all(jobs.map((job) => enqueue(job.id)));
+    logger.info('fold tasks enqueued', { tasks: jobs.length, queue: settings.queueName, run: jobs[0]!.data.run, connectMs: connectedAt - startedAt, enqueueMs: performance.now() - connectedAt });
 
     await new Promise<void>((resolveAll, rejectAll) => {
       const fail = (error: unknown) => {

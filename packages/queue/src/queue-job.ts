@@ -18,9 +18,10 @@ export interface QueueJobHooks {
 }
 
 /**
- * Job data of a fold task: the plain-JSON task plus where its environment is. The `kind` tag makes
- * the queue extensible: `train --optimize --queue` will add a `trial` kind with its own processor
- * branch and result shape, sharing the queue, the workers and the status command.
+ * Job data of a fold task: the plain-JSON task plus where its environment is. Search trials
+ * (`train --optimize --queue`) are fold jobs too: the coordinator keeps the study and enqueues each
+ * trial's fold tasks. The `kind` tag keeps the queue extensible (another kind adds a processor
+ * branch and result shape, sharing the queue, the workers and the status command).
  */
 export interface FoldJobData {
   readonly kind: 'fold';
@@ -34,7 +35,7 @@ export interface FoldJobData {
   readonly hooks?: QueueJobHooks;
 }
 
-/** Every job kind the workers run. Add trial jobs here. */
+/** Every job kind the workers run. */
 export type QueueJobData = FoldJobData;
 
 /** Bytes travel through Redis as base64 strings inside the JSON job result. */

@@ -37,6 +37,7 @@ export { renderHtmlReport, type ReportData } from './report/html-report.js';
 export { scoreProba, scoreWithFolds, type Scores, type ScoreSummary } from './scores.js';
 export { prepareDemo, demoFiles, DEMO_SEED } from './demo.js';
 export { planBaseModels, baseModelSpec, estimatorFromTask, type PlannedBaseModel } from './estimators.js';
+export { loadEstimator, LOADABLE_ESTIMATOR_KINDS } from './load-estimator.js';
 export { localParallelExecutor, type LocalParallelExecutorOptions } from './executors/local-parallel-executor.js';
 export { defaultExecutor } from './executors/default-executor.js';
 export { packageVersions } from './package-versions.js';

@@ -19,6 +19,7 @@ export const trainCommand: CommandDefinition = {
     ['$0 train --config runs/r1/config.json --run-dir runs/r1-again', 'retrain a run from its stored config (same bytes)'],
     ['$0 train --demo --optimize --opt-targets hgb meta --opt-trials 30 --opt-pruner median', 'search HGB and meta-learner params (TPE), then train the best config'],
     ['$0 train --demo --queue redis://10.0.0.5:6379 --queue-storage /mnt/shared/pipeline', 'fold tasks on `pipeline worker` machines'],
+    ['$0 train --demo --optimize --opt-parallel 2 --queue redis://10.0.0.5:6379', 'search trials whose fold tasks run on `pipeline worker` machines'],
   ],
   builder: trainBuilder,
   async run(args, runtime) {
@@ -39,9 +40,6 @@ export const trainCommand: CommandDefinition = {
       return;
     }
     const workers = typeof args.workers === 'number' ? args.workers : undefined;
-    if (typeof args.queue === 'string' && args.optimize === true) {
-      throw new PipelineError('E_USAGE', '--queue does not run search trials yet (fold tasks only)', { field: 'queue', hint: 'run --optimize locally (--workers N), or train the best config with --queue' });
-    }
     if (typeof args.queue === 'string' && workers !== undefined) {
       throw new PipelineError('E_USAGE', '--workers and --queue exclude each other', { field: 'queue', hint: 'queue workers set their own --concurrency' });
     }
@@ -67,6 +65,7 @@ export const trainCommand: CommandDefinition = {
         runsRoot: String(args.runsRoot ?? 'runs'),
         resume: args.resume === true,
         argv: runtime.argv,
+        ...(queue === undefined ? {} : { executor: queue }),
         ...(workers === undefined ? {} : { executor: localParallelExecutor({ workers, ...(config.backend === undefined ? {} : { backend: config.backend }) }) }),
       });
       if (runtime.json) {
