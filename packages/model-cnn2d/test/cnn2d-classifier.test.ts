@@ -38,9 +38,10 @@ const weightsOf = (model: Cnn2dClassifier) => model.model.getWeights().map((w) =
 describe('cnn2d', () => {
   it('builds the Inception-style network with the counted number of parameters and checks its arguments', () => {
     // stem 3·3·1·8+8 = 80; block 1 (8 → 4×4): 36 + 36 + 148 + 36 + 404 + 36 = 696;
-    // block 2 (16 → 4×4): 68 + 68 + 148 + 68 + 404 + 68 = 824; dense 16·2+2 = 34 → 1634.
+    // block 2 (16 → 4×4): 68 + 68 + 148 + 68 + 404 + 68 = 824; time pooling leaves 8 rows × 16
+    // channels: dense 128·2+2 = 258 → 1858.
     const network = inceptionNetwork(resolveCnn2dArgs({ height: 32, width: 32 }), 2);
-    expect(network.countParams()).toBe(1634);
+    expect(network.countParams()).toBe(1858);
     expect(network.outputs[0]!.shape).toEqual([null, 2]);
     network.dispose();
     expect(() => resolveCnn2dArgs({ height: 4, width: 4, blocks: 3 })).toThrow(expect.objectContaining({ code: 'E_USAGE', field: 'blocks' }));
