@@ -35,16 +35,23 @@ export interface Cnn2dEpoch {
   readonly valAccuracy?: number;
 }
 
-/** The fitted state stored in an artifact. */
-interface Cnn2dState {
+/** The fitted state stored in an artifact (`state` of `toArtifact()`, plain JSON). */
+export interface Cnn2dState {
+  /** Class indices 0..k-1. */
   readonly classes: number[];
+  /** Pixel mean of the training rows. */
   readonly mean: number;
+  /** Pixel standard deviation of the training rows (1 for constant images). */
   readonly std: number;
+  /** Training rows. */
   readonly trainedRows: number;
+  /** Validation rows (0 without a validation set). */
   readonly validationRows: number;
+  /** Per-epoch record. */
   readonly history: Cnn2dEpoch[];
   /** Epoch whose weights the model holds (the best validation loss with early stopping). */
   readonly bestEpoch: number;
+  /** Whether early stopping ended training before `epochs`. */
   readonly stoppedEarly: boolean;
 }
 
