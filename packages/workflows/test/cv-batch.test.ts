@@ -115,6 +115,13 @@ describe('cvBatch on a generated batch (3 sub-databases, 12 patients)', () => {
     expect(await readFile(join(batch, 'outputs', 'subdb2', 'hgb_cv_summary.json'), 'utf8')).toBe(
       `${JSON.stringify(again.subdbs[0]!.summaries.hgb!.summary, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
     );
+    // a changed input (a labels row for a patient without images) rebuilds the combined CSV, same rows
+    const before = await readFile(join(batch, 'outputs', 'subdb2', 'combined.csv'), 'utf8');
+    await appendFile(join(batch, 'Demographics_Survey.csv'), 'P99,50,false\n');
+    const changed = await cvBatch(config, { logger, subdbs: [2] });
+    expect(changed.subdbs[0]).toMatchObject({ rebuilt: true, summaries: { hgb: { reused: false } } });
+    expect(await readFile(join(batch, 'outputs', 'subdb2', 'combined.csv'), 'utf8')).toBe(before);
+    expect(changed.subdbs[0]!.summaries.hgb!.summary.folds).toEqual(again.subdbs[0]!.summaries.hgb!.summary.folds);
   });
 
   it('the leak guard stops the run on a planted leak, naming the patient and the file', async () => {
@@ -152,6 +159,20 @@ describe('cvBatch on a generated batch (3 sub-databases, 12 patients)', () => {
       const again = recompute(predictions.filter((r) => r[0] === fold.fold));
       expect(fold.metrics.accuracy).toBeCloseTo(again.accuracy, 12);
     }
+  });
+
+  it('writeDemoBatch is seeded: same seed, same bytes; another seed, other images', async () => {
+    const [a, b] = [join(root, 'demo-a'), join(root, 'demo-b')];
+    await writeDemoBatch(a, { seed: 3, subdbs: 1, recordsPerPatient: 1 });
+    await writeDemoBatch(b, { seed: 3, subdbs: 1, recordsPerPatient: 1 });
+    const names = (await readdir(join(a, 'images'))).sort();
+    expect(names).toHaveLength(13); // 12 labelled patients + 1 with a blank diagnosis
+    for (const name of names) expect(await readFile(join(b, 'images', name))).toEqual(await readFile(join(a, 'images', name)));
+    expect(await readFile(join(b, 'splits', 'subdb1_train_demo.csv'), 'utf8')).toBe(await readFile(join(a, 'splits', 'subdb1_train_demo.csv'), 'utf8'));
+    const c = join(root, 'demo-c');
+    await writeDemoBatch(c, { seed: 4, subdbs: 1, recordsPerPatient: 1 });
+    expect(await readFile(join(c, 'images', names[0]!))).not.toEqual(await readFile(join(a, 'images', names[0]!)));
+    await expect(writeDemoBatch(a)).rejects.toMatchObject({ code: 'E_USAGE', message: expect.stringContaining('is not empty') });
   });
 
   it('refuses a config with unknown fields or a sub-database it does not list', async () => {
