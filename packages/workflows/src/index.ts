@@ -47,3 +47,34 @@ export { ablationStudy, readFeatureGroups, type AblationOptions, type AblationRe
 export { STUDIES_DIR, writeStudy, listStudies, type StudyRecord } from './study-folder.js';
 export { experimentsReport, pearson, type ExperimentsReport, type ExperimentsReportOptions } from './report/experiments-report.js';
 export { gitState, type GitState } from './git-state.js';
+export {
+  cvBatchConfigSchema,
+  parseCvBatchConfig,
+  readCvBatchConfig,
+  CV_BATCH_METHODS,
+  type CvBatchConfig,
+  type CvBatchConfigInput,
+  type CvBatchMethod,
+} from './cv-batch/cv-batch-config.js';
+export {
+  buildSubdbTable,
+  indexImages,
+  readPatientLabels,
+  COMBINED_COLUMNS,
+  type CombinedRow,
+  type ImageEntry,
+  type SubdbTable,
+  type CvSubset,
+} from './cv-batch/cv-batch-table.js';
+export { foldMetrics, FOLD_METRICS, type FoldMetrics } from './cv-batch/fold-metrics.js';
+export {
+  cvBatch,
+  bandSummaryFeatures,
+  CV_BATCH_FORMAT_VERSION,
+  type CvBatchOptions,
+  type CvBatchResult,
+  type CvBatchSubdbResult,
+  type CvFoldResult,
+  type CvSummary,
+} from './cv-batch/cv-batch.js';
+export { writeDemoBatch, type DemoBatchOptions, type DemoBatch } from './cv-batch/demo-batch.js';

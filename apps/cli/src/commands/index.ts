@@ -14,6 +14,7 @@ import { ablationCommand } from './ablation.js';
 import { seedStudyCommand } from './seed-study.js';
 import { workerCommand } from './worker.js';
 import { queueCommand } from './queue.js';
+import { cvBatchCommand } from './cv-batch.js';
 
 /** Every command of the CLI, in the order `--help` lists them. Add new commands here (one per line, so merges stay clean). */
 export const commands: readonly CommandDefinition[] = [
@@ -33,4 +34,5 @@ export const commands: readonly CommandDefinition[] = [
   serverCommand,
   workerCommand,
   queueCommand,
+  cvBatchCommand,
 ];
