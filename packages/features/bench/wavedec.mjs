@@ -1,20 +1,31 @@
 #!/usr/bin/env node
-// Times wavedec(db4, level=5) over a 20000 × 1250 float32 matrix, the same shape as
+// Times wavedec(db4, level=5) over a ROWS × 1250 float32 matrix, the same shape as
 // shared/bench/dwt_peer.py (pywt.wavedec(X, 'db4', level=5, axis=-1)). Prints one JSON line.
-//   single thread: wavedecRows in each mode, float64 bands and float32 bands (pywt's output type)
-//   2 workers: each worker decomposes half the rows of a shared input into fresh shared float32 bands
-// Usage: node bench/wavedec.mjs [--reps 3] [--rows 20000] [--workers 2]
+//   default (what bench/run.mjs reads): wavedecRows in each mode, float64 and float32 bands (pywt's
+//     output type), fresh bands every call; then 2 workers into fresh shared float32 bands.
+//   --only VARIANT: one variant alone (so the process's peak RSS is that variant's), symmetric mode:
+//     fresh-f64 / fresh-f32   wavedecRows, new bands every call (as pywt allocates its output)
+//     out-f64 / out-f32       wavedecRows({ out }) into the bands of the previous call (reuse)
+//     blocks-f64 / blocks-f32 wavedecRowBlocks (256-row blocks), energy of every band of every row
+//                             (what a feature consumer does; the bands are never materialised)
+//     workers-f32             2 workers (--workers), each wavedecRows({ out }) over its half of the
+//                             rows into shared float32 bands allocated once (reused every call)
+//     kernel                  WavedecPlan.run into one row of scratch (the DWT alone, no output)
+//   The first call of a variant is warm-up (JIT, first touch of reused bands, worker start) and is
+//   reported apart; `rows_per_s` is the median over the timed calls.
+// Usage: node bench/wavedec.mjs [--reps 3] [--rows 20000] [--workers 2] [--only VARIANT]
 import { Worker } from 'node:worker_threads';
 import { createRng, workerExecArgv } from '@pipeline/core';
-import { WavedecPlan, getWavelet, wavedecRows } from '../dist/index.js';
+import { WavedecPlan, getWavelet, wavedecRowBlocks, wavedecRows } from '../dist/index.js';
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(name);
-  return at === -1 ? fallback : Number(process.argv[at + 1]);
+  return at === -1 ? fallback : process.argv[at + 1];
 };
-const reps = arg('--reps', 3);
-const rows = arg('--rows', 20000);
-const workerCount = arg('--workers', 2);
+const reps = Number(arg('--reps', 3));
+const rows = Number(arg('--rows', 20000));
+const workerCount = Number(arg('--workers', 2));
+const only = arg('--only', undefined);
 const n = 1250;
 
 const input = new SharedArrayBuffer(rows * n * 4);
@@ -22,37 +33,45 @@ const data = new Float32Array(input);
 const rng = createRng(0);
 for (let i = 0; i < data.length; i++) data[i] = rng.normal();
 const m = { rows, cols: n, data };
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 
-const out = { rows, n, wavelet: 'db4', level: 5 };
-for (const mode of ['symmetric', 'periodization', 'zero']) {
-  for (const dtype of ['float64', 'float32']) {
-    const seconds = [];
-    const cpuSeconds = [];
-    let lengths;
-    for (let r = 0; r < reps; r++) {
-      const t = performance.now();
-      const cpu = process.cpuUsage();
-      lengths = wavedecRows(m, 'db4', { level: 5, mode, dtype }).lengths;
-      seconds.push((performance.now() - t) / 1000);
-      const used = process.cpuUsage(cpu);
-      cpuSeconds.push((used.user + used.system) / 1e6);
-    }
-    out[`single_${mode}_${dtype}`] = {
-      s: seconds.map((s) => +s.toFixed(3)),
-      rows_per_s: Math.round(rows / Math.min(...seconds)),
-      rows_per_cpu_s: Math.round(rows / Math.min(...cpuSeconds)),
-      lengths,
-    };
+/** Times `call` reps times (after `warmups` untimed calls): wall and CPU seconds (CPU over all threads). */
+async function timed(call, warmups = 0) {
+  const warm = [];
+  for (let w = 0; w < warmups; w++) {
+    const t = performance.now();
+    await call();
+    warm.push((performance.now() - t) / 1000);
   }
+  const seconds = [];
+  const cpuSeconds = [];
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    const cpu = process.cpuUsage();
+    await call();
+    seconds.push((performance.now() - t) / 1000);
+    const used = process.cpuUsage(cpu);
+    cpuSeconds.push((used.user + used.system) / 1e6);
+  }
+  return {
+    s: seconds.map((s) => +s.toFixed(3)),
+    warmup_s: warm.map((s) => +s.toFixed(3)),
+    rows_per_s: Math.round(rows / median(seconds)),
+    best_rows_per_s: Math.round(rows / Math.min(...seconds)),
+    rows_per_cpu_s: Math.round(rows / median(cpuSeconds)),
+  };
 }
 
-if (workerCount > 0) {
-  const plan = new WavedecPlan(n, getWavelet('db4'), 'symmetric', 5);
+/** Starts `count` bench workers over the shared input; run(bands) decomposes every row into `bands`. */
+function startWorkers(count) {
   const workers = Array.from(
-    { length: workerCount },
+    { length: count },
     () => new Worker(new URL('./wavedec-worker.mjs', import.meta.url), { workerData: { input, n }, execArgv: workerExecArgv() }),
   );
-  let bands;
   let finished = false;
   // A worker that fails to load, throws or exits before the end fails the run instead of hanging it.
   const failed = new Promise((_, reject) => {
@@ -64,44 +83,119 @@ if (workerCount > 0) {
     }
   });
   failed.catch(() => {}); // observed through the race below
-  // Fresh output bands every run, as the single-threaded wavedecRows (and pywt) allocate theirs.
-  const runOnce = () => {
-    bands = plan.lengths.map((length) => new SharedArrayBuffer(length * rows * 4));
-    return Promise.race([
+  const run = (bands, reuse) =>
+    Promise.race([
       failed,
       Promise.all(
         workers.map(
           (worker, w) =>
             new Promise((resolve) => {
               worker.once('message', resolve);
-              worker.postMessage({ bands, start: Math.floor((w * rows) / workerCount), end: Math.floor(((w + 1) * rows) / workerCount) });
+              worker.postMessage({ bands, reuse, start: Math.floor((w * rows) / count), end: Math.floor(((w + 1) * rows) / count) });
             }),
         ),
       ),
     ]);
+  const stop = async () => {
+    finished = true;
+    await Promise.all(workers.map((worker) => worker.terminate()));
   };
-  await runOnce(); // start-up and JIT warm-up, not timed (pywt's timing excludes interpreter start too)
-  const seconds = [];
-  const cpuSeconds = [];
-  for (let r = 0; r < reps; r++) {
-    const t = performance.now();
-    const cpu = process.cpuUsage();
-    await runOnce();
-    seconds.push((performance.now() - t) / 1000);
-    const used = process.cpuUsage(cpu);
-    cpuSeconds.push((used.user + used.system) / 1e6);
-  }
-  // The shared bands must equal the single-threaded result bit for bit.
-  const reference = wavedecRows(m, 'db4', { level: 5, dtype: 'float32' });
-  const identical = reference.bands.every((band, b) => Buffer.from(band.buffer).equals(Buffer.from(bands[b])));
-  out[`workers${workerCount}_symmetric_float32`] = {
-    s: seconds.map((s) => +s.toFixed(3)),
-    rows_per_s: Math.round(rows / Math.min(...seconds)),
-    rows_per_cpu_s: Math.round(rows / Math.min(...cpuSeconds)),
-    identical_to_single_thread: identical,
-  };
-  finished = true;
-  await Promise.all(workers.map((worker) => worker.terminate()));
+  return { run, stop };
 }
-out.maxrss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
+
+const sameBytes = (a, b) => a.every((band, i) => Buffer.from(band.buffer, band.byteOffset, band.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength)));
+const out = { rows, n, wavelet: 'db4', level: 5, reps };
+
+if (only === undefined) {
+  for (const mode of ['symmetric', 'periodization', 'zero']) {
+    for (const dtype of ['float64', 'float32']) {
+      let lengths;
+      const result = await timed(() => {
+        lengths = wavedecRows(m, 'db4', { level: 5, mode, dtype }).lengths;
+      });
+      out[`single_${mode}_${dtype}`] = { ...result, rows_per_s: result.best_rows_per_s, lengths };
+    }
+  }
+  if (workerCount > 0) {
+    const plan = new WavedecPlan(n, getWavelet('db4'), 'symmetric', 5);
+    const pool = startWorkers(workerCount);
+    let bands;
+    // Fresh output bands every run, as the single-threaded wavedecRows (and pywt) allocate theirs.
+    const result = await timed(() => {
+      bands = plan.lengths.map((length) => new SharedArrayBuffer(length * rows * 4));
+      return pool.run(bands, false);
+    }, 1);
+    const reference = wavedecRows(m, 'db4', { level: 5, dtype: 'float32' });
+    out[`workers${workerCount}_symmetric_float32`] = {
+      ...result,
+      rows_per_s: result.best_rows_per_s,
+      identical_to_single_thread: sameBytes(reference.bands, bands.map((buffer) => new Float32Array(buffer))),
+    };
+    await pool.stop();
+  }
+} else {
+  const dtype = only.endsWith('f32') ? 'float32' : 'float64';
+  const options = { level: 5, dtype };
+  let result;
+  let check; // bands to compare with a fresh single-threaded call, bit for bit
+  if (only === 'fresh-f64' || only === 'fresh-f32') {
+    result = await timed(() => void wavedecRows(m, 'db4', options), 1);
+  } else if (only === 'out-f64' || only === 'out-f32') {
+    let bands;
+    result = await timed(() => {
+      bands = wavedecRows(m, 'db4', bands === undefined ? options : { ...options, out: bands }).bands;
+    }, 1);
+    check = bands;
+  } else if (only === 'blocks-f64' || only === 'blocks-f32') {
+    const energies = new Float64Array(rows * 6);
+    result = await timed(() => {
+      for (const block of wavedecRowBlocks(m, 'db4', options)) {
+        for (let b = 0; b < block.bands.length; b++) {
+          const band = block.bands[b];
+          const length = block.lengths[b];
+          for (let r = 0; r < block.rows; r++) {
+            let e = 0;
+            for (let i = r * length; i < (r + 1) * length; i++) e += band[i] * band[i];
+            energies[(block.start + r) * 6 + b] = e;
+          }
+        }
+      }
+    }, 1);
+    // The energies must be those of the materialised bands (measured after the peak RSS is taken).
+    out.maxrss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const whole = wavedecRows(m, 'db4', options);
+    const expected = new Float64Array(rows * 6);
+    whole.bands.forEach((band, b) => {
+      const length = whole.lengths[b];
+      for (let r = 0; r < rows; r++) {
+        let e = 0;
+        for (let i = r * length; i < (r + 1) * length; i++) e += band[i] * band[i];
+        expected[r * 6 + b] = e;
+      }
+    });
+    result.identical_to_single_thread = sameBytes([energies], [expected]);
+  } else if (only === 'workers-f32') {
+    const plan = new WavedecPlan(n, getWavelet('db4'), 'symmetric', 5);
+    const pool = startWorkers(workerCount);
+    const bands = plan.lengths.map((length) => new SharedArrayBuffer(length * rows * 4));
+    result = await timed(() => pool.run(bands, true), 1);
+    await pool.stop();
+    check = bands.map((buffer) => new Float32Array(buffer));
+    result.workers = workerCount;
+  } else if (only === 'kernel') {
+    const plan = new WavedecPlan(n, getWavelet('db4'), 'symmetric', 5);
+    const scratch = plan.lengths.map((length) => new Float64Array(length));
+    result = await timed(() => {
+      for (let r = 0; r < rows; r++) plan.run(data, r * n, scratch, 0);
+    }, 1);
+  } else {
+    throw new Error(`unknown variant ${only}`);
+  }
+  // Peak RSS of the variant itself, before the verification below allocates a second set of bands.
+  out.maxrss_mb ??= Math.round(process.resourceUsage().maxRSS / 1024);
+  if (check !== undefined) result.identical_to_single_thread = sameBytes(wavedecRows(m, 'db4', options).bands, check);
+  out.variant = only;
+  Object.assign(out, result);
+}
+out.maxrss_mb ??= Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(JSON.stringify(out));

@@ -6,9 +6,13 @@ export {
   dwt,
   wavedec,
   wavedecRows,
+  wavedecRowBlocks,
+  WAVEDEC_BLOCK_ROWS,
   type WavedecOptions,
   type WavedecRowsOptions,
   type WavedecRowsResult,
+  type WavedecRowBlocksOptions,
+  type WavedecRowBlock,
 } from './wavedec.js';
 export { idwt, waverec } from './idwt.js';
 export { RealFft, rfft, rfftFrequencies, nextPowerOfTwo, type RealSpectrum } from './real-fft.js';

@@ -118,9 +118,10 @@ export class WavedecPlan {
 
   /**
    * Decomposes `src[srcOffset, srcOffset + inputLength)` and writes band b to
-   * `bands[b][row * lengths[b], (row + 1) * lengths[b])`.
+   * `bands[b][row * lengths[b], (row + 1) * lengths[b])`. The arithmetic is float64; `Float32Array`
+   * bands receive the float64 results rounded to nearest (as `Float32Array.from` would).
    */
-  run(src: ArrayLike<number>, srcOffset: number, bands: readonly Float64Array[], row: number): void {
+  run(src: ArrayLike<number>, srcOffset: number, bands: readonly (Float64Array | Float32Array)[], row: number): void {
     const { level, pad, mode, levelLengths } = this;
     if (level === 0) {
       const out = bands[0]!;
@@ -129,9 +130,21 @@ export class WavedecPlan {
       return;
     }
     extendSignal(src, srcOffset, levelLengths[0]!, mode, this.bufferA, pad);
-    if (this.wasm !== undefined) this.runWasm(this.wasm, bands, row);
-    else this.runJs(bands, row);
+    if (this.wasm !== undefined) {
+      // TypedArray.set converts float64 → float32 natively: no intermediate copy.
+      this.runWasm(this.wasm, bands, row);
+    } else if (bands.every((band) => band instanceof Float64Array)) {
+      this.runJs(bands as readonly Float64Array[], row);
+    } else {
+      // The JS kernel stays monomorphic (Float64Array): one row of float64 scratch, then a copy.
+      this.rowScratch ??= this.lengths.map((length) => new Float64Array(length));
+      this.runJs(this.rowScratch, 0);
+      for (let b = 0; b < bands.length; b++) bands[b]!.set(this.rowScratch[b]!, row * this.lengths[b]!);
+    }
   }
+
+  /** One row of float64 bands for the JS engine writing into float32 bands; made on first use. */
+  private rowScratch: Float64Array[] | undefined;
 
   private runJs(bands: readonly Float64Array[], row: number): void {
     const { level, pad, start, mode, loReversed, hiReversed, levelLengths, lengths } = this;
@@ -154,7 +167,7 @@ export class WavedecPlan {
     }
   }
 
-  private runWasm(wasm: WasmState, bands: readonly Float64Array[], row: number): void {
+  private runWasm(wasm: WasmState, bands: readonly (Float64Array | Float32Array)[], row: number): void {
     const { level, pad, start, mode, levelLengths, lengths } = this;
     let input = wasm.offsetA;
     let spare = wasm.offsetB;

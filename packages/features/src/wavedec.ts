@@ -21,6 +21,20 @@ export interface WavedecRowsOptions extends WavedecOptions {
    * float32 input; half the memory). The arithmetic is float64 either way.
    */
   readonly dtype?: 'float64' | 'float32';
+  /**
+   * Bands to write into instead of allocating new ones (like numpy's `out=`): band b must be an
+   * array of the `dtype`'s type holding at least `rows × lengths[b]` values, e.g. the `bands` of an
+   * earlier call on as many rows. Fresh multi-megabyte arrays cost a page fault per 4 KiB on first
+   * touch, which dominates a large decomposition; reused bands do not (see the README's "Measured").
+   * The result's bands are views of the first `rows × lengths[b]` values of these arrays.
+   */
+  readonly out?: readonly (Float64Array | Float32Array)[];
+}
+
+/** Options of `wavedecRowBlocks`. */
+export interface WavedecRowBlocksOptions extends Omit<WavedecRowsOptions, 'out'> {
+  /** Rows per block (the last block may be shorter); default {@link WAVEDEC_BLOCK_ROWS}. */
+  readonly blockRows?: number;
 }
 
 /** Bands of a batched decomposition: band b is a row-major `rows × lengths[b]` array. */
@@ -32,6 +46,18 @@ export interface WavedecRowsResult<Band extends Float64Array | Float32Array = Fl
   /** `[cA_level, cD_level, …, cD_1]`, each holding every row. */
   readonly bands: readonly Band[];
 }
+
+/** One block of `wavedecRowBlocks`: the bands of input rows `[start, start + rows)`. */
+export interface WavedecRowBlock<Band extends Float64Array | Float32Array = Float64Array> extends WavedecRowsResult<Band> {
+  /** First input row of the block; band row r holds input row `start + r`. */
+  readonly start: number;
+}
+
+/**
+ * Default rows per block of `wavedecRowBlocks`: 256 rows of 1250 samples are ≈2.5 MB of
+ * float64 bands, small enough to stay in cache for a consumer that reads them right away.
+ */
+export const WAVEDEC_BLOCK_ROWS = 256;
 
 /** One-level DWT, as `pywt.dwt(x, wavelet, mode)`. */
 export function dwt(
@@ -61,23 +87,89 @@ export function wavedec(x: ArrayLike<number>, wavelet: WaveletName | Wavelet, op
 
 /**
  * `wavedec` of every row of a matrix (pywt's `wavedec(X, wavelet, axis=1)`), computed in float64
- * with one allocation per output band, none per row.
+ * with one allocation per output band (none with `out`), none per row.
  */
 export function wavedecRows(
   features: Matrix,
   wavelet: WaveletName | Wavelet,
-  options?: WavedecRowsOptions & { readonly dtype?: 'float64' },
+  options?: WavedecRowsOptions & { readonly dtype?: 'float64'; readonly out?: readonly Float64Array[] },
 ): WavedecRowsResult<Float64Array>;
 export function wavedecRows(
   features: Matrix,
   wavelet: WaveletName | Wavelet,
-  options: WavedecRowsOptions & { readonly dtype: 'float32' },
+  options: WavedecRowsOptions & { readonly dtype: 'float32'; readonly out?: readonly Float32Array[] },
 ): WavedecRowsResult<Float32Array>;
 export function wavedecRows(
   features: Matrix,
   wavelet: WaveletName | Wavelet,
   options: WavedecRowsOptions = {},
 ): WavedecRowsResult<Float64Array> | WavedecRowsResult<Float32Array> {
+  const { plan, start, float32 } = rowsPlan(features, wavelet, options);
+  const { rows, cols, data } = features;
+  const bands = options.out === undefined ? plan.lengths.map((length) => (float32 ? new Float32Array(length * rows) : new Float64Array(length * rows))) : checkOut(options.out, plan.lengths, rows, float32);
+  for (let r = 0; r < rows; r++) plan.run(data, r * cols + start, bands, r);
+  return { rows, level: plan.level, lengths: plan.lengths, bands } as WavedecRowsResult<Float64Array> | WavedecRowsResult<Float32Array>;
+}
+
+/**
+ * `wavedecRows` streamed in blocks of rows: yields the bands of rows `[start, start + rows)` for
+ * one block after another, in buffers of `blockRows` rows that are reused for every block (so use or
+ * copy a block before asking for the next one). Memory stays at one block whatever the row count,
+ * and no fresh memory is touched after the first block: for a consumer that reduces the bands
+ * (features, statistics), this is as fast per row at 20,000 rows as at 2,000. The values are those
+ * of `wavedecRows`, bit for bit.
+ */
+export function wavedecRowBlocks(
+  features: Matrix,
+  wavelet: WaveletName | Wavelet,
+  options?: WavedecRowBlocksOptions & { readonly dtype?: 'float64' },
+): Generator<WavedecRowBlock<Float64Array>, void, undefined>;
+export function wavedecRowBlocks(
+  features: Matrix,
+  wavelet: WaveletName | Wavelet,
+  options: WavedecRowBlocksOptions & { readonly dtype: 'float32' },
+): Generator<WavedecRowBlock<Float32Array>, void, undefined>;
+export function wavedecRowBlocks(
+  features: Matrix,
+  wavelet: WaveletName | Wavelet,
+  options: WavedecRowBlocksOptions = {},
+): Generator<WavedecRowBlock<Float64Array> | WavedecRowBlock<Float32Array>, void, undefined> {
+  const blockRows = options.blockRows ?? WAVEDEC_BLOCK_ROWS;
+  if (!Number.isInteger(blockRows) || blockRows < 1) {
+    throw new PipelineError('E_USAGE', `blockRows must be a positive integer, got ${blockRows}`, {
+      field: 'blockRows',
+      hint: `omit it for ${WAVEDEC_BLOCK_ROWS} rows per block`,
+    });
+  }
+  // Validate now, not at the first next(): bad options fail where the call is.
+  const prepared = rowsPlan(features, wavelet, options);
+  return blocks(features, prepared, blockRows);
+}
+
+function* blocks(
+  features: Matrix,
+  { plan, start, float32 }: RowsPlan,
+  blockRows: number,
+): Generator<WavedecRowBlock<Float64Array> | WavedecRowBlock<Float32Array>, void, undefined> {
+  const { rows, cols, data } = features;
+  const size = Math.min(blockRows, rows);
+  const buffers = plan.lengths.map((length) => (float32 ? new Float32Array(length * size) : new Float64Array(length * size)));
+  for (let first = 0; first < rows; first += size) {
+    const count = Math.min(size, rows - first);
+    const bands = count === size ? buffers : buffers.map((buffer, b) => buffer.subarray(0, count * plan.lengths[b]!));
+    for (let r = 0; r < count; r++) plan.run(data, (first + r) * cols + start, bands, r);
+    yield { start: first, rows: count, level: plan.level, lengths: plan.lengths, bands } as WavedecRowBlock<Float64Array> | WavedecRowBlock<Float32Array>;
+  }
+}
+
+interface RowsPlan {
+  readonly plan: WavedecPlan;
+  /** First signal column. */
+  readonly start: number;
+  readonly float32: boolean;
+}
+
+function rowsPlan(features: Matrix, wavelet: WaveletName | Wavelet, options: WavedecRowsOptions): RowsPlan {
   const bank = getWavelet(wavelet);
   const mode = checkExtensionMode(options.mode ?? 'symmetric');
   const start = options.columns?.start ?? 0;
@@ -88,23 +180,40 @@ export function wavedecRows(
       hint: `choose 0 ≤ start < end ≤ ${features.cols}`,
     });
   }
+  const dtype = options.dtype ?? 'float64';
+  if (dtype !== 'float64' && dtype !== 'float32') {
+    throw new PipelineError('E_USAGE', `dtype must be 'float64' or 'float32', got '${String(dtype)}'`, { field: 'dtype' });
+  }
   const n = end - start;
   const level = resolveLevel(n, bank, options.level, options.logger);
-  const plan = new WavedecPlan(n, bank, mode, level);
-  const { rows, cols, data } = features;
-  if (options.dtype === 'float32') {
-    // float64 arithmetic into one row of scratch, then a native float64 → float32 copy per band.
-    const scratch = plan.lengths.map((length) => new Float64Array(length));
-    const bands = plan.lengths.map((length) => new Float32Array(length * rows));
-    for (let r = 0; r < rows; r++) {
-      plan.run(data, r * cols + start, scratch, 0);
-      for (let b = 0; b < bands.length; b++) bands[b]!.set(scratch[b]!, r * plan.lengths[b]!);
-    }
-    return { rows, level, lengths: plan.lengths, bands };
+  return { plan: new WavedecPlan(n, bank, mode, level), start, float32: dtype === 'float32' };
+}
+
+/** Checks caller-supplied bands (type and size) and returns views of exactly `rows × lengths[b]` values. */
+function checkOut(
+  out: readonly (Float64Array | Float32Array)[],
+  lengths: readonly number[],
+  rows: number,
+  float32: boolean,
+): (Float64Array | Float32Array)[] {
+  const type = float32 ? Float32Array : Float64Array;
+  if (out.length !== lengths.length) {
+    throw new PipelineError('E_USAGE', `out holds ${out.length} bands, the decomposition has ${lengths.length}`, {
+      field: 'out',
+      hint: 'pass the bands of an earlier call with the same wavelet, mode, level and signal length',
+    });
   }
-  const bands = plan.lengths.map((length) => new Float64Array(length * rows));
-  for (let r = 0; r < rows; r++) plan.run(data, r * cols + start, bands, r);
-  return { rows, level, lengths: plan.lengths, bands };
+  return out.map((band, b) => {
+    const need = rows * lengths[b]!;
+    if (!(band instanceof type) || band.length < need) {
+      throw new PipelineError(
+        'E_USAGE',
+        `out band ${b} must be a ${type.name} of at least ${rows} × ${lengths[b]} = ${need} values, got ${band?.constructor?.name ?? typeof band} of ${band?.length ?? 0}`,
+        { field: 'out', hint: "pass bands of the same dtype ('float32' ↔ Float32Array) sized for at least as many rows" },
+      );
+    }
+    return band.length === need ? band : band.subarray(0, need);
+  });
 }
 
 /** pywt's `_check_level`: `null`/`undefined` → the maximum; above the maximum → a warning. */

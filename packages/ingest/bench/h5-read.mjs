@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node bench/h5-read.mjs FILE DATASET OP [REPS] [BATCH]
 // One JSON line: per-rep times, sha256 of the bytes read (C order, like ../shared/bench/h5_peer.py),
-// peak RSS and the wasm heap size. Ops: whole (readRows of every row into one matrix),
+// peak RSS, the median CPU time (user + system) and the wasm heap size. Ops: whole (readRows of every row into one matrix),
 // batches (iterBatches with the default batch size, or BATCH rows), batches_reuse (the same with
 // reuse: true), rows, cols, rows_last, rows_mid.
 import { createHash } from 'node:crypto';
@@ -54,11 +54,15 @@ function runOnce() {
 }
 
 const times = [];
+const cpuTimes = [];
 let out;
 for (let r = 0; r < reps; r++) {
   const s = performance.now();
+  const cpu = process.cpuUsage();
   out = runOnce();
   times.push(performance.now() - s);
+  const used = process.cpuUsage(cpu);
+  cpuTimes.push((used.user + used.system) / 1000);
 }
 const hash = createHash('sha256');
 let batches;
@@ -84,6 +88,7 @@ console.log(
     first_ms: +times[0].toFixed(1),
     median_ms: +sorted[sorted.length >> 1].toFixed(1),
     min_ms: +sorted[0].toFixed(1),
+    cpu_ms: +[...cpuTimes].sort((a, b) => a - b)[cpuTimes.length >> 1].toFixed(1),
     sha256: hash.digest('hex'),
     maxrss_mb: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
     wasm_heap_mb: +(module.HEAPU8.length / 2 ** 20).toFixed(1),

@@ -14,7 +14,9 @@
 // Writes bench/results/ingest.{json,md} at the repository root.
 //
 // Options: --dir DIR (default $INGEST_BENCH_DIR or /tmp/ingest-bench), --rounds N (default 3),
-//          --reps N (in-process repetitions, default 9), --skip-big, --skip-csv, --skip-h5.
+//          --reps N (in-process repetitions, default 9), --skip-big, --skip-csv, --skip-h5,
+//          --python PATH (the peers' interpreter, default /usr/bin/python3), --hugetlb (also ours with
+//          GLIBC_TUNABLES=glibc.malloc.hugetlb=1: huge pages for malloc, as numpy asks for its arrays).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -23,7 +25,10 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../../..');
-const peers = resolve(repo, '../shared/bench');
+// The peers live in shared/bench beside the checkout (../shared from /work/main, ../../shared from a
+// worktree under /work/wt/); $PEERS_DIR overrides.
+const peers =
+  process.env.PEERS_DIR ?? [resolve(repo, '../shared/bench'), resolve(repo, '../../shared/bench')].find((dir) => existsSync(dir)) ?? resolve(repo, '../shared/bench');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name, fallback) => {
@@ -33,7 +38,9 @@ const value = (name, fallback) => {
 const dir = value('--dir', process.env.INGEST_BENCH_DIR ?? '/tmp/ingest-bench');
 const rounds = Number(value('--rounds', '3'));
 const reps = Number(value('--reps', '9'));
-const python = '/usr/bin/python3';
+// --python: the interpreter of the peers (default Debian's, h5py 3.7; `python3` after
+// `pip install h5py` gives the newer h5py of the local index).
+const python = value('--python', '/usr/bin/python3');
 
 if (!existsSync(join(here, '../dist/index.js'))) {
   console.error('bench needs the build: run `pnpm build` (or `npx tsc -p tsconfig.build.json` in packages/ingest) first');
@@ -53,10 +60,16 @@ function runJson(command, commandArgs, env = {}) {
   const lines = result.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]);
 }
-const ours = (file, op, batch, n = reps) => runJson(process.execPath, [join(here, 'h5-read.mjs'), file, 'features', op, String(n), batch === undefined ? '' : String(batch)]);
+const ours = (file, op, batch, n = reps, env = {}) =>
+  runJson(process.execPath, [join(here, 'h5-read.mjs'), file, 'features', op, String(n), batch === undefined ? '' : String(batch)], env);
+// --hugetlb: also time ours with glibc's malloc asked for transparent huge pages (what numpy does for
+// its arrays with madvise), to show how much of a gap is first-touch page faults of fresh memory.
+const HUGETLB = { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
+const hugetlb = flag('--hugetlb');
+const peerVersion = spawnSync(python, ['-c', 'import h5py, numpy; print(h5py.__version__, numpy.__version__)'], { encoding: 'utf8' }).stdout.trim().split(' ');
 const peer = (file, op, batch, n = reps) => runJson(python, [join(peers, 'h5_peer.py'), file, 'features', op, String(n)], batch === undefined ? {} : { BATCH: String(batch) });
 
-const results = { date: new Date().toISOString(), machine: { cpus: 2, node: process.version }, rounds, reps, loadavg: [], h5: [], big: null, csv: null };
+const results = { date: new Date().toISOString(), machine: { cpus: 2, node: process.version }, python, h5py: peerVersion[0], numpy: peerVersion[1], rounds, reps, loadavg: [], h5: [], big: null, csv: null };
 // Sections skipped in this run keep the figures of the previous run (marked with its date).
 const out = join(repo, 'bench', 'results');
 const previousPath = join(out, 'ingest.json');
@@ -81,7 +94,7 @@ if (!flag('--skip-h5')) {
     const file = join(h5dir, `${name}.h5`);
     const probe = ours(file, 'batches');
     const defaultRows = Math.ceil(20000 / probe.batches);
-    const samples = { ours: [], oursReuse: [], peerSame: [], peer1000: [], oursWhole: [], peerWhole: [] };
+    const samples = { ours: [], oursReuse: [], peerSame: [], peer1000: [], oursWhole: [], peerWhole: [], oursHuge: [], oursWholeHuge: [] };
     for (let r = 0; r < rounds; r++) {
       results.loadavg.push(+loadavg()[0].toFixed(2));
       log(`${name} round ${r + 1}/${rounds}`);
@@ -91,6 +104,10 @@ if (!flag('--skip-h5')) {
       samples.oursReuse.push(ours(file, 'batches_reuse'));
       samples.peerWhole.push(peer(file, 'whole'));
       samples.oursWhole.push(ours(file, 'whole'));
+      if (hugetlb) {
+        samples.oursHuge.push(ours(file, 'batches', undefined, reps, HUGETLB));
+        samples.oursWholeHuge.push(ours(file, 'whole', undefined, reps, HUGETLB));
+      }
     }
     // Peak RSS from separate one-repetition processes (several repetitions keep garbage alive).
     const rssRuns = {
@@ -123,6 +140,15 @@ if (!flag('--skip-h5')) {
     row.batches.ratio_1000 = +(row.batches.ours_ms / row.batches.h5py_1000_ms).toFixed(2);
     row.batches.ratio_reuse_same_batch = +(row.batches.ours_reuse_ms / row.batches.h5py_same_batch_ms).toFixed(2);
     row.whole.ratio = +(row.whole.ours_ms / row.whole.h5py_ms).toFixed(2);
+    if (hugetlb) {
+      row.hugetlb = {
+        batches_ms: med(samples.oursHuge),
+        batches_ratio_same_batch: +(med(samples.oursHuge) / row.batches.h5py_same_batch_ms).toFixed(2),
+        whole_ms: med(samples.oursWholeHuge),
+        whole_ratio: +(med(samples.oursWholeHuge) / row.whole.h5py_ms).toFixed(2),
+      };
+    }
+    row.cpu_ms = { ours_batches: med(samples.ours.map((s) => ({ median_ms: s.cpu_ms }))), ours_whole: med(samples.oursWhole.map((s) => ({ median_ms: s.cpu_ms }))) };
     row.rss_over_data = { batches: +(row.rss_mb.ours_batches / dataMb).toFixed(2), whole: +(row.rss_mb.ours_whole / dataMb).toFixed(2) };
     results.h5.push(row);
     log(JSON.stringify(row));
@@ -231,14 +257,19 @@ const md = [
   '',
 ];
 if (results.h5 !== null && results.h5.length > 0) {
-  md.push('## HDF5 features 20000 × 1261 float32 (100.9 MB), h5py 3.7 files', '');
+  md.push(`## HDF5 features 20000 × 1261 float32 (100.9 MB), peer h5py ${results.h5py} / numpy ${results.numpy} (${python})`, '');
   md.push('| file | op | ours ms | h5py ms | ratio | ours peak RSS MB | h5py peak RSS MB |', '|---|---|---|---|---|---|---|');
   for (const r of results.h5) {
     md.push(`| ${r.file} | batched scan, default ${r.defaultBatchRows}-row batches vs h5py same batches | ${r.batches.ours_ms} | ${r.batches.h5py_same_batch_ms} | ${r.batches.ratio_same_batch} | ${r.rss_mb.ours_batches} | ${r.rss_mb.h5py_batches} |`);
     md.push(`| ${r.file} | batched scan vs h5py 1000-row batches | ${r.batches.ours_ms} | ${r.batches.h5py_1000_ms} | ${r.batches.ratio_1000} | | |`);
     md.push(`| ${r.file} | batched scan with \`reuse: true\` vs h5py same batches | ${r.batches.ours_reuse_ms} | ${r.batches.h5py_same_batch_ms} | ${r.batches.ratio_reuse_same_batch} | | |`);
     md.push(`| ${r.file} | whole read into one matrix | ${r.whole.ours_ms} | ${r.whole.h5py_ms} | ${r.whole.ratio} | ${r.rss_mb.ours_whole} | ${r.rss_mb.h5py_whole} |`);
+    if (r.hugetlb !== undefined) {
+      md.push(`| ${r.file} | batched scan, default batches, \`GLIBC_TUNABLES=glibc.malloc.hugetlb=1\` | ${r.hugetlb.batches_ms} | ${r.batches.h5py_same_batch_ms} | ${r.hugetlb.batches_ratio_same_batch} | | |`);
+      md.push(`| ${r.file} | whole read, \`GLIBC_TUNABLES=glibc.malloc.hugetlb=1\` | ${r.hugetlb.whole_ms} | ${r.whole.h5py_ms} | ${r.hugetlb.whole_ratio} | | |`);
+    }
   }
+  md.push('', `Our CPU time (user + system, median): ${results.h5.map((r) => `${r.file} batched ${r.cpu_ms.ours_batches} ms, whole ${r.cpu_ms.ours_whole} ms`).join('; ')}.`);
   md.push(
     '',
     'Peak RSS (maxRSS / ru_maxrss) comes from separate one-repetition processes; the data is 100.9 MB, so "≤ 2× the data" means ≤ 202 MB. Node + h5wasm with the file open and nothing read is ≈ 80 MB of that.',

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// Issue 20, target 7: wavedecRows at 2,000 and 20,000 rows against pywt, in one sitting.
+// For each round and row count, pywt (bench/wavedec_peer.py) and each variant of ours
+// (bench/wavedec.mjs --only VARIANT) run alternately, each in its own process (so its peak RSS is
+// its own). Figures: median over rounds of each process's median rows/s; ratios are per round
+// (ours / pywt of the same round), then the median. The 1-min load average is recorded per round.
+// Writes bench/results/wavedec.{md,json} at the repository root.
+// Usage: node bench/wavedec-compare.mjs [--rounds 3] [--python python3] [--variants a,b,…] [--out wavedec]
+// (needs the build: pnpm --filter @pipeline/features build)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const here = fileURLToPath(new URL('.', import.meta.url));
+const arg = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? fallback : process.argv[at + 1];
+};
+const rounds = Number(arg('--rounds', 3));
+const python = arg('--python', 'python3');
+const variants = arg('--variants', 'fresh-f32,out-f32,out-f64,blocks-f64,workers-f32').split(',');
+const name = arg('--out', 'wavedec');
+const sizes = [
+  { rows: 2000, reps: 15 },
+  { rows: 20000, reps: 5 },
+];
+
+function runJson(command, args) {
+  const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop());
+}
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const log = (...parts) => console.error(`[wavedec ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0].toFixed(1)}]`, ...parts);
+
+const raw = [];
+for (let round = 0; round < rounds; round++) {
+  for (const { rows, reps } of sizes) {
+    const entry = { round, rows, load: loadavg().map((v) => +v.toFixed(2)), ours: {} };
+    log(`round ${round + 1}/${rounds}, ${rows} rows`);
+    entry.pywt = runJson(python, [join(here, 'wavedec_peer.py'), '--rows', String(rows), '--reps', String(reps)]);
+    for (const variant of variants) {
+      entry.ours[variant] = runJson(process.execPath, [join(here, 'wavedec.mjs'), '--only', variant, '--rows', String(rows), '--reps', String(reps)]);
+      if (entry.ours[variant].identical_to_single_thread === false) throw new Error(`${variant}: bands differ from wavedecRows`);
+    }
+    raw.push(entry);
+  }
+}
+
+const table = [];
+for (const { rows } of sizes) {
+  const entries = raw.filter((e) => e.rows === rows);
+  const row = (what, get, peer = (e) => e.pywt) => ({
+    rows,
+    what,
+    rows_per_s: Math.round(median(entries.map((e) => get(e).rows_per_s))),
+    rows_per_cpu_s: Math.round(median(entries.map((e) => get(e).rows_per_cpu_s))),
+    ratio: +median(entries.map((e) => get(e).rows_per_s / peer(e).rows_per_s)).toFixed(2),
+    cpu_ratio: +median(entries.map((e) => get(e).rows_per_cpu_s / peer(e).rows_per_cpu_s)).toFixed(2),
+    maxrss_mb: Math.max(...entries.map((e) => get(e).maxrss_mb)),
+  });
+  table.push(row(`pywt ${entries[0].pywt.pywt} (numpy ${entries[0].pywt.numpy}), float32 out`, (e) => e.pywt));
+  for (const variant of variants) table.push(row(variant, (e) => e.ours[variant]));
+}
+const loads = raw.map((e) => e.load[0]);
+const summary = { date: new Date().toISOString(), node: process.version, rounds, python, loads, table, raw };
+const out = join(root, 'bench', 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, `${name}.json`), `${JSON.stringify(summary, null, 2)}\n`);
+const columns = ['rows', 'what', 'rows_per_s', 'ratio', 'rows_per_cpu_s', 'cpu_ratio', 'maxrss_mb'];
+const md = `# wavedecRows(db4, level 5) over N × 1250 float32 vs pywt (issue 20, target 7)
+
+${summary.date}, Node ${process.version}, 2 shared cores; 1-min load average per round and size: ${loads.join(', ')} (uptime).
+Command: \`node packages/features/bench/wavedec-compare.mjs --rounds ${rounds} --python ${python}${name === 'wavedec' ? '' : ` --out ${name}`}\` (after \`pnpm --filter @pipeline/features build\`).
+Each cell: median over ${rounds} rounds of one process's median over its timed calls (15 at 2,000 rows, 5 at 20,000; one warm-up call
+first). pywt and every variant of ours alternate, each in its own process; \`ratio\` / \`cpu_ratio\` are ours / pywt per round,
+then the median. rows_per_cpu_s counts CPU time over all threads (pywt: \`time.process_time()\`), so it depends less on the
+share of the busy machine a process got. \`maxrss_mb\`: the process's peak RSS, input matrix (10 / 100 MB) included
+(ours: taken before the bit-for-bit check, which allocates a second set of bands).
+
+Variants (\`bench/wavedec.mjs --only …\`), symmetric mode, float64 arithmetic:
+- \`fresh-f32\`: \`wavedecRows(X, 'db4', { level: 5, dtype: 'float32' })\`, new bands every call, as pywt allocates its output.
+- \`out-f32\` / \`out-f64\`: the same with \`out\`: the bands of the previous call are reused (no fresh memory per call).
+- \`blocks-f64\`: \`wavedecRowBlocks\` (256-row blocks, reused), the energy of every band of every row computed from each
+  block: what a feature consumer does; the bands are never materialised.
+- \`workers-f32\`: 2 worker threads, each \`wavedecRows({ out })\` over half the rows into shared float32 bands allocated once.
+
+Every variant's output was checked bit for bit against a fresh single-threaded \`wavedecRows\` call (blocks: the energies).
+
+${[`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`, ...table.map((r) => `| ${columns.map((c) => r[c]).join(' | ')} |`)].join('\n')}
+`;
+writeFileSync(join(out, `${name}.md`), md);
+log(`wrote bench/results/${name}.{md,json}`);
+console.log(JSON.stringify(table));
