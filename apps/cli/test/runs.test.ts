@@ -60,6 +60,21 @@ describe('pipeline runs', () => {
     expect(best.id).toBe('r2');
   });
 
+  it('--sort -cv (value with a leading dash) sorts like --sort=-cv and --sort cv:desc', async () => {
+    const dir = await root();
+    const ids = async (...sort: string[]) => {
+      const r = await run(['runs', 'list', '--runs-root', dir, ...sort, '--json']);
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.stdout) as { id: string }[]).map((e) => e.id);
+    };
+    // CV means: r1 0.75, r2 0.9, r3 0.6, binary 0.6 (ties keep the creation order).
+    expect(await ids('--sort', '-cv')).toEqual(['r2', 'r1', 'r3', 'binary']);
+    expect(await ids('--sort=-cv')).toEqual(['r2', 'r1', 'r3', 'binary']);
+    expect(await ids('--sort', 'cv:desc')).toEqual(['r2', 'r1', 'r3', 'binary']);
+    expect(await ids('--sort', 'cv')).toEqual(['r3', 'binary', 'r1', 'r2']);
+    expect(await ids('--sort', '-cv', '--limit', '2')).toEqual(['r2', 'r1']);
+  });
+
   it('rm moves a run to the trash and restore brings it back', async () => {
     const dir = await root();
     expect((await run(['runs', 'rm', 'r3', '--runs-root', dir])).code).toBe(0);

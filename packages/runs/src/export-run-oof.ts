@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { PipelineError, atomicWrite } from '@pipeline/core';
-import { formatFloat32, csvField } from '@pipeline/ingest';
 import type { OpenedRun } from './open-run.js';
 
 /** Formats of {@link exportRunOof}. */
@@ -17,6 +16,7 @@ export async function exportRunOof(run: OpenedRun, out: string, format: OofExpor
     throw new PipelineError('E_STATE', 'the export file already exists', { file: out, field: '--out', hint: 'choose another --out or pass --overwrite' });
   }
   const oof = await run.oof();
+  const { formatFloat32, csvField } = await import('@pipeline/ingest');
   const { rows, cols, data } = oof.stack;
   if (format === 'arrow') {
     await atomicWrite(out, new Uint8Array(await readFile(run.path(run.manifest.files.metaOof!))));

@@ -18,6 +18,7 @@ export const runsCommand: CommandDefinition = {
     ['$0 runs export r1 --what oof --format npy --out oof.npy', 'OOF probabilities for ensembling elsewhere'],
     ['$0 runs report', 'reports/experiments/<date>_summary.md + .html (charts) of every run and study'],
   ],
+  dashValueOptions: ['sort'],
   builder: (yargs) =>
     yargs
       // Variadic ids need repeated values collected (the CLI's global setting keeps only the last).
@@ -26,7 +27,7 @@ export const runsCommand: CommandDefinition = {
       .positional('ids', { type: 'string', array: true, describe: 'Run ids: folder names under the root (a unique prefix or run name works)' })
       .option('runs-root', { type: 'string', default: 'runs', describe: 'Folder holding the run folders' })
       .option('filter', { type: 'string', describe: 'list: e.g. "cv > 0.8 and (tag = a or model = lstm)"; fields cv[.metric], std, lb, gap, name, tag, status, seed, features, model, config.<path>' })
-      .option('sort', { type: 'string', default: 'created', describe: 'list: field to sort by; descending with --sort=-cv or --sort cv:desc' })
+      .option('sort', { type: 'string', default: 'created', describe: 'list: field to sort by; descending with --sort -cv, --sort=-cv or --sort cv:desc' })
       .option('limit', { type: 'number', describe: 'list: at most this many runs' })
       .option('group-by-seed', { type: 'boolean', default: false, describe: 'list: group runs differing only in the seed' })
       .option('metric', { type: 'string', default: 'accuracy', describe: 'Metric of list/best/grouping (accuracy, balancedAccuracy, f1Macro, logLoss)' })
@@ -44,7 +45,6 @@ export const runsCommand: CommandDefinition = {
       .option('out', { type: 'string', describe: 'export: output file; report: the markdown file (default reports/experiments/<date>_summary.md)' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'export/report: replace --out if it exists' }),
   async run(args, runtime) {
-    const { experimentsReport } = await import('@pipeline/workflows');
     const { bestRun, buildRunIndex, compareRuns, diffRuns, exportRunOof, findRun, loadRuns, groupBySeed, openRun, parseRunFilter, restoreRun, sortRuns, trashRun, updateTracking } = await import('@pipeline/runs');
     const root = runtime.resolvePath(String(args.runsRoot ?? 'runs'));
     const ids = Array.isArray(args.ids) ? args.ids.map(String) : [];
@@ -130,6 +130,8 @@ export const runsCommand: CommandDefinition = {
         return output(runtime, { out, ...shape }, () => `wrote ${out} (${shape.rows} rows × ${shape.cols} classes)`);
       }
       case 'report': {
+        // @pipeline/workflows pulls in TensorFlow.js and the chart libraries: only the report needs it.
+        const { experimentsReport } = await import('@pipeline/workflows');
         const report = await experimentsReport(
           { runsRoot: root, metric, overwrite: args.overwrite === true, ...(typeof args.out === 'string' ? { out: runtime.resolvePath(args.out) } : {}) },
           runtime.context,

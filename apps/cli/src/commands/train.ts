@@ -3,6 +3,7 @@ import { PipelineError } from '@pipeline/core';
 import { flagsToOptimizeOptions, optFlagsGiven } from '../train/optimize-options.js';
 import { formatTrialsTable } from '../train/optimize-summary.js';
 import type { CommandDefinition } from '../command.js';
+import { loadConfigModule } from '../train/config-module.js';
 import { flagsToConfig, trainBuilder } from '../train/options.js';
 import { formatScoresTable, formatTimingTable } from '../train/summary.js';
 
@@ -20,6 +21,9 @@ export const trainCommand: CommandDefinition = {
     ['$0 train --demo --optimize --opt-targets hgb meta --opt-trials 30 --opt-pruner median', 'search HGB and meta-learner params (TPE), then train the best config'],
     ['$0 train --demo --queue redis://10.0.0.5:6379 --queue-storage /mnt/shared/pipeline', 'fold tasks on `pipeline worker` machines'],
   ],
+  async prepare() {
+    await loadConfigModule();
+  },
   builder: trainBuilder,
   async run(args, runtime) {
     const { readConfigValue, prepareDemo, trainConfigToYaml, parseTrainConfig, trainRun, optimizeRun, absoluteInputs, localParallelExecutor } = await import('@pipeline/workflows');
