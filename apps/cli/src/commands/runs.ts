@@ -35,17 +35,17 @@ export const runsCommand: CommandDefinition = {
       .option('md', { type: 'boolean', default: false, describe: 'Tables as markdown' })
       .option('all', { type: 'boolean', default: false, describe: 'compare: every param, not only the differing ones' })
       .option('baseline', { type: 'string', describe: 'compare: the run deltas are taken against (default the first)' })
-      .option('name', { type: 'string', describe: 'tag: display name' })
+      .option('name', { type: 'string', describe: 'tag: display name; export --what test: which stored predictions (default the only ones)' })
       .option('note', { type: 'string', describe: 'tag: append a note' })
       .option('lb', { type: 'number', describe: 'tag: leaderboard score' })
       .option('tag', { type: 'string', array: true, describe: 'tag: add these tags' })
       .option('untag', { type: 'string', array: true, describe: 'tag: remove these tags' })
-      .option('what', { type: 'string', choices: ['oof', 'test'], default: 'oof', describe: 'export: which predictions' })
+      .option('what', { type: 'string', choices: ['oof', 'test'], default: 'oof', describe: 'export: OOF, or the test predictions stored by `predict --store-in-run`' })
       .option('format', { type: 'string', choices: ['arrow', 'csv', 'npy'], default: 'csv', describe: 'export: file format' })
       .option('out', { type: 'string', describe: 'export: output file; report: the markdown file (default reports/experiments/<date>_summary.md)' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'export/report: replace --out if it exists' }),
   async run(args, runtime) {
-    const { bestRun, buildRunIndex, compareRuns, diffRuns, exportRunOof, findRun, loadRuns, groupBySeed, openRun, parseRunFilter, restoreRun, sortRuns, trashRun, updateTracking } = await import('@pipeline/runs');
+    const { bestRun, buildRunIndex, compareRuns, diffRuns, exportRunOof, exportRunTest, findRun, loadRuns, groupBySeed, openRun, parseRunFilter, restoreRun, sortRuns, trashRun, updateTracking } = await import('@pipeline/runs');
     const root = runtime.resolvePath(String(args.runsRoot ?? 'runs'));
     const ids = Array.isArray(args.ids) ? args.ids.map(String) : [];
     const style: TableStyle = args.md === true ? 'md' : args.csv === true ? 'csv' : 'text';
@@ -120,14 +120,16 @@ export const runsCommand: CommandDefinition = {
       }
       case 'export': {
         need(1, 'a run id');
-        if (args.what === 'test') {
-          throw new PipelineError('E_STATE', 'runs keep no test predictions', { field: '--what', hint: 'write them with `pipeline predict --run-dir <run> …`, or export --what oof' });
-        }
         const entry = await find(ids[0]!);
         const format = String(args.format) as OofExportFormat;
-        const out = runtime.resolvePath(typeof args.out === 'string' ? args.out : `${entry.id}_oof.${format}`);
-        const shape = await exportRunOof(await openRun(entry.dir), out, format, { overwrite: args.overwrite === true });
-        return output(runtime, { out, ...shape }, () => `wrote ${out} (${shape.rows} rows × ${shape.cols} classes)`);
+        const what = args.what === 'test' ? 'test' : 'oof';
+        const out = runtime.resolvePath(typeof args.out === 'string' ? args.out : `${entry.id}_${what}.${format}`);
+        const run = await openRun(entry.dir);
+        const shape =
+          what === 'test'
+            ? await exportRunTest(run, out, format, { overwrite: args.overwrite === true, ...(typeof args.name === 'string' ? { name: args.name } : {}) })
+            : await exportRunOof(run, out, format, { overwrite: args.overwrite === true });
+        return output(runtime, { out, what, ...shape }, () => `wrote ${out} (${shape.rows} rows × ${shape.cols} classes)`);
       }
       case 'report': {
         // @pipeline/workflows pulls in TensorFlow.js and the chart libraries: only the report needs it.
