@@ -38,5 +38,6 @@ export { flattenConfig, assertComparable, compareRuns, diffRuns, bestRun, type P
 export { groupBySeed, seedStatistics, type SeedGroup } from './seed-groups.js';
 export { runDeltas, deltasOfRun, type RunDeltas } from './run-deltas.js';
 export { exportRunOof, exportRunTest, npyFloat32, type OofExportFormat } from './export-run-oof.js';
+export { optimizationHistory, paramImportances, readRunSearch, type HistoryPoint, type ParamImportance, type RunSearch } from './run-search.js';
 export { writeRunPredictions, readRunPredictions, listRunPredictions, type RunPredictions } from './run-predictions.js';
 export { writeSyntheticRun, handConfig, type SyntheticScores } from './synthetic-run.js';

@@ -2,7 +2,7 @@ import { PipelineError } from '@pipeline/core';
 import type { OofExportFormat } from '@pipeline/runs';
 import type { CommandDefinition } from '../command.js';
 import type { Runtime } from '../runtime.js';
-import { renderComparison, renderDiff, renderRunDetail, renderRunList, renderSeedGroups, type TableStyle } from '../runs/render-runs.js';
+import { renderComparison, renderDiff, renderRunDetail, renderRunList, renderSearch, renderSeedGroups, type TableStyle } from '../runs/render-runs.js';
 
 const ACTIONS = ['list', 'show', 'compare', 'diff', 'best', 'tag', 'rm', 'restore', 'export', 'report'] as const;
 
@@ -45,7 +45,7 @@ export const runsCommand: CommandDefinition = {
       .option('out', { type: 'string', describe: 'export: output file; report: the markdown file (default reports/experiments/<date>_summary.md)' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'export/report: replace --out if it exists' }),
   async run(args, runtime) {
-    const { bestRun, buildRunIndex, compareRuns, diffRuns, exportRunOof, exportRunTest, findRun, loadRuns, groupBySeed, openRun, parseRunFilter, restoreRun, sortRuns, trashRun, updateTracking } = await import('@pipeline/runs');
+    const { bestRun, buildRunIndex, compareRuns, diffRuns, exportRunOof, exportRunTest, findRun, loadRuns, groupBySeed, openRun, parseRunFilter, readRunSearch, restoreRun, sortRuns, trashRun, updateTracking } = await import('@pipeline/runs');
     const root = runtime.resolvePath(String(args.runsRoot ?? 'runs'));
     const ids = Array.isArray(args.ids) ? args.ids.map(String) : [];
     const style: TableStyle = args.md === true ? 'md' : args.csv === true ? 'csv' : 'text';
@@ -73,7 +73,9 @@ export const runsCommand: CommandDefinition = {
       case 'show': {
         need(1, 'a run id');
         const entry = await find(ids[0]!);
-        return output(runtime, entry, () => renderRunDetail(entry));
+        const search = await readRunSearch(entry.dir);
+        if (search === undefined) return output(runtime, entry, () => renderRunDetail(entry));
+        return output(runtime, { ...entry, search }, () => `${renderRunDetail(entry)}\n${renderSearch(search, style)}`);
       }
       case 'compare': {
         need(1, 'run ids');
