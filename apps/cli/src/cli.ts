@@ -109,18 +109,18 @@ export function joinDashValues(argv: readonly string[]): string[] {
 }
 
 /** Parses and runs one CLI invocation; resolves to the process exit code. Never throws. */
-export async function runCli(rawArgv: readonly string[], io: CliIo): Promise<number> {
-  const argv = joinDashValues(rawArgv);
-  await prepareCommands(argv);
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = joinDashValues(argv);
+  await prepareCommands(args);
   let run: Promise<number> | undefined;
-  const parser = buildCli(argv, io, (p) => {
+  const parser = buildCli(args, io, (p) => {
     run = p;
   });
   let usageError: Error | undefined;
   let output = '';
   try {
     await new Promise<void>((resolveParse) => {
-      parser.parse([...argv], {}, (error: Error | null | undefined, _parsed: unknown, text: string) => {
+      parser.parse([...args], {}, (error: Error | null | undefined, _parsed: unknown, text: string) => {
         if (error) usageError = error;
         output = text;
         resolveParse();
