@@ -1,4 +1,5 @@
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type { SingleBar } from 'cli-progress';
 import type { ProgressCallback, ProgressEvent } from '@pipeline/core';
 import type { CliIo } from './io.js';
 
@@ -13,6 +14,8 @@ export interface ProgressRenderer {
 
 export function createProgress(io: CliIo, enabled: boolean): ProgressRenderer {
   if (!enabled || io.stderrIsTTY !== true) return { onProgress: () => {}, stop: () => {} };
+  // Loaded only when bars are drawn (a TTY without --quiet): it is start-up time every other run would pay.
+  const { MultiBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
   const stream = { write: (text: string) => io.stderr(text), isTTY: true } as unknown as NodeJS.WritableStream;
   const multi = new MultiBar(
     { stream, format: ' {stage} {label} [{bar}] {value}/{total} {eta_formatted}', hideCursor: true, clearOnComplete: false },

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 
@@ -30,5 +32,26 @@ describe('pipeline binary', () => {
     const result = pipeline('version', '--json');
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout).platform).toBe(`${process.platform}-${process.arch}`);
+  });
+
+  it('runs list --sort -cv works in the real process (argv rewritten before yargs sees -cv as flags)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-bin-sort-'));
+    const written = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { writeSyntheticRun, handConfig } from '@pipeline/runs';
+         const root = ${JSON.stringify(dir)};
+         for (const [id, s, d] of [['a', 0.7, 1], ['b', 0.9, 2], ['c', 0.8, 3]]) {
+           await writeSyntheticRun(root + '/' + id, { config: handConfig({ seed: d }), scores: { balancedAccuracy: [s, s] }, createdAt: '2026-01-0' + d + 'T00:00:00Z' });
+         }`,
+      ],
+      { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) },
+    );
+    expect(written.stderr).toBe('');
+    const result = pipeline('runs', 'list', '--runs-root', dir, '--sort', '-cv', '--json');
+    expect(result.status).toBe(0);
+    expect((JSON.parse(result.stdout) as { id: string }[]).map((e) => e.id)).toEqual(['b', 'c', 'a']);
   });
 });

@@ -41,6 +41,20 @@ describe('train --optimize', () => {
     expect(again.stdout).toMatch(/Search: 4 trials \(4 run now\), accuracy \(maximize\)/);
     expect(again.stdout).toMatch(new RegExp(`best: trial ${best.number}, accuracy ${best.score!.toFixed(4)}`));
     expect(again.stdout).toMatch(/hgb\.maxIter: \d+/);
+    // runs show lists the run's trials with the best-so-far score and the parameter importances.
+    const shown = await run(['runs', 'show', 'run', '--runs-root', root, '--json']);
+    expect(shown.code).toBe(0);
+    const search = JSON.parse(shown.stdout).search as { trials: { number: number; score: number | null; params: Record<string, unknown> }[]; history: { best: number | null }[]; importances: { param: string }[] };
+    const sorted = [...trials].sort((a, b) => a.number - b.number);
+    expect(search.trials.map((t) => [t.number, t.score])).toEqual(sorted.map((t) => [t.number, t.score]));
+    let bestSoFar: number | null = null;
+    expect(search.history.map((h) => h.best)).toEqual(
+      sorted.map((t) => (t.state === 'complete' && (bestSoFar === null || t.score! > bestSoFar) ? (bestSoFar = t.score) : bestSoFar)),
+    );
+    expect(search.importances.map((r) => r.param).sort()).toEqual([...new Set(trials.flatMap((t) => Object.keys(t.params)))].sort());
+    const text = await run(['runs', 'show', 'run', '--runs-root', root]);
+    expect(text.stdout).toContain('Search: 4 trials (qmc, maximize accuracy)');
+    expect(text.stdout).toContain('Parameter importances');
   }, 180_000);
 
   it('bad --opt-* flags exit 2 naming the flag or the value', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { generateDemoData } from '@pipeline/ingest';
+import { generateDemoData, readArrowTable } from '@pipeline/ingest';
 import { handConfig, writeSyntheticRun } from '@pipeline/runs';
 import { run } from './helpers.js';
 
@@ -60,6 +60,21 @@ describe('pipeline runs', () => {
     expect(best.id).toBe('r2');
   });
 
+  it('--sort -cv (value with a leading dash) sorts like --sort=-cv and --sort cv:desc', async () => {
+    const dir = await root();
+    const ids = async (...sort: string[]) => {
+      const r = await run(['runs', 'list', '--runs-root', dir, ...sort, '--json']);
+      expect(r.code).toBe(0);
+      return (JSON.parse(r.stdout) as { id: string }[]).map((e) => e.id);
+    };
+    // CV means: r1 0.75, r2 0.9, r3 0.6, binary 0.6 (ties keep the creation order).
+    expect(await ids('--sort', '-cv')).toEqual(['r2', 'r1', 'r3', 'binary']);
+    expect(await ids('--sort=-cv')).toEqual(['r2', 'r1', 'r3', 'binary']);
+    expect(await ids('--sort', 'cv:desc')).toEqual(['r2', 'r1', 'r3', 'binary']);
+    expect(await ids('--sort', 'cv')).toEqual(['r3', 'binary', 'r1', 'r2']);
+    expect(await ids('--sort', '-cv', '--limit', '2')).toEqual(['r2', 'r1']);
+  });
+
   it('rm moves a run to the trash and restore brings it back', async () => {
     const dir = await root();
     expect((await run(['runs', 'rm', 'r3', '--runs-root', dir])).code).toBe(0);
@@ -101,5 +116,45 @@ describe('train deltas', () => {
     const delta = `${b - a >= 0 ? '+' : ''}${(b - a).toFixed(4)}`;
     expect(second.stdout).toContain(`balancedAccuracy ${b.toFixed(4)}: ${delta} vs the previous run a`);
     expect(second.stdout).toContain(`balancedAccuracy ${b.toFixed(4)}: ${delta} vs the best run a (${a.toFixed(4)})`);
+  }, 120_000);
+});
+
+describe('runs export --what test', () => {
+  it('exports the test predictions predict stored in the run (csv = predict\'s own CSV, npy and arrow = the stored file)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-export-test-'));
+    await generateDemoData({ outDir: join(dir, 'demo'), n: 150, seed: 6, testN: 40 });
+    const runDir = join(dir, 'runs', 'r');
+    const trained = await run(['train', '--x-csv', join(dir, 'demo', 'X_train.csv'), '--y-csv', join(dir, 'demo', 'y_train.csv'), '--hgb-max-iter', '5', '--splits', '2', '--run-dir', runDir, '--quiet']);
+    expect(trained.code).toBe(0);
+    const root = ['--runs-root', join(dir, 'runs')];
+    const none = await run(['runs', 'export', 'r', '--what', 'test', ...root, '--out', join(dir, 'none.csv')]);
+    expect(none.code).toBe(4);
+    expect(none.stderr).toContain('the run keeps no test predictions');
+    const predicted = await run(['predict', '--run-dir', runDir, '--x-csv', join(dir, 'demo', 'X_test.csv'), '--out', join(dir, 'preds.csv'), '--store-in-run', 'test', '--quiet']);
+    expect(predicted.code).toBe(0);
+    const stored = join(runDir, 'predictions', 'test.arrow');
+    const again = await run(['predict', '--run-dir', runDir, '--x-csv', join(dir, 'demo', 'X_test.csv'), '--store-in-run', 'test', '--quiet']);
+    expect(again.code).toBe(3); // E_STATE: never overwritten silently
+    expect(again.stderr).toContain("the run already holds predictions named 'test'");
+
+    expect((await run(['runs', 'export', 'r', '--what', 'test', '--format', 'csv', ...root, '--out', join(dir, 't.csv')])).code).toBe(0);
+    const exported = (await readFile(join(dir, 't.csv'), 'utf8')).trim().split('\n');
+    const preds = (await readFile(join(dir, 'preds.csv'), 'utf8')).trim().split('\n');
+    expect(exported.length).toBe(41);
+    expect(exported[0]).toBe('id,proba_0,proba_1,proba_2');
+    // Same ids and probabilities as predict's CSV (which has a pred column after the id).
+    expect(exported.slice(1)).toEqual(preds.slice(1).map((line) => line.split(',').filter((_, j) => j !== 1).join(',')));
+
+    expect((await run(['runs', 'export', 'r', '--what', 'test', '--format', 'npy', ...root, '--out', join(dir, 't.npy')])).code).toBe(0);
+    const npy = await readFile(join(dir, 't.npy'));
+    const headerLength = npy.readUInt16LE(8);
+    expect(npy.subarray(10, 10 + headerLength).toString('latin1')).toContain("'descr': '<f4', 'fortran_order': False, 'shape': (40, 3)");
+    const table = await readArrowTable(stored);
+    const values = new Float32Array(npy.buffer.slice(npy.byteOffset + 10 + headerLength, npy.byteOffset + npy.length));
+    expect(Array.from(values)).toEqual(Array.from(table.matrix.data));
+
+    expect((await run(['runs', 'export', 'r', '--what', 'test', '--format', 'arrow', ...root, '--out', join(dir, 't.arrow')])).code).toBe(0);
+    expect(Buffer.compare(await readFile(join(dir, 't.arrow')), await readFile(stored))).toBe(0);
+    expect(table.ids).toEqual(preds.slice(1).map((line) => line.split(',')[0]));
   }, 120_000);
 });

@@ -32,6 +32,7 @@ const root = resolve(value('--dir', '/tmp/tracking-bench'));
 let state = 12345;
 const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 
+const loadBefore = loadavg().map((x) => x.toFixed(2)).join(', ');
 rmSync(root, { recursive: true, force: true });
 mkdirSync(root, { recursive: true });
 const t0 = performance.now();
@@ -120,8 +121,11 @@ Command: \`pnpm build && node packages/runs/bench/tracking.mjs\`.
 | previous listRuns (manifests only, no scores; in-process) | ${fmt(m.listRuns)} | |
 | compareRuns of 10 (in-process, index built) | ${m.compareLib.toFixed(2)} ms | |
 
-The CLI process is dominated by its start-up (every command module is imported eagerly, and
-@pipeline/workflows loads TensorFlow.js): \`runs list\` − \`version\` = ${fmt(m.cliListWarm - m.cliVersion)}.
+Start-up: \`runs\` loads only @pipeline/runs (the report alone imports @pipeline/workflows with
+TensorFlow.js); the config schema, pino, cli-progress, @pipeline/ingest/stacking/model-selection and
+yargs' help layout are loaded only by the commands that use them (profiled with \`node --cpu-prof\`).
+\`runs list\` − \`version\` = ${fmt(m.cliListWarm - m.cliVersion)}; \`runs list\` − bare node = ${fmt(m.cliListWarm - m.bareNode)};
+\`runs compare\` − bare node = ${fmt(m.cliCompare - m.bareNode)}. Load average before / after the sitting: ${loadBefore} / ${load}.
 Ratios: warm/cold index ${(m.libWarm / m.libCold).toFixed(2)}; cold index / previous listRuns ${(m.libCold / m.listRuns).toFixed(2)}.
 The anchors take tens of seconds on 50 runs (issue 13).
 `;

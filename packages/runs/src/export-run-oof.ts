@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { PipelineError, atomicWrite } from '@pipeline/core';
-import { formatFloat32, csvField } from '@pipeline/ingest';
 import type { OpenedRun } from './open-run.js';
+import { readRunPredictions } from './run-predictions.js';
 
 /** Formats of {@link exportRunOof}. */
 export type OofExportFormat = 'arrow' | 'csv' | 'npy';
@@ -17,6 +17,7 @@ export async function exportRunOof(run: OpenedRun, out: string, format: OofExpor
     throw new PipelineError('E_STATE', 'the export file already exists', { file: out, field: '--out', hint: 'choose another --out or pass --overwrite' });
   }
   const oof = await run.oof();
+  const { formatFloat32, csvField } = await import('@pipeline/ingest');
   const { rows, cols, data } = oof.stack;
   if (format === 'arrow') {
     await atomicWrite(out, new Uint8Array(await readFile(run.path(run.manifest.files.metaOof!))));
@@ -56,4 +57,32 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Writes a run's stored test-set predictions (`predictions/<name>.arrow`, see
+ * `writeRunPredictions`) like {@link exportRunOof}: `arrow` (the stored file), `csv`
+ * (`id,proba_<class>…`) or `npy` (float32 rows × classes). `name` defaults to the only stored set.
+ */
+export async function exportRunTest(run: OpenedRun, out: string, format: OofExportFormat, options: { overwrite?: boolean; name?: string } = {}): Promise<{ rows: number; cols: number; name: string }> {
+  if (options.overwrite !== true && (await exists(out))) {
+    throw new PipelineError('E_STATE', 'the export file already exists', { file: out, field: '--out', hint: 'choose another --out or pass --overwrite' });
+  }
+  const predictions = await readRunPredictions(run.dir, options.name);
+  const { rows, cols, data } = predictions.proba;
+  if (format === 'arrow') {
+    await atomicWrite(out, new Uint8Array(await readFile(predictions.file)));
+  } else if (format === 'csv') {
+    const { formatFloat32, csvField } = await import('@pipeline/ingest');
+    const lines = [['id', ...predictions.classNames.map((c) => `proba_${c}`)].map((c) => csvField(c)).join(',')];
+    for (let i = 0; i < rows; i++) {
+      const cells = [csvField(predictions.ids[i]!)];
+      for (let c = 0; c < cols; c++) cells.push(formatFloat32(data[i * cols + c]!));
+      lines.push(cells.join(','));
+    }
+    await atomicWrite(out, `${lines.join('\n')}\n`);
+  } else {
+    await atomicWrite(out, npyFloat32(data, [rows, cols]));
+  }
+  return { rows, cols, name: predictions.name };
 }

@@ -37,5 +37,7 @@ export { parseRunFilter, runField, sortRuns, type RunFilter } from './run-filter
 export { flattenConfig, assertComparable, compareRuns, diffRuns, bestRun, type ParamRow, type MetricRow, type RunComparison, type RunDiff } from './compare-runs.js';
 export { groupBySeed, seedStatistics, type SeedGroup } from './seed-groups.js';
 export { runDeltas, deltasOfRun, type RunDeltas } from './run-deltas.js';
-export { exportRunOof, npyFloat32, type OofExportFormat } from './export-run-oof.js';
+export { exportRunOof, exportRunTest, npyFloat32, type OofExportFormat } from './export-run-oof.js';
+export { optimizationHistory, paramImportances, readRunSearch, type HistoryPoint, type ParamImportance, type RunSearch } from './run-search.js';
+export { writeRunPredictions, readRunPredictions, listRunPredictions, type RunPredictions } from './run-predictions.js';
 export { writeSyntheticRun, handConfig, type SyntheticScores } from './synthetic-run.js';

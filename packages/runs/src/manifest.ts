@@ -53,6 +53,8 @@ export interface ViewEntry {
     /** Per one-hot encoded categorical column, the indicator columns the models see (`<column>=<category>`). */
     readonly oneHot?: Readonly<Record<string, readonly string[]>>;
   };
+  /** Recipe feature groups left out of this view (`features.dropGroups` of the config): `columns` are the recipe's minus theirs. */
+  readonly droppedGroups?: readonly string[];
   /** Categorical feature columns (coded by the tables in `encoding`); every other column is numeric. */
   readonly categoricalColumns?: readonly string[];
   /** Relative path of the category → code tables (`encoding/table.json`), when the view has categorical columns. */

@@ -1,6 +1,10 @@
 import { PipelineError, loadModel, readArtifact, type Matrix } from '@pipeline/core';
-import { parseCategoryEncoding, readArrowTable, type CategoryEncoding } from '@pipeline/ingest';
-import { stackColumns, type FittedStack } from '@pipeline/stacking';
+import type { CategoryEncoding } from '@pipeline/ingest';
+import type { FittedStack } from '@pipeline/stacking';
+
+// @pipeline/ingest (Arrow, HDF5) and @pipeline/stacking are loaded by the methods that read those
+// files, so indexing and listing runs (`pipeline runs list`) never pay for them at start-up.
+const ingest = () => import('@pipeline/ingest');
 import type { RunManifest } from './manifest.js';
 import { MANIFEST_FILE, RunDirectory, requireCompleted } from './run-directory.js';
 import { RUN_FILES } from './run-files.js';
@@ -72,6 +76,7 @@ export class OpenedRun {
   async categoryEncoding(): Promise<CategoryEncoding | undefined> {
     const relative = this.manifest.views.tabular?.encoding;
     if (relative === undefined) return undefined;
+    const { parseCategoryEncoding } = await ingest();
     return parseCategoryEncoding(await this.run.readJson<unknown>(relative), this.run.path(relative));
   }
 
@@ -105,6 +110,8 @@ export class OpenedRun {
         hint: 'use a run written by a completed `pipeline train`',
       });
     }
+    const { readArrowTable } = await ingest();
+    const { stackColumns } = await import('@pipeline/stacking');
     const meta = await readArrowTable(this.run.path(files.metaOof));
     const parse = <T>(key: string): T => {
       const text = meta.metadata[key];

@@ -20,6 +20,8 @@ export const RUN_FILES = {
   /** The final stack's model artifact folder. */
   model: 'models/stack',
   checkpoints: 'checkpoints/',
+  /** Test-set predictions stored by `predict --store-in-run <name>` (id + proba_<k>, class names in the metadata). */
+  predictions: (name: string) => `predictions/${name}.arrow`,
   /** Hyper-parameter search (`train --optimize`): one JSON line per finished trial. */
   optTrials: 'opt/trials.jsonl',
   /** The best complete trial's params: `{ trial, params, patch }`. */

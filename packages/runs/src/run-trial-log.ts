@@ -1,7 +1,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PipelineError } from '@pipeline/core';
-import { formatTrialRecord, parseTrialLog, type TrialLog } from '@pipeline/model-selection';
+import type { TrialLog } from '@pipeline/model-selection';
 import type { RunDirectory } from './run-directory.js';
 import { RUN_FILES } from './run-files.js';
 
@@ -22,10 +22,13 @@ export function runTrialLog(run: RunDirectory): TrialLog {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw new PipelineError('E_INPUT', 'cannot read the trial log', { file, cause: error });
       }
+      // Loaded here, not at the top: the search code (zod, yaml) stays out of `pipeline runs list`'s start-up.
+      const { parseTrialLog } = await import('@pipeline/model-selection');
       return parseTrialLog(text, file);
     },
     async append(record) {
       await mkdir(dirname(file), { recursive: true });
+      const { formatTrialRecord } = await import('@pipeline/model-selection');
       await appendFile(file, formatTrialRecord(record), { encoding: 'utf8', flag: 'a' });
     },
   };

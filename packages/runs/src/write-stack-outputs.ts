@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { saveArtifact } from '@pipeline/core';
-import { writeArrowTable } from '@pipeline/ingest';
 import type { FittedStack } from '@pipeline/stacking';
 import type { RunDirectory } from './run-directory.js';
 import { RUN_FILES } from './run-files.js';
@@ -45,6 +44,7 @@ export async function writeStackOutputs(run: RunDirectory, outputs: StackOutputs
     files.undersample = RUN_FILES.undersample;
   }
   await mkdir(run.path('oof'), { recursive: true });
+  const { writeArrowTable } = await import('@pipeline/ingest');
   await writeArrowTable(run.path(RUN_FILES.zOof), { columns: [...oof.columns], matrix: oof.z, ids }, { overwrite: true });
   const probaColumns = classNames.map((_, k) => `proba_${k}`);
   await writeArrowTable(

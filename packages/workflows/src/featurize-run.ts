@@ -75,8 +75,11 @@ async function loadRecipe(args: FeaturizeRunOptions, h5: H5File, resolvePath: (p
     } catch (cause) {
       throw new PipelineError('E_INPUT', 'recipe file is not valid JSON', { file: path, cause });
     }
-    // A run manifest holds the recipe under `features.recipe` or `recipe`; a bare recipe works too.
-    const candidate = (json as { features?: { recipe?: unknown }; recipe?: unknown }).features?.recipe ?? (json as { recipe?: unknown }).recipe ?? json;
+    // A run manifest (format 2) holds the recipe under `views.dwt.recipe` (older layouts: `features.recipe`
+    // or `recipe`); a bare recipe works too. The table has every column of the recipe, also those a
+    // run trained with `features.dropGroups` leaves out (its manifest lists the columns it kept).
+    const doc = json as { views?: { dwt?: { recipe?: unknown } }; features?: { recipe?: unknown }; recipe?: unknown };
+    const candidate = doc.views?.dwt?.recipe ?? doc.features?.recipe ?? doc.recipe ?? json;
     return parseRecipe(candidate, path);
   }
   const metaNames = metaNamesOf(h5, args.metaNames);

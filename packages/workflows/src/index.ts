@@ -44,6 +44,7 @@ export { packageVersions } from './package-versions.js';
 export { featurizeRun, type FeaturizeRunOptions, type FeaturizeRunResult } from './featurize-run.js';
 export { seedStudy, baseRunConfig, SEED_STD_WARNING, type SeedStudyOptions, type SeedStudyResult } from './seed-study.js';
 export { ablationStudy, readFeatureGroups, type AblationOptions, type AblationResult, type AblationRow } from './ablation-study.js';
+export { recipeFeatureGroups, recipeAblationGroups, keptRecipeColumns, selectNamedColumns, RECIPE_STATISTICS, type RecipeGroupLevel } from './recipe-feature-groups.js';
 export { STUDIES_DIR, writeStudy, listStudies, type StudyRecord } from './study-folder.js';
 export { experimentsReport, pearson, type ExperimentsReport, type ExperimentsReportOptions } from './report/experiments-report.js';
 export { gitState, type GitState } from './git-state.js';

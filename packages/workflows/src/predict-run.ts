@@ -2,11 +2,12 @@ import { resolve } from 'node:path';
 import { PipelineError, argmaxRows, resolveContext, type Logger, type Matrix, type ProgressCallback } from '@pipeline/core';
 import { parseRecipe } from '@pipeline/features';
 import { writePredictionsCsv, type CategoryEncoding } from '@pipeline/ingest';
-import { MANIFEST_FILE, openRun, type OpenedRun, type RunManifest } from '@pipeline/runs';
+import { MANIFEST_FILE, fingerprintFile, openRun, writeRunPredictions, type OpenedRun, type RunManifest } from '@pipeline/runs';
 import { selectBackend, type BackendName } from '@pipeline/tf';
 import { checkSameRows } from './inputs/load-training-inputs.js';
 import { SignalInput, type SignalLayout } from './inputs/signal-input.js';
 import { oneHotTable } from './inputs/one-hot-table.js';
+import { selectNamedColumns } from './recipe-feature-groups.js';
 import { readTableLike, type TableInput } from './inputs/table-input.js';
 import './register-models.js';
 import type { WorkflowContext } from './workflow-context.js';
@@ -28,8 +29,13 @@ export interface PredictRunOptions {
   readonly backend?: BackendName | 'auto';
   /** Write `id,pred,proba_0..k` here. */
   readonly out?: string;
-  /** Replace `out` if it exists (otherwise an existing file is an error). */
+  /** Replace `out` (and the stored predictions of `storeInRun`) if they exist (otherwise an error). */
   readonly overwrite?: boolean;
+  /**
+   * Also keep the predictions in the run, `predictions/<name>.arrow` (e.g. `test`), for
+   * `pipeline runs export --what test`. The trained files and the manifest are never touched.
+   */
+  readonly storeInRun?: string;
 }
 
 export interface PredictRunResult {
@@ -47,6 +53,8 @@ export interface PredictRunResult {
   readonly unknownCategories: Record<string, number>;
   /** The predictions CSV, when `out` was given. */
   readonly out?: string;
+  /** The run's stored predictions file, when `storeInRun` was given. */
+  readonly stored?: string;
 }
 
 /** The H5 layout a run was trained with (format 1 runs: the seed layout). */
@@ -117,7 +125,9 @@ export async function readRunViews(
       if (table !== undefined) checkSameRows(table, signal);
       if (dwt !== undefined) {
         const recipe = parseRecipe(dwt.recipe, `${MANIFEST_FILE} views.dwt.recipe`);
-        views.dwt = (await signal.dwtView(recipe, { chunkSize: options.chunkSize, signal: options.signal, logger: options.logger, onProgress: options.onProgress })).matrix;
+        const built = await signal.dwtView(recipe, { chunkSize: options.chunkSize, signal: options.signal, logger: options.logger, onProgress: options.onProgress });
+        // A run trained with features.dropGroups keeps only some of the recipe's columns (by name, in its order).
+        views.dwt = selectNamedColumns(built.matrix, built.columns, dwt.columns, `${MANIFEST_FILE} views.dwt.columns`);
       }
       if (raw !== undefined) views.signal = signal.readSignal();
     }
@@ -155,7 +165,17 @@ export async function predictRun(options: PredictRunOptions, context: WorkflowCo
       out = resolve(cwd, options.out);
       await writePredictionsCsv(out, { proba, ...(ids === undefined ? {} : { ids }), classNames }, { overwrite: options.overwrite === true });
     }
-    return { runDir: run.dir, proba, predicted, classNames, ids, rows, predictedCounts, files, unknownCategories, ...(out === undefined ? {} : { out }) };
+    let stored: string | undefined;
+    if (options.storeInRun !== undefined) {
+      const sources = [];
+      for (const file of files) sources.push({ path: file, sha256: (await fingerprintFile(file, 'predict-input')).sha256 });
+      stored = await writeRunPredictions(
+        run.dir,
+        { name: options.storeInRun, ids: ids ?? Array.from({ length: rows }, (_, i) => String(i)), classNames, proba, sources },
+        { overwrite: options.overwrite === true },
+      );
+    }
+    return { runDir: run.dir, proba, predicted, classNames, ids, rows, predictedCounts, files, unknownCategories, ...(out === undefined ? {} : { out }), ...(stored === undefined ? {} : { stored }) };
   } finally {
     stack.dispose();
   }

@@ -183,7 +183,14 @@ export const trainConfigSchema = z
     cv: cvSchema.default({ splits: 5, strategy: 'auto' }),
     imbalance: imbalanceSchema.default({ strategy: 'none' }),
     features: z
-      .strictObject({ chunkSize: positiveInt().default(2000).describe('Rows per wavelet featurization batch') })
+      .strictObject({
+        chunkSize: positiveInt().default(2000).describe('Rows per wavelet featurization batch'),
+        dropGroups: z
+          .array(z.string().min(1))
+          .min(1)
+          .optional()
+          .describe("Wavelet-recipe feature groups left out of the dwt view (ablations): meta, a decomposition (haar, db4), a band (db4_d3), windowed, windowed_w<k>, stat:<name> (stat:logenergy)"),
+      })
       .default({ chunkSize: 2000 }),
     refitFinal: z.boolean().default(true).describe('Refit every base model on all rows after the OOF pass'),
     save: z.boolean().default(true).describe('Save the final models in the run'),
@@ -349,6 +356,9 @@ export function checkConfig(config: TrainConfig, source = 'config'): void {
   const strategy = config.cv.strategy;
   if (strategy === 'group' && inputs.groups === undefined) configError(source, 'cv.strategy', "cv.strategy 'group' needs inputs.groups", 'add inputs.groups.column');
   if (strategy === 'predefined' && inputs.folds === undefined) configError(source, 'cv.strategy', "cv.strategy 'predefined' needs inputs.folds", 'add inputs.folds.column');
+  if (config.features.dropGroups !== undefined && !needs.has('dwt')) {
+    configError(source, 'features.dropGroups', 'features.dropGroups removes wavelet features but no base model reads the dwt view', 'add an HGB with view dwt, or drop features.dropGroups (tabular columns are left out with inputs.table.dropCols)');
+  }
   if (config.imbalance.strategy === 'undersample-balanced' && needs.has('tabular')) {
     configError(source, 'imbalance.strategy', 'undersample-balanced needs every base model to read the H5 rows (a CSV-fed HGB is not supported)', 'use view dwt for HGB, or the class-weights-auto strategy');
   }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
@@ -62,6 +62,49 @@ describe('experimentsReport', () => {
     let inked = 0;
     for (let i = 0; i < image.width * image.height; i++) if (image.pixels[i * 4]! + image.pixels[i * 4 + 1]! + image.pixels[i * 4 + 2]! < 700) inked++;
     expect(inked / (image.width * image.height)).toBeGreaterThan(0.01);
+  }, 120_000);
+});
+
+describe('experimentsReport: hyper-parameter searches', () => {
+  it('draws the optimisation history and the parameter importances of a run with a search (values by hand)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'experiments-search-'));
+    const root = join(dir, 'runs');
+    const runDir = join(root, 'searched');
+    await writeSyntheticRun(runDir, { config: handConfig(), scores: { balancedAccuracy: [0.8, 0.8] }, createdAt: '2026-03-01T00:00:00Z' });
+    await writeSyntheticRun(join(root, 'plain'), { config: handConfig({ seed: 2 }), scores: { balancedAccuracy: [0.7, 0.7] }, createdAt: '2026-03-02T00:00:00Z' });
+    await mkdir(join(runDir, 'opt'));
+    const trials = [
+      { number: 0, params: { c: 'a', x: 1, z: true }, state: 'complete', score: 1, foldScores: [1], durationMs: 5 },
+      { number: 1, params: { c: 'a', x: 2, z: false }, state: 'complete', score: 3, foldScores: [3], durationMs: 5 },
+      { number: 2, params: { c: 'b', x: 3, z: true }, state: 'complete', score: 5, foldScores: [5], durationMs: 5 },
+      { number: 3, params: { c: 'b', x: 4, z: false }, state: 'complete', score: 7, foldScores: [7], durationMs: 5 },
+      { number: 4, params: { c: 'b', x: 9, z: true }, state: 'failed', score: null, foldScores: [], error: 'boom', durationMs: 5 },
+    ];
+    await writeFile(join(runDir, 'opt', 'trials.jsonl'), trials.map((t) => `${JSON.stringify(t)}\n`).join(''));
+    await writeFile(join(runDir, 'opt', 'config_used.json'), JSON.stringify({ metric: 'accuracy', direction: 'maximize', sampler: 'tpe' }));
+    const report = await experimentsReport({ runsRoot: root, out: join(dir, 'report.md') });
+    expect(report.markdown).toContain('## Search of searched: optimisation history (5 trials, tpe, maximize accuracy)');
+    // Best so far: 1, 3, 5, 7, and still 7 after the failed trial.
+    expect(report.markdown).toContain('| 0 | complete | 1.0000 | 1.0000 | a | 1 | true |');
+    expect(report.markdown).toContain('| 3 | complete | 7.0000 | 7.0000 | b | 4 | false |');
+    expect(report.markdown).toContain('| 4 | failed |  | 7.0000 | b | 9 | true |');
+    // η² by hand over the 4 complete trials (scores 1,3,5,7: mean 4, total SS 20): c splits {1,3}|{5,7} → 16/20;
+    // x has 4 distinct values (one bin each, ≤ 4 bins) → 20/20; z splits {1,5}|{3,7} → 4/20. Shares over 2.0.
+    expect(report.markdown).toContain('| x | 1.0000 | 50.0 % | 4 |');
+    expect(report.markdown).toContain('| c | 0.8000 | 40.0 % | 2 |');
+    expect(report.markdown).toContain('| z | 0.2000 | 10.0 % | 2 |');
+    expect(report.markdown).not.toContain('Search of plain');
+    expect(report.html).toContain('id="history-searched"');
+    expect(report.html).toContain('id="importance-chart-searched"');
+    if (chromium === undefined) throw new Error('chromium is not installed: .ci/run installs it (apt-get install chromium)');
+    const dom = spawnSync(chromium, [...FLAGS, `--user-data-dir=${join(dir, 'p1')}`, '--virtual-time-budget=2000', '--dump-dom', `file://${report.htmlFile}`], { encoding: 'utf8', timeout: 60_000 });
+    expect(dom.status).toBe(0);
+    const html = dom.stdout;
+    const history = html.slice(html.indexOf('id="history-searched"'), html.indexOf('id="importance-chart-searched"'));
+    expect(history.match(/aria-roledescription="point"/g)?.length).toBe(4); // the 4 scored trials
+    expect(history).toContain('aria-roledescription="line mark"'); // the best-so-far step line
+    const importance = html.slice(html.indexOf('id="importance-chart-searched"'), html.indexOf('</div>', html.indexOf('id="importance-chart-searched"')));
+    expect(importance.match(/aria-roledescription="bar"/g)?.length).toBe(3); // one bar per parameter
   }, 120_000);
 });
 

@@ -1,4 +1,3 @@
-import { formatClassificationReport } from '@pipeline/metrics';
 import type { CommandDefinition } from '../command.js';
 import { renderTable } from '../train/summary.js';
 
@@ -50,7 +49,7 @@ export const analyzeCommand: CommandDefinition = {
       ),
       renderTable(['class', 'error rate'], oof.classNames.map((c, i) => [c, perClass[i]!.toFixed(4)]), 'Per-class error rate'),
     ];
-    if (args.printReport !== false) lines.push(formatClassificationReport(report));
+    if (args.printReport !== false) lines.push((await import('@pipeline/metrics')).formatClassificationReport(report));
     runtime.print(lines.join('\n'));
   },
 };

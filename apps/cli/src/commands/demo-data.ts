@@ -1,4 +1,3 @@
-import { DEMO_CLASSES, DEMO_META_COLUMNS, generateDemoData } from '@pipeline/ingest';
 import type { CommandDefinition } from '../command.js';
 
 interface DemoDataArgs {
@@ -26,6 +25,7 @@ export const demoDataCommand: CommandDefinition = {
       .option('seed', { type: 'number', default: 7, describe: 'Seed: the same seed and sizes give byte-identical files' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'Replace existing files in --out' }),
   async run(rawArgs, runtime) {
+    const { DEMO_CLASSES, DEMO_META_COLUMNS, generateDemoData } = await import('@pipeline/ingest');
     const args = rawArgs as unknown as DemoDataArgs;
     const result = await generateDemoData({
       outDir: runtime.resolvePath(args.out),

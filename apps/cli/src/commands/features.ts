@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { RECIPE_NAMES, type RecipeName } from '@pipeline/features';
+import type { RecipeName } from '@pipeline/features';
+
+let recipeNames: readonly string[] = [];
 import type { FeaturizeRunOptions } from '@pipeline/workflows';
 import type { CommandDefinition } from '../command.js';
 
@@ -14,11 +16,14 @@ export const featuresCommand: CommandDefinition = {
     ],
     ['$0 features --x-h5 X_test.h5 --out test.arrow --recipe-file runs/r1/manifest.json', 'rebuild the exact features of a run'],
   ],
+  async prepare() {
+    recipeNames = (await import('@pipeline/features')).RECIPE_NAMES;
+  },
   builder: (yargs) =>
     yargs
       .option('x-h5', { type: 'string', demandOption: true, describe: 'HDF5 file with rows of meta + signal columns' })
       .option('out', { type: 'string', demandOption: true, describe: 'Arrow IPC file to write (.arrow / Feather v2)' })
-      .option('recipe', { type: 'string', choices: [...RECIPE_NAMES], default: 'dwt-combo', describe: 'Feature recipe' })
+      .option('recipe', { type: 'string', choices: [...recipeNames], default: 'dwt-combo', describe: 'Feature recipe' })
       .option('recipe-file', { type: 'string', describe: 'JSON recipe (or a run manifest holding one): rebuilds exactly those features' })
       .option('dataset', { type: 'string', default: 'features', describe: 'Dataset key inside the HDF5 file' })
       .option('chunk-size', { type: 'number', describe: 'Rows per batch (default ≈1000, whole HDF5 chunks)' })

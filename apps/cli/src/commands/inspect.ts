@@ -1,4 +1,4 @@
-import { inspectFile, type InspectResult } from '@pipeline/ingest';
+import type { InspectResult } from '@pipeline/ingest';
 import type { CommandDefinition } from '../command.js';
 
 interface InspectArgs {
@@ -23,7 +23,7 @@ const size = (bytes: number) => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB`
 const dims = (shape: readonly number[]) => (shape.length === 0 ? 'scalar' : shape.join(' × '));
 const value = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
-/** Human-readable report of {@link inspectFile}'s result. */
+/** Human-readable report of `inspectFile`'s result. */
 export function formatInspect(result: InspectResult): string {
   const lines: string[] = [];
   if (result.kind === 'hdf5') {
@@ -95,6 +95,7 @@ export const inspectCommand: CommandDefinition = {
       else runtime.print(renderEdfInspection(edf));
       return;
     }
+    const { inspectFile } = await import('@pipeline/ingest');
     const result = await inspectFile(runtime.resolvePath(args.file), {
       ...(args.labels === undefined ? {} : { labels: args.labels }),
       ...(args.labelCol === undefined ? {} : { labelColumn: args.labelCol }),

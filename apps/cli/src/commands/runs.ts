@@ -2,7 +2,7 @@ import { PipelineError } from '@pipeline/core';
 import type { OofExportFormat } from '@pipeline/runs';
 import type { CommandDefinition } from '../command.js';
 import type { Runtime } from '../runtime.js';
-import { renderComparison, renderDiff, renderRunDetail, renderRunList, renderSeedGroups, type TableStyle } from '../runs/render-runs.js';
+import { renderComparison, renderDiff, renderRunDetail, renderRunList, renderSearch, renderSeedGroups, type TableStyle } from '../runs/render-runs.js';
 
 const ACTIONS = ['list', 'show', 'compare', 'diff', 'best', 'tag', 'rm', 'restore', 'export', 'report'] as const;
 
@@ -18,6 +18,7 @@ export const runsCommand: CommandDefinition = {
     ['$0 runs export r1 --what oof --format npy --out oof.npy', 'OOF probabilities for ensembling elsewhere'],
     ['$0 runs report', 'reports/experiments/<date>_summary.md + .html (charts) of every run and study'],
   ],
+  dashValueOptions: ['sort'],
   builder: (yargs) =>
     yargs
       // Variadic ids need repeated values collected (the CLI's global setting keeps only the last).
@@ -26,7 +27,7 @@ export const runsCommand: CommandDefinition = {
       .positional('ids', { type: 'string', array: true, describe: 'Run ids: folder names under the root (a unique prefix or run name works)' })
       .option('runs-root', { type: 'string', default: 'runs', describe: 'Folder holding the run folders' })
       .option('filter', { type: 'string', describe: 'list: e.g. "cv > 0.8 and (tag = a or model = lstm)"; fields cv[.metric], std, lb, gap, name, tag, status, seed, features, model, config.<path>' })
-      .option('sort', { type: 'string', default: 'created', describe: 'list: field to sort by; descending with --sort=-cv or --sort cv:desc' })
+      .option('sort', { type: 'string', default: 'created', describe: 'list: field to sort by; descending with --sort -cv, --sort=-cv or --sort cv:desc' })
       .option('limit', { type: 'number', describe: 'list: at most this many runs' })
       .option('group-by-seed', { type: 'boolean', default: false, describe: 'list: group runs differing only in the seed' })
       .option('metric', { type: 'string', default: 'accuracy', describe: 'Metric of list/best/grouping (accuracy, balancedAccuracy, f1Macro, logLoss)' })
@@ -34,18 +35,17 @@ export const runsCommand: CommandDefinition = {
       .option('md', { type: 'boolean', default: false, describe: 'Tables as markdown' })
       .option('all', { type: 'boolean', default: false, describe: 'compare: every param, not only the differing ones' })
       .option('baseline', { type: 'string', describe: 'compare: the run deltas are taken against (default the first)' })
-      .option('name', { type: 'string', describe: 'tag: display name' })
+      .option('name', { type: 'string', describe: 'tag: display name; export --what test: which stored predictions (default the only ones)' })
       .option('note', { type: 'string', describe: 'tag: append a note' })
       .option('lb', { type: 'number', describe: 'tag: leaderboard score' })
       .option('tag', { type: 'string', array: true, describe: 'tag: add these tags' })
       .option('untag', { type: 'string', array: true, describe: 'tag: remove these tags' })
-      .option('what', { type: 'string', choices: ['oof', 'test'], default: 'oof', describe: 'export: which predictions' })
+      .option('what', { type: 'string', choices: ['oof', 'test'], default: 'oof', describe: 'export: OOF, or the test predictions stored by `predict --store-in-run`' })
       .option('format', { type: 'string', choices: ['arrow', 'csv', 'npy'], default: 'csv', describe: 'export: file format' })
       .option('out', { type: 'string', describe: 'export: output file; report: the markdown file (default reports/experiments/<date>_summary.md)' })
       .option('overwrite', { type: 'boolean', default: false, describe: 'export/report: replace --out if it exists' }),
   async run(args, runtime) {
-    const { experimentsReport } = await import('@pipeline/workflows');
-    const { bestRun, buildRunIndex, compareRuns, diffRuns, exportRunOof, findRun, loadRuns, groupBySeed, openRun, parseRunFilter, restoreRun, sortRuns, trashRun, updateTracking } = await import('@pipeline/runs');
+    const { bestRun, buildRunIndex, compareRuns, diffRuns, exportRunOof, exportRunTest, findRun, loadRuns, groupBySeed, openRun, parseRunFilter, readRunSearch, restoreRun, sortRuns, trashRun, updateTracking } = await import('@pipeline/runs');
     const root = runtime.resolvePath(String(args.runsRoot ?? 'runs'));
     const ids = Array.isArray(args.ids) ? args.ids.map(String) : [];
     const style: TableStyle = args.md === true ? 'md' : args.csv === true ? 'csv' : 'text';
@@ -73,7 +73,9 @@ export const runsCommand: CommandDefinition = {
       case 'show': {
         need(1, 'a run id');
         const entry = await find(ids[0]!);
-        return output(runtime, entry, () => renderRunDetail(entry));
+        const search = await readRunSearch(entry.dir);
+        if (search === undefined) return output(runtime, entry, () => renderRunDetail(entry));
+        return output(runtime, { ...entry, search }, () => `${renderRunDetail(entry)}\n${renderSearch(search, style)}`);
       }
       case 'compare': {
         need(1, 'run ids');
@@ -120,16 +122,20 @@ export const runsCommand: CommandDefinition = {
       }
       case 'export': {
         need(1, 'a run id');
-        if (args.what === 'test') {
-          throw new PipelineError('E_STATE', 'runs keep no test predictions', { field: '--what', hint: 'write them with `pipeline predict --run-dir <run> …`, or export --what oof' });
-        }
         const entry = await find(ids[0]!);
         const format = String(args.format) as OofExportFormat;
-        const out = runtime.resolvePath(typeof args.out === 'string' ? args.out : `${entry.id}_oof.${format}`);
-        const shape = await exportRunOof(await openRun(entry.dir), out, format, { overwrite: args.overwrite === true });
-        return output(runtime, { out, ...shape }, () => `wrote ${out} (${shape.rows} rows × ${shape.cols} classes)`);
+        const what = args.what === 'test' ? 'test' : 'oof';
+        const out = runtime.resolvePath(typeof args.out === 'string' ? args.out : `${entry.id}_${what}.${format}`);
+        const run = await openRun(entry.dir);
+        const shape =
+          what === 'test'
+            ? await exportRunTest(run, out, format, { overwrite: args.overwrite === true, ...(typeof args.name === 'string' ? { name: args.name } : {}) })
+            : await exportRunOof(run, out, format, { overwrite: args.overwrite === true });
+        return output(runtime, { out, what, ...shape }, () => `wrote ${out} (${shape.rows} rows × ${shape.cols} classes)`);
       }
       case 'report': {
+        // @pipeline/workflows pulls in TensorFlow.js and the chart libraries: only the report needs it.
+        const { experimentsReport } = await import('@pipeline/workflows');
         const report = await experimentsReport(
           { runsRoot: root, metric, overwrite: args.overwrite === true, ...(typeof args.out === 'string' ? { out: runtime.resolvePath(args.out) } : {}) },
           runtime.context,

@@ -3,6 +3,7 @@ import { PipelineError } from '@pipeline/core';
 import { flagsToOptimizeOptions, optFlagsGiven } from '../train/optimize-options.js';
 import { formatTrialsTable } from '../train/optimize-summary.js';
 import type { CommandDefinition } from '../command.js';
+import { loadConfigModule } from '../train/config-module.js';
 import { flagsToConfig, trainBuilder } from '../train/options.js';
 import { formatScoresTable, formatTimingTable } from '../train/summary.js';
 
@@ -21,6 +22,9 @@ export const trainCommand: CommandDefinition = {
     ['$0 train --demo --queue redis://10.0.0.5:6379 --queue-storage /mnt/shared/pipeline', 'fold tasks on `pipeline worker` machines'],
     ['$0 train --demo --optimize --opt-parallel 2 --queue redis://10.0.0.5:6379', 'search trials whose fold tasks run on `pipeline worker` machines'],
   ],
+  async prepare() {
+    await loadConfigModule();
+  },
   builder: trainBuilder,
   async run(args, runtime) {
     const { readConfigValue, prepareDemo, trainConfigToYaml, parseTrainConfig, trainRun, optimizeRun, absoluteInputs, localParallelExecutor } = await import('@pipeline/workflows');

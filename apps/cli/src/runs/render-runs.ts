@@ -1,4 +1,4 @@
-import type { RunComparison, RunDiff, RunIndexEntry, SeedGroup } from '@pipeline/runs';
+import type { RunComparison, RunDiff, RunIndexEntry, RunSearch, SeedGroup } from '@pipeline/runs';
 import { renderTable } from '../train/summary.js';
 
 /** Output style of the `runs` tables. */
@@ -100,4 +100,30 @@ export function renderRunDetail(e: RunIndexEntry): string {
     'CV: fold mean ± std [per fold]',
   );
   return `${lines.join('\n')}\n\n${metrics.length > 0 ? table : 'no scores (the run has not completed)\n'}`;
+}
+
+/** A run's search (`train --optimize`): every trial with its params, score and the best so far; parameter importances. */
+export function renderSearch(search: RunSearch, style: TableStyle = 'text'): string {
+  const params = [...new Set(search.trials.flatMap((t) => Object.keys(t.params)))].sort();
+  const value = (v: unknown) => (v === undefined ? '—' : typeof v === 'number' ? String(Number(v.toPrecision(6))) : String(v));
+  const trials = renderRows(
+    ['trial', 'state', ...params, search.metric, 'best so far', 'seconds'],
+    search.trials.map((t, k) => [
+      String(t.number),
+      t.state,
+      ...params.map((p) => value(t.params[p])),
+      t.score === null ? '—' : f4(t.score),
+      search.history[k]!.best === null ? '—' : f4(search.history[k]!.best!),
+      (t.durationMs / 1000).toFixed(1),
+    ]),
+    style,
+    `Search: ${search.trials.length} trials (${search.sampler ?? 'sampler ?'}, ${search.direction} ${search.metric})`,
+  );
+  const importances = renderRows(
+    ['param', 'η² (variance explained)', 'share', 'bins'],
+    search.importances.map((r) => [r.param, f4(r.eta2), `${(100 * r.share).toFixed(1)} %`, String(r.bins)]),
+    style,
+    'Parameter importances (first-order, variance-based over the complete trials)',
+  );
+  return `${trials}\n${importances}`;
 }

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { PipelineError } from '@pipeline/core';
-import { OPTIMIZE_METRICS } from '@pipeline/workflows/config';
+import { configModule } from './config-module.js';
 import type { OptimizeOptions } from '@pipeline/workflows';
 
 const TARGETS = ['meta', 'hgb', 'lstm', 'cnn'];
@@ -17,7 +17,7 @@ export function optimizeBuilder(yargs: Argv): Argv {
     .option('opt-trials', { type: 'number', describe: 'Trials (default 20; a resumed search counts its logged trials)' })
     .option('opt-seed', { type: 'number', describe: 'Seed of the sampler (default: --seed)' })
     .option('opt-sampler', { type: 'string', describe: 'random | qmc | tpe (default tpe)' })
-    .option('opt-metric', { type: 'string', describe: `${OPTIMIZE_METRICS.join(' | ')} (default accuracy; log-loss is minimized)` })
+    .option('opt-metric', { type: 'string', describe: `${configModule().OPTIMIZE_METRICS.join(' | ')} (default accuracy; log-loss is minimized)` })
     .option('opt-pruner', { type: 'string', describe: 'none | median | paired: stop bad trials fold by fold (default none)' })
     .option('opt-timeout', { type: 'number', describe: 'Start no new trial after this many seconds' })
     .option('opt-parallel', { type: 'number', describe: 'Trials at once (default 1; a resumed search needs the same value)' })
@@ -70,7 +70,7 @@ export function flagsToOptimizeOptions(args: Raw, baseKinds: readonly string[]):
   const nTrials = int('optTrials', '--opt-trials', 1);
   const seed = int('optSeed', '--opt-seed', 0);
   const sampler = oneOf('optSampler', '--opt-sampler', ['random', 'qmc', 'tpe'] as const);
-  const metric = oneOf('optMetric', '--opt-metric', OPTIMIZE_METRICS);
+  const metric = oneOf('optMetric', '--opt-metric', configModule().OPTIMIZE_METRICS);
   const pruner = oneOf('optPruner', '--opt-pruner', ['none', 'median', 'paired'] as const);
   const parallel = int('optParallel', '--opt-parallel', 1);
   const space = typeof args.optSpace === 'string' && args.optSpace !== '' ? args.optSpace : undefined;

@@ -1,10 +1,12 @@
 import type { Argv } from 'yargs';
 import { PipelineError } from '@pipeline/core';
-import { configDefaults, type TrainConfigInput } from '@pipeline/workflows/config';
+import type { TrainConfigInput } from '@pipeline/workflows/config';
+import { configModule } from './config-module.js';
 import { optimizeBuilder } from './optimize-options.js';
 
-/** Defaults shown in the help text come from the config schema (one source). */
-const DEFAULTS = configDefaults();
+let defaults: ReturnType<typeof import('@pipeline/workflows/config').configDefaults> | undefined;
+/** Defaults shown in the help text come from the config schema (one source), loaded by `train`'s prepare. */
+const DEFAULTS = () => (defaults ??= configModule().configDefaults());
 
 /**
  * `train`'s flags are a view of the training config (@pipeline/workflows' schema): each flag sets
@@ -39,16 +41,19 @@ export const CNN_FLAGS: ReadonlyArray<readonly [string, 'number' | 'boolean' | '
   ['cnn-load-model', 'string', 'Pretrained CNN (artifact folder or model.json folder)', 'loadModel'],
 ];
 
-/** `[flag, HGB arg]` of the `--hgb-*` flags. */
-const hgbDefault = (key: keyof typeof DEFAULTS.hgb) => `(default ${DEFAULTS.hgb[key] === null ? 'none' : String(DEFAULTS.hgb[key])})`;
+/** `[flag, HGB arg, description]` of the `--hgb-*` flags (the builder appends the schema's default). */
+const hgbDefault = (key: string) => {
+  const value = (DEFAULTS().hgb as Record<string, unknown>)[key];
+  return value === undefined ? '' : ` (default ${value === null ? 'none' : String(value)})`;
+};
 export const HGB_FLAGS: ReadonlyArray<readonly [string, string, string]> = [
-  ['hgb-max-iter', 'maxIter', `Boosting iterations ${hgbDefault('maxIter')}`],
-  ['hgb-learning-rate', 'learningRate', `Learning rate ${hgbDefault('learningRate')}`],
-  ['hgb-max-leaf-nodes', 'maxLeafNodes', `Leaves per tree ${hgbDefault('maxLeafNodes')}`],
-  ['hgb-max-depth', 'maxDepth', `Depth limit ${hgbDefault('maxDepth')}`],
-  ['hgb-min-samples-leaf', 'minSamplesLeaf', `Rows per leaf at least ${hgbDefault('minSamplesLeaf')}`],
-  ['hgb-l2', 'l2Regularization', `L2 regularization of leaf values ${hgbDefault('l2Regularization')}`],
-  ['hgb-max-bins', 'maxBins', `Histogram bins, 2..255 ${hgbDefault('maxBins')}`],
+  ['hgb-max-iter', 'maxIter', `Boosting iterations`],
+  ['hgb-learning-rate', 'learningRate', `Learning rate`],
+  ['hgb-max-leaf-nodes', 'maxLeafNodes', `Leaves per tree`],
+  ['hgb-max-depth', 'maxDepth', `Depth limit`],
+  ['hgb-min-samples-leaf', 'minSamplesLeaf', `Rows per leaf at least`],
+  ['hgb-l2', 'l2Regularization', `L2 regularization of leaf values`],
+  ['hgb-max-bins', 'maxBins', `Histogram bins, 2..255`],
   ['hgb-threads', 'nThreads', 'Histogram threads (default: number of cores; never changes results)'],
 ];
 
@@ -100,8 +105,8 @@ export function trainBuilder(yargs: Argv): Argv {
     .option('x-csv', { type: 'string', describe: 'Tabular features CSV (header; an id column; numeric columns)' })
     .option('y-csv', { type: 'string', describe: 'Labels CSV: `id,label` or a single label column (extra columns may hold groups/folds)' })
     .option('x-h5', { type: 'string', describe: 'HDF5 file with the raw signal dataset (meta columns + signal per row)' })
-    .option('h5-dataset-key', { type: 'string', describe: `Dataset key inside --x-h5 (default '${DEFAULTS.signal.datasetKey}')` })
-    .option('h5-meta-cols', { type: 'number', describe: `Meta columns before the signal in each H5 row (default ${DEFAULTS.signal.metaCols})` })
+    .option('h5-dataset-key', { type: 'string', describe: `Dataset key inside --x-h5 (default '${DEFAULTS().signal.datasetKey}')` })
+    .option('h5-meta-cols', { type: 'number', describe: `Meta columns before the signal in each H5 row (default ${DEFAULTS().signal.metaCols})` })
     .option('h5-ids', { type: 'string', choices: ['meta', 'row'], describe: "Row ids of the H5: 'meta' = the first meta column (default), 'row' = the row position" })
     .option('h5-meta-features', { type: 'boolean', describe: 'Pass the H5 meta columns through as wavelet-view features (default true; --no-h5-meta-features keeps them out)' })
     .option('drop-cols', { type: 'string', array: true, describe: 'CSV columns not used as features' })
@@ -119,21 +124,21 @@ export function trainBuilder(yargs: Argv): Argv {
     .group(['with-hgb', 'hgb-fe', 'hgb-fe-chunk-size'], 'Base models:')
     .option('with-hgb', { type: 'boolean', describe: 'Histogram gradient boosting base model (default true)' })
     .option('hgb-fe', { type: 'boolean', describe: 'HGB reads wavelet features (dwt-combo) built from --x-h5 instead of the CSV [default: false; true with --demo]' })
-    .option('hgb-fe-chunk-size', { type: 'number', describe: `Rows per featurization batch (default ${DEFAULTS.features.chunkSize})` })
+    .option('hgb-fe-chunk-size', { type: 'number', describe: `Rows per featurization batch (default ${DEFAULTS().features.chunkSize})` })
     .group([...HGB_FLAGS.map((f) => f[0]), 'hgb-early-stopping'], 'HGB hyper-parameters:')
-    .options(Object.fromEntries(HGB_FLAGS.map(([flag, , describe]) => [flag, { type: 'number' as const, describe }])))
-    .option('hgb-early-stopping', { type: 'boolean', describe: `Early stopping on a seeded validation split (default ${String(DEFAULTS.hgb.earlyStopping)})` })
+    .options(Object.fromEntries(HGB_FLAGS.map(([flag, key, describe]) => [flag, { type: 'number' as const, describe: `${describe}${hgbDefault(key)}` }])))
+    .option('hgb-early-stopping', { type: 'boolean', describe: `Early stopping on a seeded validation split (default ${String(DEFAULTS().hgb.earlyStopping)})` })
     .group(['with-lstm', 'with-cnn', 'backend', ...LSTM_FLAGS.map((f) => f[0]), ...CNN_FLAGS.map((f) => f[0])], 'Temporal base models (raw signal of --x-h5):')
     .option('with-lstm', { type: 'boolean', describe: 'LSTM base model on the raw signal' })
     .option('with-cnn', { type: 'boolean', describe: '1D CNN base model on the raw signal' })
     .option('backend', { type: 'string', choices: ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], describe: 'TensorFlow.js backend (default: the best present; env PIPELINE_TF_BACKEND)' })
     .options(Object.fromEntries([...LSTM_FLAGS, ...CNN_FLAGS].map(([flag, type, describe]) => [flag, { type, describe }])))
     .group(['splits', 'undersample-balanced', 'undersample-seed', 'class-weights-auto', 'meta-C'], 'Stacking:')
-    .option('splits', { type: 'number', describe: `K of the (group-)stratified K-fold (default ${DEFAULTS.cv.splits})` })
+    .option('splits', { type: 'number', describe: `K of the (group-)stratified K-fold (default ${DEFAULTS().cv.splits})` })
     .option('undersample-balanced', { type: 'boolean', describe: 'Undersample every class to the smallest class count' })
     .option('undersample-seed', { type: 'number', describe: 'Seed of the undersampling (default: --seed)' })
     .option('class-weights-auto', { type: 'boolean', describe: "Inverse-frequency class weights (scikit-learn 'balanced')" })
-    .option('meta-C', { type: 'number', describe: `Inverse regularization strength of the logistic meta-learner (default ${DEFAULTS.meta.C})` })
+    .option('meta-C', { type: 'number', describe: `Inverse regularization strength of the logistic meta-learner (default ${DEFAULTS().meta.C})` })
     .group(['run-dir', 'runs-root', 'resume', 'save', 'refit-final', 'workers', 'timing'], 'Run:')
     .option('run-dir', { type: 'string', describe: 'Run folder (default: <runs-root>/<timestamp>)' })
     .option('runs-root', { type: 'string', default: 'runs', describe: 'Parent folder of timestamped runs' })

@@ -6,6 +6,7 @@ import type { TrainConfig, ViewName } from '../train-config.js';
 import { foldNumbers, readAlignedColumn } from './aligned-column.js';
 import { SignalInput } from './signal-input.js';
 import { oneHotColumnsOf, oneHotTable } from './one-hot-table.js';
+import { keptRecipeColumns, selectNamedColumns } from '../recipe-feature-groups.js';
 import { readCsvHeader, readTable, type TableInput } from './table-input.js';
 
 /** A built input view: the matrix a base model reads, its column names and its manifest entry. */
@@ -183,10 +184,21 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       const t = performance.now();
       const exclude = [inputs.groups?.column, inputs.folds?.column].filter((c): c is string => c !== undefined);
       const recipe = signal.dwtRecipe(exclude);
+      const dropGroups = config.features.dropGroups ?? [];
+      // Checked before featurizing: a misspelt group fails in milliseconds, not after the whole H5.
+      const kept = dropGroups.length === 0 ? undefined : keptRecipeColumns(recipe, dropGroups);
       const built = await signal.dwtView(recipe, { chunkSize: config.features.chunkSize, signal: options.signal, logger: options.logger, onProgress: options.onProgress });
+      const columns = kept?.columns ?? built.columns;
       views.dwt = {
-        ...built,
-        entry: { source: 'x-h5', columns: built.columns, recipe: recipe as unknown as Record<string, unknown>, featureGroups: { engineered: built.columns } },
+        matrix: kept === undefined ? built.matrix : selectNamedColumns(built.matrix, built.columns, kept.columns, 'recipe'),
+        columns,
+        entry: {
+          source: 'x-h5',
+          columns,
+          recipe: recipe as unknown as Record<string, unknown>,
+          featureGroups: { engineered: columns, ...(kept === undefined ? {} : { dropped: kept.dropped }) },
+          ...(kept === undefined ? {} : { droppedGroups: [...dropGroups] }),
+        },
       };
       featurizeMs = performance.now() - t;
     }

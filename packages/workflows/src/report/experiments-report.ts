@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
 import { PipelineError, atomicWrite } from '@pipeline/core';
-import { PRIMARY_METRIC, buildRunIndex, groupBySeed, type RunIndexEntry, type SeedGroup } from '@pipeline/runs';
+import { PRIMARY_METRIC, buildRunIndex, groupBySeed, readRunSearch, type RunIndexEntry, type RunSearch, type SeedGroup } from '@pipeline/runs';
 import { listStudies, type StudyRecord } from '../study-folder.js';
 
 export interface ExperimentsReportOptions {
@@ -108,6 +108,58 @@ function tables(entries: readonly RunIndexEntry[], groups: readonly SeedGroup[],
   return out;
 }
 
+/** The tables of each run's hyper-parameter search: trials with the best so far, and parameter importances. */
+function searchTables(searches: readonly { run: string; search: RunSearch }[]): Table[] {
+  return searches.flatMap(({ run, search }) => {
+    const params = [...new Set(search.trials.flatMap((t) => Object.keys(t.params)))].sort();
+    const value = (v: unknown) => (v === undefined ? '' : typeof v === 'number' ? String(Number(v.toPrecision(6))) : String(v));
+    return [
+      {
+        id: `search-${run}`,
+        title: `Search of ${run}: optimisation history (${search.trials.length} trials, ${search.sampler ?? 'sampler ?'}, ${search.direction} ${search.metric})`,
+        header: ['trial', 'state', search.metric, 'best so far', ...params],
+        rows: search.trials.map((t, k) => [String(t.number), t.state, t.score === null ? '' : f4(t.score), search.history[k]!.best === null ? '' : f4(search.history[k]!.best!), ...params.map((p) => value(t.params[p]))]),
+      },
+      {
+        id: `importance-${run}`,
+        title: `Search of ${run}: parameter importances (η² = share of the score's variance explained by the parameter's bins, first order)`,
+        header: ['param', 'η²', 'share', 'bins'],
+        rows: search.importances.map((r) => [r.param, f4(r.eta2), `${(100 * r.share).toFixed(1)} %`, String(r.bins)]),
+      },
+    ];
+  });
+}
+
+function historySpec(run: string, search: RunSearch): vegaLite.TopLevelSpec {
+  const values = search.history.flatMap((p) => [
+    ...(p.score === null ? [] : [{ trial: p.number, value: p.score, series: `trial (${p.state})` }]),
+    ...(p.best === null ? [] : [{ trial: p.number, value: p.best, series: 'best so far' }]),
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `Optimisation history of ${run} (${search.metric}, ${search.direction})`,
+    data: { values },
+    width: 320,
+    height: 200,
+    layer: [
+      { transform: [{ filter: "datum.series !== 'best so far'" }], mark: { type: 'point', filled: true, size: 40 }, encoding: { x: { field: 'trial', type: 'quantitative' }, y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: search.metric }, color: { field: 'series', type: 'nominal' } } },
+      { transform: [{ filter: "datum.series === 'best so far'" }], mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: { field: 'trial', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, color: { field: 'series', type: 'nominal' } } },
+    ],
+  };
+}
+
+function importanceSpec(run: string, search: RunSearch): vegaLite.TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `Parameter importances of ${run} (η²)`,
+    data: { values: search.importances.map((r) => ({ param: r.param, eta2: r.eta2 })) },
+    width: 260,
+    height: Math.max(60, 22 * search.importances.length),
+    mark: 'bar',
+    encoding: { y: { field: 'param', type: 'nominal', sort: '-x' }, x: { field: 'eta2', type: 'quantitative', scale: { domain: [0, 1] }, title: 'η²' } },
+  };
+}
+
 async function svg(spec: vegaLite.TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   try {
@@ -155,7 +207,9 @@ function lbSpec(points: readonly { run: string; cv: number; lb: number }[], r: n
 /**
  * The summary of every run under a root: a markdown file (runs, seed groups, ablation and seed-study
  * tables, CV–LB correlation) and a self-contained HTML page with the same tables and charts
- * (CV per run with error bars; CV vs LB once 3 runs have an LB score), charts as inline SVG.
+ * (CV per run with error bars; CV vs LB once 3 runs have an LB score; for every run with a
+ * hyper-parameter search its optimisation history — trial scores and the best so far — and its
+ * parameter importances, see `paramImportances` of @pipeline/runs), charts as inline SVG.
  */
 export async function experimentsReport(options: ExperimentsReportOptions, context: { cwd?: string } = {}): Promise<ExperimentsReport> {
   const cwd = context.cwd ?? process.cwd();
@@ -174,7 +228,12 @@ export async function experimentsReport(options: ExperimentsReportOptions, conte
   const studies = await listStudies(root);
   const lbPoints = entries.flatMap((e) => (e.lb !== undefined && e.cv[metric] !== undefined ? [{ run: e.id, cv: e.cv[metric]!.mean, lb: e.lb }] : []));
   const r = lbPoints.length >= 3 ? pearson(lbPoints.map((p) => p.cv), lbPoints.map((p) => p.lb)) : undefined;
-  const all = tables(entries, groups, studies, metric);
+  const searches: { run: string; search: RunSearch }[] = [];
+  for (const e of entries) {
+    const search = await readRunSearch(e.dir);
+    if (search !== undefined && search.trials.length > 0) searches.push({ run: e.id, search });
+  }
+  const all = [...tables(entries, groups, studies, metric), ...searchTables(searches)];
   const title = `Experiments under ${root} — ${date}`;
   const md = [
     `# ${title}`,
@@ -185,6 +244,10 @@ export async function experimentsReport(options: ExperimentsReportOptions, conte
   ].join('\n');
   const charts = [`<figure id="cv-chart">${await svg(cvSpec(entries, metric))}</figure>`];
   if (r !== undefined) charts.push(`<figure id="lb-chart">${await svg(lbSpec(lbPoints, r, metric))}</figure>`);
+  for (const { run, search } of searches) {
+    charts.push(`<figure id="history-${esc(run)}">${await svg(historySpec(run, search))}</figure>`);
+    charts.push(`<figure id="importance-chart-${esc(run)}">${await svg(importanceSpec(run, search))}</figure>`);
+  }
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>
