@@ -53,7 +53,7 @@ const fmt = (x) => x.toFixed(4);
 const lines = [
   '# Hyper-parameter search on the demo data: TPE vs random',
   '',
-  `\`node packages/workflows/bench/optimize.mjs --n ${n} --trials ${nTrials} --seeds ${nSeeds}\` (${new Date().toISOString()}): demo data ${n} rows (seed 7), tabular HGB + logistic meta-learner, 3 stratified folds,`,
+  `\`node packages/workflows/bench/optimize.mjs --n ${n} --trials ${nTrials} --seeds ${nSeeds}${metric === 'accuracy' ? '' : ` --metric ${metric}`}${outName === 'optimize.md' ? '' : ` --out ${outName}`}\` (${new Date().toISOString()}): demo data ${n} rows (seed 7), tabular HGB + logistic meta-learner, 3 stratified folds,`,
   `\`--opt-targets hgb meta\`, default space with hgb.maxIter in [20, 150] (log), metric OOF ${metric} of the stack (${minimize ? 'lower' : 'higher'} is better), no pruner. Load average ${load0.map((l) => l.toFixed(1)).join(' ')} at the start, ${load1.map((l) => l.toFixed(1)).join(' ')} at the end (2 cores shared); total ${((performance.now() - started) / 1000).toFixed(0)} s.`,
   '',
   `Best OOF ${metric} so far after trial k (k = 1…):`,
