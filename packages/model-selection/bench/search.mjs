@@ -5,7 +5,8 @@
 //      and Optuna's TPESampler (bench/search_peer.py);
 //   2. overhead: the gap between consecutive objective calls (sampling + bookkeeping) around trials
 //      10, 100 and 1,000 of a 10-D search with an instant objective, for runStudy and optuna.
-// Writes bench/results/search.{md,json} at the repository root.
+// Writes bench/results/search.{md,json} and the best-so-far curves bench/results/search-curves-<function>.svg
+// (mean over seeds of log10(best − optimum) with a 95% band) at the repository root.
 // Usage: node packages/model-selection/bench/search.mjs [--seeds 20] [--trials 100] [--overhead-trials 1000] [--no-build]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,7 +32,7 @@ if (!process.argv.includes('--no-build')) {
     execFileSync(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: join(root, 'packages', name), stdio: 'inherit' });
   }
 }
-const { runStudy, searchSpace, defaultSearchSpace } = await import('@pipeline/model-selection');
+const { runStudy, searchSpace, defaultSearchSpace, wilcoxonSignedRankP } = await import('@pipeline/model-selection');
 
 /** Two-sided Mann–Whitney U test p-value (normal approximation with tie correction). */
 function mannWhitneyP(a, b) {
@@ -155,25 +156,123 @@ lines.push('');
 lines.push('Optima: Branin 0.397887, Hartmann-6 −3.32237, Rosenbrock 0. Ratio = (ours − optimum) / (Optuna − optimum): below 1 means our TPE is closer to the optimum. Mann–Whitney p: two-sided test that the per-seed best values of the two TPEs come from the same distribution (small p = a real difference).');
 lines.push('');
 const OPTIMA = { branin: 0.397887, hartmann6: -3.32237, rosenbrock10: 0 };
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+const sd = (values) => {
+  const m = mean(values);
+  return Math.sqrt(values.reduce((a, v) => a + (v - m) ** 2, 0) / Math.max(1, values.length - 1));
+};
+/** Holm step-down adjustment of p-values (family: the 9 cells). */
+const holm = (ps) => {
+  const order = ps.map((p, i) => [p, i]).sort((a, b) => a[0] - b[0]);
+  const adjusted = new Array(ps.length);
+  let running = 0;
+  order.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, (ps.length - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
+};
 const summary = {};
 const seedSets = SEEDS > 20 ? [20, SEEDS] : [SEEDS];
 for (const nSeeds of seedSets) {
-  lines.push(`### ${nSeeds === 20 ? 'seeds 0–19 (the 20 seeds of the target)' : `all ${nSeeds} seeds (0–${nSeeds - 1}): medians over 20 seeds move a lot from one block of seeds to the next`}`);
+  lines.push(`### ${nSeeds === 20 ? 'seeds 0–19 (the 20 seeds of the target)' : `all ${nSeeds} seeds (0–${nSeeds - 1})`}`);
   lines.push('');
-  lines.push('| function | trials | ours TPE | Optuna TPE | gap ratio ours/Optuna | Mann–Whitney p (ours vs Optuna) | ours random | ours qmc |');
-  lines.push('|---|---|---|---|---|---|---|---|');
+  lines.push('Paired test: the seeds pair the runs (seed s of ours with seed s of Optuna; the two are independent, so under "no difference" each paired difference is symmetric about 0). One-sided exact Wilcoxon signed-rank p-values: "ours worse" tests H1 = our best values tend to be higher; Holm-adjusted over the 9 cells. Means are of the best value after n trials (Rosenbrock: heavy-tailed, the medians and the test matter more than its means).');
+  lines.push('');
+  lines.push('| function | trials | mean ours TPE | mean Optuna TPE | median ours | median Optuna | gap ratio of medians ours/Optuna | Wilcoxon p ours worse | (Holm) | Wilcoxon p ours better | Mann–Whitney p (two-sided) | median ours random | median ours qmc |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   summary[nSeeds] = {};
+  const rows = [];
   for (const name of Object.keys(FUNCTIONS)) {
     summary[nSeeds][name] = {};
     for (const k of CHECKPOINTS) {
-      const m = Object.fromEntries(Object.entries(quality[name]).map(([s, curves]) => [s, median(curves.slice(0, nSeeds).map((c) => c[k - 1]))]));
       const values = (s) => quality[name][s].slice(0, nSeeds).map((c) => c[k - 1]);
-      const p = mannWhitneyP(values('tpe'), values('optuna'));
-      summary[nSeeds][name][k] = { ...m, mannWhitneyP: p, perSeed: { tpe: values('tpe'), optuna: values('optuna') } };
-      const ratio = (m.tpe - OPTIMA[name]) / (m.optuna - OPTIMA[name]);
-      lines.push(`| ${name} | ${k} | ${fmt(m.tpe)} | ${fmt(m.optuna)} | ${ratio.toFixed(2)} | ${p.toFixed(2)} | ${fmt(m.random)} | ${fmt(m.qmc)} |`);
+      const m = Object.fromEntries(Object.keys(quality[name]).map((s) => [s, median(values(s))]));
+      const ours = values('tpe');
+      const peer = values('optuna');
+      const diffs = ours.map((v, i) => v - peer[i]);
+      const pWorse = wilcoxonSignedRankP(diffs, 'greater');
+      const pBetter = wilcoxonSignedRankP(diffs, 'less');
+      const p = mannWhitneyP(ours, peer);
+      summary[nSeeds][name][k] = { medians: m, meanOurs: mean(ours), meanOptuna: mean(peer), wilcoxonOursWorse: pWorse, wilcoxonOursBetter: pBetter, mannWhitneyP: p, perSeed: { tpe: ours, optuna: peer } };
+      rows.push({ name, k, m, ours, peer, pWorse, pBetter, p });
     }
   }
+  const adjusted = holm(rows.map((r) => r.pWorse));
+  rows.forEach((r, i) => {
+    summary[nSeeds][r.name][r.k].wilcoxonOursWorseHolm = adjusted[i];
+    const ratio = (r.m.tpe - OPTIMA[r.name]) / (r.m.optuna - OPTIMA[r.name]);
+    lines.push(`| ${r.name} | ${r.k} | ${fmt(mean(r.ours))} | ${fmt(mean(r.peer))} | ${fmt(r.m.tpe)} | ${fmt(r.m.optuna)} | ${ratio.toFixed(2)} | ${r.pWorse.toFixed(3)} | ${adjusted[i].toFixed(3)} | ${r.pBetter.toFixed(3)} | ${r.p.toFixed(2)} | ${fmt(r.m.random)} | ${fmt(r.m.qmc)} |`);
+  });
+  const worse = rows.filter((r, i) => adjusted[i] < 0.05);
+  const worseRaw = rows.filter((r) => r.pWorse < 0.05);
+  const medianWorse = rows.filter((r) => r.m.tpe > r.m.optuna).length;
+  lines.push('');
+  lines.push(`Cells where our TPE is significantly worse than Optuna's (Holm-adjusted p < 0.05): ${worse.length === 0 ? 'none' : worse.map((r) => `${r.name}@${r.k}`).join(', ')}; unadjusted p < 0.05: ${worseRaw.length === 0 ? 'none' : worseRaw.map((r) => `${r.name}@${r.k}`).join(', ')}. Cells where our median is above Optuna's: ${medianWorse} of ${rows.length}.`);
+  lines.push('');
+}
+
+// Best-so-far curves: mean over seeds of log10(best − optimum) with a 95% band (mean ± 1.96 SE).
+lines.push('## Best-so-far curves (TPE vs random search)');
+lines.push('');
+lines.push(`Mean over ${SEEDS} seeds of log10(best value so far − optimum) after each trial (lower is better), with a 95% band (mean ± 1.96 standard errors). The first 10 trials of both TPEs are random (startup).`);
+lines.push('');
+const COLORS = { tpe: '#d62728', optuna: '#ff7f0e', random: '#1f77b4', qmc: '#2ca02c' };
+const curveStats = {};
+for (const name of Object.keys(FUNCTIONS)) {
+  curveStats[name] = {};
+  for (const sampler of ['tpe', 'optuna', 'random', 'qmc']) {
+    const curves = quality[name][sampler].map((c) => c.map((v) => Math.log10(Math.max(1e-9, v - OPTIMA[name]))));
+    const m = [];
+    const half = [];
+    for (let t = 0; t < TRIALS; t++) {
+      const column = curves.map((c) => c[t]);
+      m.push(mean(column));
+      half.push((1.96 * sd(column)) / Math.sqrt(column.length));
+    }
+    curveStats[name][sampler] = { mean: m, half };
+  }
+  // SVG.
+  const W = 640;
+  const H = 360;
+  const pad = { l: 60, r: 130, t: 30, b: 40 };
+  const all = Object.values(curveStats[name]).flatMap((c) => c.mean.flatMap((v, i) => [v - c.half[i], v + c.half[i]]));
+  const lo = Math.floor(Math.min(...all) * 2) / 2;
+  const hi = Math.ceil(Math.max(...all) * 2) / 2;
+  const x = (t) => pad.l + ((W - pad.l - pad.r) * t) / (TRIALS - 1);
+  const y = (v) => pad.t + ((H - pad.t - pad.b) * (hi - v)) / (hi - lo);
+  const svg = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`, `<rect width="${W}" height="${H}" fill="white"/>`];
+  svg.push(`<text x="${pad.l}" y="18" font-size="14">${name}: mean log10(best − optimum), ${SEEDS} seeds, 95% band</text>`);
+  for (let v = lo; v <= hi + 1e-9; v += 0.5) svg.push(`<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${pad.l - 6}" y="${y(v) + 4}" text-anchor="end">${v.toFixed(1)}</text>`);
+  for (let t = 0; t <= TRIALS; t += 10) svg.push(`<text x="${x(Math.max(0, t - 1))}" y="${H - pad.b + 16}" text-anchor="middle">${t}</text>`);
+  svg.push(`<text x="${(W - pad.r + pad.l) / 2}" y="${H - 6}" text-anchor="middle">trial</text>`);
+  Object.entries(curveStats[name]).forEach(([sampler, c], j) => {
+    const upper = c.mean.map((v, t) => `${x(t).toFixed(1)},${y(v + c.half[t]).toFixed(1)}`);
+    const lower = c.mean.map((v, t) => `${x(t).toFixed(1)},${y(v - c.half[t]).toFixed(1)}`).reverse();
+    svg.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="${COLORS[sampler]}" fill-opacity="0.15" stroke="none"/>`);
+    svg.push(`<polyline points="${c.mean.map((v, t) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}" fill="none" stroke="${COLORS[sampler]}" stroke-width="2"/>`);
+    const label = { tpe: 'ours TPE', optuna: 'Optuna TPE', random: 'ours random', qmc: 'ours qmc (Halton)' }[sampler];
+    svg.push(`<line x1="${W - pad.r + 10}" x2="${W - pad.r + 30}" y1="${pad.t + 10 + 18 * j}" y2="${pad.t + 10 + 18 * j}" stroke="${COLORS[sampler]}" stroke-width="3"/><text x="${W - pad.r + 35}" y="${pad.t + 14 + 18 * j}">${label}</text>`);
+  });
+  svg.push('</svg>');
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, `bench/results/search-curves-${name}.svg`), `${svg.join('\n')}\n`);
+  lines.push(`![${name}: best so far, TPE vs random](search-curves-${name}.svg)`);
+  lines.push('');
+  const at = [10, 15, 20, 25, 50, 100].filter((t) => t <= TRIALS);
+  lines.push(`| ${name}: trial | ${at.join(' | ')} |`);
+  lines.push(`|---|${at.map(() => '---').join('|')}|`);
+  for (const sampler of ['tpe', 'optuna', 'random', 'qmc']) {
+    const c = curveStats[name][sampler];
+    lines.push(`| ${sampler} | ${at.map((t) => `${c.mean[t - 1].toFixed(2)} ± ${c.half[t - 1].toFixed(2)}`).join(' | ')} |`);
+  }
+  const tpe = curveStats[name].tpe;
+  const rnd = curveStats[name].random;
+  const separated = tpe.mean.findIndex((v, t) => v + tpe.half[t] < rnd.mean[t] - rnd.half[t]);
+  const target = rnd.mean[TRIALS - 1];
+  const reach = tpe.mean.findIndex((v) => v <= target);
+  lines.push('');
+  lines.push(`Bands separate (TPE's upper band edge below random's lower edge) from trial ${separated < 0 ? 'never' : separated + 1}; TPE's mean reaches random search's mean after ${TRIALS} trials at trial ${reach < 0 ? 'never' : reach + 1}.`);
   lines.push('');
 }
 lines.push('');
@@ -198,5 +297,5 @@ lines.push('');
 lines.push(`Wall time of the whole benchmark: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/search.md'), `${lines.join('\n')}\n`);
-writeFileSync(join(root, 'bench/results/search.json'), `${JSON.stringify({ seeds: SEEDS, trials: TRIALS, summary, overhead, load: { loadBefore, loadMid, loadAfter } }, null, 1)}\n`);
+writeFileSync(join(root, 'bench/results/search.json'), `${JSON.stringify({ seeds: SEEDS, trials: TRIALS, summary, curves: curveStats, overhead, load: { loadBefore, loadMid, loadAfter } }, null, 1)}\n`);
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -77,7 +77,7 @@ export { valueFromUnit, paramsFromUnits, randomParams, type Sampler, type Sample
 export { randomSampler } from './search/random-sampler.js';
 export { qmcSampler, haltonPoint, haltonScrambles, radicalInverse } from './search/qmc-sampler.js';
 export { tpeSampler, defaultGamma, type TpeOptions } from './search/tpe-sampler.js';
-export { ParzenEstimator, parzenDimension, kernelSigmas, defaultWeights, type ParzenDimension, type ParzenOptions } from './search/parzen-estimator.js';
+export { ParzenEstimator, parzenDimension, kernelSigmas, defaultWeights, type ParzenDimension, type ParzenOptions, type KernelMemo, type IntegerMassEntry } from './search/parzen-estimator.js';
 export { erfc, normalCdf, logGaussMass } from './search/normal-math.js';
 export { nonePruner, type Pruner, type PrunerContext } from './search/pruner.js';
 export { medianPruner, median, type MedianPrunerOptions } from './search/median-pruner.js';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { createRng, deriveSeed } from '@pipeline/core';
+import { readFileSync } from 'node:fs';
 import {
+  defaultSearchSpace,
   haltonPoint,
   haltonScrambles,
   qmcSampler,
@@ -12,6 +14,7 @@ import {
   type Sampler,
   type SearchSpace,
 } from '@pipeline/model-selection';
+import { CASES } from './fixtures/tpe-sequence-cases.mjs';
 
 const MIXED = searchSpace({
   lr: { type: 'log-uniform', low: 1e-3, high: 1 },
@@ -245,4 +248,23 @@ describe('TPE sampler', () => {
     sampler.tell({ number: 3, params: { x: 0 }, state: 'complete', score: 4, foldScores: [], durationMs: 0 });
     expect(() => sampler.tell({ number: 2, params: { x: 0 }, state: 'complete', score: 4, foldScores: [], durationMs: 0 })).toThrow(/increasing number order/);
   });
+
+  // Regression pin: proposals byte-identical to test/fixtures/tpe-sequences.json (gen_tpe_sequences.mjs),
+  // with pruned trials every 7th and a pending trial every 4th proposal.
+  const pinned = JSON.parse(readFileSync(new URL('./fixtures/tpe-sequences.json', import.meta.url), 'utf8')) as { cases: Array<{ name: string; params: string }> };
+  for (const c of CASES) {
+    it(`proposes the pinned sequence: ${c.name}`, () => {
+      const space = c.space === 'default' ? defaultSearchSpace(c.targets ?? []) : searchSpace(c.space);
+      const sampler = tpeSampler({ space, direction: c.direction, seed: c.seed }, c.options);
+      const trials: Params[] = [];
+      for (let k = 0; k < c.trials; k++) {
+        const previous = trials.at(-1);
+        const params = sampler.ask(k, k % 4 === 3 && previous !== undefined ? [previous] : []);
+        trials.push(params);
+        const score = c.score(params, k);
+        sampler.tell({ number: k, params, state: k % 7 === 6 ? 'pruned' : 'complete', score, foldScores: k % 7 === 6 ? [score] : [score, score], durationMs: 0 });
+      }
+      expect(JSON.stringify(trials)).toBe(pinned.cases.find((p) => p.name === c.name)?.params);
+    });
+  }
 });

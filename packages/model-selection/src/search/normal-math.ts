@@ -44,7 +44,13 @@ export function logGaussMass(a: number, b: number): number {
   let mass: number;
   if (b <= 0) mass = 0.5 * (erfc(-b * SQRT1_2) - erfc(-a * SQRT1_2));
   else if (a >= 0) mass = 0.5 * (erfc(a * SQRT1_2) - erfc(b * SQRT1_2));
-  else mass = 1 - 0.5 * erfc(-a * SQRT1_2) - 0.5 * erfc(b * SQRT1_2);
+  else {
+    // A tail beyond 8.3 weighs < 2^−54: subtracting it from a value in [0.5, 1] rounds to no change,
+    // so it is skipped (same bits, one erfc less for most Parzen kernels).
+    const lowerTail = a < -8.3 ? 0 : 0.5 * erfc(-a * SQRT1_2);
+    const upperTail = b > 8.3 ? 0 : 0.5 * erfc(b * SQRT1_2);
+    mass = 1 - lowerTail - upperTail;
+  }
   return mass > 0 ? Math.log(mass) : -Infinity;
 }
 

@@ -114,10 +114,26 @@ export function kernelSigmas(mus: Float64Array, low: number, high: number, optio
   return sigmas;
 }
 
+/**
+ * Work buffers shared by every estimator (logPdf is synchronous, so one caller uses them at a
+ * time): a proposal at 1,000 trials would otherwise allocate and zero megabytes per call.
+ */
+const scratchBuffers: Float64Array[] = [];
+/** Shared buffer number `index`, at least `length` values long (contents undefined). */
+function scratch(index: number, length: number): Float64Array {
+  let buffer = scratchBuffers[index];
+  if (buffer === undefined || buffer.length < length) {
+    buffer = new Float64Array(Math.max(length, 2 * (buffer?.length ?? 0)));
+    scratchBuffers[index] = buffer;
+  }
+  return buffer;
+}
+
 interface NumericKernels {
   readonly mus: Float64Array;
   readonly sigmas: Float64Array;
   readonly invSigmas: Float64Array;
+  readonly logSigmas: Float64Array;
   /** log of each kernel's mass inside [low, high]. */
   readonly logMass: Float64Array;
 }
@@ -130,6 +146,53 @@ interface ChoiceKernels {
   readonly logOther: number;
   /** log(1 / k): the prior kernel is uniform. */
   readonly logUniform: number;
+}
+
+/**
+ * Per-kernel normalising terms remembered between estimators built on overlapping observations
+ * (a sampler builds two per proposal, mostly on the same observations as the last proposal). A
+ * term is reused only when the kernel's bandwidth is bitwise the one it was computed with, so the
+ * estimator is the same with or without a memo.
+ */
+export interface KernelMemo {
+  /** Memo slot of each observation kernel (e.g. its observation's index); −1 for none. */
+  readonly slots: Int32Array;
+  /** Per dimension of the estimator, per slot: the bandwidth of the stored terms (NaN: none). */
+  readonly sigmas: readonly Float64Array[];
+  /** Per dimension, per slot: log σ. */
+  readonly logSigmas: readonly Float64Array[];
+  /** Per dimension, per slot: log of the kernel's mass inside the bounds. */
+  readonly logMasses: readonly Float64Array[];
+  /**
+   * Per integer dimension: by integer value, per slot, the bandwidth (NaN: none) and the log mass
+   * of that integer's interval. Filled by the estimator; arrays at least as long as `sigmas[d]`.
+   */
+  readonly integerMasses: ReadonlyArray<Map<number, IntegerMassEntry> | undefined>;
+}
+
+/** Per-slot masses of one integer value (see {@link KernelMemo}). */
+export interface IntegerMassEntry {
+  readonly sigmas: Float64Array;
+  readonly logMasses: Float64Array;
+}
+
+/** The memo entry of integer `value` in dimension `d`, created or grown to the memo's capacity. */
+function memoEntry(memo: KernelMemo, d: number, value: number): IntegerMassEntry | undefined {
+  const map = memo.integerMasses[d];
+  const capacity = memo.sigmas[d]?.length ?? 0;
+  if (map === undefined) return undefined;
+  let entry = map.get(value);
+  if (entry === undefined || entry.sigmas.length < capacity) {
+    const sigmas = new Float64Array(capacity).fill(Number.NaN);
+    const logMasses = new Float64Array(capacity);
+    if (entry !== undefined) {
+      sigmas.set(entry.sigmas);
+      logMasses.set(entry.logMasses);
+    }
+    entry = { sigmas, logMasses };
+    map.set(value, entry);
+  }
+  return entry;
 }
 
 /**
@@ -150,12 +213,15 @@ export class ParzenEstimator {
    * @param dimensions the dimensions
    * @param columns one column of n observations per dimension (internal values)
    * @param options prior weight, magic clip, endpoints
+   * @param orders per numeric dimension, the kernels in increasing order of value (saves a sort)
+   * @param memo normalising terms kept from earlier estimators (read and updated)
    */
   constructor(
     private readonly dimensions: readonly ParzenDimension[],
     columns: readonly Float64Array[],
     options: ParzenOptions,
     orders?: ReadonlyArray<Int32Array | undefined>,
+    private readonly memo?: KernelMemo,
   ) {
     const n = columns[0]?.length ?? 0;
     this.kernels = n + 1;
@@ -200,14 +266,31 @@ export class ParzenEstimator {
       mus[n] = 0.5 * (dimension.low + dimension.high);
       sigmas[n] = dimension.high - dimension.low;
       const invSigmas = new Float64Array(n + 1);
+      const logSigmas = new Float64Array(n + 1);
       const logMass = new Float64Array(n + 1);
+      const memoSigmas = memo?.sigmas[d];
+      const memoLogSigmas = memo?.logSigmas[d];
+      const memoLogMasses = memo?.logMasses[d];
       for (let i = 0; i <= n; i++) {
-        invSigmas[i] = 1 / sigmas[i]!;
-        logMass[i] = logGaussMass((dimension.low - mus[i]!) / sigmas[i]!, (dimension.high - mus[i]!) / sigmas[i]!);
+        const sigma = sigmas[i]!;
+        invSigmas[i] = 1 / sigma;
+        const slot = i < n && memo !== undefined ? memo.slots[i]! : -1;
+        if (slot >= 0 && memoSigmas![slot] === sigma) {
+          logSigmas[i] = memoLogSigmas![slot]!;
+          logMass[i] = memoLogMasses![slot]!;
+        } else {
+          logSigmas[i] = Math.log(sigma);
+          logMass[i] = logGaussMass((dimension.low - mus[i]!) / sigma, (dimension.high - mus[i]!) / sigma);
+          if (slot >= 0) {
+            memoSigmas![slot] = sigma;
+            memoLogSigmas![slot] = logSigmas[i]!;
+            memoLogMasses![slot] = logMass[i]!;
+          }
+        }
         // A float's density carries −log σ − log √(2π) − log mass; an int's mass only − log mass.
-        this.constant[i] = this.constant[i]! - logMass[i]! - (dimension.kind === 'float' ? Math.log(sigmas[i]!) + LOG_SQRT_2PI : 0);
+        this.constant[i] = this.constant[i]! - logMass[i]! - (dimension.kind === 'float' ? logSigmas[i]! + LOG_SQRT_2PI : 0);
       }
-      this.numeric.push({ mus, sigmas, invSigmas, logMass });
+      this.numeric.push({ mus, sigmas, invSigmas, logSigmas, logMass });
       this.choices.push(undefined);
     });
   }
@@ -260,7 +343,7 @@ export class ParzenEstimator {
     const count = candidates[0]?.length ?? 0;
     const n = this.kernels;
     // acc[c * n + i]: log of kernel i's weighted density at candidate c.
-    const acc = new Float64Array(count * n);
+    const acc = scratch(2, count * n);
     for (let c = 0; c < count; c++) acc.set(this.constant, c * n);
     const intDims: number[] = [];
     for (let d = 0; d < this.dimensions.length; d++) {
@@ -304,7 +387,11 @@ export class ParzenEstimator {
         continue;
       }
       let sum = 0;
-      for (let i = 0; i < n; i++) sum += Math.exp(acc[base + i]! - max);
+      for (let i = 0; i < n; i++) {
+        const d = acc[base + i]! - max;
+        // exp(d) is exactly 0 below −745.2: skipping those terms changes no bit.
+        if (d > -746) sum += Math.exp(d);
+      }
       result[c] = max + Math.log(sum);
     }
     return result;
@@ -314,28 +401,69 @@ export class ParzenEstimator {
    * Adds the integer dimensions' log masses. Exact for every kernel that can matter: the kernel
    * with the best partial sum gets its masses first, giving a lower bound on the candidate's best
    * kernel; a kernel whose partial sum (an upper bound, masses being <= 0) is 36 nats below it
-   * weighs < e^−36 (2e-16) of the mixture and is dropped without computing its masses. Masses are cached
-   * per distinct integer value.
+   * weighs < e^−36 (2e-16) of the mixture and is dropped without computing its masses. A mass is
+   * computed once per (dimension, integer, kernel) within a call, and with a memo once per
+   * (dimension, integer, observation, bandwidth) across estimators: later proposals mostly meet the
+   * same integers on the same kernels.
    */
   private addIntegerMasses(candidates: readonly Float64Array[], intDims: readonly number[], acc: Float64Array, count: number): void {
     const n = this.kernels;
-    const caches = intDims.map(() => new Map<number, Float64Array>());
-    const massOf = (k: number, value: number, i: number): number => {
+    const dims = intDims.length;
+    const memo = this.memo;
+    // masses[(k·count + s)·n + i]: kernel i's mass for the s-th distinct value of dimension k (NaN:
+    // not computed yet); slot[k·count + c]: candidate c's distinct value in dimension k.
+    const masses = scratch(0, dims * count * n);
+    const slot = new Int32Array(dims * count);
+    const lefts = new Float64Array(dims * count);
+    const rights = new Float64Array(dims * count);
+    const entries: Array<IntegerMassEntry | undefined> = [];
+    const mus: Float64Array[] = [];
+    const sigmas: Float64Array[] = [];
+    const invSigmas: Float64Array[] = [];
+    for (let k = 0; k < dims; k++) {
       const d = intDims[k]!;
-      let cache = caches[k]!.get(value);
-      if (cache === undefined) {
-        cache = new Float64Array(n).fill(Number.NaN);
-        caches[k]!.set(value, cache);
+      const dimension = this.dimensions[d]!;
+      const kernels = this.numeric[d]!;
+      mus.push(kernels.mus);
+      sigmas.push(kernels.sigmas);
+      invSigmas.push(kernels.invSigmas);
+      const column = candidates[d]!;
+      const values: number[] = [];
+      for (let c = 0; c < count; c++) {
+        const value = column[c]!;
+        let s = values.indexOf(value);
+        if (s < 0) {
+          s = values.length;
+          values.push(value);
+          masses.fill(Number.NaN, (k * count + s) * n, (k * count + s + 1) * n);
+          const at = k * count + s;
+          lefts[at] = dimension.log ? Math.log(value - 0.5) : value - 0.5;
+          rights[at] = dimension.log ? Math.log(value + 0.5) : value + 0.5;
+          entries[at] = memo === undefined ? undefined : memoEntry(memo, d, value);
+        }
+        slot[k * count + c] = s;
       }
-      let mass = cache[i]!;
-      if (Number.isNaN(mass)) {
-        const dimension = this.dimensions[d]!;
-        const { mus, invSigmas } = this.numeric[d]!;
-        const left = dimension.log ? Math.log(value - 0.5) : value - 0.5;
-        const right = dimension.log ? Math.log(value + 0.5) : value + 0.5;
-        mass = logGaussMass((left - mus[i]!) * invSigmas[i]!, (right - mus[i]!) * invSigmas[i]!);
-        cache[i] = mass;
+    }
+    const observationKernels = memo === undefined ? 0 : memo.slots.length;
+    const massAt = (k: number, c: number, i: number): number => {
+      const at = k * count + slot[k * count + c]!;
+      const offset = at * n + i;
+      let mass = masses[offset]!;
+      if (mass === mass) return mass;
+      const entry = entries[at];
+      const memoSlot = entry !== undefined && i < observationKernels ? memo!.slots[i]! : -1;
+      const sigma = sigmas[k]![i]!;
+      if (memoSlot >= 0 && entry!.sigmas[memoSlot] === sigma) mass = entry!.logMasses[memoSlot]!;
+      else {
+        const mu = mus[k]![i]!;
+        const inv = invSigmas[k]![i]!;
+        mass = logGaussMass((lefts[at]! - mu) * inv, (rights[at]! - mu) * inv);
+        if (memoSlot >= 0) {
+          entry!.sigmas[memoSlot] = sigma;
+          entry!.logMasses[memoSlot] = mass;
+        }
       }
+      masses[offset] = mass;
       return mass;
     };
     for (let c = 0; c < count; c++) {
@@ -343,12 +471,13 @@ export class ParzenEstimator {
       let best = 0;
       for (let i = 1; i < n; i++) if (acc[base + i]! > acc[base + best]!) best = i;
       let bound = acc[base + best]!;
-      for (let k = 0; k < intDims.length; k++) bound += massOf(k, candidates[intDims[k]!]![c]!, best);
+      for (let k = 0; k < dims; k++) bound += massAt(k, c, best);
       const threshold = bound - 36;
       for (let i = 0; i < n; i++) {
+        let value = acc[base + i]!;
         // Masses are <= 0: once a kernel is below the threshold it stays there.
-        for (let k = 0; k < intDims.length && acc[base + i]! >= threshold; k++) acc[base + i]! += massOf(k, candidates[intDims[k]!]![c]!, i);
-        if (!(acc[base + i]! >= threshold)) acc[base + i] = -Infinity;
+        for (let k = 0; k < dims && value >= threshold; k++) value += massAt(k, c, i);
+        acc[base + i] = value >= threshold ? value : -Infinity;
       }
     }
   }

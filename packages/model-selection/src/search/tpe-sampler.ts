@@ -1,6 +1,6 @@
 import { createRng, deriveSeed, type Rng } from '@pipeline/core';
 import { canonicalJson } from '../bytes.js';
-import { ParzenEstimator, parzenDimension, type ParzenDimension, type ParzenOptions } from './parzen-estimator.js';
+import { ParzenEstimator, parzenDimension, type IntegerMassEntry, type KernelMemo, type ParzenDimension, type ParzenOptions } from './parzen-estimator.js';
 import { randomParams, type Sampler, type SamplerContext } from './sampler.js';
 import { isActive, type ParamValue, type Params } from './search-space.js';
 import type { TrialRecord } from './trial-record.js';
@@ -41,7 +41,7 @@ interface Observation {
   /** Position in the sampler's observation list. */
   readonly index: number;
   readonly number: number;
-  /** Internal values per parameter index; NaN when inactive. */
+  /** Internal values per parameter index (log of log floats and log ints, choice index); NaN when inactive. */
   readonly row: Float64Array;
   readonly state: 'complete' | 'pruned';
   /** Lower is better (the score negated when maximising). */
@@ -108,12 +108,12 @@ export function tpeSampler(context: SamplerContext, options: TpeOptions = {}): S
         const index = choiceIndex[i]!.get(canonicalJson(value));
         if (index !== undefined) row[i] = index;
       } else if (typeof value === 'number') {
-        row[i] = dimension.kind === 'float' && dimension.log ? Math.log(value) : value;
+        // Log floats and log ints in log space: the Parzen estimator's internal values.
+        row[i] = dimension.log ? Math.log(value) : value;
       }
     });
     return row;
   };
-  const internalOfInt = (dimension: ParzenDimension, value: number): number => (dimension.log ? Math.log(value) : value);
 
   const fromInternal = (i: number, internal: number): ParamValue => {
     const spec = space.params[names[i]!]!;
@@ -137,21 +137,21 @@ export function tpeSampler(context: SamplerContext, options: TpeOptions = {}): S
       below.push(...ranked.slice(0, Math.min(nBelow, ranked.length)));
       above.push(...ranked.slice(Math.min(nBelow, ranked.length)));
     }
-    below.sort((a, b) => a.number - b.number);
-    above.sort((a, b) => a.number - b.number);
-    return { below, above };
+    // Both groups in number order (= observation order): a pass over the observations, no sort.
+    const inBelow = new Uint8Array(n);
+    for (const o of below) inBelow[o.index] = 1;
+    const belowOrdered: Observation[] = [];
+    const aboveOrdered: Observation[] = [];
+    for (const o of observations) (inBelow[o.index] === 1 ? belowOrdered : aboveOrdered).push(o);
+    return { below: belowOrdered, above: aboveOrdered };
   };
 
-  /** Columns (internal values; ints in internal space) of the rows active in every dimension of `indices`. */
+  /** Columns (internal values) of the rows active in every dimension of `indices`. */
   const columns = (rows: readonly Float64Array[], indices: readonly number[]): Float64Array[] => {
     const kept = rows.filter((row) => indices.every((i) => !Number.isNaN(row[i]!)));
     return indices.map((i) => {
-      const dimension = dimensions[i]!;
       const column = new Float64Array(kept.length);
-      for (let r = 0; r < kept.length; r++) {
-        const value = kept[r]![i]!;
-        column[r] = dimension.kind === 'int' ? internalOfInt(dimension, value) : value;
-      }
+      for (let r = 0; r < kept.length; r++) column[r] = kept[r]![i]!;
       return column;
     });
   };
@@ -169,8 +169,7 @@ export function tpeSampler(context: SamplerContext, options: TpeOptions = {}): S
     return jointIndices.map((i, k) => {
       const sorted = sortedByDim[k];
       if (sorted === undefined) return undefined;
-      const dimension = dimensions[i]!;
-      const internal = (row: Float64Array): number => (dimension.kind === 'int' ? internalOfInt(dimension, row[i]!) : row[i]!);
+      const internal = (row: Float64Array): number => row[i]!;
       const order: number[] = [];
       const values: number[] = [];
       for (const index of sorted) {
@@ -195,6 +194,33 @@ export function tpeSampler(context: SamplerContext, options: TpeOptions = {}): S
     });
   };
 
+  /**
+   * Normalising terms of the joint dimensions' kernels by observation index, reused from one
+   * proposal to the next while a kernel's bandwidth stays the same (see {@link KernelMemo}).
+   */
+  let memoSigmas: Float64Array[] = [];
+  let memoLogSigmas: Float64Array[] = [];
+  let memoLogMasses: Float64Array[] = [];
+  const memoIntegerMasses = jointIndices.map((i) => (dimensions[i]!.kind === 'int' ? new Map<number, IntegerMassEntry>() : undefined));
+  const memoFor = (group: readonly Observation[], pendingCount: number): KernelMemo => {
+    if ((memoSigmas[0]?.length ?? 0) < observations.length) {
+      const capacity = Math.max(64, 2 * observations.length);
+      const grow = (old: Float64Array | undefined, fill: number): Float64Array => {
+        const next = new Float64Array(capacity).fill(fill);
+        if (old !== undefined) next.set(old);
+        return next;
+      };
+      memoSigmas = jointIndices.map((_, k) => grow(memoSigmas[k], Number.NaN));
+      memoLogSigmas = jointIndices.map((_, k) => grow(memoLogSigmas[k], 0));
+      memoLogMasses = jointIndices.map((_, k) => grow(memoLogMasses[k], 0));
+    }
+    const slots = new Int32Array(group.length + pendingCount).fill(-1);
+    group.forEach((o, k) => {
+      slots[k] = o.index;
+    });
+    return { slots, sigmas: memoSigmas, logSigmas: memoLogSigmas, logMasses: memoLogMasses, integerMasses: memoIntegerMasses };
+  };
+
   const propose = (
     indices: readonly number[],
     belowRows: readonly Float64Array[],
@@ -202,10 +228,12 @@ export function tpeSampler(context: SamplerContext, options: TpeOptions = {}): S
     rng: Rng,
     belowOrders?: Array<Int32Array | undefined>,
     aboveOrders?: Array<Int32Array | undefined>,
+    belowMemo?: KernelMemo,
+    aboveMemo?: KernelMemo,
   ): Float64Array => {
     const dims = indices.map((i) => dimensions[i]!);
-    const lower = new ParzenEstimator(dims, columns(belowRows, indices), parzen, belowOrders);
-    const upper = new ParzenEstimator(dims, columns(aboveRows, indices), parzen, aboveOrders);
+    const lower = new ParzenEstimator(dims, columns(belowRows, indices), parzen, belowOrders, belowMemo);
+    const upper = new ParzenEstimator(dims, columns(aboveRows, indices), parzen, aboveOrders, aboveMemo);
     const candidates = lower.sample(rng, nCandidates);
     const logL = lower.logPdf(candidates);
     const logG = upper.logPdf(candidates);
@@ -278,7 +306,7 @@ export function tpeSampler(context: SamplerContext, options: TpeOptions = {}): S
       if (jointIndices.length > 0) {
         const complete = [...belowRows, ...aboveRows].every((row) => jointIndices.every((i) => !Number.isNaN(row[i]!)));
         const chosen = complete
-          ? propose(jointIndices, belowRows, aboveRows, rng, jointOrders(below, []), jointOrders(above, pendingRows))
+          ? propose(jointIndices, belowRows, aboveRows, rng, jointOrders(below, []), jointOrders(above, pendingRows), memoFor(below, 0), memoFor(above, pendingRows.length))
           : propose(jointIndices, belowRows, aboveRows, rng);
         jointIndices.forEach((i, k) => {
           params[names[i]!] = fromInternal(i, chosen[k]!);
