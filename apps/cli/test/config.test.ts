@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import { sequentialExecutor } from '@pipeline/model-selection';
 import { openRun } from '@pipeline/runs';
 import { parseTrainConfig, trainRun } from '@pipeline/workflows';
-import { expectSameRun, useDemoFixture } from './demo-fixture.js';
+import { expectSameRun, useDemoFixture } from '@pipeline/test-support';
 import { run } from './helpers.js';
 
 const { root, demo, tableConfig } = useDemoFixture('cli-config-', { n: 240, seed: 5, testN: 30 });

@@ -6,7 +6,7 @@ import { openH5, writeH5 } from '@pipeline/ingest';
 import { sequentialExecutor } from '@pipeline/model-selection';
 import { openRun } from '@pipeline/runs';
 import { localParallelExecutor, predictRun, trainRun, type TrainConfigInput } from '@pipeline/workflows';
-import { expectSameRun, useDemoFixture } from './helpers/demo-fixture.js';
+import { expectSameRun, useDemoFixture } from '@pipeline/test-support';
 
 const { root, demo, tableConfig } = useDemoFixture('workflows-train-', { n: 240, seed: 5, testN: 30 });
 

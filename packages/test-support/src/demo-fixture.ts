@@ -4,16 +4,26 @@ import { join } from 'node:path';
 import { beforeAll, expect } from '@jest/globals';
 import { generateDemoData, type DemoDataOptions } from '@pipeline/ingest';
 import { differingRunFiles } from '@pipeline/runs';
-import type { TrainConfigInput } from '@pipeline/workflows';
+
+/**
+ * The small tabular training config of the tests, as a `@pipeline/workflows` `TrainConfigInput`
+ * (spelled out here: this package sits below workflows, whose own tests use it).
+ */
+export interface TableConfig {
+  seed: number;
+  inputs: { table: { file: string }; labels: { file: string } };
+  baseModels: { kind: 'hgb'; args: { maxIter: number; maxLeafNodes: number } }[];
+  cv: { splits: number };
+}
 
 /** A temporary folder with generated demo data in `demo/`, shared by the tests of one file. */
 export interface DemoFixture {
-  /** The temporary folder: the tests write their run folders here. */
+  /** The temporary folder: the tests' working directory and where they write their run folders. */
   readonly root: string;
   /** `root/demo`: `X_train.csv`, `y_train.csv`, `X_train.h5` and the test files, once `beforeAll` ran. */
   readonly demo: string;
   /** The small tabular training config on the demo CSVs: HGB (15 iterations, 8 leaves), 3 folds, seed 9. */
-  tableConfig(): TrainConfigInput;
+  tableConfig(): TableConfig;
 }
 
 /** Makes the temporary folder now and registers a `beforeAll` that writes the demo data into it. */
