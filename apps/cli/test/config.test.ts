@@ -1,39 +1,14 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from '@jest/globals';
-import { generateDemoData } from '@pipeline/ingest';
+import { describe, expect, it } from '@jest/globals';
 import { sequentialExecutor } from '@pipeline/model-selection';
-import { differingRunFiles, openRun } from '@pipeline/runs';
-import { runCli } from '../src/cli.js';
-import { parseTrainConfig, trainRun, type TrainConfigInput } from '@pipeline/workflows';
+import { openRun } from '@pipeline/runs';
+import { parseTrainConfig, trainRun } from '@pipeline/workflows';
+import { expectSameRun, useDemoFixture } from '@pipeline/test-support';
+import { run } from './helpers.js';
 
-let root: string;
-let demo: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'cli-config-'));
-  demo = join(root, 'demo');
-  await generateDemoData({ outDir: demo, n: 240, seed: 5, testN: 30 });
-}, 120_000);
-
-const tableConfig = (): TrainConfigInput => ({
-  seed: 9,
-  inputs: { table: { file: join(demo, 'X_train.csv') }, labels: { file: join(demo, 'y_train.csv') } },
-  baseModels: [{ kind: 'hgb', args: { maxIter: 15, maxLeafNodes: 8 } }],
-  cv: { splits: 3 },
-});
-
-async function expectSameRun(a: string, b: string): Promise<void> {
-  expect(await differingRunFiles(a, b)).toEqual([]);
-}
-
-async function cli(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stderrIsTTY: false, cwd: root });
-  return { code, stdout, stderr };
-}
+const { root, demo, tableConfig } = useDemoFixture('cli-config-', { n: 240, seed: 5, testN: 30 });
+const cli = (argv: string[]) => run(argv, { cwd: root });
 
 describe('train --config and the library call', () => {
   it('writes the same run folder, byte for byte, as `pipeline train --config` with the same config', async () => {

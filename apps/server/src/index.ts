@@ -14,7 +14,7 @@ export {
   type PredictResult,
 } from './model-kinds.js';
 export { builtinKindLoaders, registerBuiltinModelKind, registerBuiltinModelKinds, type KindModule } from './kinds/index.js';
-export type { SqlDriver, SqlValue } from './db/sql-driver.js';
+export type { MigrateOptions, SqlDriver, SqlValue } from '@pipeline/server-db';
 export { createServer, type PipelineServer } from './server.js';
 export { startServer, createWorkspaceToken, type StartedServer } from './start.js';
 export { resolveServerConfig, type ServerConfig, type ResolvedServerConfig } from './config.js';

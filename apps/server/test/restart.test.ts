@@ -16,7 +16,7 @@ import { openRepository } from '../src/db/open-repository.js';
 import { createWorkspaceToken } from '../src/start.js';
 import { auth, multipart, transitCsv, waitFor } from './helpers.js';
 
-const register = new URL('../src/source-register.mjs', import.meta.url).href;
+const register = import.meta.resolve('@pipeline/core/dev/source-register');
 const serveScript = fileURLToPath(new URL('./fixtures/serve.ts', import.meta.url));
 const children = new Set<ChildProcess>();
 

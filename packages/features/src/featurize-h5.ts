@@ -225,15 +225,14 @@ async function featurizeInProcess(dataset: H5Dataset, context: RunContext): Prom
 
 /**
  * Where the worker script is: next to this module when built (`dist/featurize-worker.js`); when this
- * package runs from its TypeScript sources (tests, `@pipeline/source`), a bootstrap registers
- * `source-worker-hooks.mjs` in the worker and imports `featurize-worker.ts`.
+ * package runs from its TypeScript sources (tests, `@pipeline/source`), a bootstrap registers the
+ * dev-only `@pipeline/core/dev/source-hooks` in the worker and imports `featurize-worker.ts`.
  */
 function workerEntry(): URL {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new URL('./featurize-worker.js', here);
-  const hooks = new URL('./source-worker-hooks.mjs', here).href;
   const entry = new URL('./featurize-worker.ts', here).href;
-  const bootstrap = `import { register } from 'node:module';\nregister(${JSON.stringify(hooks)});\nawait import(${JSON.stringify(entry)});\n`;
+  const bootstrap = `import { register } from 'node:module';\nregister('@pipeline/core/dev/source-hooks', ${JSON.stringify(here)});\nawait import(${JSON.stringify(entry)});\n`;
   return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
 }
 

@@ -1,15 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import { handConfig, updateTracking, writeSyntheticRun } from '@pipeline/runs';
 import { experimentsReport, writeStudy } from '@pipeline/workflows';
-
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { CHROMIUM_FLAGS, chromium } from './helpers/chromium.js';
+import { decodePng } from './helpers/png.js';
 
 describe('experimentsReport', () => {
   it('lists every run, the studies and the CV–LB correlation; Chromium renders every mark and paints the page', async () => {
@@ -45,7 +43,7 @@ describe('experimentsReport', () => {
     expect(report.markdown).toContain(`CV–LB correlation (Pearson, 3 runs): ${r.toFixed(4)}`);
 
     if (chromium === undefined) throw new Error('chromium is not installed: .ci/run installs it (apt-get install chromium)');
-    const dom = spawnSync(chromium, [...FLAGS, `--user-data-dir=${join(dir, 'p1')}`, '--virtual-time-budget=2000', '--dump-dom', `file://${report.htmlFile}`], { encoding: 'utf8', timeout: 60_000 });
+    const dom = spawnSync(chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${join(dir, 'p1')}`, '--virtual-time-budget=2000', '--dump-dom', `file://${report.htmlFile}`], { encoding: 'utf8', timeout: 60_000 });
     expect(dom.status).toBe(0);
     const html = dom.stdout;
     const chart = (id: string, next?: string) => html.slice(html.indexOf(`id="${id}"`), next === undefined ? html.indexOf('</div>', html.indexOf(`id="${id}"`)) : html.indexOf(`id="${next}"`));
@@ -56,7 +54,7 @@ describe('experimentsReport', () => {
     expect(marks(chart('lb-chart'), 'point')).toBe(3); // one per run with an LB score
     expect(html).toContain(`Pearson r = ${r.toFixed(3)}`);
     const png = join(dir, 'page.png');
-    const shot = spawnSync(chromium, [...FLAGS, `--user-data-dir=${join(dir, 'p2')}`, '--hide-scrollbars', '--window-size=1000,1400', `--screenshot=${png}`, `file://${report.htmlFile}`], { encoding: 'utf8', timeout: 60_000 });
+    const shot = spawnSync(chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${join(dir, 'p2')}`, '--hide-scrollbars', '--window-size=1000,1400', `--screenshot=${png}`, `file://${report.htmlFile}`], { encoding: 'utf8', timeout: 60_000 });
     expect(shot.status).toBe(0);
     const image = decodePng(readFileSync(png));
     let inked = 0;
@@ -97,7 +95,7 @@ describe('experimentsReport: hyper-parameter searches', () => {
     expect(report.html).toContain('id="history-searched"');
     expect(report.html).toContain('id="importance-chart-searched"');
     if (chromium === undefined) throw new Error('chromium is not installed: .ci/run installs it (apt-get install chromium)');
-    const dom = spawnSync(chromium, [...FLAGS, `--user-data-dir=${join(dir, 'p1')}`, '--virtual-time-budget=2000', '--dump-dom', `file://${report.htmlFile}`], { encoding: 'utf8', timeout: 60_000 });
+    const dom = spawnSync(chromium, [...CHROMIUM_FLAGS, `--user-data-dir=${join(dir, 'p1')}`, '--virtual-time-budget=2000', '--dump-dom', `file://${report.htmlFile}`], { encoding: 'utf8', timeout: 60_000 });
     expect(dom.status).toBe(0);
     const html = dom.stdout;
     const history = html.slice(html.indexOf('id="history-searched"'), html.indexOf('id="importance-chart-searched"'));
@@ -108,56 +106,3 @@ describe('experimentsReport: hyper-parameter searches', () => {
   }, 120_000);
 });
 
-// PNG decoding (8-bit RGB/RGBA, no interlace), as in html-report.test.ts.
-function decodePng(file: Buffer): { width: number; height: number; pixels: Uint8Array } {
-  expect(file.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
-  let offset = 8;
-  let width = 0;
-  let height = 0;
-  let channels = 0;
-  const idat: Buffer[] = [];
-  while (offset < file.length) {
-    const length = file.readUInt32BE(offset);
-    const type = file.toString('ascii', offset + 4, offset + 8);
-    const body = file.subarray(offset + 8, offset + 8 + length);
-    if (type === 'IHDR') {
-      width = body.readUInt32BE(0);
-      height = body.readUInt32BE(4);
-      expect(body[8]).toBe(8);
-      channels = body[9] === 6 ? 4 : body[9] === 2 ? 3 : 0;
-      expect(channels).toBeGreaterThan(0);
-      expect(body[12]).toBe(0);
-    } else if (type === 'IDAT') idat.push(body);
-    offset += 12 + length;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * channels;
-  const out = new Uint8Array(width * height * 4);
-  const previous = new Uint8Array(stride);
-  const line = new Uint8Array(stride);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)]!;
-    for (let x = 0; x < stride; x++) {
-      const value = raw[y * (stride + 1) + 1 + x]!;
-      const left = x >= channels ? line[x - channels]! : 0;
-      const up = previous[x]!;
-      const upLeft = x >= channels ? previous[x - channels]! : 0;
-      let predictor = 0;
-      if (filter === 1) predictor = left;
-      else if (filter === 2) predictor = up;
-      else if (filter === 3) predictor = (left + up) >> 1;
-      else if (filter === 4) {
-        const p = left + up - upLeft;
-        const [pa, pb, pc] = [Math.abs(p - left), Math.abs(p - up), Math.abs(p - upLeft)];
-        predictor = pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
-      }
-      line[x] = (value + predictor) & 0xff;
-    }
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) out[(y * width + x) * 4 + c] = line[x * channels + c]!;
-      out[(y * width + x) * 4 + 3] = channels === 4 ? line[x * channels + 3]! : 255;
-    }
-    previous.set(line);
-  }
-  return { width, height, pixels: out };
-}

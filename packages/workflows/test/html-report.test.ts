@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import { renderHtmlReport, type ReportData } from '../src/report/html-report.js';
+import { CHROMIUM_FLAGS, chromium } from './helpers/chromium.js';
+import { decodePng } from './helpers/png.js';
 
 const data: ReportData = {
   title: 'Run demo: OOF analysis',
@@ -35,8 +35,6 @@ const data: ReportData = {
   ],
 };
 
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-
 describe('analyze --html report', () => {
   it('renders self-contained HTML with three SVG charts and the per-class table', async () => {
     const html = await renderHtmlReport(data);
@@ -56,20 +54,7 @@ describe('analyze --html report', () => {
     await writeFile(file, await renderHtmlReport(data));
     const result = spawnSync(
       chromium,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${join(dir, 'profile')}`,
-        '--virtual-time-budget=2000',
-        '--dump-dom',
-        `file://${file}`,
-      ],
+      [...CHROMIUM_FLAGS, `--user-data-dir=${join(dir, 'profile')}`, '--virtual-time-budget=2000', '--dump-dom', `file://${file}`],
       { encoding: 'utf8', timeout: 60_000 },
     );
     expect(result.status).toBe(0);
@@ -92,7 +77,7 @@ describe('analyze --html report', () => {
     const png = join(dir, 'page.png');
     const shot = spawnSync(
       chromium,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile2')}`, '--hide-scrollbars', '--window-size=1000,1800', `--screenshot=${png}`, `file://${file}`],
+      [...CHROMIUM_FLAGS, `--user-data-dir=${join(dir, 'profile2')}`, '--hide-scrollbars', '--window-size=1000,1800', `--screenshot=${png}`, `file://${file}`],
       { encoding: 'utf8', timeout: 60_000 },
     );
     expect(shot.status).toBe(0);
@@ -109,57 +94,3 @@ describe('analyze --html report', () => {
     expect(colours.size).toBeGreaterThan(50); // the heat map's shades, the bars' three hues, text anti-aliasing
   });
 });
-
-/** Decodes an 8-bit RGB or RGBA, non-interlaced PNG (what Chromium writes) to RGBA pixels. */
-function decodePng(file: Buffer): { width: number; height: number; pixels: Uint8Array } {
-  expect(file.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
-  let offset = 8;
-  let width = 0;
-  let height = 0;
-  let channels = 0;
-  const idat: Buffer[] = [];
-  while (offset < file.length) {
-    const length = file.readUInt32BE(offset);
-    const type = file.toString('ascii', offset + 4, offset + 8);
-    const body = file.subarray(offset + 8, offset + 8 + length);
-    if (type === 'IHDR') {
-      width = body.readUInt32BE(0);
-      height = body.readUInt32BE(4);
-      expect(body[8]).toBe(8);
-      channels = body[9] === 6 ? 4 : body[9] === 2 ? 3 : 0;
-      expect(channels).toBeGreaterThan(0);
-      expect(body[12]).toBe(0);
-    } else if (type === 'IDAT') idat.push(body);
-    offset += 12 + length;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * channels;
-  const out = new Uint8Array(width * height * 4);
-  const previous = new Uint8Array(stride);
-  const line = new Uint8Array(stride);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)]!;
-    for (let x = 0; x < stride; x++) {
-      const value = raw[y * (stride + 1) + 1 + x]!;
-      const left = x >= channels ? line[x - channels]! : 0;
-      const up = previous[x]!;
-      const upLeft = x >= channels ? previous[x - channels]! : 0;
-      let predictor = 0;
-      if (filter === 1) predictor = left;
-      else if (filter === 2) predictor = up;
-      else if (filter === 3) predictor = (left + up) >> 1;
-      else if (filter === 4) {
-        const p = left + up - upLeft;
-        const [pa, pb, pc] = [Math.abs(p - left), Math.abs(p - up), Math.abs(p - upLeft)];
-        predictor = pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
-      }
-      line[x] = (value + predictor) & 0xff;
-    }
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < 3; c++) out[(y * width + x) * 4 + c] = line[x * channels + c]!;
-      out[(y * width + x) * 4 + 3] = channels === 4 ? line[x * channels + 3]! : 255;
-    }
-    previous.set(line);
-  }
-  return { width, height, pixels: out };
-}

@@ -1,32 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from '@jest/globals';
-import { generateDemoData, openH5, writeH5 } from '@pipeline/ingest';
+import { describe, expect, it } from '@jest/globals';
+import { openH5, writeH5 } from '@pipeline/ingest';
 import { sequentialExecutor } from '@pipeline/model-selection';
-import { differingRunFiles, openRun } from '@pipeline/runs';
+import { openRun } from '@pipeline/runs';
 import { localParallelExecutor, predictRun, trainRun, type TrainConfigInput } from '@pipeline/workflows';
+import { expectSameRun, useDemoFixture } from '@pipeline/test-support';
 
-let root: string;
-let demo: string;
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'workflows-train-'));
-  demo = join(root, 'demo');
-  await generateDemoData({ outDir: demo, n: 240, seed: 5, testN: 30 });
-}, 120_000);
-
-const tableConfig = (): TrainConfigInput => ({
-  seed: 9,
-  inputs: { table: { file: join(demo, 'X_train.csv') }, labels: { file: join(demo, 'y_train.csv') } },
-  baseModels: [{ kind: 'hgb', args: { maxIter: 15, maxLeafNodes: 8 } }],
-  cv: { splits: 3 },
-});
-
-async function expectSameRun(a: string, b: string): Promise<void> {
-  expect(await differingRunFiles(a, b)).toEqual([]);
-}
+const { root, demo, tableConfig } = useDemoFixture('workflows-train-', { n: 240, seed: 5, testN: 30 });
 
 describe('trainRun', () => {
   it('runs fold tasks in worker threads with results byte-identical to the sequential executor', async () => {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { SqlDriver, SqlValue } from './sql-driver.js';
+import type { SqlDriver, SqlValue } from '@pipeline/server-db';
 
 /** Rewrites `?` placeholders (outside quotes) to `$1…$n`. */
 export function toPostgresPlaceholders(sql: string): string {

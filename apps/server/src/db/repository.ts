@@ -4,8 +4,7 @@
  * rows (the routes turn "no row" into 404).
  */
 import { randomUUID } from 'node:crypto';
-import { migrate } from './migrations.js';
-import type { SqlDriver, SqlValue } from './sql-driver.js';
+import { migrate, type MigrateOptions, type SqlDriver, type SqlValue } from '@pipeline/server-db';
 import type { DatasetRecord, ModelRecord, SessionProgress, SessionRecord, SessionStatus, Workspace } from './records.js';
 
 type Row = Record<string, unknown>;
@@ -98,9 +97,9 @@ const PATCH_COLUMNS: Record<keyof SessionPatch, [string, (value: never) => SqlVa
 export class Repository {
   constructor(readonly driver: SqlDriver) {}
 
-  /** Brings the schema up to date; returns the migration versions applied. */
-  migrate(): Promise<number[]> {
-    return migrate(this.driver);
+  /** Brings the schema (owned by `@pipeline/server-db`) up to date; returns the migration versions applied. */
+  migrate(options: MigrateOptions = {}): Promise<number[]> {
+    return migrate(this.driver, options);
   }
 
   close(): Promise<void> {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { SqlDriver, SqlValue } from './sql-driver.js';
+import type { SqlDriver, SqlValue } from '@pipeline/server-db';
 
 /**
  * SQLite through better-sqlite3 (12.x: 13.x crashes on Node 20). WAL mode, foreign keys on, a busy

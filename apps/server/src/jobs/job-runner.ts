@@ -52,7 +52,8 @@ function workerCommand(): { entry: string; execArgv: string[] } {
   if (fromSource) {
     return {
       entry: fileURLToPath(new URL('./training-worker.ts', here)),
-      execArgv: ['--no-warnings', '--import', new URL('../source-register.mjs', here).href],
+      // Core's dev-only hooks compile the TypeScript sources in the worker (Node 20 cannot load .ts).
+      execArgv: ['--no-warnings', '--import', import.meta.resolve('@pipeline/core/dev/source-register')],
     };
   }
   return { entry: fileURLToPath(new URL('./training-worker.js', here)), execArgv: [] };

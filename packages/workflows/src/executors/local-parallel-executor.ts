@@ -1,7 +1,4 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PipelineError, loadModel, resolveContext, throwIfAborted, workerExecArgv, type ErrorCode, type Logger, type Matrix } from '@pipeline/core';
 import { sequentialExecutor, type FoldEnvironment, type FoldExecutor, type FoldOutcome, type FoldTask } from '@pipeline/model-selection';
@@ -29,11 +26,9 @@ export interface LocalParallelExecutorOptions {
 function workerEntry(): URL {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new URL('./fold-worker.js', here);
-  // From sources (jest, @pipeline/source): the features package's dev-only module hooks compile .ts in the worker.
-  const require = createRequire(here);
-  const hooks = pathToFileURL(join(dirname(require.resolve('@pipeline/features/package.json')), 'src', 'source-worker-hooks.mjs')).href;
+  // From sources (jest, @pipeline/source): core's dev-only module hooks compile .ts in the worker.
   const entry = new URL('./fold-worker.ts', here).href;
-  const bootstrap = `import { register } from 'node:module';\nregister(${JSON.stringify(hooks)});\nawait import(${JSON.stringify(entry)});\n`;
+  const bootstrap = `import { register } from 'node:module';\nregister('@pipeline/core/dev/source-hooks', ${JSON.stringify(here)});\nawait import(${JSON.stringify(entry)});\n`;
   return new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
 }
 

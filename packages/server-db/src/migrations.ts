@@ -1,17 +1,25 @@
 /**
- * The database schema, as numbered migrations (the server is the one owner of this schema). Each
- * migration runs once, in order, in a transaction, and is recorded in `schema_migrations`. The SQL is
+ * The training server's database schema, as numbered migrations: this package is its one owner
+ * (layout in SCHEMA.md). Each migration runs once, in order, in a transaction, and is recorded in
+ * `schema_migrations`; the newest recorded version is the database's schema version. The SQL is
  * portable between SQLite and PostgreSQL: TEXT ids (UUIDs), ISO-8601 TEXT timestamps (sortable),
- * JSON stored as TEXT, booleans as INTEGER 0/1. Never edit a released migration: add the next one.
+ * JSON stored as TEXT, booleans as INTEGER 0/1. Never edit a released migration: add the next one
+ * (and raise {@link SERVER_DB_SCHEMA_VERSION} with it).
  */
+import { PipelineError } from '@pipeline/core';
 import type { SqlDriver } from './sql-driver.js';
 
+/** One step of the schema: applied once, in version order. */
 export interface Migration {
+  /** Its number: 1, 2, … with no gaps; the schema version once it is applied. */
   readonly version: number;
+  /** What it adds, recorded beside the version. */
   readonly name: string;
+  /** Portable `;`-separated statements without parameters. */
   readonly sql: string;
 }
 
+/** Every migration, in version order. */
 export const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -84,9 +92,35 @@ CREATE INDEX models_by_workspace ON models (workspace_id, name);
   },
 ];
 
-/** Applies every migration newer than the database's version; returns the versions applied. */
-export async function migrate(driver: SqlDriver): Promise<number[]> {
+/** The schema version this package writes and reads: the newest migration's. */
+export const SERVER_DB_SCHEMA_VERSION: number = migrations[migrations.length - 1]!.version;
+
+/** Where the database is, for error messages (a SQLite file path, or a name such as `DATABASE_URL`: never a password). */
+export interface MigrateOptions {
+  readonly database?: string;
+}
+
+/** The database's schema version: the newest recorded migration, 0 for a database without one. */
+export async function schemaVersion(driver: SqlDriver): Promise<number> {
   await driver.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const row = await driver.get<{ version: number | string | null }>('SELECT MAX(version) AS version FROM schema_migrations');
+  return row?.version === undefined || row.version === null ? 0 : Number(row.version);
+}
+
+/**
+ * Brings the database up to {@link SERVER_DB_SCHEMA_VERSION}: applies every migration it has not
+ * recorded and returns the versions applied. A database whose schema is newer than this package's
+ * (written by a newer server) is refused with `E_STATE` naming the upgrade, and left untouched.
+ */
+export async function migrate(driver: SqlDriver, options: MigrateOptions = {}): Promise<number[]> {
+  const found = await schemaVersion(driver);
+  if (found > SERVER_DB_SCHEMA_VERSION) {
+    throw new PipelineError('E_STATE', `the database has schema version ${found}, newer than this server's ${SERVER_DB_SCHEMA_VERSION}`, {
+      ...(options.database === undefined ? {} : { file: options.database }),
+      field: 'schema_migrations.version',
+      hint: `upgrade @pipeline/server (and @pipeline/server-db) to a release with schema version ${found} to open it; older servers never guess at newer schemas`,
+    });
+  }
   const applied: number[] = [];
   for (const migration of migrations) {
     const done = await driver.transaction(async (tx) => {

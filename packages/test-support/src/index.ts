@@ -1,0 +1,1 @@
+export { expectSameRun, useDemoFixture, type DemoFixture, type TableConfig } from './demo-fixture.js';
