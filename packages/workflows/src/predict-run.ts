@@ -6,6 +6,7 @@ import { MANIFEST_FILE, openRun, type OpenedRun, type RunManifest } from '@pipel
 import { selectBackend, type BackendName } from '@pipeline/tf';
 import { checkSameRows } from './inputs/load-training-inputs.js';
 import { SignalInput, type SignalLayout } from './inputs/signal-input.js';
+import { alignImageIndex, readImageIndex, readImageView, type ImageIndex, type ImageSettings } from './inputs/image-input.js';
 import { oneHotTable } from './inputs/one-hot-table.js';
 import { readTableLike, type TableInput } from './inputs/table-input.js';
 import './register-models.js';
@@ -17,6 +18,8 @@ export interface PredictInputs {
   readonly table?: { readonly file: string; readonly idCol?: string };
   /** An H5 file in the run's layout (when the run has wavelet or signal base models). */
   readonly signal?: { readonly file: string; readonly datasetKey?: string };
+  /** An image list CSV (id and path columns as the run was trained with) when the run has an image base model. */
+  readonly images?: { readonly file: string };
 }
 
 export interface PredictRunOptions {
@@ -56,6 +59,18 @@ export function trainedSignalLayout(manifest: RunManifest, datasetKey?: string):
   return { datasetKey: key, metaCols: signal?.metaCols ?? 11, ids: signal?.ids ?? 'meta', metaFeatures: signal?.metaFeatures ?? true };
 }
 
+/** The image settings a run was trained with (`inputs.images` of its stored config). */
+export function trainedImageSettings(manifest: RunManifest, runDir: string): ImageSettings {
+  const images = (manifest.config?.inputs as { images?: Partial<ImageSettings> } | undefined)?.images;
+  const recipe = manifest.views.image?.recipe as { height?: number; width?: number } | undefined;
+  const height = recipe?.height ?? images?.height;
+  const width = recipe?.width ?? images?.width;
+  if (height === undefined || width === undefined) {
+    throw new PipelineError('E_SCHEMA', 'the run has an image view but no image size', { file: `${runDir}/${MANIFEST_FILE}`, field: 'views.image.recipe', hint: 'retrain the run' });
+  }
+  return { idCol: images?.idCol ?? 'id', pathCol: images?.pathCol ?? 'path', height, width };
+}
+
 /** Which inputs a run needs; throws naming exactly what is missing (config paths; the CLI maps them to flags). */
 export function checkRunInputs(manifest: RunManifest, inputs: PredictInputs, runDir: string): void {
   const readers = (view: string) => manifest.baseModels.filter((m) => m.input === view).map((m) => m.name);
@@ -67,6 +82,9 @@ export function checkRunInputs(manifest: RunManifest, inputs: PredictInputs, run
   if (h5Views.length > 0 && inputs.signal === undefined) {
     const why = h5Views.includes('dwt') ? "wavelet features are rebuilt from the H5 signal with the run's recipe" : 'it reads the raw H5 signal';
     missing.push(['inputs.signal', `base model ${h5Views.flatMap(readers).join(', ')}: ${why}`]);
+  }
+  if (manifest.views.image !== undefined && inputs.images === undefined) {
+    missing.push(['inputs.images', `base model ${readers('image').join(', ')} reads the images listed in a CSV (id and path columns)`]);
   }
   if (missing.length > 0) {
     throw new PipelineError('E_USAGE', `this run needs ${missing.map(([field, why]) => `${field} (${why})`).join(' and ')}`, {
@@ -81,7 +99,7 @@ export function checkRunInputs(manifest: RunManifest, inputs: PredictInputs, run
 export async function readRunViews(
   manifest: RunManifest,
   inputs: PredictInputs,
-  options: { resolvePath: (path: string) => string; chunkSize: number; logger: Logger; onProgress: ProgressCallback; signal?: AbortSignal | undefined },
+  options: { resolvePath: (path: string) => string; chunkSize: number; logger: Logger; onProgress: ProgressCallback; signal?: AbortSignal | undefined; runDir?: string },
   encoding?: CategoryEncoding,
 ): Promise<{ views: Record<string, Matrix>; ids: string[] | undefined; rows: number; files: string[]; unknownCategories: Record<string, number> }> {
   const views: Record<string, Matrix> = {};
@@ -124,8 +142,18 @@ export async function readRunViews(
   } finally {
     signal?.close();
   }
-  const ids = table?.ids ?? signal?.ids;
-  const rows = table?.matrix.rows ?? signal!.rows;
+  let imageIndex: ImageIndex | undefined;
+  if (manifest.views.image !== undefined) {
+    const settings = trainedImageSettings(manifest, options.runDir ?? '.');
+    imageIndex = await readImageIndex(options.resolvePath(inputs.images!.file), settings);
+    files.push(imageIndex.file);
+    const primary = table !== undefined || signal !== undefined;
+    const alignIds = table?.ids ?? (signal?.layout.ids === 'meta' ? signal.ids : undefined);
+    const ordered = primary ? alignImageIndex(imageIndex, alignIds, table?.matrix.rows ?? signal!.rows) : imageIndex;
+    views.image = await readImageView(ordered, settings);
+  }
+  const ids = table?.ids ?? signal?.ids ?? imageIndex?.ids.slice();
+  const rows = table?.matrix.rows ?? signal?.rows ?? imageIndex!.ids.length;
   return { views, ids, rows, files, unknownCategories: table?.unknown ?? {} };
 }
 
@@ -135,7 +163,7 @@ export async function predictRun(options: PredictRunOptions, context: WorkflowCo
   const { logger, onProgress, signal } = resolveContext(context);
   const run = (await openRun(resolve(cwd, options.runDir))).requireCompleted('predict');
   checkRunInputs(run.manifest, options.inputs, run.dir);
-  if (run.manifest.baseModels.some((b) => b.input === 'signal')) {
+  if (run.manifest.baseModels.some((b) => b.input === 'signal' || b.input === 'image')) {
     await selectBackend({ backend: options.backend ?? 'auto', logger, env: context.env ?? process.env });
   }
   const stack = await run.loadStack('predict');
@@ -143,7 +171,7 @@ export async function predictRun(options: PredictRunOptions, context: WorkflowCo
     const { views, ids, rows, files, unknownCategories } = await readRunViews(
       run.manifest,
       options.inputs,
-      { resolvePath: (p) => resolve(cwd, p), chunkSize: options.chunkSize ?? 2000, logger, onProgress, signal },
+      { resolvePath: (p) => resolve(cwd, p), chunkSize: options.chunkSize ?? 2000, logger, onProgress, signal, runDir: run.dir },
       await run.categoryEncoding(),
     );
     const proba = await stack.predictProba(views, { ...(signal === undefined ? {} : { signal }), logger });
