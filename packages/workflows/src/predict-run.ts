@@ -6,7 +6,7 @@ import { MANIFEST_FILE, openRun, type OpenedRun, type RunManifest } from '@pipel
 import { selectBackend, type BackendName } from '@pipeline/tf';
 import { checkSameRows } from './inputs/load-training-inputs.js';
 import { SignalInput, type SignalLayout } from './inputs/signal-input.js';
-import { alignImageIndex, readImageIndex, readImageView, type ImageIndex, type ImageSettings } from './inputs/image-input.js';
+import { DEFAULT_IMAGE_PATTERN, alignImageIndex, readImageSource, readImageView, type ImageIndex, type ImageSettings } from './inputs/image-input.js';
 import { oneHotTable } from './inputs/one-hot-table.js';
 import { readTableLike, type TableInput } from './inputs/table-input.js';
 import './register-models.js';
@@ -18,8 +18,11 @@ export interface PredictInputs {
   readonly table?: { readonly file: string; readonly idCol?: string };
   /** An H5 file in the run's layout (when the run has wavelet or signal base models). */
   readonly signal?: { readonly file: string; readonly datasetKey?: string };
-  /** An image list CSV (id and path columns as the run was trained with) when the run has an image base model. */
-  readonly images?: { readonly file: string };
+  /**
+   * The images of the rows, when the run has an image base model: a list CSV (`file`, id and path
+   * columns as the run was trained with) or a folder (`dir`, matched by the run's file name pattern).
+   */
+  readonly images?: { readonly file?: string; readonly dir?: string };
 }
 
 export interface PredictRunOptions {
@@ -60,15 +63,15 @@ export function trainedSignalLayout(manifest: RunManifest, datasetKey?: string):
 }
 
 /** The image settings a run was trained with (`inputs.images` of its stored config). */
-export function trainedImageSettings(manifest: RunManifest, runDir: string): ImageSettings {
-  const images = (manifest.config?.inputs as { images?: Partial<ImageSettings> } | undefined)?.images;
+export function trainedImageSettings(manifest: RunManifest, runDir: string): ImageSettings & { readonly pattern: string } {
+  const images = (manifest.config?.inputs as { images?: Partial<ImageSettings> & { pattern?: string } } | undefined)?.images;
   const recipe = manifest.views.image?.recipe as { height?: number; width?: number } | undefined;
   const height = recipe?.height ?? images?.height;
   const width = recipe?.width ?? images?.width;
   if (height === undefined || width === undefined) {
     throw new PipelineError('E_SCHEMA', 'the run has an image view but no image size', { file: `${runDir}/${MANIFEST_FILE}`, field: 'views.image.recipe', hint: 'retrain the run' });
   }
-  return { idCol: images?.idCol ?? 'id', pathCol: images?.pathCol ?? 'path', height, width };
+  return { idCol: images?.idCol ?? 'id', pathCol: images?.pathCol ?? 'path', height, width, pattern: images?.pattern ?? DEFAULT_IMAGE_PATTERN };
 }
 
 /** Which inputs a run needs; throws naming exactly what is missing (config paths; the CLI maps them to flags). */
@@ -145,7 +148,11 @@ export async function readRunViews(
   let imageIndex: ImageIndex | undefined;
   if (manifest.views.image !== undefined) {
     const settings = trainedImageSettings(manifest, options.runDir ?? '.');
-    imageIndex = await readImageIndex(options.resolvePath(inputs.images!.file), settings);
+    const given = inputs.images!;
+    if ((given.file === undefined) === (given.dir === undefined)) {
+      throw new PipelineError('E_USAGE', 'inputs.images needs exactly one of file (an image list CSV) and dir (an image folder)', { field: 'inputs.images', hint: 'pass the images of the rows to predict' });
+    }
+    imageIndex = await readImageSource({ file: given.file, dir: given.dir, pattern: settings.pattern }, settings, options.resolvePath);
     files.push(imageIndex.file);
     const primary = table !== undefined || signal !== undefined;
     const alignIds = table?.ids ?? (signal?.layout.ids === 'meta' ? signal.ids : undefined);

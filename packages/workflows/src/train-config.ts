@@ -54,17 +54,22 @@ export const signalInputSchema = z
   })
   .describe('Raw signal (HDF5)');
 
-/** A grey image view: one image per row, listed in a CSV (id column + path column), all `height × width`. */
+/**
+ * A grey image view: one image per row, listed in a CSV (id column + path column) or found in a
+ * folder by a file name pattern (`{id}` marks the row id); all images `height × width`.
+ */
 export const imagesInputSchema = z
   .strictObject({
-    file: z.string().min(1).describe('CSV listing the images: an id column and an image path column (paths relative to this CSV); optionally the label column'),
-    idCol: z.string().min(1).default('id').describe('Id column (rows are aligned to labels, groups and the other views by id)'),
-    pathCol: z.string().min(1).default('path').describe('Image path column: PNG or JPEG files, read as grey (colour → BT.601 luma)'),
-    labelCol: z.string().min(1).optional().describe('Label column inside this CSV (instead of a separate labels file)'),
+    file: z.string().min(1).optional().describe('CSV listing the images: an id column and an image path column (paths relative to this CSV); optionally the label column. Give file or dir'),
+    dir: z.string().min(1).optional().describe('Image folder (instead of file): its files whose names match pattern, sorted by name'),
+    pattern: z.string().min(1).optional().describe("File name pattern of dir: {id} is the row id, other {name} fields match any text, the rest is literal (default '{id}.png')"),
+    idCol: z.string().min(1).default('id').describe('Id column of file (rows are aligned to labels, groups and the other views by id)'),
+    pathCol: z.string().min(1).default('path').describe('Image path column of file: PNG or JPEG files, read as grey (colour → BT.601 luma)'),
+    labelCol: z.string().min(1).optional().describe('Label column inside file (instead of a separate labels file)'),
     height: positiveInt().describe('Image height in pixels: every image must have it (a mismatch is an error naming the file)'),
     width: positiveInt().describe('Image width in pixels: every image must have it'),
   })
-  .describe('Grey images (PNG/JPEG) listed in a CSV: the image view, rows × height × width values in [0, 1]');
+  .describe('Grey images (PNG/JPEG) listed in a CSV or found in a folder: the image view, rows × height × width values in [0, 1]');
 
 /** A column of a CSV aligned to the feature rows by id (or by row order when the file has no id column). */
 export const alignedColumnSchema = z
@@ -369,6 +374,18 @@ export function checkConfig(config: TrainConfig, source = 'config'): void {
   if ((needs.has('dwt') || needs.has('signal')) && inputs.signal === undefined) {
     const who = config.baseModels.filter((m) => m.view === 'dwt' || m.view === 'signal').map(baseModelName).join(', ');
     configError(source, 'inputs.signal', `${who} read${who.includes(',') ? '' : 's'} the raw signal but inputs.signal is missing`, 'add inputs.signal.file (an HDF5 file)');
+  }
+  const images = inputs.images;
+  if (images !== undefined) {
+    if ((images.file === undefined) === (images.dir === undefined)) {
+      configError(source, 'inputs.images', 'inputs.images needs exactly one of file (a CSV of ids and image paths) and dir (an image folder)', 'set inputs.images.file or inputs.images.dir');
+    }
+    if (images.dir !== undefined && images.labelCol !== undefined) {
+      configError(source, 'inputs.images.labelCol', 'labelCol needs an image list CSV (inputs.images.file); an image folder has no label column', 'add inputs.labels.file, or list the images in a CSV');
+    }
+    if (images.pattern !== undefined && (images.dir === undefined || !images.pattern.includes('{id}'))) {
+      configError(source, 'inputs.images.pattern', images.dir === undefined ? 'pattern applies to an image folder (inputs.images.dir)' : `pattern '${images.pattern}' has no {id} field`, "e.g. dir: images, pattern: '{id}.png'");
+    }
   }
   const labelSources = [inputs.labels === undefined ? undefined : 'inputs.labels', inputs.table?.labelCol === undefined ? undefined : 'inputs.table.labelCol', inputs.images?.labelCol === undefined ? undefined : 'inputs.images.labelCol'].filter((s): s is string => s !== undefined);
   if (labelSources.length === 0) {

@@ -62,7 +62,9 @@ export function absoluteInputs(config: TrainConfig, cwd: string): TrainConfig {
     inputs: {
       ...(inputs.table === undefined ? {} : { table: { ...inputs.table, file: abs(inputs.table.file) } }),
       ...(inputs.signal === undefined ? {} : { signal: { ...inputs.signal, file: abs(inputs.signal.file) } }),
-      ...(inputs.images === undefined ? {} : { images: { ...inputs.images, file: abs(inputs.images.file) } }),
+      ...(inputs.images === undefined
+        ? {}
+        : { images: { ...inputs.images, ...(inputs.images.file === undefined ? {} : { file: abs(inputs.images.file) }), ...(inputs.images.dir === undefined ? {} : { dir: abs(inputs.images.dir) }) } }),
       ...(inputs.labels === undefined ? {} : { labels: { ...inputs.labels, file: abs(inputs.labels.file) } }),
       ...(inputs.groups === undefined ? {} : { groups: { ...inputs.groups, ...(inputs.groups.file === undefined ? {} : { file: abs(inputs.groups.file) }) } }),
       ...(inputs.folds === undefined ? {} : { folds: { ...inputs.folds, ...(inputs.folds.file === undefined ? {} : { file: abs(inputs.folds.file) }) } }),

@@ -136,4 +136,42 @@ describe('the image view and the 2D CNN base model', () => {
       message: expect.stringMatching(/image .*nowhere\.png \(line 7 of .*missing\.csv\) is missing/),
     });
   });
+
+  it('reads an image folder by name pattern (the only view, labels from a CSV) and predicts a folder of new rows', async () => {
+    await mkdir(join(root, 'folder'));
+    await mkdir(join(root, 'new-folder'));
+    for (let i = 0; i < TRAIN + TEST; i++) {
+      await writeImage(join(root, i < TRAIN ? 'folder' : 'new-folder', `img-${i}.png`), { width: SIZE, height: SIZE, data: pixels[i]! });
+    }
+    await writeFile(join(root, 'folder', 'notes.txt'), 'not an image\n');
+    await writeFile(join(root, 'folder-labels.csv'), ['id,label', ...Array.from({ length: TRAIN }, (_, i) => `${i},${labels[i]}`)].join('\n') + '\n');
+    const folderConfig: TrainConfigInput = {
+      seed: 5,
+      inputs: { images: { dir: join(root, 'folder'), pattern: 'img-{id}.png', height: SIZE, width: SIZE }, labels: { file: join(root, 'folder-labels.csv') } },
+      baseModels: [{ kind: 'cnn2d', args: cnn2dArgs }],
+      cv: { splits: 3 },
+      backend: 'wasm',
+    };
+    const runDir = join(root, 'folder-run');
+    await trainRun(folderConfig, { runDir });
+    const run = await openRun(runDir);
+    expect(run.manifest.views.image).toMatchObject({ source: 'images-dir', recipe: { pattern: 'img-{id}.png', height: SIZE, width: SIZE } });
+    const oof = await run.oof();
+    // Rows in file name order: img-0, img-1, img-10, …; notes.txt is skipped.
+    const byName = Array.from({ length: TRAIN }, (_, i) => `img-${i}.png`).sort().map((name) => name.slice(4, -4));
+    expect(oof.ids).toEqual(byName);
+    expect(Array.from(oof.labels)).toEqual(byName.map((id) => labels[Number(id)]));
+    const predictedOof = argmaxRows(oof.base.cnn2d!);
+    const accuracy = byName.filter((id, i) => predictedOof[i] === labels[Number(id)]).length / TRAIN;
+    expect(accuracy).toBeGreaterThan(0.7);
+    const predicted = await predictRun({ runDir, inputs: { images: { dir: join(root, 'new-folder') } } });
+    expect(predicted.ids).toEqual(Array.from({ length: TEST }, (_, k) => `img-${TRAIN + k}.png`).sort().map((name) => name.slice(4, -4)));
+    const image = new Float32Array(TEST * SIZE * SIZE);
+    predicted.ids!.forEach((id, k) => pixels[Number(id)]!.forEach((v, j) => (image[k * SIZE * SIZE + j] = v / 255)));
+    const stack = await run.loadStack();
+    const direct = await stack.predictProba({ image: { rows: TEST, cols: SIZE * SIZE, data: image } });
+    stack.dispose();
+    expect(bytes(predicted.proba)).toEqual(bytes(direct as { data: Float32Array }));
+    expect(() => parseTrainConfig({ ...folderConfig, inputs: { ...folderConfig.inputs, images: { file: 'x.csv', dir: 'img', height: SIZE, width: SIZE } } })).toThrow(/exactly one of file .* and dir/);
+  }, 240_000);
 });

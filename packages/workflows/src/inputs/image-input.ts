@@ -1,4 +1,5 @@
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { PipelineError, type Matrix } from '@pipeline/core';
 import { readImage } from '@pipeline/spectrogram';
 import { columnIndex, readTextCsv } from '../cv-batch/read-text-csv.js';
@@ -20,8 +21,66 @@ export interface ImageIndex {
   readonly file: string;
   readonly ids: readonly string[];
   readonly paths: readonly string[];
-  /** 1-based CSV line of each entry (for errors). */
+  /** 1-based CSV line of each entry (for errors); 0 for a folder's files. */
   readonly lines: readonly number[];
+}
+
+/** Where the images of a view are: a list CSV or a folder with a file name pattern (one of the two). */
+export interface ImageSource {
+  readonly file?: string | undefined;
+  readonly dir?: string | undefined;
+  readonly pattern?: string | undefined;
+}
+
+/** The default file name pattern of an image folder. */
+export const DEFAULT_IMAGE_PATTERN = '{id}.png';
+
+/** The image list of a source: its CSV, or the folder's files matching the pattern. `resolvePath` makes paths absolute. */
+export async function readImageSource(source: ImageSource, settings: Pick<ImageSettings, 'idCol' | 'pathCol'>, resolvePath: (path: string) => string, field = 'inputs.images'): Promise<ImageIndex> {
+  if (source.dir !== undefined) return indexImageFolder(resolvePath(source.dir), source.pattern ?? DEFAULT_IMAGE_PATTERN, field);
+  return readImageIndex(resolvePath(source.file!), settings, field);
+}
+
+/**
+ * The files of an image folder whose names match `pattern` (`{id}` = the row id, other `{name}`
+ * fields any text, the rest literal), sorted by name; other files are skipped. Two files with one id
+ * are an error naming both.
+ */
+export async function indexImageFolder(dir: string, pattern: string, field = 'inputs.images'): Promise<ImageIndex> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).sort();
+  } catch (cause) {
+    throw new PipelineError('E_NOT_FOUND', `image folder ${dir} cannot be read`, { file: dir, field: `${field}.dir`, hint: 'set inputs.images.dir to the image folder', cause });
+  }
+  const fields: string[] = [];
+  const source = pattern.replace(/\{(\w+)\}|([^{]+|\{)/g, (_, name: string | undefined, literal: string | undefined) => {
+    if (name !== undefined) {
+      fields.push(name);
+      return '([^/]+?)';
+    }
+    return literal!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  const idAt = fields.indexOf('id') + 1;
+  if (idAt === 0) throw new PipelineError('E_USAGE', `pattern '${pattern}' has no {id} field`, { field: `${field}.pattern`, hint: "e.g. '{id}.png'" });
+  const regex = new RegExp(`^${source}$`);
+  const ids: string[] = [];
+  const paths: string[] = [];
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const match = regex.exec(name);
+    if (match === null) continue;
+    const id = match[idAt]!;
+    const first = seen.get(id);
+    if (first !== undefined) {
+      throw new PipelineError('E_INPUT', `files ${first} and ${name} of ${dir} both have id '${id}' by the pattern '${pattern}'`, { file: dir, field: `${field}.pattern`, hint: 'keep one image per row id, or make the pattern tell them apart' });
+    }
+    seen.set(id, name);
+    ids.push(id);
+    paths.push(join(dir, name));
+  }
+  if (ids.length === 0) throw new PipelineError('E_INPUT', `no file of ${dir} matches the pattern '${pattern}'`, { file: dir, field: `${field}.pattern`, hint: 'check inputs.images.pattern' });
+  return { file: dir, ids, paths, lines: paths.map(() => 0) };
 }
 
 /** Reads an image list CSV: its id and path columns; duplicate ids are an error naming both lines. */
@@ -103,7 +162,8 @@ export async function readImageView(index: ImageIndex, settings: Pick<ImageSetti
       image = await readImage(path);
     } catch (cause) {
       const why = cause instanceof PipelineError && cause.code === 'E_NOT_FOUND' ? 'is missing' : 'cannot be read';
-      throw new PipelineError('E_INPUT', `image ${path} (line ${index.lines[row]} of ${index.file}) ${why}: ${(cause as Error).message}`, {
+      const where = index.lines[row]! > 0 ? `line ${index.lines[row]} of ${index.file}` : `in ${index.file}`;
+      throw new PipelineError('E_INPUT', `image ${path} (${where}) ${why}: ${(cause as Error).message}`, {
         file: path,
         field: `${field}.pathCol`,
         hint: `fix the path in ${index.file} (paths are relative to that CSV) or add the image (PNG or JPEG)`,

@@ -5,7 +5,7 @@ import { RUN_FILES, fingerprintFile, type InputFingerprint, type ViewEntry } fro
 import type { TrainConfig, ViewName } from '../train-config.js';
 import { foldNumbers, readAlignedColumn } from './aligned-column.js';
 import { SignalInput } from './signal-input.js';
-import { alignImageIndex, imageColumns, readImageIndex, readImageView, type ImageIndex } from './image-input.js';
+import { DEFAULT_IMAGE_PATTERN, alignImageIndex, imageColumns, readImageSource, readImageView, type ImageIndex } from './image-input.js';
 import { oneHotColumnsOf, oneHotTable } from './one-hot-table.js';
 import { readCsvHeader, readTable, type TableInput } from './table-input.js';
 
@@ -99,7 +99,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
     }
     let imageIndex: ImageIndex | undefined;
     if (inputs.images !== undefined && (needs.has('image') || inputs.images.labelCol !== undefined)) {
-      imageIndex = await readImageIndex(options.resolvePath(inputs.images.file), inputs.images);
+      imageIndex = await readImageSource(inputs.images, inputs.images, options.resolvePath);
     }
     const primary = table !== undefined || signal !== undefined;
     const rows = table?.matrix.rows ?? signal?.rows ?? imageIndex!.ids.length;
@@ -191,15 +191,16 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       const settings = inputs.images!;
       const ordered = alignImageIndex(imageIndex, primary ? alignIds : undefined, rows);
       const matrix = await readImageView(ordered, settings);
-      fingerprints.push(await fingerprintFile(imageIndex.file, 'images-csv', { shape: [rows, settings.height, settings.width] }));
+      // The image list CSV is fingerprinted (an image folder is not a file: its names are in the view's ids).
+      if (settings.file !== undefined) fingerprints.push(await fingerprintFile(imageIndex.file, 'images-csv', { shape: [rows, settings.height, settings.width] }));
       const columns = imageColumns(settings);
       views.image = {
         matrix,
         columns,
         entry: {
-          source: 'images-csv',
+          source: settings.file !== undefined ? 'images-csv' : 'images-dir',
           columns: [`${columns[0]}..${columns[columns.length - 1]}`],
-          recipe: { kind: 'grey-image', version: 1, height: settings.height, width: settings.width, scale: '1/255' },
+          recipe: { kind: 'grey-image', version: 1, height: settings.height, width: settings.width, scale: '1/255', ...(settings.dir === undefined ? {} : { pattern: settings.pattern ?? DEFAULT_IMAGE_PATTERN }) },
         },
       };
     }
