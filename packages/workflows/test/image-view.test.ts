@@ -6,7 +6,7 @@ import { argmaxRows, createRng } from '@pipeline/core';
 import { differingRunFiles, openRun } from '@pipeline/runs';
 import { writeImage } from '@pipeline/spectrogram';
 import { selectBackend } from '@pipeline/tf';
-import { parseTrainConfig, planBaseModels, predictRun, trainRun, type TrainConfigInput } from '@pipeline/workflows';
+import { localParallelExecutor, parseTrainConfig, planBaseModels, predictRun, trainRun, type TrainConfigInput } from '@pipeline/workflows';
 
 const SIZE = 16;
 const TRAIN = 60;
@@ -118,6 +118,10 @@ describe('the image view and the 2D CNN base model', () => {
     const second = join(root, 'run-again');
     await trainRun(config(), { runDir: second });
     expect(await differingRunFiles(runDir, second)).toEqual([]);
+    // Fold tasks in worker threads (the executor rebuilds cnn2d from its kind and args): the same bytes.
+    const parallel = join(root, 'run-parallel');
+    await trainRun(config(), { runDir: parallel, executor: localParallelExecutor({ workers: 2, backend: 'wasm' }) });
+    expect(await differingRunFiles(runDir, parallel)).toEqual([]);
   }, 240_000);
 
   it('an image of another size or a missing image is E_INPUT naming the file', async () => {
