@@ -3,6 +3,7 @@ import { HIST_GRADIENT_BOOSTING_KIND, histGradientBoosting, type HistGradientBoo
 import { LOGISTIC_REGRESSION_KIND, logisticRegression } from '@pipeline/model-linear';
 import { LSTM_KIND, lstmClassifier, type LstmOptions } from '@pipeline/model-lstm';
 import { CNN_KIND, cnnClassifier, type CnnOptions } from '@pipeline/model-cnn';
+import { CNN2D_KIND, cnn2dClassifier, type Cnn2dOptions } from '@pipeline/model-cnn2d';
 import type { FoldEstimator } from '@pipeline/model-selection';
 import type { CategoryEncoding } from '@pipeline/ingest';
 import { IMPUTED_KIND, imputeMissing, type ImputeMissingArgs } from '@pipeline/stacking';
@@ -19,8 +20,11 @@ function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** The estimator spec of one configured base model. */
-export function baseModelSpec(model: BaseModelConfig): FoldEstimator {
+/**
+ * The estimator spec of one configured base model. `image` gives the image view's size (the 2D CNN's
+ * `height` and `width`, from `inputs.images`).
+ */
+export function baseModelSpec(model: BaseModelConfig, image?: { readonly height: number; readonly width: number }): FoldEstimator {
   switch (model.kind) {
     case 'hgb':
       return histGradientBoosting(stripUndefined(model.args) as HistGradientBoostingArgs);
@@ -28,14 +32,17 @@ export function baseModelSpec(model: BaseModelConfig): FoldEstimator {
       return lstmClassifier(stripUndefined(model.args) as LstmOptions);
     case 'cnn':
       return cnnClassifier(stripUndefined(model.args) as CnnOptions);
+    case 'cnn2d':
+      if (image === undefined) throw new PipelineError('E_USAGE', 'the 2D CNN reads the image view but inputs.images is missing', { field: 'inputs.images', hint: 'add inputs.images with height and width' });
+      return cnn2dClassifier({ ...stripUndefined(model.args), height: image.height, width: image.width } as Cnn2dOptions);
     default:
-      throw new PipelineError('E_USAGE', `unknown base model kind '${(model as { kind: string }).kind}'`, { field: 'baseModels[].kind', hint: 'use hgb, lstm or cnn' });
+      throw new PipelineError('E_USAGE', `unknown base model kind '${(model as { kind: string }).kind}'`, { field: 'baseModels[].kind', hint: 'use hgb, lstm, cnn or cnn2d' });
   }
 }
 
 /** The base models in their frozen order (the order of the stack's Z columns). */
 export function planBaseModels(config: TrainConfig): PlannedBaseModel[] {
-  return config.baseModels.map((model) => ({ name: baseModelName(model), spec: baseModelSpec(model), input: model.view }));
+  return config.baseModels.map((model) => ({ name: baseModelName(model), spec: baseModelSpec(model, config.inputs.images), input: model.view }));
 }
 
 /** The logistic meta-learner of the config. */
@@ -55,6 +62,8 @@ export function estimatorFromTask(kind: string, args: unknown): FoldEstimator {
       return lstmClassifier(args as LstmOptions);
     case CNN_KIND:
       return cnnClassifier(args as CnnOptions);
+    case CNN2D_KIND:
+      return cnn2dClassifier(args as Cnn2dOptions);
     case LOGISTIC_REGRESSION_KIND:
       return logisticRegression(args as Parameters<typeof logisticRegression>[0]);
     case IMPUTED_KIND: {

@@ -10,6 +10,7 @@ const FACTORIES: Readonly<Record<string, (args: unknown) => Promise<FoldEstimato
   'logistic-regression': async (args) => (await import('@pipeline/model-linear')).logisticRegression(args as never),
   lstm: async (args) => (await import('@pipeline/model-lstm')).lstmClassifier(args as never),
   cnn1d: async (args) => (await import('@pipeline/model-cnn')).cnnClassifier(args as never),
+  cnn2d: async (args) => (await import('@pipeline/model-cnn2d')).cnn2dClassifier(args as never),
 };
 
 /** The estimator kinds {@link loadEstimator} builds. */

@@ -6,6 +6,7 @@ import { MANIFEST_FILE, fingerprintFile, openRun, writeRunPredictions, type Open
 import { selectBackend, type BackendName } from '@pipeline/tf';
 import { checkSameRows } from './inputs/load-training-inputs.js';
 import { SignalInput, type SignalLayout } from './inputs/signal-input.js';
+import { DEFAULT_IMAGE_PATTERN, alignImageIndex, readImageSource, readImageView, type ImageIndex, type ImageSettings } from './inputs/image-input.js';
 import { oneHotTable } from './inputs/one-hot-table.js';
 import { selectNamedColumns } from './recipe-feature-groups.js';
 import { readTableLike, type TableInput } from './inputs/table-input.js';
@@ -18,6 +19,11 @@ export interface PredictInputs {
   readonly table?: { readonly file: string; readonly idCol?: string };
   /** An H5 file in the run's layout (when the run has wavelet or signal base models). */
   readonly signal?: { readonly file: string; readonly datasetKey?: string };
+  /**
+   * The images of the rows, when the run has an image base model: a list CSV (`file`, id and path
+   * columns as the run was trained with) or a folder (`dir`, matched by the run's file name pattern).
+   */
+  readonly images?: { readonly file?: string; readonly dir?: string };
 }
 
 export interface PredictRunOptions {
@@ -64,6 +70,18 @@ export function trainedSignalLayout(manifest: RunManifest, datasetKey?: string):
   return { datasetKey: key, metaCols: signal?.metaCols ?? 11, ids: signal?.ids ?? 'meta', metaFeatures: signal?.metaFeatures ?? true };
 }
 
+/** The image settings a run was trained with (`inputs.images` of its stored config). */
+export function trainedImageSettings(manifest: RunManifest, runDir: string): ImageSettings & { readonly pattern: string } {
+  const images = (manifest.config?.inputs as { images?: Partial<ImageSettings> & { pattern?: string } } | undefined)?.images;
+  const recipe = manifest.views.image?.recipe as { height?: number; width?: number } | undefined;
+  const height = recipe?.height ?? images?.height;
+  const width = recipe?.width ?? images?.width;
+  if (height === undefined || width === undefined) {
+    throw new PipelineError('E_SCHEMA', 'the run has an image view but no image size', { file: `${runDir}/${MANIFEST_FILE}`, field: 'views.image.recipe', hint: 'retrain the run' });
+  }
+  return { idCol: images?.idCol ?? 'id', pathCol: images?.pathCol ?? 'path', height, width, pattern: images?.pattern ?? DEFAULT_IMAGE_PATTERN };
+}
+
 /** Which inputs a run needs; throws naming exactly what is missing (config paths; the CLI maps them to flags). */
 export function checkRunInputs(manifest: RunManifest, inputs: PredictInputs, runDir: string): void {
   const readers = (view: string) => manifest.baseModels.filter((m) => m.input === view).map((m) => m.name);
@@ -75,6 +93,9 @@ export function checkRunInputs(manifest: RunManifest, inputs: PredictInputs, run
   if (h5Views.length > 0 && inputs.signal === undefined) {
     const why = h5Views.includes('dwt') ? "wavelet features are rebuilt from the H5 signal with the run's recipe" : 'it reads the raw H5 signal';
     missing.push(['inputs.signal', `base model ${h5Views.flatMap(readers).join(', ')}: ${why}`]);
+  }
+  if (manifest.views.image !== undefined && inputs.images === undefined) {
+    missing.push(['inputs.images', `base model ${readers('image').join(', ')} reads the images listed in a CSV (id and path columns)`]);
   }
   if (missing.length > 0) {
     throw new PipelineError('E_USAGE', `this run needs ${missing.map(([field, why]) => `${field} (${why})`).join(' and ')}`, {
@@ -89,7 +110,7 @@ export function checkRunInputs(manifest: RunManifest, inputs: PredictInputs, run
 export async function readRunViews(
   manifest: RunManifest,
   inputs: PredictInputs,
-  options: { resolvePath: (path: string) => string; chunkSize: number; logger: Logger; onProgress: ProgressCallback; signal?: AbortSignal | undefined },
+  options: { resolvePath: (path: string) => string; chunkSize: number; logger: Logger; onProgress: ProgressCallback; signal?: AbortSignal | undefined; runDir?: string },
   encoding?: CategoryEncoding,
 ): Promise<{ views: Record<string, Matrix>; ids: string[] | undefined; rows: number; files: string[]; unknownCategories: Record<string, number> }> {
   const views: Record<string, Matrix> = {};
@@ -134,8 +155,22 @@ export async function readRunViews(
   } finally {
     signal?.close();
   }
-  const ids = table?.ids ?? signal?.ids;
-  const rows = table?.matrix.rows ?? signal!.rows;
+  let imageIndex: ImageIndex | undefined;
+  if (manifest.views.image !== undefined) {
+    const settings = trainedImageSettings(manifest, options.runDir ?? '.');
+    const given = inputs.images!;
+    if ((given.file === undefined) === (given.dir === undefined)) {
+      throw new PipelineError('E_USAGE', 'inputs.images needs exactly one of file (an image list CSV) and dir (an image folder)', { field: 'inputs.images', hint: 'pass the images of the rows to predict' });
+    }
+    imageIndex = await readImageSource({ file: given.file, dir: given.dir, pattern: settings.pattern }, settings, options.resolvePath);
+    files.push(imageIndex.file);
+    const primary = table !== undefined || signal !== undefined;
+    const alignIds = table?.ids ?? (signal?.layout.ids === 'meta' ? signal.ids : undefined);
+    const ordered = primary ? alignImageIndex(imageIndex, alignIds, table?.matrix.rows ?? signal!.rows) : imageIndex;
+    views.image = await readImageView(ordered, settings);
+  }
+  const ids = table?.ids ?? signal?.ids ?? imageIndex?.ids.slice();
+  const rows = table?.matrix.rows ?? signal?.rows ?? imageIndex!.ids.length;
   return { views, ids, rows, files, unknownCategories: table?.unknown ?? {} };
 }
 
@@ -145,7 +180,7 @@ export async function predictRun(options: PredictRunOptions, context: WorkflowCo
   const { logger, onProgress, signal } = resolveContext(context);
   const run = (await openRun(resolve(cwd, options.runDir))).requireCompleted('predict');
   checkRunInputs(run.manifest, options.inputs, run.dir);
-  if (run.manifest.baseModels.some((b) => b.input === 'signal')) {
+  if (run.manifest.baseModels.some((b) => b.input === 'signal' || b.input === 'image')) {
     await selectBackend({ backend: options.backend ?? 'auto', logger, env: context.env ?? process.env });
   }
   const stack = await run.loadStack('predict');
@@ -153,7 +188,7 @@ export async function predictRun(options: PredictRunOptions, context: WorkflowCo
     const { views, ids, rows, files, unknownCategories } = await readRunViews(
       run.manifest,
       options.inputs,
-      { resolvePath: (p) => resolve(cwd, p), chunkSize: options.chunkSize ?? 2000, logger, onProgress, signal },
+      { resolvePath: (p) => resolve(cwd, p), chunkSize: options.chunkSize ?? 2000, logger, onProgress, signal, runDir: run.dir },
       await run.categoryEncoding(),
     );
     const proba = await stack.predictProba(views, { ...(signal === undefined ? {} : { signal }), logger });

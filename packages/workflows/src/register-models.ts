@@ -4,3 +4,4 @@ import '@pipeline/model-gbdt';
 import '@pipeline/model-linear';
 import '@pipeline/model-lstm';
 import '@pipeline/model-cnn';
+import '@pipeline/model-cnn2d';

@@ -54,6 +54,23 @@ export const signalInputSchema = z
   })
   .describe('Raw signal (HDF5)');
 
+/**
+ * A grey image view: one image per row, listed in a CSV (id column + path column) or found in a
+ * folder by a file name pattern (`{id}` marks the row id); all images `height × width`.
+ */
+export const imagesInputSchema = z
+  .strictObject({
+    file: z.string().min(1).optional().describe('CSV listing the images: an id column and an image path column (paths relative to this CSV); optionally the label column. Give file or dir'),
+    dir: z.string().min(1).optional().describe('Image folder (instead of file): its files whose names match pattern, sorted by name'),
+    pattern: z.string().min(1).optional().describe("File name pattern of dir: {id} is the row id, other {name} fields match any text, the rest is literal (default '{id}.png')"),
+    idCol: z.string().min(1).default('id').describe('Id column of file (rows are aligned to labels, groups and the other views by id)'),
+    pathCol: z.string().min(1).default('path').describe('Image path column of file: PNG or JPEG files, read as grey (colour → BT.601 luma)'),
+    labelCol: z.string().min(1).optional().describe('Label column inside file (instead of a separate labels file)'),
+    height: positiveInt().describe('Image height in pixels: every image must have it (a mismatch is an error naming the file)'),
+    width: positiveInt().describe('Image width in pixels: every image must have it'),
+  })
+  .describe('Grey images (PNG/JPEG) listed in a CSV or found in a folder: the image view, rows × height × width values in [0, 1]');
+
 /** A column of a CSV aligned to the feature rows by id (or by row order when the file has no id column). */
 export const alignedColumnSchema = z
   .strictObject({
@@ -72,6 +89,7 @@ export const inputsSchema = z
   .strictObject({
     table: tableInputSchema.optional(),
     signal: signalInputSchema.optional(),
+    images: imagesInputSchema.optional(),
     labels: labelsInputSchema.optional(),
     groups: alignedColumnSchema.optional().describe('Group ids (e.g. patient): no group is in two folds'),
     folds: alignedColumnSchema.optional().describe('Predefined fold numbers (-1 = never in a test fold)'),
@@ -129,18 +147,34 @@ export const cnnArgsSchema = z
   })
   .describe('1D CNN on the raw signal (package defaults for absent fields)');
 
+export const cnn2dArgsSchema = z
+  .strictObject({
+    epochs: positiveInt().optional().describe('Training epochs (upper bound with early stopping)'),
+    batchSize: positiveInt().optional(),
+    learningRate: z.number().gt(0).optional().describe('Adam learning rate'),
+    stemFilters: positiveInt().optional().describe('Filters of the 3×3 stem convolution'),
+    blocks: positiveInt().optional().describe('Inception-style blocks (2×2 max pooling between blocks); at most log2(min(height, width))'),
+    branchFilters: positiveInt().optional().describe('Filters of each of the four branches of a block'),
+    patience: z.int().min(0).optional().describe('Early-stopping patience in epochs (0 = off)'),
+    validationFraction: z.number().min(0).lt(1).optional().describe('Seeded hold-out fraction for early stopping (0 = none)'),
+    predictBatchSize: positiveInt().optional(),
+    verbose: z.boolean().optional(),
+  })
+  .describe('2D CNN (Inception-style) on the image view (package defaults for absent fields; height and width come from inputs.images)');
+
 const MODEL_NAME = /^[A-Za-z0-9_.-]+$/;
 const modelName = z
   .string()
   .regex(MODEL_NAME, 'letters, digits, _ . - only')
   .refine((name) => name !== 'meta' && name !== 'stack', "'meta' and 'stack' are reserved")
   .optional()
-  .describe('Unique name: prefix of its stacking columns and task ids (default: hgb_tabular, hgb_fe, lstm, cnn)');
+  .describe('Unique name: prefix of its stacking columns and task ids (default: hgb_tabular, hgb_fe, lstm, cnn, cnn2d)');
 
 export const baseModelSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('hgb'), name: modelName, view: z.enum(['tabular', 'dwt']).default('tabular'), args: hgbArgsSchema.default(() => hgbArgsSchema.parse({})) }),
   z.strictObject({ kind: z.literal('lstm'), name: modelName, view: z.literal('signal').default('signal'), args: lstmArgsSchema.default({}) }),
   z.strictObject({ kind: z.literal('cnn'), name: modelName, view: z.literal('signal').default('signal'), args: cnnArgsSchema.default({}) }),
+  z.strictObject({ kind: z.literal('cnn2d'), name: modelName, view: z.literal('image').default('image'), args: cnn2dArgsSchema.default({}) }),
 ]);
 
 /** The logistic meta-learner's args. */
@@ -205,7 +239,7 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 /** A fully resolved config: every default filled in. */
 export type TrainConfig = z.output<typeof trainConfigSchema>;
 export type BaseModelConfig = TrainConfig['baseModels'][number];
-export type ViewName = 'tabular' | 'dwt' | 'signal';
+export type ViewName = 'tabular' | 'dwt' | 'signal' | 'image';
 
 /**
  * The defaults of the schema that flags document (help text is generated from them): HGB args,
@@ -340,15 +374,32 @@ export function checkConfig(config: TrainConfig, source = 'config'): void {
   if (needs.has('tabular') && inputs.table === undefined) {
     configError(source, 'inputs.table', 'a base model reads the tabular view but inputs.table is missing', 'add inputs.table.file, or use view dwt (wavelet features of inputs.signal)');
   }
+  if (needs.has('image') && inputs.images === undefined) {
+    const who = config.baseModels.filter((m) => m.view === 'image').map(baseModelName).join(', ');
+    configError(source, 'inputs.images', `${who} read${who.includes(',') ? '' : 's'} the image view but inputs.images is missing`, 'add inputs.images (a CSV of ids and image paths, with height and width)');
+  }
   if ((needs.has('dwt') || needs.has('signal')) && inputs.signal === undefined) {
-    const who = config.baseModels.filter((m) => m.view !== 'tabular').map(baseModelName).join(', ');
+    const who = config.baseModels.filter((m) => m.view === 'dwt' || m.view === 'signal').map(baseModelName).join(', ');
     configError(source, 'inputs.signal', `${who} read${who.includes(',') ? '' : 's'} the raw signal but inputs.signal is missing`, 'add inputs.signal.file (an HDF5 file)');
   }
-  if (inputs.labels === undefined && inputs.table?.labelCol === undefined) {
-    configError(source, 'inputs.labels', 'the labels are missing', 'add inputs.labels.file, or inputs.table.labelCol when the table holds the label column');
+  const images = inputs.images;
+  if (images !== undefined) {
+    if ((images.file === undefined) === (images.dir === undefined)) {
+      configError(source, 'inputs.images', 'inputs.images needs exactly one of file (a CSV of ids and image paths) and dir (an image folder)', 'set inputs.images.file or inputs.images.dir');
+    }
+    if (images.dir !== undefined && images.labelCol !== undefined) {
+      configError(source, 'inputs.images.labelCol', 'labelCol needs an image list CSV (inputs.images.file); an image folder has no label column', 'add inputs.labels.file, or list the images in a CSV');
+    }
+    if (images.pattern !== undefined && (images.dir === undefined || !images.pattern.includes('{id}'))) {
+      configError(source, 'inputs.images.pattern', images.dir === undefined ? 'pattern applies to an image folder (inputs.images.dir)' : `pattern '${images.pattern}' has no {id} field`, "e.g. dir: images, pattern: '{id}.png'");
+    }
   }
-  if (inputs.labels !== undefined && inputs.table?.labelCol !== undefined) {
-    configError(source, 'inputs.table.labelCol', 'labels are given twice (inputs.labels and inputs.table.labelCol)', 'keep one of them');
+  const labelSources = [inputs.labels === undefined ? undefined : 'inputs.labels', inputs.table?.labelCol === undefined ? undefined : 'inputs.table.labelCol', inputs.images?.labelCol === undefined ? undefined : 'inputs.images.labelCol'].filter((s): s is string => s !== undefined);
+  if (labelSources.length === 0) {
+    configError(source, 'inputs.labels', 'the labels are missing', 'add inputs.labels.file, or inputs.table.labelCol (inputs.images.labelCol) when the table (image list) holds the label column');
+  }
+  if (labelSources.length > 1) {
+    configError(source, labelSources[1]!, `labels are given twice (${labelSources.join(' and ')})`, 'keep one of them');
   }
   if (inputs.groups !== undefined && inputs.folds !== undefined) {
     configError(source, 'inputs.folds', 'groups and predefined folds cannot be combined', 'predefined folds already decide the groups; keep one of them');

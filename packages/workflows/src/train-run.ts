@@ -62,6 +62,9 @@ export function absoluteInputs(config: TrainConfig, cwd: string): TrainConfig {
     inputs: {
       ...(inputs.table === undefined ? {} : { table: { ...inputs.table, file: abs(inputs.table.file) } }),
       ...(inputs.signal === undefined ? {} : { signal: { ...inputs.signal, file: abs(inputs.signal.file) } }),
+      ...(inputs.images === undefined
+        ? {}
+        : { images: { ...inputs.images, ...(inputs.images.file === undefined ? {} : { file: abs(inputs.images.file) }), ...(inputs.images.dir === undefined ? {} : { dir: abs(inputs.images.dir) }) } }),
       ...(inputs.labels === undefined ? {} : { labels: { ...inputs.labels, file: abs(inputs.labels.file) } }),
       ...(inputs.groups === undefined ? {} : { groups: { ...inputs.groups, ...(inputs.groups.file === undefined ? {} : { file: abs(inputs.groups.file) }) } }),
       ...(inputs.folds === undefined ? {} : { folds: { ...inputs.folds, ...(inputs.folds.file === undefined ? {} : { file: abs(inputs.folds.file) }) } }),
@@ -152,7 +155,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
   await run.writeManifest(base);
   await run.writeJson(RUN_FILES.config, config);
   try {
-    if (models.some((m) => m.input === 'signal')) {
+    if (models.some((m) => m.input === 'signal' || m.input === 'image')) {
       const selection = await selectBackend({ backend: (config.backend ?? 'auto') as BackendName | 'auto', logger, env: context.env ?? process.env });
       await run.updateManifest({ environment: { ...run.manifest.environment, tfjs: selection } });
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CNN_KIND } from '@pipeline/model-cnn';
+import { CNN2D_KIND } from '@pipeline/model-cnn2d';
 import { HIST_GRADIENT_BOOSTING_KIND } from '@pipeline/model-gbdt';
 import { LOGISTIC_REGRESSION_KIND } from '@pipeline/model-linear';
 import { LSTM_KIND } from '@pipeline/model-lstm';
@@ -10,16 +11,17 @@ import { metaSpec } from '../src/estimators.js';
 
 describe('loadEstimator (the lazy twin of estimatorFromTask)', () => {
   it('knows exactly the model packages’ kinds', () => {
-    expect([...LOADABLE_ESTIMATOR_KINDS].sort()).toEqual([CNN_KIND, HIST_GRADIENT_BOOSTING_KIND, LOGISTIC_REGRESSION_KIND, LSTM_KIND].sort());
+    expect([...LOADABLE_ESTIMATOR_KINDS].sort()).toEqual([CNN_KIND, CNN2D_KIND, HIST_GRADIENT_BOOSTING_KIND, LOGISTIC_REGRESSION_KIND, LSTM_KIND].sort());
   });
 
   it('builds the same estimator (kind and args) as estimatorFromTask for every base model and the meta-learner', async () => {
     const config = parseTrainConfig({
-      inputs: { signal: { file: 'x.h5' }, labels: { file: 'y.csv' } },
+      inputs: { signal: { file: 'x.h5' }, labels: { file: 'y.csv' }, images: { file: 'images.csv', height: 16, width: 12 } },
       baseModels: [
         { kind: 'hgb', view: 'dwt', args: { maxIter: 7, learningRate: 0.2 } },
         { kind: 'lstm', args: { units: 5, epochs: 1 } },
         { kind: 'cnn', args: { filters: [4], kernelSizes: [3], epochs: 1 } },
+        { kind: 'cnn2d', args: { blocks: 1, epochs: 1 } },
       ],
       meta: { args: { C: 0.25 } },
     });
@@ -34,6 +36,6 @@ describe('loadEstimator (the lazy twin of estimatorFromTask)', () => {
   });
 
   it('an unknown kind is E_INTERNAL naming the known ones', async () => {
-    await expect(loadEstimator('svm', {})).rejects.toMatchObject({ code: 'E_INTERNAL', message: expect.stringContaining("no estimator factory for kind 'svm'"), hint: expect.stringContaining('hist-gradient-boosting, logistic-regression, lstm, cnn1d') });
+    await expect(loadEstimator('svm', {})).rejects.toMatchObject({ code: 'E_INTERNAL', message: expect.stringContaining("no estimator factory for kind 'svm'"), hint: expect.stringContaining('hist-gradient-boosting, logistic-regression, lstm, cnn1d, cnn2d') });
   });
 });

@@ -42,7 +42,7 @@ describe('training config schema', () => {
     expect(errorOf({ ...minimal, cv: { splits: 1 } }).message).toContain('cv.splits: expected a number ≥ 2, got 1');
     expect(errorOf({ ...minimal, cv: { splits: 2.5 } }).message).toContain('cv.splits: expected an integer, got 2.5');
     expect(errorOf({ ...minimal, imbalance: { strategy: 'smote' } }).message).toContain('imbalance.strategy: expected one of "none", "undersample-balanced", "class-weights-auto", got "smote"');
-    expect(errorOf({ ...minimal, baseModels: [{ kind: 'xgboost' }] }).message).toContain('baseModels[0].kind: expected one of "hgb", "lstm", "cnn", got "xgboost"');
+    expect(errorOf({ ...minimal, baseModels: [{ kind: 'xgboost' }] }).message).toContain('baseModels[0].kind: expected one of "hgb", "lstm", "cnn", "cnn2d", got "xgboost"');
     expect(errorOf({ ...minimal, seeed: 3 }).message).toContain('seeed: unknown field');
     expect(errorOf({ ...minimal, baseModels: [{ kind: 'hgb', args: { maxIterations: 3 } }] }).message).toContain('baseModels[0].args.maxIterations: unknown field');
     expect(errorOf({ ...minimal, seed: 'x' }).message).toContain('seed: expected a number, got "x"');

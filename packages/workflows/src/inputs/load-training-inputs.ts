@@ -5,6 +5,7 @@ import { RUN_FILES, fingerprintFile, type InputFingerprint, type ViewEntry } fro
 import type { TrainConfig, ViewName } from '../train-config.js';
 import { foldNumbers, readAlignedColumn } from './aligned-column.js';
 import { SignalInput } from './signal-input.js';
+import { DEFAULT_IMAGE_PATTERN, alignImageIndex, imageColumns, readImageSource, readImageView, type ImageIndex } from './image-input.js';
 import { oneHotColumnsOf, oneHotTable } from './one-hot-table.js';
 import { keptRecipeColumns, selectNamedColumns } from '../recipe-feature-groups.js';
 import { readCsvHeader, readTable, type TableInput } from './table-input.js';
@@ -97,10 +98,15 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       fingerprints.push(await fingerprintFile(signal.file, 'x-h5', { shape: [signal.rows, signal.cols], dataset: s.datasetKey }));
       if (table !== undefined) checkSameRows(table, signal);
     }
-    const rows = table?.matrix.rows ?? signal!.rows;
-    // Ids that align other files: the table's, else the H5 meta column's (row-position ids align by order).
-    const alignIds = table?.ids ?? (signal?.layout.ids === 'meta' ? signal.ids : undefined);
-    const ids = table?.ids ?? signal?.ids;
+    let imageIndex: ImageIndex | undefined;
+    if (inputs.images !== undefined && (needs.has('image') || inputs.images.labelCol !== undefined)) {
+      imageIndex = await readImageSource(inputs.images, inputs.images, options.resolvePath);
+    }
+    const primary = table !== undefined || signal !== undefined;
+    const rows = table?.matrix.rows ?? signal?.rows ?? imageIndex!.ids.length;
+    // Ids that align other files: the table's, else the H5 meta column's (row-position ids align by order), else the image list's.
+    const alignIds = table?.ids ?? (signal?.layout.ids === 'meta' ? signal.ids : primary ? undefined : imageIndex?.ids.slice());
+    const ids = table?.ids ?? signal?.ids ?? imageIndex?.ids.slice();
     const duplicateIdError = (field: string, cause?: unknown): PipelineError => {
       const { id, rows: [a, b] } = signal!.duplicateId!;
       return new PipelineError('E_INPUT', `rows ${a + 1} and ${b + 1} of the H5 share the id ${id} (first meta column), so ${field} cannot be aligned by id`, {
@@ -123,10 +129,13 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       if (metaIdsDuplicated && read.alignment === 'id') throw duplicateIdError(what);
       return read;
     };
-    const labelFile = options.resolvePath(inputs.labels?.file ?? inputs.table!.file);
+    const labelsInImages = inputs.labels === undefined && inputs.table?.labelCol === undefined && inputs.images?.labelCol !== undefined;
+    const labelFile = labelsInImages ? imageIndex!.file : options.resolvePath(inputs.labels?.file ?? inputs.table!.file);
     const labels = await aligned(
       labelFile,
-      { column: inputs.labels?.column ?? inputs.table?.labelCol, idCol: inputs.labels === undefined ? table?.idColumn : inputs.labels.idCol, field: inputs.labels === undefined ? 'inputs.table' : 'inputs.labels' },
+      labelsInImages
+        ? { column: inputs.images!.labelCol, idCol: inputs.images!.idCol, field: 'inputs.images' }
+        : { column: inputs.labels?.column ?? inputs.table?.labelCol, idCol: inputs.labels === undefined ? table?.idColumn : inputs.labels.idCol, field: inputs.labels === undefined ? 'inputs.table' : 'inputs.labels' },
       'the labels',
     );
     if (inputs.labels !== undefined) fingerprints.push(await fingerprintFile(labels.file, 'y-csv', { shape: [labels.labels.length] }));
@@ -177,6 +186,23 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
           ...(oneHot.length === 0 ? {} : { oneHotColumns: oneHot, featureNames: encoded.columns }),
         },
         ...(categoricalColumns.length === 0 ? {} : { encoding: table.encoding }),
+      };
+    }
+    if (needs.has('image') && imageIndex !== undefined) {
+      const settings = inputs.images!;
+      const ordered = alignImageIndex(imageIndex, primary ? alignIds : undefined, rows);
+      const matrix = await readImageView(ordered, settings);
+      // The image list CSV is fingerprinted (an image folder is not a file: its names are in the view's ids).
+      if (settings.file !== undefined) fingerprints.push(await fingerprintFile(imageIndex.file, 'images-csv', { shape: [rows, settings.height, settings.width] }));
+      const columns = imageColumns(settings);
+      views.image = {
+        matrix,
+        columns,
+        entry: {
+          source: settings.file !== undefined ? 'images-csv' : 'images-dir',
+          columns: [`${columns[0]}..${columns[columns.length - 1]}`],
+          recipe: { kind: 'grey-image', version: 1, height: settings.height, width: settings.width, scale: '1/255', ...(settings.dir === undefined ? {} : { pattern: settings.pattern ?? DEFAULT_IMAGE_PATTERN }) },
+        },
       };
     }
     let featurizeMs = 0;
