@@ -48,6 +48,7 @@ export {
   type ModelArtifact,
 } from './estimator.js';
 export { saveArtifact, readArtifact, atomicWrite, sha256 } from './artifact-io.js';
+export { pathExists } from './path-exists.js';
 export type { Split, SplitInput, Splitter } from './splitter.js';
 export type { TaskSpec, TaskResult } from './task.js';
 export { workerExecArgv } from './worker-exec-argv.js';

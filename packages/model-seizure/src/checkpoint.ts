@@ -1,6 +1,6 @@
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { atomicWrite, PipelineError } from '@pipeline/core';
+import { atomicWrite, pathExists, PipelineError } from '@pipeline/core';
 import { loadModelDir, saveModelDir, tf } from '@pipeline/tf';
 import type { AdamWState } from './adamw.js';
 
@@ -117,7 +117,7 @@ export async function saveCheckpoint(
   await atomicWrite(join(partial, CHECKPOINT_JSON), `${JSON.stringify(document, finiteOrNull, 2)}\n`);
   await mkdir(dirname(dir), { recursive: true });
   await rm(old, { recursive: true, force: true });
-  if (await exists(dir)) await rename(dir, old);
+  if (await pathExists(dir)) await rename(dir, old);
   await rename(partial, dir);
   await rm(old, { recursive: true, force: true });
 }
@@ -183,14 +183,6 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   return { model, optimizer: { step: state.optimizer.step, m, v }, state, dir };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** JSON has no NaN/Infinity: they are written as null (and read back as NaN). */
 export function finiteOrNull(_key: string, value: unknown): unknown {

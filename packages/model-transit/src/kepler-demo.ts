@@ -1,5 +1,4 @@
-import { access } from 'node:fs/promises';
-import { atomicWrite, createRng, deriveSeed, PipelineError, type Rng } from '@pipeline/core';
+import { atomicWrite, createRng, deriveSeed, pathExists, PipelineError, type Rng } from '@pipeline/core';
 import { formatTransitCsv, TRANSIT_CLASSES, type TransitClass, type TransitRecord } from './transit-data.js';
 
 /** Options of {@link generateKeplerDemo}. */
@@ -61,7 +60,7 @@ export function generateKeplerDemo(options: KeplerDemoOptions): TransitRecord[] 
 
 /** Writes {@link generateKeplerDemo}'s rows as the seed's CSV (atomically; refuses to overwrite unless asked). */
 export async function writeKeplerDemoCsv(path: string, options: KeplerDemoOptions & { readonly overwrite?: boolean }): Promise<TransitRecord[]> {
-  if (options.overwrite !== true && (await exists(path))) {
+  if (options.overwrite !== true && (await pathExists(path))) {
     throw new PipelineError('E_USAGE', 'the output file already exists', { file: path, hint: 'choose another path or pass overwrite: true' });
   }
   const records = generateKeplerDemo(options);
@@ -119,13 +118,4 @@ function drawObject(truth: TransitClass, rng: Rng): Omit<TransitRecord, 'label'>
   }
   duration = Math.max(0.5, duration);
   return { period, duration, depth, impact, snr, steff, srad, slogg, tmag };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
-import { PipelineError, atomicWrite } from '@pipeline/core';
+import { readFile } from 'node:fs/promises';
+import { atomicWrite, pathExists, PipelineError } from '@pipeline/core';
 import type { OpenedRun } from './open-run.js';
 import { readRunPredictions } from './run-predictions.js';
 
@@ -13,7 +13,7 @@ export type OofExportFormat = 'arrow' | 'csv' | 'npy';
  */
 export async function exportRunOof(run: OpenedRun, out: string, format: OofExportFormat, options: { overwrite?: boolean } = {}): Promise<{ rows: number; cols: number }> {
   run.requireCompleted('export OOF predictions');
-  if (options.overwrite !== true && (await exists(out))) {
+  if (options.overwrite !== true && (await pathExists(out))) {
     throw new PipelineError('E_STATE', 'the export file already exists', { file: out, field: '--out', hint: 'choose another --out or pass --overwrite' });
   }
   const oof = await run.oof();
@@ -50,14 +50,6 @@ export function npyFloat32(values: Float32Array, shape: readonly number[]): Uint
   return out;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Writes a run's stored test-set predictions (`predictions/<name>.arrow`, see
@@ -65,7 +57,7 @@ async function exists(path: string): Promise<boolean> {
  * (`id,proba_<class>…`) or `npy` (float32 rows × classes). `name` defaults to the only stored set.
  */
 export async function exportRunTest(run: OpenedRun, out: string, format: OofExportFormat, options: { overwrite?: boolean; name?: string } = {}): Promise<{ rows: number; cols: number; name: string }> {
-  if (options.overwrite !== true && (await exists(out))) {
+  if (options.overwrite !== true && (await pathExists(out))) {
     throw new PipelineError('E_STATE', 'the export file already exists', { file: out, field: '--out', hint: 'choose another --out or pass --overwrite' });
   }
   const predictions = await readRunPredictions(run.dir, options.name);

@@ -1,6 +1,6 @@
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PipelineError } from '@pipeline/core';
+import { pathExists, PipelineError } from '@pipeline/core';
 import { buildRunIndex, readRunEntry, type RunIndexEntry } from './run-index.js';
 
 /** Folder under a runs root that holds removed runs (`runs rm`), restorable with `runs restore`. */
@@ -36,7 +36,7 @@ export function findRun(entries: readonly RunIndexEntry[], id: string, root: str
 export async function trashRun(root: string, id: string): Promise<string> {
   const from = join(resolve(root), id);
   const to = join(resolve(root), TRASH_DIR, id);
-  if (await exists(to)) {
+  if (await pathExists(to)) {
     throw new PipelineError('E_STATE', `the trash already holds a run '${id}'`, { file: to, hint: 'restore or delete that one first' });
   }
   await mkdir(join(resolve(root), TRASH_DIR), { recursive: true });
@@ -48,28 +48,20 @@ export async function trashRun(root: string, id: string): Promise<string> {
 export async function restoreRun(root: string, id: string): Promise<string> {
   const from = join(resolve(root), TRASH_DIR, id);
   const to = join(resolve(root), id);
-  if (!(await exists(from))) {
+  if (!(await pathExists(from))) {
     throw new PipelineError('E_NOT_FOUND', `no run '${id}' in the trash of ${resolve(root)}`, {
       file: join(resolve(root), TRASH_DIR),
       field: 'id',
       hint: 'removed runs are listed with `ls <runs-root>/.trash`',
     });
   }
-  if (await exists(to)) {
+  if (await pathExists(to)) {
     throw new PipelineError('E_STATE', `a run '${id}' already exists under ${resolve(root)}`, { file: to, hint: 'move or remove it first' });
   }
   await rename(from, to);
   return to;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The runs named by `ids` under `root`, without indexing the whole root when every id is an exact

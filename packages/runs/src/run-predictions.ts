@@ -1,6 +1,6 @@
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PipelineError, type Matrix } from '@pipeline/core';
+import { type Matrix, pathExists, PipelineError } from '@pipeline/core';
 import { RUN_FILES } from './run-files.js';
 
 /** Test-set predictions kept in a run folder (`predictions/<name>.arrow`, see RUN_FORMAT.md). */
@@ -44,7 +44,7 @@ export async function writeRunPredictions(
   const relative = RUN_FILES.predictions(predictions.name);
   const file = join(runDir, relative);
   await mkdir(join(runDir, 'predictions'), { recursive: true });
-  if (options.overwrite !== true && (await exists(file))) {
+  if (options.overwrite !== true && (await pathExists(file))) {
     throw new PipelineError('E_STATE', `the run already holds predictions named '${predictions.name}'`, { file, field: '--store-in-run', hint: 'choose another name or pass --overwrite' });
   }
   const { writeArrowTable } = await import('@pipeline/ingest');
@@ -118,11 +118,3 @@ export async function readRunPredictions(runDir: string, name?: string): Promise
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,6 +1,6 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { atomicWrite, PipelineError, resolveContext, type FitContext } from '@pipeline/core';
+import { atomicWrite, type FitContext, pathExists, PipelineError, resolveContext } from '@pipeline/core';
 import { seizureEventRows, writeEventsTsv, type SeizureData } from '@pipeline/eeg';
 import { ensureBackend, type tf } from '@pipeline/tf';
 import { finiteOrNull, loadCheckpoint, type LoadedCheckpoint } from '../checkpoint.js';
@@ -136,7 +136,7 @@ export async function seizureEvaluate(options: SeizureEvaluateOptions, context: 
     const metrics = scoreSeizurePredictions(recordings, model.config.validation, { onProgress, ...(signal === undefined ? {} : { signal }) });
     const outDir = resolve(options.outDir ?? join(resolve(options.checkpoint), '..', '..', 'evaluation'));
     const metricsPath = join(outDir, 'metrics.json');
-    if (options.overwrite !== true && (await exists(metricsPath))) {
+    if (options.overwrite !== true && (await pathExists(metricsPath))) {
       throw new PipelineError('E_USAGE', 'an evaluation already exists', { file: metricsPath, hint: 'pass --out DIR for another folder or --overwrite' });
     }
     const detections = await writeDetections(outDir, data, recordings, model.config, options.overwrite === true);
@@ -194,11 +194,3 @@ export async function seizurePredict(options: SeizurePredictOptions, context: Fi
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,6 +1,6 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { atomicWrite, deriveSeed, PipelineError, resolveContext, type FitContext } from '@pipeline/core';
+import { atomicWrite, deriveSeed, type FitContext, pathExists, PipelineError, resolveContext } from '@pipeline/core';
 import { selectBackend, type BackendName } from '@pipeline/tf';
 import { finiteOrNull, loadCheckpoint, type EpochSummary } from '../checkpoint.js';
 import { parseSeizureConfig, seizureNetArgsOf, type SeizureConfig } from '../seizure-config.js';
@@ -84,7 +84,7 @@ export async function seizureTrain(config: SeizureConfig, overrides: SeizureTrai
   const runDir = resolve(resolved.run.dir);
   const checkpointDir = join(runDir, 'checkpoints');
   const lastDir = join(checkpointDir, 'last');
-  const hasLast = await exists(join(lastDir, 'checkpoint.json'));
+  const hasLast = await pathExists(join(lastDir, 'checkpoint.json'));
   if (hasLast && overrides.resume !== true) {
     throw new PipelineError('E_STATE', 'the run folder already holds checkpoints', {
       file: runDir,
@@ -111,7 +111,7 @@ export async function seizureTrain(config: SeizureConfig, overrides: SeizureTrai
   const configPath = join(runDir, 'config.json');
   const resolvedJson = { ...resolved, seed };
   await mkdir(runDir, { recursive: true });
-  if (resume === undefined && (await exists(configPath))) {
+  if (resume === undefined && (await pathExists(configPath))) {
     logger.warn('the run folder holds the config.json of an earlier run without checkpoints: replacing it', { file: configPath });
   }
   if (resume === undefined) await atomicWrite(configPath, `${JSON.stringify(resolvedJson, null, 2)}\n`);
@@ -167,11 +167,3 @@ export async function seizureTrain(config: SeizureConfig, overrides: SeizureTrai
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

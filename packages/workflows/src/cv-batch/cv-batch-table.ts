@@ -1,9 +1,10 @@
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { atomicWrite, PipelineError, sha256, type Logger } from '@pipeline/core';
+import { atomicWrite, type Logger, pathExists, PipelineError, sha256 } from '@pipeline/core';
 import { csvField } from '@pipeline/ingest';
 import type { CvBatchConfig } from './cv-batch-config.js';
 import { columnIndex, readTextCsv } from './read-text-csv.js';
+import { compileNamePattern } from '../inputs/name-pattern.js';
 
 /** The subsets of a fold. */
 export type CvSubset = 'train' | 'val' | 'test';
@@ -65,15 +66,7 @@ export async function indexImages(dir: string, pattern: string): Promise<{ image
   } catch (cause) {
     throw new PipelineError('E_NOT_FOUND', `image folder ${dir} cannot be read`, { file: dir, field: 'images', hint: 'set images to the spectrogram image folder', cause });
   }
-  const fields: string[] = [];
-  const source = pattern.replace(/\{(\w+)\}|([^{]+|\{)/g, (_, name: string | undefined, literal: string | undefined) => {
-    if (name !== undefined) {
-      fields.push(name);
-      return '([^/]+?)';
-    }
-    return literal!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  });
-  const regex = new RegExp(`^${source}$`);
+  const { regex, fields } = compileNamePattern(pattern);
   const images: ImageEntry[] = [];
   let skipped = 0;
   for (const image of names) {
@@ -277,11 +270,11 @@ export async function buildSubdbTable(
 
   const stampFile = join(config.out, `subdb${subdb}`, 'combined.inputs.json');
   const previous = await readJson(stampFile);
-  const upToDate = options.overwrite !== true && previous?.inputsHash === inputsHash && (await exists(file));
+  const upToDate = options.overwrite !== true && previous?.inputsHash === inputsHash && (await pathExists(file));
   if (upToDate) {
     logger.info(`cv-batch subdb${subdb}: ${file} is up to date (inputs unchanged)`);
   } else {
-    if (await exists(file)) logger.info(`cv-batch subdb${subdb}: rewriting ${file} (${options.overwrite === true ? '--overwrite' : 'an input changed'})`);
+    if (await pathExists(file)) logger.info(`cv-batch subdb${subdb}: rewriting ${file} (${options.overwrite === true ? '--overwrite' : 'an input changed'})`);
     await mkdir(dirname(file), { recursive: true });
     const lines = [COMBINED_COLUMNS.join(',')];
     for (const r of rows) lines.push([r.fold, r.subset, r.patient, r.record, r.column, String(r.label), r.image].map((v) => csvField(v)).join(','));
@@ -299,14 +292,6 @@ export function compareFolds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
   try {

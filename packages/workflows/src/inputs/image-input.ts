@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { PipelineError, type Matrix } from '@pipeline/core';
 import { readImage } from '@pipeline/spectrogram';
 import { columnIndex, readTextCsv } from '../cv-batch/read-text-csv.js';
+import { compileNamePattern } from './name-pattern.js';
 
 /** How the image view is read (the `inputs.images` options); stored in the run's config for predict. */
 export interface ImageSettings {
@@ -53,17 +54,9 @@ export async function indexImageFolder(dir: string, pattern: string, field = 'in
   } catch (cause) {
     throw new PipelineError('E_NOT_FOUND', `image folder ${dir} cannot be read`, { file: dir, field: `${field}.dir`, hint: 'set inputs.images.dir to the image folder', cause });
   }
-  const fields: string[] = [];
-  const source = pattern.replace(/\{(\w+)\}|([^{]+|\{)/g, (_, name: string | undefined, literal: string | undefined) => {
-    if (name !== undefined) {
-      fields.push(name);
-      return '([^/]+?)';
-    }
-    return literal!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  });
+  const { regex, fields } = compileNamePattern(pattern);
   const idAt = fields.indexOf('id') + 1;
   if (idAt === 0) throw new PipelineError('E_USAGE', `pattern '${pattern}' has no {id} field`, { field: `${field}.pattern`, hint: "e.g. '{id}.png'" });
-  const regex = new RegExp(`^${source}$`);
   const ids: string[] = [];
   const paths: string[] = [];
   const seen = new Map<string, string>();

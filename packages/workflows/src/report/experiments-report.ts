@@ -1,8 +1,8 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
-import { PipelineError, atomicWrite } from '@pipeline/core';
+import { atomicWrite, pathExists, PipelineError } from '@pipeline/core';
 import { PRIMARY_METRIC, buildRunIndex, groupBySeed, readRunSearch, type RunIndexEntry, type RunSearch, type SeedGroup } from '@pipeline/runs';
 import { listStudies, type StudyRecord } from '../study-folder.js';
 
@@ -219,7 +219,7 @@ export async function experimentsReport(options: ExperimentsReportOptions, conte
   const mdFile = resolve(cwd, options.out ?? `reports/experiments/${date}_summary.md`);
   const htmlFile = mdFile.replace(/\.md$/i, '') + '.html';
   for (const file of [mdFile, htmlFile]) {
-    if (options.overwrite !== true && (await exists(file))) {
+    if (options.overwrite !== true && (await pathExists(file))) {
       throw new PipelineError('E_STATE', 'the report file already exists', { file, field: '--out', hint: 'choose another --out or pass --overwrite' });
     }
   }
@@ -270,11 +270,3 @@ ${all.map((t) => `<h2>${esc(t.title)}</h2><table id="${esc(t.id)}"><tr>${t.heade
   return { markdown: `${md}\n`, html, mdFile, htmlFile, runs: entries.length, ...(r === undefined ? {} : { cvLbCorrelation: r }) };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
