@@ -137,6 +137,13 @@ for (const [dir, manifest] of manifests) {
     for (const [name, range] of Object.entries(manifest[field] ?? {})) {
       if (typeof range !== 'string' || !range.startsWith('workspace:')) continue;
       const version = versions.get(name);
+      // A devDependency on a private workspace package (@pipeline/test-support: shared test
+      // fixtures, never published) means nothing outside this repository and is never installed
+      // by a consumer: it leaves the published manifest. Anything else unpublished is an error.
+      if (version === undefined && field === 'devDependencies') {
+        delete manifest[field][name];
+        continue;
+      }
       if (version === undefined) throw new Error(`${manifest.name}: ${field}.${name} is ${range} but ${name} is not published`);
       const spec = range.slice('workspace:'.length);
       manifest[field][name] = spec === '*' ? version : spec === '^' || spec === '~' ? spec + version : spec;
