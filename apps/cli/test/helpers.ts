@@ -1,4 +1,9 @@
 import { runCli } from '../src/cli.js';
+// Loaded up front for the tests: the CLI imports the config schema lazily, and jest's ESM loader
+// fails ("request for './v4/classic/external.js' is not in cache") when two CLI runs in one test
+// process (a `worker` and a `train`) link zod's module graph through concurrent dynamic imports.
+// Node itself has no such race; the lazy import stays in the CLI.
+import '@pipeline/workflows/config';
 
 export interface CliResult {
   code: number;
