@@ -14,6 +14,14 @@ export {
   type WavedecRowBlocksOptions,
   type WavedecRowBlock,
 } from './wavedec.js';
+export {
+  WaveletTransformer,
+  createWaveletTransformer,
+  type WaveletTransformerOptions,
+  type WaveletTransformerCallOptions,
+  type WaveletTransformerBlockOptions,
+  type BandOf,
+} from './wavelet-transformer.js';
 export { idwt, waverec } from './idwt.js';
 export { RealFft, rfft, rfftFrequencies, nextPowerOfTwo, type RealSpectrum } from './real-fft.js';
 export { welch, WelchEstimator, makeWindow, type WelchOptions, type WindowName, type PowerSpectrum } from './welch.js';

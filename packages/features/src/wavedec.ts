@@ -134,13 +134,7 @@ export function wavedecRowBlocks(
   wavelet: WaveletName | Wavelet,
   options: WavedecRowBlocksOptions = {},
 ): Generator<WavedecRowBlock<Float64Array> | WavedecRowBlock<Float32Array>, void, undefined> {
-  const blockRows = options.blockRows ?? WAVEDEC_BLOCK_ROWS;
-  if (!Number.isInteger(blockRows) || blockRows < 1) {
-    throw new PipelineError('E_USAGE', `blockRows must be a positive integer, got ${blockRows}`, {
-      field: 'blockRows',
-      hint: `omit it for ${WAVEDEC_BLOCK_ROWS} rows per block`,
-    });
-  }
+  const blockRows = checkBlockRows(options.blockRows);
   // Validate now, not at the first next(): bad options fail where the call is.
   const prepared = rowsPlan(features, wavelet, options);
   return blocks(features, prepared, blockRows);
@@ -172,21 +166,45 @@ interface RowsPlan {
 function rowsPlan(features: Matrix, wavelet: WaveletName | Wavelet, options: WavedecRowsOptions): RowsPlan {
   const bank = getWavelet(wavelet);
   const mode = checkExtensionMode(options.mode ?? 'symmetric');
-  const start = options.columns?.start ?? 0;
-  const end = options.columns?.end ?? features.cols;
+  const { start, end } = signalColumns(features, options.columns);
+  const float32 = checkBandDtype(options.dtype) === 'float32';
+  const n = end - start;
+  const level = resolveLevel(n, bank, options.level, options.logger);
+  return { plan: new WavedecPlan(n, bank, mode, level), start, float32 };
+}
+
+/** Validates `columns` against the matrix (internal: shared with `WaveletTransformer`). */
+export function signalColumns(features: Matrix, columns: { readonly start: number; readonly end: number } | undefined): { start: number; end: number } {
+  const start = columns?.start ?? 0;
+  const end = columns?.end ?? features.cols;
   if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= features.cols)) {
     throw new PipelineError('E_USAGE', `signal columns [${start}, ${end}) are outside a matrix of ${features.cols} columns`, {
       field: 'columns',
       hint: `choose 0 ≤ start < end ≤ ${features.cols}`,
     });
   }
-  const dtype = options.dtype ?? 'float64';
-  if (dtype !== 'float64' && dtype !== 'float32') {
-    throw new PipelineError('E_USAGE', `dtype must be 'float64' or 'float32', got '${String(dtype)}'`, { field: 'dtype' });
+  return { start, end };
+}
+
+/** Validates a band `dtype` option, default `float64` (internal: shared with `WaveletTransformer`). */
+export function checkBandDtype(dtype: string | undefined): 'float64' | 'float32' {
+  const checked = dtype ?? 'float64';
+  if (checked !== 'float64' && checked !== 'float32') {
+    throw new PipelineError('E_USAGE', `dtype must be 'float64' or 'float32', got '${String(checked)}'`, { field: 'dtype' });
   }
-  const n = end - start;
-  const level = resolveLevel(n, bank, options.level, options.logger);
-  return { plan: new WavedecPlan(n, bank, mode, level), start, float32: dtype === 'float32' };
+  return checked;
+}
+
+/** Validates `blockRows`, default {@link WAVEDEC_BLOCK_ROWS} (internal: shared with `WaveletTransformer`). */
+export function checkBlockRows(blockRows: number | undefined): number {
+  const checked = blockRows ?? WAVEDEC_BLOCK_ROWS;
+  if (!Number.isInteger(checked) || checked < 1) {
+    throw new PipelineError('E_USAGE', `blockRows must be a positive integer, got ${checked}`, {
+      field: 'blockRows',
+      hint: `omit it for ${WAVEDEC_BLOCK_ROWS} rows per block`,
+    });
+  }
+  return checked;
 }
 
 /** Checks caller-supplied bands (type and size) and returns views of exactly `rows × lengths[b]` values. */
