@@ -10,13 +10,17 @@
 //                             (what a feature consumer does; the bands are never materialised)
 //     workers-f32             2 workers (--workers), each wavedecRows({ out }) over its half of the
 //                             rows into shared float32 bands allocated once (reused every call)
+//     transformer-f64 / -f32  createWaveletTransformer(...).wavedecRows(X): the transformer lends its
+//                             reused buffer (the previous call's bands are detached), the call a
+//                             user makes without managing buffers
+//     tblocks-f64 / -f32      transformer.wavedecRowBlocks (256-row blocks), energies as blocks-*
 //     kernel                  WavedecPlan.run into one row of scratch (the DWT alone, no output)
 //   The first call of a variant is warm-up (JIT, first touch of reused bands, worker start) and is
 //   reported apart; `rows_per_s` is the median over the timed calls.
 // Usage: node bench/wavedec.mjs [--reps 3] [--rows 20000] [--workers 2] [--only VARIANT]
 import { Worker } from 'node:worker_threads';
 import { createRng, workerExecArgv } from '@pipeline/core';
-import { WavedecPlan, getWavelet, wavedecRowBlocks, wavedecRows } from '../dist/index.js';
+import { WavedecPlan, createWaveletTransformer, getWavelet, wavedecRowBlocks, wavedecRows } from '../dist/index.js';
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -49,6 +53,7 @@ async function timed(call, warmups = 0) {
   }
   const seconds = [];
   const cpuSeconds = [];
+  const faults = process.resourceUsage().minorPageFault;
   for (let r = 0; r < reps; r++) {
     const t = performance.now();
     const cpu = process.cpuUsage();
@@ -63,6 +68,8 @@ async function timed(call, warmups = 0) {
     rows_per_s: Math.round(rows / median(seconds)),
     best_rows_per_s: Math.round(rows / Math.min(...seconds)),
     rows_per_cpu_s: Math.round(rows / median(cpuSeconds)),
+    // Minor page faults per timed call: first touches of fresh memory (4 KiB each without huge pages).
+    faults_per_call: Math.round((process.resourceUsage().minorPageFault - faults) / reps),
   };
 }
 
@@ -146,10 +153,18 @@ if (only === undefined) {
       bands = wavedecRows(m, 'db4', bands === undefined ? options : { ...options, out: bands }).bands;
     }, 1);
     check = bands;
-  } else if (only === 'blocks-f64' || only === 'blocks-f32') {
-    const energies = new Float64Array(rows * 6);
+  } else if (only === 'transformer-f64' || only === 'transformer-f32') {
+    const dwt = createWaveletTransformer('db4', options);
+    let bands;
     result = await timed(() => {
-      for (const block of wavedecRowBlocks(m, 'db4', options)) {
+      bands = dwt.wavedecRows(m).bands;
+    }, 1);
+    check = bands;
+  } else if (only === 'blocks-f64' || only === 'blocks-f32' || only === 'tblocks-f64' || only === 'tblocks-f32') {
+    const energies = new Float64Array(rows * 6);
+    const dwt = only.startsWith('t') ? createWaveletTransformer('db4', options) : undefined;
+    result = await timed(() => {
+      for (const block of dwt === undefined ? wavedecRowBlocks(m, 'db4', options) : dwt.wavedecRowBlocks(m)) {
         for (let b = 0; b < block.bands.length; b++) {
           const band = block.bands[b];
           const length = block.lengths[b];
