@@ -87,7 +87,9 @@ export function wavedec(x: ArrayLike<number>, wavelet: WaveletName | Wavelet, op
 
 /**
  * `wavedec` of every row of a matrix (pywt's `wavedec(X, wavelet, axis=1)`), computed in float64
- * with one allocation per output band (none with `out`), none per row.
+ * with one allocation per output band (none with `out`), none per row. The bands are the caller's;
+ * being fresh memory, a large call pays a page fault per 4 KiB of output on first touch. For large
+ * or repeated decompositions use `createWaveletTransformer`, whose calls reuse one buffer.
  */
 export function wavedecRows(
   features: Matrix,
