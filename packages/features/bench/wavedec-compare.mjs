@@ -124,7 +124,7 @@ const md = `${title}
 
 Node ${process.version}, 2 shared cores. \`uptime\` at the start: \`${uptimeStart}\`; at the end: \`${uptimeEnd}\`.
 1-min load average per round and size: ${loads.join(', ')}.
-Command: \`node packages/features/bench/wavedec-compare.mjs --rounds ${rounds} --python ${python}${name === 'wavedec' ? '' : ` --out ${name}`}\` (after \`pnpm --filter @pipeline/features build\`).
+Command: \`node packages/features/bench/wavedec-compare.mjs --rounds ${rounds} --python ${python}${process.argv.includes('--variants') ? ` --variants ${variants.join(',')}` : ''}${name === 'wavedec' ? '' : ` --out ${name}`}\` (after \`pnpm --filter @pipeline/features build\`).
 Each cell: median over ${rounds} rounds of one process's median over its timed calls (15 at 2,000 rows, 5 at 20,000; one warm-up call
 first). pywt and every variant of ours alternate, each in its own process; \`ratio\` / \`cpu_ratio\` are ours / pywt per round,
 then the median. rows_per_cpu_s counts CPU time over all threads (pywt: \`time.process_time()\`), so it depends less on the
