@@ -1,6 +1,6 @@
 // pnpm bench (in packages/tf): training and inference samples/s of the seed's CNN1D (input 1250×1,
 // batch 64) and LSTM (input 250×1, batch 32) on the wasm backend with @pipeline/tf, against PyTorch
-// CPU (1 thread, ../../../../shared/bench/torch_peers.py) run alternately in the same sitting.
+// CPU (pip's torch 2.13 on `python3`, 1 thread, bench/torch_peers.py) run alternately in the same sitting.
 // Writes bench/results/tf.json and tf.md at the repository root. Build first (pnpm build).
 //   node bench/temporal.mjs [--repeats 3] [--cnn-n 512] [--lstm-n 256]
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../../..');
-const peer = resolve(root, '../shared/bench/torch_peers.py');
+const peer = join(here, 'torch_peers.py');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
@@ -27,7 +27,7 @@ const result = (stdout) => JSON.parse(stdout.split('\n').find((line) => line.sta
 const runOurs = (p) => result(execFileSync(process.execPath, [join(here, 'measure.mjs'), p.model, String(p.n), String(p.epochs)], { encoding: 'utf8' }));
 const runTorch = (p) =>
   result(
-    execFileSync('/usr/bin/python3', [peer, p.model, String(p.n), String(p.epochs), '1'], {
+    execFileSync('python3', [peer, p.model, String(p.n), String(p.epochs), '1'], {
       encoding: 'utf8',
       env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
     }),

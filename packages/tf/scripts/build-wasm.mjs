@@ -1,0 +1,271 @@
+// Generates src/simd-kernels.wat (WebAssembly SIMD kernels that work in place on the tfjs wasm
+// backend's heap: they import its memory) and assembles it into src/simd-kernels-wasm.ts (the module's
+// bytes in base64). The .wat is generated because its register-tiled GEMM comes in 6 tile variants.
+// Run after editing this file: `pnpm --filter @pipeline/tf build:wasm`; test/simd-kernels-sync.test.ts
+// checks that both committed files match this generator.
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import wabtInit from 'wabt';
+
+const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+
+// ---- gemm ------------------------------------------------------------------------------------------
+// C[i, j] (i < m, j < n) at c + i·ldc + 4j  =  (flags & 1 ? C[i, j] : 0)
+//     + Σ_{q < nb} Σ_{p < k} A(q, i, p) · B(q, p, j)  (+ bias[j] if flags & 2; max(·, 0) if flags & 4)
+// A(q, i, p) at a + q·sab + i·sar + p·sap, B(q, p, j) at b + q·sbb + p·ldb + 4j; all in bytes.
+// Tiles of R = 4 or 1 rows × 8, 4 or 1 columns; the sum runs q-major, then p, one product at a time
+// (no FMA), so the result does not depend on the tiling: the same bits for any m, n.
+
+const TILE_PARAMS = '(param $c i32) (param $ldc i32) (param $a i32) (param $sar i32) (param $sap i32) (param $b i32) (param $ldb i32) (param $k i32) (param $nb i32) (param $sab i32) (param $sbb i32) (param $bias i32) (param $flags i32)';
+
+/** One tile: R rows × V vectors of 4 columns (V = 0: one scalar column). */
+function tile(R, V) {
+  const vec = V > 0;
+  const cols = vec ? V : 1;
+  const ty = vec ? 'v128' : 'f32';
+  const L = [];
+  L.push(`  (func $tile_${R}_${V} ${TILE_PARAMS}`);
+  for (let r = 0; r < R; r++) for (let v = 0; v < cols; v++) L.push(`    (local $acc${r}_${v} ${ty})`);
+  for (let v = 0; v < cols; v++) L.push(`    (local $b${v} ${ty})`);
+  L.push(`    (local $s ${ty}) (local $q i32) (local $p i32) (local $pb i32)`);
+  for (let r = 0; r < R; r++) L.push(`    (local $pa${r} i32)`);
+  L.push('    (local $t v128) (local $u f32)');
+  if (vec) for (let r = 0; r < R; r++) for (let v = 0; v < cols; v++) L.push(`    (local.set $acc${r}_${v} (v128.const i32x4 0 0 0 0))`);
+  L.push('    (local.set $q (i32.const 0))');
+  L.push('    (block $qdone (loop $qloop');
+  L.push('      (br_if $qdone (i32.ge_u (local.get $q) (local.get $nb)))');
+  L.push('      (local.set $pb (i32.add (local.get $b) (i32.mul (local.get $q) (local.get $sbb))))');
+  L.push('      (local.set $pa0 (i32.add (local.get $a) (i32.mul (local.get $q) (local.get $sab))))');
+  for (let r = 1; r < R; r++) L.push(`      (local.set $pa${r} (i32.add (local.get $pa${r - 1}) (local.get $sar)))`);
+  L.push('      (local.set $p (local.get $k))');
+  L.push('      (block $pdone (loop $ploop');
+  L.push('        (br_if $pdone (i32.eqz (local.get $p)))');
+  for (let v = 0; v < cols; v++) L.push(vec ? `        (local.set $b${v} (v128.load offset=${16 * v} align=4 (local.get $pb)))` : `        (local.set $b0 (f32.load (local.get $pb)))`);
+  for (let r = 0; r < R; r++) {
+    L.push(vec ? `        (local.set $s (v128.load32_splat (local.get $pa${r})))` : `        (local.set $s (f32.load (local.get $pa${r})))`);
+    for (let v = 0; v < cols; v++) {
+      L.push(
+        vec
+          ? `        (local.set $acc${r}_${v} (f32x4.add (local.get $acc${r}_${v}) (f32x4.mul (local.get $s) (local.get $b${v}))))`
+          : `        (local.set $acc${r}_${v} (f32.add (local.get $acc${r}_${v}) (f32.mul (local.get $s) (local.get $b${v}))))`,
+      );
+    }
+    L.push(`        (local.set $pa${r} (i32.add (local.get $pa${r}) (local.get $sap)))`);
+  }
+  L.push('        (local.set $pb (i32.add (local.get $pb) (local.get $ldb)))');
+  L.push('        (local.set $p (i32.sub (local.get $p) (i32.const 1)))');
+  L.push('        (br $ploop)))');
+  L.push('      (local.set $q (i32.add (local.get $q) (i32.const 1)))');
+  L.push('      (br $qloop)))');
+  // epilogue
+  for (let r = 0; r < R; r++) {
+    for (let v = 0; v < cols; v++) {
+      const addr = `(i32.add (local.get $c) (i32.const ${16 * v}))`;
+      const rowAddr = r === 0 ? addr : `(i32.add ${addr} (i32.mul (local.get $ldc) (i32.const ${r})))`;
+      if (vec) {
+        L.push(`    (local.set $t (local.get $acc${r}_${v}))`);
+        L.push(`    (if (i32.and (local.get $flags) (i32.const 1)) (then (local.set $t (f32x4.add (v128.load align=4 ${rowAddr}) (local.get $t)))))`);
+        L.push(`    (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set $t (f32x4.add (local.get $t) (v128.load offset=${16 * v} align=4 (local.get $bias))))))`);
+        L.push(`    (if (i32.and (local.get $flags) (i32.const 4)) (then (local.set $t (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get $t)))))`);
+        L.push(`    (v128.store align=4 ${rowAddr} (local.get $t))`);
+      } else {
+        L.push(`    (local.set $u (local.get $acc${r}_${v}))`);
+        L.push(`    (if (i32.and (local.get $flags) (i32.const 1)) (then (local.set $u (f32.add (f32.load ${rowAddr}) (local.get $u)))))`);
+        L.push(`    (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set $u (f32.add (local.get $u) (f32.load (local.get $bias))))))`);
+        L.push(`    (if (i32.and (local.get $flags) (i32.const 4)) (then (if (f32.lt (local.get $u) (f32.const 0)) (then (local.set $u (f32.const 0))))))`);
+        L.push(`    (f32.store ${rowAddr} (local.get $u))`);
+      }
+    }
+  }
+  L.push('  )');
+  return L.join('\n');
+}
+
+function rowBlock(R) {
+  const call = (V) =>
+    `(call $tile_${R}_${V} (local.get $cj) (local.get $ldc) (local.get $ai) (local.get $sar) (local.get $sap) (local.get $bj) (local.get $ldb) (local.get $k) (local.get $nb) (local.get $sab) (local.get $sbb) (local.get $biasj) (local.get $flags))`;
+  const step = (bytes) =>
+    `(local.set $j (i32.add (local.get $j) (i32.const ${bytes / 4}))) (local.set $cj (i32.add (local.get $cj) (i32.const ${bytes}))) (local.set $bj (i32.add (local.get $bj) (i32.const ${bytes}))) (local.set $biasj (i32.add (local.get $biasj) (i32.const ${bytes})))`;
+  return `
+      (local.set $j (i32.const 0)) (local.set $cj (local.get $ci)) (local.set $bj (local.get $b)) (local.set $biasj (local.get $bias))
+      (block $j8done (loop $j8
+        (br_if $j8done (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $n)))
+        ${call(2)}
+        ${step(32)}
+        (br $j8)))
+      (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)) (then
+        ${call(1)}
+        ${step(16)}))
+      (block $j1done (loop $j1
+        (br_if $j1done (i32.ge_u (local.get $j) (local.get $n)))
+        ${call(0)}
+        ${step(4)}
+        (br $j1)))`;
+}
+
+function gemm() {
+  return `  (func $gemm (export "gemm") (param $c i32) (param $ldc i32) (param $a i32) (param $sar i32) (param $sap i32) (param $b i32) (param $ldb i32) (param $m i32) (param $n i32) (param $k i32) (param $nb i32) (param $sab i32) (param $sbb i32) (param $bias i32) (param $flags i32)
+    (local $i i32) (local $j i32) (local $ci i32) (local $ai i32) (local $cj i32) (local $bj i32) (local $biasj i32)
+    (local.set $i (i32.const 0)) (local.set $ci (local.get $c)) (local.set $ai (local.get $a))
+    (block $i4done (loop $i4
+      (br_if $i4done (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))${rowBlock(4)}
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (local.set $ci (i32.add (local.get $ci) (i32.shl (local.get $ldc) (i32.const 2))))
+      (local.set $ai (i32.add (local.get $ai) (i32.shl (local.get $sar) (i32.const 2))))
+      (br $i4)))
+    (block $i1done (loop $i1
+      (br_if $i1done (i32.ge_u (local.get $i) (local.get $m)))${rowBlock(1)}
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (local.set $ci (i32.add (local.get $ci) (local.get $ldc)))
+      (local.set $ai (i32.add (local.get $ai) (local.get $sar)))
+      (br $i1)))
+  )`;
+}
+
+// ---- reductions and pooling ------------------------------------------------------------------------
+
+// out[o, j] = (Σ_{r < rows} x[(o·rows + r)·inner + j]) / divisor, for o < outer, j < inner (f32 adds in
+// order of r; the divisor is 1 for a sum).
+const reduceMiddle = `  (func (export "reduce_middle") (param $out i32) (param $x i32) (param $outer i32) (param $rows i32) (param $inner i32) (param $divisor f32)
+    (local $o i32) (local $j i32) (local $r i32) (local $p i32) (local $acc v128) (local $s f32) (local $src i32) (local $dst i32) (local $stride i32) (local $d v128)
+    (local.set $stride (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $d (f32x4.splat (local.get $divisor)))
+    (local.set $o (i32.const 0))
+    (block $odone (loop $oloop
+      (br_if $odone (i32.ge_u (local.get $o) (local.get $outer)))
+      (local.set $src (i32.add (local.get $x) (i32.mul (i32.mul (local.get $o) (local.get $rows)) (local.get $stride))))
+      (local.set $dst (i32.add (local.get $out) (i32.mul (local.get $o) (local.get $stride))))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $inner)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $r (local.get $rows))
+        (block $rdone (loop $rloop
+          (br_if $rdone (i32.eqz (local.get $r)))
+          (local.set $acc (f32x4.add (local.get $acc) (v128.load align=4 (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (local.get $stride)))
+          (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+          (br $rloop)))
+        (v128.store align=4 (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))) (f32x4.div (local.get $acc) (local.get $d)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $jloop)))
+      (block $j1done (loop $j1loop
+        (br_if $j1done (i32.ge_u (local.get $j) (local.get $inner)))
+        (local.set $s (f32.const 0))
+        (local.set $p (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $r (local.get $rows))
+        (block $r1done (loop $r1loop
+          (br_if $r1done (i32.eqz (local.get $r)))
+          (local.set $s (f32.add (local.get $s) (f32.load (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (local.get $stride)))
+          (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+          (br $r1loop)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))) (f32.div (local.get $s) (local.get $divisor)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $j1loop)))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (br $oloop)))
+  )`;
+
+// Max-pool gradient over disjoint 1D windows (window = stride = pool, no padding), channels % 4 = 0:
+// for every output position and channel, dy goes to the first maximum of its window (the cpu backend's
+// rule: strict >, starting from -∞, so a window of NaNs gets nothing); every other input of the window
+// gets 0. Rows: rows × inW × ch inputs, rows × outW × ch gradients; inputs past outW·pool are untouched.
+const maxPoolGrad1d = `  (func (export "max_pool_grad_1d") (param $dx i32) (param $x i32) (param $dy i32) (param $rows i32) (param $inW i32) (param $outW i32) (param $pool i32) (param $ch i32)
+    (local $row i32) (local $o i32) (local $c i32) (local $w i32) (local $best v128) (local $at v128) (local $v v128) (local $m v128) (local $g v128)
+    (local $xrow i32) (local $dxrow i32) (local $dyrow i32) (local $start i32) (local $chb i32) (local $off i32)
+    (local.set $chb (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $row (i32.const 0))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $xrow (i32.add (local.get $x) (i32.mul (i32.mul (local.get $row) (local.get $inW)) (local.get $chb))))
+      (local.set $dxrow (i32.add (local.get $dx) (i32.mul (i32.mul (local.get $row) (local.get $inW)) (local.get $chb))))
+      (local.set $dyrow (i32.add (local.get $dy) (i32.mul (i32.mul (local.get $row) (local.get $outW)) (local.get $chb))))
+      (local.set $o (i32.const 0))
+      (block $odone (loop $oloop
+        (br_if $odone (i32.ge_u (local.get $o) (local.get $outW)))
+        (local.set $start (i32.mul (i32.mul (local.get $o) (local.get $pool)) (local.get $chb)))
+        (local.set $c (i32.const 0))
+        (block $cdone (loop $cloop
+          (br_if $cdone (i32.ge_u (local.get $c) (local.get $chb)))
+          (local.set $best (v128.const f32x4 -inf -inf -inf -inf))
+          (local.set $at (v128.const i32x4 -1 -1 -1 -1))
+          (local.set $w (i32.const 0))
+          (local.set $off (i32.add (local.get $start) (local.get $c)))
+          (block $wdone (loop $wloop
+            (br_if $wdone (i32.ge_u (local.get $w) (local.get $pool)))
+            (local.set $v (v128.load align=4 (i32.add (local.get $xrow) (local.get $off))))
+            (local.set $m (f32x4.gt (local.get $v) (local.get $best)))
+            (local.set $best (v128.bitselect (local.get $v) (local.get $best) (local.get $m)))
+            (local.set $at (v128.bitselect (i32x4.splat (local.get $w)) (local.get $at) (local.get $m)))
+            (local.set $off (i32.add (local.get $off) (local.get $chb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 1)))
+            (br $wloop)))
+          (local.set $g (v128.load align=4 (i32.add (local.get $dyrow) (i32.add (i32.mul (local.get $o) (local.get $chb)) (local.get $c)))))
+          (local.set $w (i32.const 0))
+          (local.set $off (i32.add (local.get $start) (local.get $c)))
+          (block $w2done (loop $w2loop
+            (br_if $w2done (i32.ge_u (local.get $w) (local.get $pool)))
+            (v128.store align=4 (i32.add (local.get $dxrow) (local.get $off))
+              (v128.and (local.get $g) (i32x4.eq (local.get $at) (i32x4.splat (local.get $w)))))
+            (local.set $off (i32.add (local.get $off) (local.get $chb)))
+            (local.set $w (i32.add (local.get $w) (i32.const 1)))
+            (br $w2loop)))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br $cloop)))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $oloop)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rloop)))
+  )`;
+
+/** The whole module's text. */
+export function kernelWat() {
+  const tiles = [];
+  for (const R of [4, 1]) for (const V of [2, 1, 0]) tiles.push(tile(R, V));
+  return [
+    ';; Generated by scripts/build-wasm.mjs: do not edit. WebAssembly SIMD kernels for @pipeline/tf that',
+    ';; work in place on the tfjs wasm backend\'s heap (the memory is imported).',
+    '(module',
+    '  (import "env" "memory" (memory 1))',
+    ...tiles,
+    gemm(),
+    reduceMiddle,
+    maxPoolGrad1d,
+    ')',
+    '',
+  ].join('\n');
+}
+
+/** The wasm bytes of the module. */
+export async function assembleKernel(wat = kernelWat()) {
+  const wabt = await wabtInit();
+  const module = wabt.parseWat('simd-kernels.wat', wat, { simd: true });
+  try {
+    module.validate();
+    const bytes = new Uint8Array(module.toBinary({}).buffer);
+    new WebAssembly.Module(bytes);
+    return bytes;
+  } finally {
+    module.destroy();
+  }
+}
+
+export function kernelModuleSource(bytes) {
+  return [
+    '// Generated by scripts/build-wasm.mjs (src/simd-kernels.wat): do not edit.',
+    '/** The WebAssembly SIMD kernels of simd-kernels.wat, base64. */',
+    `export const SIMD_KERNELS_WASM = '${Buffer.from(bytes).toString('base64')}';`,
+    '',
+  ].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const wat = kernelWat();
+  const bytes = await assembleKernel(wat);
+  writeFileSync(join(src, 'simd-kernels.wat'), wat);
+  writeFileSync(join(src, 'simd-kernels-wasm.ts'), kernelModuleSource(bytes));
+  process.stdout.write(`simd-kernels-wasm.ts: ${bytes.length} bytes of wasm\n`);
+}
