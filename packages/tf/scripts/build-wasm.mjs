@@ -221,6 +221,117 @@ const maxPoolGrad1d = `  (func (export "max_pool_grad_1d") (param $dx i32) (para
       (br $rloop)))
   )`;
 
+
+// ---- LSTM cell ---------------------------------------------------------------------------------------
+// exp(x) for 4 lanes (Cephes expf: x = n·ln2 + r, |r| ≤ ln2/2, degree-6 polynomial, 2^n through the
+// exponent bits; x clamped to [-87.3, 88.3]): within ~2 ulp of Math.exp. σ(x) = 1 / (1 + exp(−x)),
+// tanh(x) = 2σ(2x) − 1 (as the previous tfjs path computed it).
+const expSigmoid = `  (func $exp4 (param $x v128) (result v128) (local $n v128) (local $r v128) (local $r2 v128) (local $p v128)
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)) (v128.const f32x4 88.3 88.3 88.3 88.3)))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $r2 (f32x4.mul (local.get $r) (local.get $r)))
+    (local.set $p (f32x4.add (f32x4.mul (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (local.get $p) (local.get $r2)) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+  )
+  (func $sigmoid4 (param $x v128) (result v128)
+    (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp4 (f32x4.neg (local.get $x)))))
+  )
+  (func $tanh4 (param $x v128) (result v128)
+    (f32x4.sub (f32x4.mul (v128.const f32x4 2 2 2 2) (call $sigmoid4 (f32x4.add (local.get $x) (local.get $x)))) (v128.const f32x4 1 1 1 1))
+  )
+  (func (export "sigmoid") (param $out i32) (param $x i32) (param $n i32)
+    (local $k i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (i32.add (local.get $k) (i32.const 4)) (i32.add (local.get $n) (i32.const 1))))
+      (v128.store align=4 (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 2))) (call $sigmoid4 (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $k) (i32.const 2))))))
+      (local.set $k (i32.add (local.get $k) (i32.const 4)))
+      (br $l)))
+  )`;
+
+// One LSTM timestep after the gate product z = [h, x, 1]·[U; W; b] (rows of 4U: i, f, g, o pre-activations),
+// units % 4 = 0: z is overwritten with the gates (i, f, g = tanh, o); c = f·c' + i·g (c' = 0 if first),
+// tanh(c), h = o·tanh(c) to hout + b·hstride. Addresses in bytes.
+const cellForward = `  (func (export "lstm_cell_forward") (param $z i32) (param $cprev i32) (param $cout i32) (param $tout i32) (param $hout i32) (param $hstride i32) (param $batch i32) (param $units i32) (param $first i32)
+    (local $b i32) (local $j i32) (local $u4 i32) (local $zrow i32) (local $crow i32) (local $hrow i32)
+    (local $i v128) (local $f v128) (local $g v128) (local $o v128) (local $c v128) (local $tc v128)
+    (local.set $u4 (i32.shl (local.get $units) (i32.const 2)))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $batch)))
+      (local.set $zrow (i32.add (local.get $z) (i32.mul (local.get $b) (i32.shl (local.get $u4) (i32.const 2)))))
+      (local.set $crow (i32.mul (local.get $b) (local.get $u4)))
+      (local.set $hrow (i32.add (local.get $hout) (i32.mul (local.get $b) (local.get $hstride))))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $u4)))
+        (local.set $i (call $sigmoid4 (v128.load align=4 (i32.add (local.get $zrow) (local.get $j)))))
+        (local.set $f (call $sigmoid4 (v128.load align=4 (i32.add (i32.add (local.get $zrow) (local.get $u4)) (local.get $j)))))
+        (local.set $g (call $tanh4 (v128.load align=4 (i32.add (i32.add (local.get $zrow) (i32.shl (local.get $u4) (i32.const 1))) (local.get $j)))))
+        (local.set $o (call $sigmoid4 (v128.load align=4 (i32.add (i32.add (local.get $zrow) (i32.mul (local.get $u4) (i32.const 3))) (local.get $j)))))
+        (v128.store align=4 (i32.add (local.get $zrow) (local.get $j)) (local.get $i))
+        (v128.store align=4 (i32.add (i32.add (local.get $zrow) (local.get $u4)) (local.get $j)) (local.get $f))
+        (v128.store align=4 (i32.add (i32.add (local.get $zrow) (i32.shl (local.get $u4) (i32.const 1))) (local.get $j)) (local.get $g))
+        (v128.store align=4 (i32.add (i32.add (local.get $zrow) (i32.mul (local.get $u4) (i32.const 3))) (local.get $j)) (local.get $o))
+        (local.set $c (f32x4.mul (local.get $i) (local.get $g)))
+        (if (i32.eqz (local.get $first)) (then
+          (local.set $c (f32x4.add (f32x4.mul (local.get $f) (v128.load align=4 (i32.add (local.get $cprev) (i32.add (local.get $crow) (local.get $j))))) (local.get $c)))))
+        (local.set $tc (call $tanh4 (local.get $c)))
+        (v128.store align=4 (i32.add (local.get $cout) (i32.add (local.get $crow) (local.get $j))) (local.get $c))
+        (v128.store align=4 (i32.add (local.get $tout) (i32.add (local.get $crow) (local.get $j))) (local.get $tc))
+        (v128.store align=4 (i32.add (local.get $hrow) (local.get $j)) (f32x4.mul (local.get $o) (local.get $tc)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $jloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop)))
+  )`;
+
+// BPTT through one timestep (units % 4 = 0): from dh (into h_t) and dc (carried, updated in place to the
+// gradient into c_{t-1}) writes dz = d(pre-activations) [B, 4U]; gates [B, 4U] (i, f, g, o), cprev and
+// tanhc [B, U]; cprev unused if first.
+const cellBackward = `  (func (export "lstm_cell_backward") (param $gates i32) (param $cprev i32) (param $tanhc i32) (param $dh i32) (param $dc i32) (param $dz i32) (param $batch i32) (param $units i32) (param $first i32)
+    (local $b i32) (local $j i32) (local $u4 i32) (local $grow i32) (local $crow i32) (local $zrow i32)
+    (local $i v128) (local $f v128) (local $g v128) (local $o v128) (local $tc v128) (local $prev v128) (local $dhk v128) (local $dck v128) (local $one v128)
+    (local.set $one (v128.const f32x4 1 1 1 1))
+    (local.set $u4 (i32.shl (local.get $units) (i32.const 2)))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $batch)))
+      (local.set $grow (i32.add (local.get $gates) (i32.mul (local.get $b) (i32.shl (local.get $u4) (i32.const 2)))))
+      (local.set $zrow (i32.add (local.get $dz) (i32.mul (local.get $b) (i32.shl (local.get $u4) (i32.const 2)))))
+      (local.set $crow (i32.mul (local.get $b) (local.get $u4)))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $u4)))
+        (local.set $i (v128.load align=4 (i32.add (local.get $grow) (local.get $j))))
+        (local.set $f (v128.load align=4 (i32.add (i32.add (local.get $grow) (local.get $u4)) (local.get $j))))
+        (local.set $g (v128.load align=4 (i32.add (i32.add (local.get $grow) (i32.shl (local.get $u4) (i32.const 1))) (local.get $j))))
+        (local.set $o (v128.load align=4 (i32.add (i32.add (local.get $grow) (i32.mul (local.get $u4) (i32.const 3))) (local.get $j))))
+        (local.set $tc (v128.load align=4 (i32.add (local.get $tanhc) (i32.add (local.get $crow) (local.get $j)))))
+        (local.set $prev (if (result v128) (local.get $first) (then (v128.const i32x4 0 0 0 0)) (else (v128.load align=4 (i32.add (local.get $cprev) (i32.add (local.get $crow) (local.get $j)))))))
+        (local.set $dhk (v128.load align=4 (i32.add (local.get $dh) (i32.add (local.get $crow) (local.get $j)))))
+        (local.set $dck (f32x4.add (v128.load align=4 (i32.add (local.get $dc) (i32.add (local.get $crow) (local.get $j))))
+          (f32x4.mul (f32x4.mul (local.get $dhk) (local.get $o)) (f32x4.sub (local.get $one) (f32x4.mul (local.get $tc) (local.get $tc))))))
+        (v128.store align=4 (i32.add (local.get $dc) (i32.add (local.get $crow) (local.get $j))) (f32x4.mul (local.get $dck) (local.get $f)))
+        (v128.store align=4 (i32.add (local.get $zrow) (local.get $j))
+          (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dck) (local.get $g)) (local.get $i)) (f32x4.sub (local.get $one) (local.get $i))))
+        (v128.store align=4 (i32.add (i32.add (local.get $zrow) (local.get $u4)) (local.get $j))
+          (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dck) (local.get $prev)) (local.get $f)) (f32x4.sub (local.get $one) (local.get $f))))
+        (v128.store align=4 (i32.add (i32.add (local.get $zrow) (i32.shl (local.get $u4) (i32.const 1))) (local.get $j))
+          (f32x4.mul (f32x4.mul (local.get $dck) (local.get $i)) (f32x4.sub (local.get $one) (f32x4.mul (local.get $g) (local.get $g)))))
+        (v128.store align=4 (i32.add (i32.add (local.get $zrow) (i32.mul (local.get $u4) (i32.const 3))) (local.get $j))
+          (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dhk) (local.get $tc)) (local.get $o)) (f32x4.sub (local.get $one) (local.get $o))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $jloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop)))
+  )`;
+
 /** The whole module's text. */
 export function kernelWat() {
   const tiles = [];
@@ -234,6 +345,9 @@ export function kernelWat() {
     gemm(),
     reduceMiddle,
     maxPoolGrad1d,
+    expSigmoid,
+    cellForward,
+    cellBackward,
     ')',
     '',
   ].join('\n');

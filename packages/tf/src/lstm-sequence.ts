@@ -1,4 +1,5 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { lstmBackwardWasm, lstmForwardWasm, stackedWeights, wasmLstmKernels } from './lstm-sequence-wasm.js';
 import { tf } from './tf.js';
 
 /**
@@ -21,6 +22,14 @@ import { tf } from './tf.js';
  */
 export function lstmLastState(x: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
   const shape = shapeOf(x, kernel, recurrentKernel, bias);
+  const wasm = wasmLstmKernels();
+  if (wasm !== undefined) {
+    if (!tf.engine().isTapeOn()) {
+      const weights = stackedWeights(shape, kernel.dataSync() as Float32Array, recurrentKernel.dataSync() as Float32Array, bias.dataSync() as Float32Array);
+      return tf.tensor2d(lstmForwardWasm(wasm, shape, x.dataSync() as Float32Array, weights, undefined), [shape.batch, shape.units]);
+    }
+    return lstmOpWasm(x, kernel, recurrentKernel, bias) as tf.Tensor2D;
+  }
   if (!tf.engine().isTapeOn()) {
     const weights = scaledWeights(shape, kernel, recurrentKernel, bias);
     try {
@@ -232,6 +241,29 @@ function cellBackward(
     }
   }
 }
+
+const lstmOpWasm = tf.customGrad((...args: unknown[]) => {
+  const [x, kernel, recurrent, bias] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+  const shape = shapeOf(x, kernel, recurrent, bias);
+  const { batch, steps, units, width, augmentedWidth } = shape;
+  const wasm = wasmLstmKernels()!;
+  const trace: Trace = {
+    augmented: new Float32Array(steps * batch * augmentedWidth),
+    gates: new Float32Array(steps * batch * width),
+    cells: new Float32Array(steps * batch * units),
+    tanhCells: new Float32Array(steps * batch * units),
+  };
+  const kernelValues = kernel.dataSync() as Float32Array;
+  const recurrentValues = recurrent.dataSync() as Float32Array;
+  const weights = stackedWeights(shape, kernelValues, recurrentValues, bias.dataSync() as Float32Array);
+  const value = tf.tensor2d(lstmForwardWasm(wasm, shape, x.dataSync() as Float32Array, weights, trace), [batch, units]);
+  const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
+    const dh = (Array.isArray(dy) ? dy[0]! : dy).dataSync() as Float32Array;
+    const [dx, dKernel, dRecurrent, dBias] = lstmBackwardWasm(wasmLstmKernels() ?? wasm, shape, trace, dh, kernelValues, recurrentValues);
+    return [tf.tensor3d(dx, x.shape), tf.tensor2d(dKernel, kernel.shape), tf.tensor2d(dRecurrent, recurrent.shape), tf.tensor1d(dBias)];
+  };
+  return { value, gradFunc };
+});
 
 const lstmOp = tf.customGrad((...args: unknown[]) => {
   const [x, kernel, recurrent, bias] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];

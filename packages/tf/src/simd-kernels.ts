@@ -13,6 +13,12 @@ export interface SimdKernels {
   reduce_middle(out: number, x: number, outer: number, rows: number, inner: number, divisor: number): void;
   /** Max-pool gradient over disjoint 1D windows (channels % 4 = 0); see the .wat. */
   max_pool_grad_1d(dx: number, x: number, dy: number, rows: number, inW: number, outW: number, pool: number, channels: number): void;
+  /** out[k] = 1 / (1 + exp(−x[k])) for k < n − n % 4 (the kernels' σ, exported for its test). */
+  sigmoid(out: number, x: number, n: number): void;
+  /** One LSTM timestep after the gate product (units % 4 = 0); see the .wat. */
+  lstm_cell_forward(z: number, cprev: number, cout: number, tout: number, hout: number, hstride: number, batch: number, units: number, first: number): void;
+  /** BPTT through one LSTM timestep (units % 4 = 0); see the .wat. */
+  lstm_cell_backward(gates: number, cprev: number, tanhc: number, dh: number, dc: number, dz: number, batch: number, units: number, first: number): void;
 }
 
 /** gemm flags */

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { selectBackend, tf } from '@pipeline/tf';
+import { lstmLastState, selectBackend, tf } from '@pipeline/tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setSimdKernelsEnabled, simdKernels } from '../src/simd-kernels.js';
 import { onBackends, relativeDifference, uniform } from './helpers.js';
@@ -128,6 +128,46 @@ describe('SIMD reductions and max-pool gradient agree with the cpu backend', () 
         return [tf.grad((a: tf.Tensor) => tf.sum(tf.mul(pool(a), weights)))(x)];
       });
       expectClose(results, 0);
+    });
+  }
+});
+
+describe('SIMD LSTM step kernels agree with the cpu backend', () => {
+  it('σ of the kernels is within 2e-7 relative of 1 / (1 + Math.exp(−x)) over [−90, 90]', async () => {
+    await tf.setBackend('wasm');
+    const n = 4096;
+    const values = Float32Array.from({ length: n }, (_, k) => -90 + (180 * k) / (n - 1));
+    const x = tf.tensor1d(values);
+    const out = tf.zeros([n]);
+    const backend = tf.backend() as BackendWasm;
+    simdKernels(backend)!.sigmoid(backend.getMemoryOffset(out.dataId) as number, backend.getMemoryOffset(x.dataId) as number, n);
+    const got = out.dataSync();
+    let worst = 0;
+    values.forEach((v, k) => {
+      const expected = 1 / (1 + Math.exp(-v));
+      worst = Math.max(worst, Math.abs(got[k]! - expected) / Math.max(expected, 1e-30));
+    });
+    expect(worst).toBeLessThan(2e-7);
+    tf.dispose([x, out]);
+  });
+
+  for (const [batch, steps, inputDim, units] of [
+    [5, 9, 2, 8],
+    [1, 17, 1, 12],
+    [3, 4, 3, 6],
+  ]) {
+    it(`lstmLastState forward and gradients (B=${batch}, T=${steps}, D=${inputDim}, U=${units})`, async () => {
+      const results = await onBackends(['wasm', 'cpu'], () => {
+        const x = tf.mul(uniform([batch!, steps!, inputDim!], 21), 2) as tf.Tensor3D;
+        const kernel = tf.mul(uniform([inputDim!, 4 * units!], 22), 0.7) as tf.Tensor2D;
+        const recurrent = tf.mul(uniform([units!, 4 * units!], 23), 0.7) as tf.Tensor2D;
+        const bias = tf.mul(uniform([4 * units!], 24), 0.5) as tf.Tensor1D;
+        const weights = uniform([batch!, units!], 25);
+        const f = (a: tf.Tensor, k: tf.Tensor, r: tf.Tensor, b: tf.Tensor) =>
+          lstmLastState(a as tf.Tensor3D, k as tf.Tensor2D, r as tf.Tensor2D, b as tf.Tensor1D);
+        return [f(x, kernel, recurrent, bias), ...tf.grads((a: tf.Tensor, k: tf.Tensor, r: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, k, r, b), weights)))([x, kernel, recurrent, bias])];
+      });
+      expectClose(results);
     });
   }
 });
