@@ -340,17 +340,19 @@
         (call $tile_4_2 (local.get $cj) (local.get $ldc) (local.get $ai) (local.get $sar) (local.get $sap) (local.get $bj) (local.get $ldb) (local.get $k) (local.get $nb) (local.get $sab) (local.get $sbb) (local.get $biasj) (local.get $flags))
         (local.set $j (i32.add (local.get $j) (i32.const 8))) (local.set $cj (i32.add (local.get $cj) (i32.const 32))) (local.set $bj (i32.add (local.get $bj) (i32.const 32))) (local.set $biasj (i32.add (local.get $biasj) (i32.const 32)))
         (br $j8)))
-      (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)) (then
+      (block $j4done (loop $j4
+        (br_if $j4done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
         (call $tile_4_1 (local.get $cj) (local.get $ldc) (local.get $ai) (local.get $sar) (local.get $sap) (local.get $bj) (local.get $ldb) (local.get $k) (local.get $nb) (local.get $sab) (local.get $sbb) (local.get $biasj) (local.get $flags))
-        (local.set $j (i32.add (local.get $j) (i32.const 4))) (local.set $cj (i32.add (local.get $cj) (i32.const 16))) (local.set $bj (i32.add (local.get $bj) (i32.const 16))) (local.set $biasj (i32.add (local.get $biasj) (i32.const 16)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4))) (local.set $cj (i32.add (local.get $cj) (i32.const 16))) (local.set $bj (i32.add (local.get $bj) (i32.const 16))) (local.set $biasj (i32.add (local.get $biasj) (i32.const 16)))
+        (br $j4)))
       (block $j1done (loop $j1
         (br_if $j1done (i32.ge_u (local.get $j) (local.get $n)))
         (call $tile_4_0 (local.get $cj) (local.get $ldc) (local.get $ai) (local.get $sar) (local.get $sap) (local.get $bj) (local.get $ldb) (local.get $k) (local.get $nb) (local.get $sab) (local.get $sbb) (local.get $biasj) (local.get $flags))
         (local.set $j (i32.add (local.get $j) (i32.const 1))) (local.set $cj (i32.add (local.get $cj) (i32.const 4))) (local.set $bj (i32.add (local.get $bj) (i32.const 4))) (local.set $biasj (i32.add (local.get $biasj) (i32.const 4)))
         (br $j1)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (local.set $ci (i32.add (local.get $ci) (i32.shl (local.get $ldc) (i32.const 2))))
-      (local.set $ai (i32.add (local.get $ai) (i32.shl (local.get $sar) (i32.const 2))))
+      (local.set $ci (i32.add (local.get $ci) (i32.mul (local.get $ldc) (i32.const 4))))
+      (local.set $ai (i32.add (local.get $ai) (i32.mul (local.get $sar) (i32.const 4))))
       (br $i4)))
     (block $i1done (loop $i1
       (br_if $i1done (i32.ge_u (local.get $i) (local.get $m)))
@@ -360,9 +362,11 @@
         (call $tile_1_2 (local.get $cj) (local.get $ldc) (local.get $ai) (local.get $sar) (local.get $sap) (local.get $bj) (local.get $ldb) (local.get $k) (local.get $nb) (local.get $sab) (local.get $sbb) (local.get $biasj) (local.get $flags))
         (local.set $j (i32.add (local.get $j) (i32.const 8))) (local.set $cj (i32.add (local.get $cj) (i32.const 32))) (local.set $bj (i32.add (local.get $bj) (i32.const 32))) (local.set $biasj (i32.add (local.get $biasj) (i32.const 32)))
         (br $j8)))
-      (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)) (then
+      (block $j4done (loop $j4
+        (br_if $j4done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
         (call $tile_1_1 (local.get $cj) (local.get $ldc) (local.get $ai) (local.get $sar) (local.get $sap) (local.get $bj) (local.get $ldb) (local.get $k) (local.get $nb) (local.get $sab) (local.get $sbb) (local.get $biasj) (local.get $flags))
-        (local.set $j (i32.add (local.get $j) (i32.const 4))) (local.set $cj (i32.add (local.get $cj) (i32.const 16))) (local.set $bj (i32.add (local.get $bj) (i32.const 16))) (local.set $biasj (i32.add (local.get $biasj) (i32.const 16)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4))) (local.set $cj (i32.add (local.get $cj) (i32.const 16))) (local.set $bj (i32.add (local.get $bj) (i32.const 16))) (local.set $biasj (i32.add (local.get $biasj) (i32.const 16)))
+        (br $j4)))
       (block $j1done (loop $j1
         (br_if $j1done (i32.ge_u (local.get $j) (local.get $n)))
         (call $tile_1_0 (local.get $cj) (local.get $ldc) (local.get $ai) (local.get $sar) (local.get $sap) (local.get $bj) (local.get $ldb) (local.get $k) (local.get $nb) (local.get $sab) (local.get $sbb) (local.get $biasj) (local.get $flags))
