@@ -242,17 +242,43 @@ function cellBackward(
   }
 }
 
+/** Traces handed back after their backward pass, by total size (a few at most: one per LSTM layer). */
+const tracePool: Array<{ buffer: Float32Array; trace: Trace }> = [];
+const traceBuffers = new WeakMap<Trace, Float32Array>();
+
+function takeTrace(size: number, shape: Shape): Trace {
+  const k = tracePool.findIndex((entry) => entry.buffer.length === size);
+  if (k >= 0) return tracePool.splice(k, 1)[0]!.trace;
+  const { batch, steps, units, width, augmentedWidth } = shape;
+  const buffer = new Float32Array(size);
+  let at = 0;
+  const part = (n: number) => buffer.subarray(at, (at += n));
+  const trace: Trace = {
+    augmented: part(steps * batch * augmentedWidth),
+    gates: part(steps * batch * width),
+    cells: part(steps * batch * units),
+    tanhCells: part(steps * batch * units),
+  };
+  traceBuffers.set(trace, buffer);
+  return trace;
+}
+
+function giveBackTrace(trace: Trace): void {
+  const buffer = traceBuffers.get(trace);
+  if (buffer === undefined) return;
+  tracePool.push({ buffer, trace });
+  if (tracePool.length > 4) tracePool.shift();
+}
+
 const lstmOpWasm = tf.customGrad((...args: unknown[]) => {
   const [x, kernel, recurrent, bias] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
   const shape = shapeOf(x, kernel, recurrent, bias);
   const { batch, steps, units, width, augmentedWidth } = shape;
   const wasm = wasmLstmKernels()!;
-  const trace: Trace = {
-    augmented: new Float32Array(steps * batch * augmentedWidth),
-    gates: new Float32Array(steps * batch * width),
-    cells: new Float32Array(steps * batch * units),
-    tanhCells: new Float32Array(steps * batch * units),
-  };
+  // Reused across batches (≈ 12 MB at B = 32, T = 250, U = 64: allocating it per batch cost as much as
+  // the forward pass); given back after the backward pass, simply dropped if there is none.
+  const traceSize = steps * batch * (augmentedWidth + width + 2 * units);
+  const trace = takeTrace(traceSize, shape);
   const kernelValues = kernel.dataSync() as Float32Array;
   const recurrentValues = recurrent.dataSync() as Float32Array;
   const weights = stackedWeights(shape, kernelValues, recurrentValues, bias.dataSync() as Float32Array);
@@ -260,6 +286,7 @@ const lstmOpWasm = tf.customGrad((...args: unknown[]) => {
   const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
     const dh = (Array.isArray(dy) ? dy[0]! : dy).dataSync() as Float32Array;
     const [dx, dKernel, dRecurrent, dBias] = lstmBackwardWasm(wasmLstmKernels() ?? wasm, shape, trace, dh, kernelValues, recurrentValues);
+    giveBackTrace(trace);
     return [tf.tensor3d(dx, x.shape), tf.tensor2d(dKernel, kernel.shape), tf.tensor2d(dRecurrent, recurrent.shape), tf.tensor1d(dBias)];
   };
   return { value, gradFunc };
