@@ -75,8 +75,14 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
   const module = (backend as unknown as { wasm: EmscriptenModule }).wasm;
   const memory = module?.asm?.memory;
   if (!(memory instanceof WebAssemblyApi.Memory) || typeof module._malloc !== 'function') return undefined;
-  compiled ??= new WebAssemblyApi.Module(Buffer.from(SIMD_KERNELS_WASM, 'base64'));
-  const kernels = new WebAssemblyApi.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+  let kernels: SimdKernels;
+  try {
+    compiled ??= new WebAssemblyApi.Module(Buffer.from(SIMD_KERNELS_WASM, 'base64'));
+    kernels = new WebAssemblyApi.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+  } catch {
+    // an engine without SIMD, or the threaded build's shared memory: the previous kernels run
+    return undefined;
+  }
   instance = { backend, kernels, module, scratch: [] };
   return kernels;
 }
