@@ -266,12 +266,37 @@ const expSigmoid = `  (func $exp4 (param $x v128) (result v128) (local $n v128) 
       (br $l)))
   )`;
 
+
+/** Inline σ(x) of the v128 expression `x` into local `dst` (locals $ex_x $ex_n $ex_r $ex_p): V8 does not inline wasm calls. */
+function sigmoidInline(dst, x) {
+  const c = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
+  return `
+        (local.set $ex_x (f32x4.min (f32x4.max (f32x4.neg ${x}) ${c(-87.3)}) ${c(88.3)}))
+        (local.set $ex_n (f32x4.nearest (f32x4.mul (local.get $ex_x) ${c('1.44269504088896341')})))
+        (local.set $ex_r (f32x4.sub (f32x4.sub (local.get $ex_x) (f32x4.mul (local.get $ex_n) ${c(0.693359375)})) (f32x4.mul (local.get $ex_n) ${c('-2.12194440e-4')})))
+        (local.set $ex_p (f32x4.add (f32x4.mul ${c('1.9875691500e-4')} (local.get $ex_r)) ${c('1.3981999507e-3')}))
+        (local.set $ex_p (f32x4.add (f32x4.mul (local.get $ex_p) (local.get $ex_r)) ${c('8.3334519073e-3')}))
+        (local.set $ex_p (f32x4.add (f32x4.mul (local.get $ex_p) (local.get $ex_r)) ${c('4.1665795894e-2')}))
+        (local.set $ex_p (f32x4.add (f32x4.mul (local.get $ex_p) (local.get $ex_r)) ${c('1.6666665459e-1')}))
+        (local.set $ex_p (f32x4.add (f32x4.mul (local.get $ex_p) (local.get $ex_r)) ${c('5.0000001201e-1')}))
+        (local.set $ex_p (f32x4.add (f32x4.add (f32x4.mul (local.get $ex_p) (f32x4.mul (local.get $ex_r) (local.get $ex_r))) (local.get $ex_r)) ${c(1)}))
+        (local.set $ex_p (f32x4.mul (local.get $ex_p) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $ex_n)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+        (local.set ${dst} (f32x4.div ${c(1)} (f32x4.add ${c(1)} (local.get $ex_p))))`;
+}
+
+/** Inline tanh(x) = 2σ(2x) − 1 into local `dst`. */
+function tanhInline(dst, x) {
+  return `${sigmoidInline(dst, `(f32x4.add ${x} ${x})`)}
+        (local.set ${dst} (f32x4.sub (f32x4.add (local.get ${dst}) (local.get ${dst})) (v128.const f32x4 1 1 1 1)))`;
+}
+
 // One LSTM timestep after the gate product z = [h, x, 1]·[U; W; b] (rows of 4U: i, f, g, o pre-activations),
 // units % 4 = 0: z is overwritten with the gates (i, f, g = tanh, o); c = f·c' + i·g (c' = 0 if first),
 // tanh(c), h = o·tanh(c) to hout + b·hstride. Addresses in bytes.
 const cellForward = `  (func (export "lstm_cell_forward") (param $z i32) (param $cprev i32) (param $cout i32) (param $tout i32) (param $hout i32) (param $hstride i32) (param $batch i32) (param $units i32) (param $first i32)
     (local $b i32) (local $j i32) (local $u4 i32) (local $zrow i32) (local $crow i32) (local $hrow i32)
     (local $i v128) (local $f v128) (local $g v128) (local $o v128) (local $c v128) (local $tc v128)
+    (local $ex_x v128) (local $ex_n v128) (local $ex_r v128) (local $ex_p v128)
     (local.set $u4 (i32.shl (local.get $units) (i32.const 2)))
     (block $bdone (loop $bloop
       (br_if $bdone (i32.ge_u (local.get $b) (local.get $batch)))
@@ -281,10 +306,10 @@ const cellForward = `  (func (export "lstm_cell_forward") (param $z i32) (param 
       (local.set $j (i32.const 0))
       (block $jdone (loop $jloop
         (br_if $jdone (i32.ge_u (local.get $j) (local.get $u4)))
-        (local.set $i (call $sigmoid4 (v128.load align=4 (i32.add (local.get $zrow) (local.get $j)))))
-        (local.set $f (call $sigmoid4 (v128.load align=4 (i32.add (i32.add (local.get $zrow) (local.get $u4)) (local.get $j)))))
-        (local.set $g (call $tanh4 (v128.load align=4 (i32.add (i32.add (local.get $zrow) (i32.shl (local.get $u4) (i32.const 1))) (local.get $j)))))
-        (local.set $o (call $sigmoid4 (v128.load align=4 (i32.add (i32.add (local.get $zrow) (i32.mul (local.get $u4) (i32.const 3))) (local.get $j)))))
+${sigmoidInline('$i', '(v128.load align=4 (i32.add (local.get $zrow) (local.get $j)))')}
+${sigmoidInline('$f', '(v128.load align=4 (i32.add (i32.add (local.get $zrow) (local.get $u4)) (local.get $j)))')}
+${tanhInline('$g', '(v128.load align=4 (i32.add (i32.add (local.get $zrow) (i32.shl (local.get $u4) (i32.const 1))) (local.get $j)))')}
+${sigmoidInline('$o', '(v128.load align=4 (i32.add (i32.add (local.get $zrow) (i32.mul (local.get $u4) (i32.const 3))) (local.get $j)))')}
         (v128.store align=4 (i32.add (local.get $zrow) (local.get $j)) (local.get $i))
         (v128.store align=4 (i32.add (i32.add (local.get $zrow) (local.get $u4)) (local.get $j)) (local.get $f))
         (v128.store align=4 (i32.add (i32.add (local.get $zrow) (i32.shl (local.get $u4) (i32.const 1))) (local.get $j)) (local.get $g))
@@ -292,7 +317,7 @@ const cellForward = `  (func (export "lstm_cell_forward") (param $z i32) (param 
         (local.set $c (f32x4.mul (local.get $i) (local.get $g)))
         (if (i32.eqz (local.get $first)) (then
           (local.set $c (f32x4.add (f32x4.mul (local.get $f) (v128.load align=4 (i32.add (local.get $cprev) (i32.add (local.get $crow) (local.get $j))))) (local.get $c)))))
-        (local.set $tc (call $tanh4 (local.get $c)))
+${tanhInline('$tc', '(local.get $c)')}
         (v128.store align=4 (i32.add (local.get $cout) (i32.add (local.get $crow) (local.get $j))) (local.get $c))
         (v128.store align=4 (i32.add (local.get $tout) (i32.add (local.get $crow) (local.get $j))) (local.get $tc))
         (v128.store align=4 (i32.add (local.get $hrow) (local.get $j)) (f32x4.mul (local.get $o) (local.get $tc)))
