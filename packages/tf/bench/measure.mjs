@@ -4,6 +4,7 @@
 import { matrix } from '@pipeline/core';
 import { fitStandardization, initializeWeights, predictClassifier, selectBackend, signalSource, tf, trainClassifier } from '../dist/index.js';
 import { createRng } from '@pipeline/core';
+import { setSimdKernelsEnabled } from '../dist/simd-kernels.js';
 import { MODELS } from './models.mjs';
 
 const [model, nArg, epochArg] = process.argv.slice(2);
@@ -12,6 +13,8 @@ const E = Number(epochArg);
 
 const SPECS = MODELS;
 
+// PIPELINE_TF_BENCH_SIMD=0: the package's SIMD kernels off (the kernels before them), for A/B runs.
+if (process.env.PIPELINE_TF_BENCH_SIMD === '0') setSimdKernelsEnabled(false);
 const spec = SPECS[model];
 if (spec === undefined) throw new Error(`unknown model ${model}`);
 const selection = await selectBackend({ backend: 'wasm' });

@@ -73,7 +73,7 @@ const report = { date: new Date().toISOString(), node: process.version, torch: r
 writeFileSync(join(out, 'tf.json'), `${JSON.stringify(report, null, 2)}\n`);
 const uptimeAfter = execSync('uptime', { encoding: 'utf8' }).trim();
 const previous = existsSync(join(out, 'tf.md')) ? readFileSync(join(out, 'tf.md'), 'utf8') : '';
-const earlier = previous.replace(/^# @pipeline\/tf: temporal models on wasm vs PyTorch CPU \(1 thread\)\n+/, '').replace(/^# Earlier sittings\n+/, '');
+const earlier = previous.replace(/^# @pipeline\/tf: temporal models on wasm vs PyTorch CPU \(1 thread\)\n+/, '').replace(/^# Earlier sittings\n+/gm, '');
 const md = [
   '# @pipeline/tf: temporal models on wasm vs PyTorch CPU (1 thread)',
   '',
