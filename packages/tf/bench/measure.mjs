@@ -4,46 +4,17 @@
 import { matrix } from '@pipeline/core';
 import { fitStandardization, initializeWeights, predictClassifier, selectBackend, signalSource, tf, trainClassifier } from '../dist/index.js';
 import { createRng } from '@pipeline/core';
+import { setSimdKernelsEnabled } from '../dist/simd-kernels.js';
+import { MODELS } from './models.mjs';
 
 const [model, nArg, epochArg] = process.argv.slice(2);
 const N = Number(nArg);
 const E = Number(epochArg);
 
-// The torch peer's shapes (../../../../shared/bench/torch_peers.py), built with explicit layer names.
-const SPECS = {
-  cnn1d: {
-    steps: 1250,
-    batch: 64,
-    params: 35651,
-    build: () =>
-      tf.sequential({
-        layers: [
-          tf.layers.conv1d({ name: 'conv1', inputShape: [1250, 1], filters: 32, kernelSize: 7, activation: 'relu', kernelInitializer: 'zeros' }),
-          tf.layers.maxPooling1d({ name: 'pool1', poolSize: 2 }),
-          tf.layers.conv1d({ name: 'conv2', filters: 64, kernelSize: 5, activation: 'relu', kernelInitializer: 'zeros' }),
-          tf.layers.maxPooling1d({ name: 'pool2', poolSize: 2 }),
-          tf.layers.conv1d({ name: 'conv3', filters: 128, kernelSize: 3, activation: 'relu', kernelInitializer: 'zeros' }),
-          tf.layers.globalAveragePooling1d({ name: 'gap' }),
-          tf.layers.dense({ name: 'output', units: 3, activation: 'softmax', kernelInitializer: 'zeros' }),
-        ],
-      }),
-  },
-  lstm: {
-    steps: 250,
-    batch: 32,
-    // torch's LSTM has two bias vectors (b_ih, b_hh): 19,331 parameters; Keras/tfjs has one: 19,075
-    params: 19075,
-    build: () =>
-      tf.sequential({
-        layers: [
-          tf.layers.lstm({ name: 'lstm', inputShape: [250, 1], units: 64, recurrentActivation: 'sigmoid', kernelInitializer: 'zeros', recurrentInitializer: 'zeros' }),
-          tf.layers.dense({ name: 'dense', units: 32, activation: 'relu', kernelInitializer: 'zeros' }),
-          tf.layers.dense({ name: 'output', units: 3, activation: 'softmax', kernelInitializer: 'zeros' }),
-        ],
-      }),
-  },
-};
+const SPECS = MODELS;
 
+// PIPELINE_TF_BENCH_SIMD=0: the package's SIMD kernels off (the kernels before them), for A/B runs.
+if (process.env.PIPELINE_TF_BENCH_SIMD === '0') setSimdKernelsEnabled(false);
 const spec = SPECS[model];
 if (spec === undefined) throw new Error(`unknown model ${model}`);
 const selection = await selectBackend({ backend: 'wasm' });

@@ -1,4 +1,5 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { conv1dBackpropFilter, conv1dBackpropInput, conv1dForward, maxPoolGrad1d, reduceContiguous } from './simd-training-kernels.js';
 import { tf } from './tf.js';
 
 /**
@@ -20,7 +21,17 @@ import { tf } from './tf.js';
  * Each is checked against the `cpu` backend in `test/wasm-training-kernels.test.ts`.
  * @internal Exported for the package's tests; not part of the public API.
  */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Identity'] as const;
+export const WASM_TRAINING_KERNELS = [
+  'Conv2DBackpropFilter',
+  'BatchMatMul',
+  'Conv2DBackpropInput',
+  'MaxPoolGrad',
+  'Identity',
+  'Conv2D',
+  'FusedConv2D',
+  'Sum',
+  'Mean',
+] as const;
 
 type Info = tf.TensorInfo;
 type Attrs = tf.NamedAttrMap;
@@ -113,6 +124,8 @@ function conv2dBackpropInput(natives: Natives): tf.KernelFunc {
     const wasm = backend as BackendWasm;
     const { dy, filter } = inputs as { dy: Info; filter: Info };
     const geometry = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    const simd = conv1dBackpropInput(wasm, dy, filter, geometry);
+    if (simd !== undefined) return simd;
     const info = convGeometry(geometry.inputShape, filter.shape, geometry);
     if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dataFormat !== 'channelsLast') {
       return natives.conv2dBackpropInput({ inputs, backend, ...(attrs === undefined ? {} : { attrs }) });
@@ -148,6 +161,8 @@ function conv2dBackpropFilter(natives: Natives): tf.KernelFunc {
     const wasm = backend as BackendWasm;
     const { x, dy } = inputs as { x: Info; dy: Info };
     const geometry = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+    const simd = conv1dBackpropFilter(wasm, x, dy, geometry);
+    if (simd !== undefined) return simd;
     const info = convGeometry(x.shape, geometry.filterShape, geometry);
     if (info.dataFormat !== 'channelsLast') {
       throw new Error(`@pipeline/tf: wasm Conv2DBackpropFilter supports NHWC only, got ${geometry.dataFormat}`);
@@ -217,6 +232,8 @@ function maxPoolGrad(): tf.KernelFunc {
       pad,
       dimRoundingMode,
     );
+    const simd = maxPoolGrad1d(wasm, dy, input, info);
+    if (simd !== undefined) return simd;
     const out = wasm.makeOutput(input.shape, 'float32');
     // Views are taken after the allocation: growing the wasm memory detaches older views.
     const dx = wasm.typedArrayFromHeap(out) as Float32Array;
@@ -302,6 +319,30 @@ function identityShared(natives: Natives): tf.KernelFunc {
   };
 }
 
+/** Forward Conv2D/FusedConv2D: the SIMD 1D path (linear or relu activation), else the native kernel. */
+function convForward(native: tf.KernelFunc, fused: boolean): tf.KernelFunc {
+  return (args) => {
+    const wasm = args.backend as BackendWasm;
+    const { x, filter, bias, preluActivationWeights } = args.inputs as { x: Info; filter: Info; bias?: Info; preluActivationWeights?: Info };
+    const attrs = args.attrs as unknown as tf.Conv2DAttrs & { activation?: string };
+    const activation = fused ? (attrs.activation ?? 'linear') : 'linear';
+    if (preluActivationWeights === undefined && (activation === 'linear' || activation === 'relu')) {
+      const simd = conv1dForward(wasm, x, filter, fused ? bias : undefined, activation === 'relu', attrs);
+      if (simd !== undefined) return simd;
+    }
+    return native(args);
+  };
+}
+
+/** Sum/Mean over contiguous axes with the SIMD reduction, else the native kernel. */
+function reduction(native: tf.KernelFunc, mean: boolean): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: Info };
+    const { axis, keepDims } = args.attrs as unknown as tf.SumAttrs;
+    return reduceContiguous(args.backend as BackendWasm, x, axis, keepDims, mean) ?? native(args);
+  };
+}
+
 let registered: { readonly backend: object; readonly names: readonly string[] } | undefined;
 
 /**
@@ -327,6 +368,16 @@ export function registerWasmTrainingKernels(): readonly string[] {
     replace('Conv2DBackpropFilter', conv2dBackpropFilter(natives));
     replace('MaxPoolGrad', maxPoolGrad(), tf.getKernel('MaxPoolGrad', 'wasm')?.setupFunc);
     replace('Identity', identityShared(natives), tf.getKernel('Identity', 'wasm')?.setupFunc);
+    for (const [name, wrap] of [
+      ['Conv2D', (k: tf.KernelFunc) => convForward(k, false)],
+      ['FusedConv2D', (k: tf.KernelFunc) => convForward(k, true)],
+      ['Sum', (k: tf.KernelFunc) => reduction(k, false)],
+      ['Mean', (k: tf.KernelFunc) => reduction(k, true)],
+    ] as const) {
+      const config = tf.getKernel(name, 'wasm');
+      if (config === undefined) throw new Error(`@pipeline/tf: the wasm backend has no '${name}' kernel`);
+      replace(name, wrap(config.kernelFunc), config.setupFunc);
+    }
   }
   registered = { backend, names: [...WASM_TRAINING_KERNELS] };
   return registered.names;
