@@ -13,9 +13,11 @@ interface Columns {
  * Reads rows of a chunked 1-D or 2-D dataset without HDF5: each chunk is `pread` from the file,
  * inflated with Node's native zlib and unshuffled (the deflate and shuffle filters, undone last to
  * first, honouring each chunk's filter mask), byte-swapped when big-endian and converted to float32.
- * A chunk that covers whole output rows of float32 little-endian data is read or inflated straight
- * into the output array; others go through one reused scratch chunk, which also serves as a cache of
- * the last chunk (so batches that split a chunk decode it once). Errors (a corrupt or truncated
+ * Unfiltered chunks of whole rows: only the rows a read needs are read, straight into the output
+ * (float32 little-endian) or through a scratch block. Filtered chunks that cover whole output rows of
+ * float32 little-endian data are inflated straight into the output array; others go through one
+ * reused scratch chunk, which also serves as a cache of the last chunk (so batches that split a chunk
+ * decode it once). Errors (a corrupt or truncated
  * chunk) are thrown as plain `Error`s; the caller adds the file and dataset.
  */
 export class H5ChunkReader {
@@ -29,6 +31,7 @@ export class H5ChunkReader {
   private scratch: Uint8Array | undefined;
   private cached = -1;
   private stored = new Uint8Array(0);
+  private rowBlock = new Uint8Array(0);
   private shuffled: Uint8Array | undefined;
   private inflater: Inflater | undefined;
 
@@ -62,6 +65,10 @@ export class H5ChunkReader {
       const r1 = Math.min(e, first + cr, this.rows);
       for (let cj = Math.floor(columns.start / cc); cj * cc < columns.end; cj++) {
         const index = ci * this.gridCols + cj;
+        if (cc === this.cols && index !== this.cached && this.unfiltered(index)) {
+          this.readRowsOfChunk(index, r0 - first, r1 - first, columns, out, offset + (r0 - s) * width);
+          continue;
+        }
         if (wholeRows && r0 === first && r1 === first + cr && index !== this.cached) {
           const target = new Uint8Array(out.buffer, out.byteOffset + (offset + (r0 - s) * width) * 4, this.chunkBytes);
           this.decode(index, target);
@@ -78,6 +85,40 @@ export class H5ChunkReader {
     }
   }
 
+  /** Whether chunk `index` is stored without any filter applied (its bytes are the elements). */
+  private unfiltered(index: number): boolean {
+    const mask = this.storage.chunks[index]!.filterMask;
+    return this.storage.filters.every((_, k) => (mask & (1 << k)) !== 0);
+  }
+
+  /**
+   * Rows `[a, b)` of an unfiltered chunk of whole rows: only those bytes are read, straight into the
+   * output (float32 little-endian, every column) or through a scratch block (other types, big-endian,
+   * column ranges), as HDF5 reads an unfiltered chunk larger than its chunk cache.
+   */
+  private readRowsOfChunk(index: number, a: number, b: number, columns: Columns, out: Float32Array, offset: number): void {
+    const entry = this.storage.chunks[index]!;
+    if (entry.size !== this.chunkBytes) throw new Error(`chunk at byte ${entry.position} stores ${entry.size} bytes, expected ${this.chunkBytes}`);
+    if (entry.position + entry.size > this.fileSize) {
+      throw new Error(`chunk at byte ${entry.position} (${entry.size} bytes) lies past the end of the file (${this.fileSize} bytes): the file is truncated`);
+    }
+    const rowBytes = this.cols * this.itemSize;
+    const position = entry.position + a * rowBytes;
+    const bytes = (b - a) * rowBytes;
+    const width = columns.end - columns.start;
+    if (this.native && width === this.cols) {
+      pread(this.fd, new Uint8Array(out.buffer, out.byteOffset + offset * 4, bytes), position);
+      return;
+    }
+    if (this.rowBlock.length < bytes) this.rowBlock = new Uint8Array(bytes);
+    const block = this.rowBlock.subarray(0, bytes);
+    pread(this.fd, block, position);
+    if (!this.littleEndian) swapBytes(block, this.itemSize);
+    for (let r = 0; r < b - a; r++) {
+      this.kind.convert(block.buffer, r * rowBytes + columns.start * this.itemSize, width, out, offset + r * width);
+    }
+  }
+
   /** Frees the scratch buffers and the zlib stream. */
   close(): void {
     this.inflater?.close();
@@ -85,6 +126,7 @@ export class H5ChunkReader {
     this.scratch = undefined;
     this.shuffled = undefined;
     this.stored = new Uint8Array(0);
+    this.rowBlock = new Uint8Array(0);
     this.cached = -1;
   }
 

@@ -50,6 +50,8 @@ const EXPECTED: Record<string, { values: Float32Array; cols: number }> = {
   resizable_gzip_f32: { values: X, cols: COLS },
   resizable2_f32: { values: X, cols: COLS },
   fletcher_gzip_f32: { values: X, cols: COLS },
+  masked_gzip_f32: { values: X, cols: COLS },
+  masked_shuffle_gzip_f32: { values: X, cols: COLS },
   sparse_f32: { values: Float32Array.from(X.map((v, k) => (k < 8 * COLS ? v : -2.5))), cols: COLS },
   single_chunk_f32: { values: X, cols: COLS },
   single_chunk_gzip_f32: { values: X, cols: COLS },
