@@ -57,7 +57,9 @@ export interface H5BatchOptions {
   /**
    * Reuse one buffer for every batch: each batch's matrix is overwritten by the next one, so use (or
    * copy) it before advancing. Saves a fresh allocation per batch; JS frees arrays only at GC, so
-   * fresh multi-MB arrays keep costing page faults, which `reuse` avoids (see bench/). Default false.
+   * fresh multi-MB arrays keep costing page faults, which `reuse` avoids (see bench/). The buffer
+   * stays with the dataset and the next `reuse` scan of it overwrites it too (a scan started while
+   * another one is running gets its own). Default false.
    */
   readonly reuse?: boolean;
 }
@@ -438,21 +440,45 @@ class H5DatasetImpl implements H5Dataset {
         chunkRows,
       });
     }
-    const shared = options.reuse === true ? allocate(Math.min(batchRows, end - start), columns.end - columns.start, this.path, this.info.key) : undefined;
-    for (let s = start; s < end; ) {
-      throwIfAborted(options.signal, `reading '${this.info.key}' of ${this.path}`);
-      const e = Math.min(end, aligned ? s - (s % chunkRows) + batchRows : s + batchRows);
-      yield {
-        start: s,
-        end: e,
-        matrix: this.readRows(s, e, {
-          ...(options.columns === undefined ? {} : { columns }),
-          ...(shared === undefined ? {} : { into: shared }),
-        }),
-      };
-      s = e;
+    // reuse: the dataset keeps its batch buffer for the next reuse scan (fresh memory costs a page
+    // fault per 4 KiB on first touch), unless another reuse scan of this dataset is still running.
+    let shared: Float32Array | undefined;
+    let holds = false;
+    if (options.reuse === true) {
+      const needed = Math.min(batchRows, end - start) * (columns.end - columns.start);
+      if (!this.reuseBusy) {
+        if (this.reuseBuffer === undefined || this.reuseBuffer.length < needed) {
+          this.reuseBuffer = undefined;
+          this.reuseBuffer = allocate(Math.min(batchRows, end - start), columns.end - columns.start, this.path, this.info.key);
+        }
+        shared = this.reuseBuffer;
+        this.reuseBusy = holds = true;
+      } else {
+        shared = allocate(Math.min(batchRows, end - start), columns.end - columns.start, this.path, this.info.key);
+      }
+    }
+    try {
+      for (let s = start; s < end; ) {
+        throwIfAborted(options.signal, `reading '${this.info.key}' of ${this.path}`);
+        const e = Math.min(end, aligned ? s - (s % chunkRows) + batchRows : s + batchRows);
+        yield {
+          start: s,
+          end: e,
+          matrix: this.readRows(s, e, {
+            ...(options.columns === undefined ? {} : { columns }),
+            ...(shared === undefined ? {} : { into: shared }),
+          }),
+        };
+        s = e;
+      }
+    } finally {
+      if (holds) this.reuseBusy = false;
     }
   }
+
+  /** The batch buffer of `reuse: true` scans, kept for the next one (dropped on close). */
+  private reuseBuffer: Float32Array | undefined;
+  private reuseBusy = false;
 
   readRaw(start = 0, end = this.rows): H5RawData {
     this.checkReadable(true);
@@ -590,6 +616,7 @@ class H5DatasetImpl implements H5Dataset {
   /** Drops the direct readers' buffers (the file is closing). */
   release(): void {
     this.chunkReader?.close();
+    this.reuseBuffer = undefined;
     this.scratch = new Uint8Array(0);
   }
 

@@ -136,3 +136,37 @@ describe('direct reads of damaged files', () => {
     file.close();
   });
 });
+
+describe('reuse: true scans', () => {
+  it('keep one buffer per dataset across scans, and interleaved scans get their own buffer with correct values', async () => {
+    const file = await openH5(fixture('h5py_layouts.h5'));
+    const dataset = file.dataset('gzip_f32');
+    const buffersOf = (batchRows: number) => {
+      const buffers = new Set<ArrayBufferLike>();
+      for (const batch of dataset.iterBatches({ batchRows, reuse: true })) {
+        buffers.add(batch.matrix.data.buffer);
+        expect(bits(batch.matrix.data)).toEqual(bits(block(X, COLS, batch.start, batch.end)));
+      }
+      return [...buffers];
+    };
+    const first = buffersOf(8);
+    const second = buffersOf(8);
+    expect(first).toHaveLength(1);
+    expect(second).toEqual(first);
+    // a larger batch needs a larger buffer
+    expect(buffersOf(16)[0]).not.toBe(first[0]);
+    // two scans at once: each batch of each scan holds its own rows when it is read
+    const a = dataset.iterBatches({ batchRows: 8, reuse: true })[Symbol.iterator]();
+    const b = dataset.iterBatches({ batchRows: 8, start: 16, reuse: true })[Symbol.iterator]();
+    const seen = new Set<ArrayBufferLike>();
+    for (let step = 0; step < 2; step++) {
+      const x = a.next().value!;
+      const y = b.next().value!;
+      seen.add(x.matrix.data.buffer).add(y.matrix.data.buffer);
+      expect(bits(x.matrix.data)).toEqual(bits(block(X, COLS, x.start, x.end)));
+      expect(bits(y.matrix.data)).toEqual(bits(block(X, COLS, y.start, y.end)));
+    }
+    expect(seen.size).toBe(2);
+    file.close();
+  });
+});
