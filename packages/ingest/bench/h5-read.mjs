@@ -3,7 +3,7 @@
 // One JSON line: per-rep times, sha256 of the bytes read (C order, like ../shared/bench/h5_peer.py),
 // peak RSS, the median CPU time (user + system) and the wasm heap size. Ops: whole (readRows of every row into one matrix),
 // batches (iterBatches with the default batch size, or BATCH rows), batches_reuse (the same with
-// reuse: true), rows, cols, rows_last, rows_mid.
+// reuse: true), rows, cols, rows_last, rows_mid. Env H5_DIRECT=0 sends every read through HDF5.
 import { createHash } from 'node:crypto';
 import { openH5 } from '../dist/index.js';
 
@@ -20,7 +20,8 @@ const logger = {
   warn() {},
   error() {},
 };
-const h5 = await openH5(file, { logger });
+// H5_DIRECT=0: every read through HDF5 (h5wasm), the path before direct reads.
+const h5 = await openH5(file, { logger, directReads: process.env.H5_DIRECT !== '0' });
 const dataset = h5.dataset(key);
 const openMs = performance.now() - t0;
 const [N, C] = dataset.info.shape;

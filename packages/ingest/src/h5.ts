@@ -2,8 +2,10 @@ import { closeSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PipelineError, silentLogger, throwIfAborted, type Logger, type Matrix } from '@pipeline/core';
 import { requireFile } from './file-checks.js';
+import { H5ChunkReader, swapBytes } from './h5-chunk-reader.js';
 import { locateContiguousData, preadFully } from './h5-contiguous.js';
 import { dtypeName, numericKind, type NumericArray } from './h5-dtype.js';
+import { readStorage, type H5Storage } from './h5-layout.js';
 import { h5Cause, loadH5, type H5Module, type H5Runtime } from './h5-module.js';
 
 type H5wasm = H5Runtime['h5wasm'];
@@ -55,7 +57,9 @@ export interface H5BatchOptions {
   /**
    * Reuse one buffer for every batch: each batch's matrix is overwritten by the next one, so use (or
    * copy) it before advancing. Saves a fresh allocation per batch; JS frees arrays only at GC, so
-   * fresh multi-MB arrays keep costing page faults, which `reuse` avoids (see bench/). Default false.
+   * fresh multi-MB arrays keep costing page faults, which `reuse` avoids (see bench/). The buffer
+   * stays with the dataset and the next `reuse` scan of it overwrites it too (a scan started while
+   * another one is running gets its own). Default false.
    */
   readonly reuse?: boolean;
 }
@@ -117,6 +121,12 @@ export interface OpenH5Options {
    * chunks, at least one). The wasm heap never holds more than one block.
    */
   readonly readBlockBytes?: number;
+  /**
+   * Read contiguous data, and chunked data whose filters are deflate and/or shuffle, straight from
+   * the file with Node's `fs` and native zlib (default true; the storage is found in the dataset's
+   * object header). `false` sends every read through HDF5 (h5wasm).
+   */
+  readonly directReads?: boolean;
 }
 
 /**
@@ -173,7 +183,7 @@ export async function openH5(path: string, options: OpenH5Options = {}): Promise
     file.close();
     throw new PipelineError('E_USAGE', `readBlockBytes must be ≥ 1, got ${readBlockBytes}`, { field: 'readBlockBytes' });
   }
-  return new H5FileImpl(runtime, file, absolute, logger, readBlockBytes, stats.size);
+  return new H5FileImpl(runtime, file, absolute, logger, readBlockBytes, stats.size, options.directReads ?? true);
 }
 
 function openError(path: string, size: number, cause: unknown): PipelineError {
@@ -205,6 +215,8 @@ interface FileState {
   /** A plain descriptor for direct reads of contiguous datasets, opened on first use. */
   fd: number | undefined;
   readonly size: number;
+  /** Whether reads may bypass HDF5 (OpenH5Options.directReads). */
+  readonly directReads: boolean;
 }
 
 class H5FileImpl implements H5File {
@@ -220,8 +232,9 @@ class H5FileImpl implements H5File {
     private readonly logger: Logger,
     private readonly readBlockBytes: number,
     size: number,
+    directReads: boolean,
   ) {
-    this.state = { closed: false, fd: undefined, size };
+    this.state = { closed: false, fd: undefined, size, directReads };
   }
 
   datasets(): H5DatasetInfo[] {
@@ -286,6 +299,7 @@ class H5FileImpl implements H5File {
   close(): void {
     if (this.state.closed) return;
     this.state.closed = true;
+    for (const dataset of this.opened.values()) dataset.release();
     if (this.state.fd !== undefined) closeSync(this.state.fd);
     this.state.fd = undefined;
     this.file.close();
@@ -346,8 +360,12 @@ class H5DatasetImpl implements H5Dataset {
   private readonly cols: number;
   private readonly metadata: H5Metadata;
   private warnedMisaligned = false;
-  /** File offset of the data for direct reads; null when HDF5 must read; undefined until probed. */
+  /** File offset of contiguous data for direct reads; null when HDF5 must read; undefined until probed. */
   private directBase: number | null | undefined;
+  /** Reader of chunked data without HDF5; null when HDF5 must read; undefined until probed. */
+  private chunkReader: H5ChunkReader | null | undefined;
+  /** The storage read from the object header (undefined: not read yet; null: unsupported or unreadable). */
+  private storage: H5Storage | null | undefined;
 
   constructor(
     private readonly module: H5Module,
@@ -377,6 +395,15 @@ class H5DatasetImpl implements H5Dataset {
       });
     }
     const out = options.into?.subarray(0, n) ?? allocate(end - start, width, this.path, this.info.key);
+    const chunked = this.chunked();
+    if (chunked !== null) {
+      try {
+        chunked.read(start, end, columns, out, 0);
+      } catch (cause) {
+        throw this.readError(start, end, cause);
+      }
+      return { rows: end - start, cols: width, data: out };
+    }
     // Direct reads of a column range still read whole rows, so size those blocks by whole rows.
     const block = this.rowsFor(this.readBlockBytes, this.direct() !== null ? this.cols : width);
     let offset = 0;
@@ -413,21 +440,45 @@ class H5DatasetImpl implements H5Dataset {
         chunkRows,
       });
     }
-    const shared = options.reuse === true ? allocate(Math.min(batchRows, end - start), columns.end - columns.start, this.path, this.info.key) : undefined;
-    for (let s = start; s < end; ) {
-      throwIfAborted(options.signal, `reading '${this.info.key}' of ${this.path}`);
-      const e = Math.min(end, aligned ? s - (s % chunkRows) + batchRows : s + batchRows);
-      yield {
-        start: s,
-        end: e,
-        matrix: this.readRows(s, e, {
-          ...(options.columns === undefined ? {} : { columns }),
-          ...(shared === undefined ? {} : { into: shared }),
-        }),
-      };
-      s = e;
+    // reuse: the dataset keeps its batch buffer for the next reuse scan (fresh memory costs a page
+    // fault per 4 KiB on first touch), unless another reuse scan of this dataset is still running.
+    let shared: Float32Array | undefined;
+    let holds = false;
+    if (options.reuse === true) {
+      const needed = Math.min(batchRows, end - start) * (columns.end - columns.start);
+      if (!this.reuseBusy) {
+        if (this.reuseBuffer === undefined || this.reuseBuffer.length < needed) {
+          this.reuseBuffer = undefined;
+          this.reuseBuffer = allocate(Math.min(batchRows, end - start), columns.end - columns.start, this.path, this.info.key);
+        }
+        shared = this.reuseBuffer;
+        this.reuseBusy = holds = true;
+      } else {
+        shared = allocate(Math.min(batchRows, end - start), columns.end - columns.start, this.path, this.info.key);
+      }
+    }
+    try {
+      for (let s = start; s < end; ) {
+        throwIfAborted(options.signal, `reading '${this.info.key}' of ${this.path}`);
+        const e = Math.min(end, aligned ? s - (s % chunkRows) + batchRows : s + batchRows);
+        yield {
+          start: s,
+          end: e,
+          matrix: this.readRows(s, e, {
+            ...(options.columns === undefined ? {} : { columns }),
+            ...(shared === undefined ? {} : { into: shared }),
+          }),
+        };
+        s = e;
+      }
+    } finally {
+      if (holds) this.reuseBusy = false;
     }
   }
+
+  /** The batch buffer of `reuse: true` scans, kept for the next one (dropped on close). */
+  private reuseBuffer: Float32Array | undefined;
+  private reuseBusy = false;
 
   readRaw(start = 0, end = this.rows): H5RawData {
     this.checkReadable(true);
@@ -498,23 +549,75 @@ class H5DatasetImpl implements H5Dataset {
   }
 
   /**
-   * Contiguous, unfiltered, little-endian numeric data is read with `pread` straight into the output
-   * (float32, all columns) or a scratch block (other types, column ranges): one copy, as in h5py.
-   * See `locateContiguousData` for how the offset is found and verified.
+   * Contiguous, unfiltered numeric data is read with `pread` straight into the output (float32
+   * little-endian, all columns) or a scratch block (other types, big-endian, column ranges): one
+   * copy, as in h5py. The data's offset comes from the dataset's Data Layout message
+   * (`readStorage`); if that cannot be read, `locateContiguousData` observes and verifies it
+   * (little-endian only).
    */
   private direct(): number | null {
     if (this.directBase !== undefined) return this.directBase;
     const { metadata, info } = this;
     let base: number | undefined;
-    const eligible =
-      info.chunks === null && info.filters.length === 0 && metadata.littleEndian && info.shape.length > 0 && numericKind(metadata) !== undefined;
+    const eligible = info.chunks === null && info.filters.length === 0 && info.shape.length > 0 && numericKind(metadata) !== undefined;
     if (eligible) {
-      this.state.fd ??= openSync(this.path, 'r');
-      base = locateContiguousData(this.module, this.dataset, this.path, this.state.fd, this.state.size, info.shape, metadata.size);
+      const storage = this.readStorage();
+      if (storage?.kind === 'contiguous') base = storage.position;
+      else if (storage === null && metadata.littleEndian && this.state.directReads) {
+        base = locateContiguousData(this.module, this.dataset, this.path, this.state.fd!, this.state.size, info.shape, metadata.size);
+      }
     }
     this.directBase = base ?? null;
     this.logger.debug('HDF5 read path', { file: this.path, dataset: info.key, direct: base !== undefined, ...(base === undefined ? {} : { offset: base }) });
     return this.directBase;
+  }
+
+  /**
+   * Chunked 1-D/2-D numeric data whose chunks are all allocated and whose filters are deflate and/or
+   * shuffle is read without HDF5 (see {@link H5ChunkReader}); anything else (other filters, chunk
+   * indices other than the version-1 B-tree, single chunk and unpaged fixed array, N-D data)
+   * goes through h5wasm.
+   */
+  private chunked(): H5ChunkReader | null {
+    if (this.chunkReader !== undefined) return this.chunkReader;
+    const { metadata, info } = this;
+    let reader: H5ChunkReader | null = null;
+    const kind = numericKind(metadata);
+    if (info.chunks !== null && kind !== undefined && (info.shape.length === 1 || info.shape.length === 2)) {
+      const storage = this.readStorage();
+      const sameFilters = storage?.kind === 'chunked' && storage.filters.map((f) => f.id).join() === info.filters.map((f) => f.id).join();
+      if (storage?.kind === 'chunked' && sameFilters) {
+        reader = new H5ChunkReader(this.state.fd!, this.state.size, storage, info.shape, metadata.size, metadata.littleEndian, kind);
+      }
+    }
+    this.chunkReader = reader;
+    if (info.chunks !== null) this.logger.debug('HDF5 read path', { file: this.path, dataset: info.key, direct: reader !== null, chunked: true });
+    return reader;
+  }
+
+  /** The dataset's storage from its object header; null when unsupported or unreadable (HDF5 reads then). */
+  private readStorage(): H5Storage | null {
+    if (this.storage !== undefined) return this.storage;
+    if (!this.state.directReads) return (this.storage = null);
+    this.state.fd ??= openSync(this.path, 'r');
+    let storage: H5Storage | null = null;
+    try {
+      const reference = this.module.create_object_reference(this.dataset.file_id, this.dataset.path);
+      // h5wasm returns the H5R_OBJECT reference's bytes (a haddr_t: the object header's address).
+      const address = Number(Buffer.from(Array.from(reference)).readBigUInt64LE(0));
+      storage = readStorage(this.state.fd, this.state.size, address, this.info.shape, this.metadata.size) ?? null;
+    } catch (cause) {
+      this.logger.debug('HDF5 layout not read directly; HDF5 reads instead', { file: this.path, dataset: this.info.key, reason: String(cause) });
+    }
+    this.storage = storage;
+    return storage;
+  }
+
+  /** Drops the direct readers' buffers (the file is closing). */
+  release(): void {
+    this.chunkReader?.close();
+    this.reuseBuffer = undefined;
+    this.scratch = new Uint8Array(0);
   }
 
   private scratch = new Uint8Array(0);
@@ -527,13 +630,14 @@ class H5DatasetImpl implements H5Dataset {
     const fd = this.state.fd!;
     const bytes = (e - s) * rowBytes;
     try {
-      if (width === this.cols && kind.array === Float32Array) {
+      if (width === this.cols && kind.array === Float32Array && this.metadata.littleEndian) {
         preadFully(fd, new Uint8Array(out.buffer, out.byteOffset + offset * 4, bytes), base + s * rowBytes);
         return;
       }
       if (this.scratch.length < bytes) this.scratch = new Uint8Array(bytes);
       const scratch = this.scratch.subarray(0, bytes);
       preadFully(fd, scratch, base + s * rowBytes);
+      if (!this.metadata.littleEndian) swapBytes(scratch, itemSize);
       if (width === this.cols) {
         kind.convert(scratch.buffer, 0, (e - s) * width, out, offset);
       } else {
