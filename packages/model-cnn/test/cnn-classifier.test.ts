@@ -97,6 +97,10 @@ describe('cnnClassifier', () => {
     expect(Array.from((await reloaded.predictProba(test.features)).data)).toEqual(Array.from(probabilities.data));
     const again = await cnnClassifier(tiny).fit(train, { seed: 5 });
     expect(weightsOf(again)).toEqual(weightsOf(fitted));
+    // BatchNorm's moving statistics were updated during training (they start at mean 0, variance 1)
+    const moving = fitted.model.getLayer('conv1_bn').getWeights().slice(2).map((w) => Array.from(w.dataSync()));
+    expect(moving[0]!.some((m) => Math.abs(m) > 1e-3)).toBe(true);
+    expect(moving[1]!.some((v) => Math.abs(v - 1) > 1e-3)).toBe(true);
     expect(Array.from((await again.predictProba(test.features)).data)).toEqual(Array.from(probabilities.data));
     [fitted, reloaded, again].forEach((m) => m.dispose());
   });
