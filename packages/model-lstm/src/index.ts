@@ -5,6 +5,8 @@ export {
   LSTM_KIND,
   LSTM_DEFAULTS,
   LSTM_FAST_PRESET,
+  LSTM_SEED_PRESET,
   type LstmArgs,
   type LstmOptions,
 } from './lstm-classifier.js';
+export type { ClassWeightMode } from './balanced-sample-weights.js';

@@ -134,7 +134,9 @@ export const lstmArgsSchema = z
     ...temporalShape,
     units: positiveInt().optional(),
     denseUnits: positiveInt().optional(),
-    fast: z.boolean().optional().describe('Fast preset (fewer epochs/units, more downsampling); explicit args still win'),
+    fast: z.boolean().optional().describe('Fast preset (fewer units, larger batches and learning rate, fewer rows); explicit args still win'),
+    frame: positiveInt().optional().describe('Downsampled steps the LSTM reads as one step (1 = one sample per step)'),
+    classWeight: z.enum(['none', 'balanced']).optional().describe('Class weights in the loss'),
   })
   .describe('LSTM on the raw signal (package defaults for absent fields)');
 
@@ -144,6 +146,8 @@ export const cnnArgsSchema = z
     filters: z.array(positiveInt()).min(1).optional(),
     kernelSizes: z.array(positiveInt()).min(1).optional(),
     poolSize: positiveInt().optional(),
+    batchNorm: z.boolean().optional().describe('BatchNormalization after each convolution'),
+    classWeight: z.enum(['none', 'balanced']).optional().describe('Class weights in the loss'),
   })
   .describe('1D CNN on the raw signal (package defaults for absent fields)');
 

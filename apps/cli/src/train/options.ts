@@ -17,13 +17,16 @@ const DEFAULTS = () => (defaults ??= configModule().configDefaults());
 
 /** `[flag, type, description, arg name]` of the seed's LSTM flags. */
 export const LSTM_FLAGS: ReadonlyArray<readonly [string, 'number' | 'boolean' | 'string', string, string]> = [
-  ['lstm-fast', 'boolean', 'Fast preset (fewer epochs/units, more downsampling); explicit --lstm-* flags still win', 'fast'],
-  ['lstm-downsample', 'number', 'Keep every k-th sample (default 5)', 'downsample'],
-  ['lstm-epochs', 'number', 'Training epochs (default 3)', 'epochs'],
+  ['lstm-fast', 'boolean', 'Fast preset (32 units, batch 64, learning rate 3e-3, at most 10000 rows); explicit --lstm-* flags still win', 'fast'],
+  ['lstm-downsample', 'number', 'Keep every k-th sample (default 2)', 'downsample'],
+  ['lstm-frame', 'number', 'Downsampled samples per LSTM step (default 25; 1 = one sample per step)', 'frame'],
+  ['lstm-epochs', 'number', 'Training epochs (default 6)', 'epochs'],
   ['lstm-max-train-samples', 'number', 'Rows per fit, seeded subset; 0 = all (default 50000)', 'maxTrainSamples'],
   ['lstm-units', 'number', 'LSTM units (default 64)', 'units'],
   ['lstm-dense-units', 'number', 'Dense units after the LSTM (default 32)', 'denseUnits'],
   ['lstm-batch-size', 'number', 'Training batch (default 32)', 'batchSize'],
+  ['lstm-learning-rate', 'number', 'Adam learning rate (default 2e-3)', 'learningRate'],
+  ['lstm-class-weight', 'string', 'Class weights in the loss: balanced or none (default balanced)', 'classWeight'],
   ['lstm-predict-batch-size', 'number', 'Prediction batch (default 1024)', 'predictBatchSize'],
   ['lstm-verbose', 'boolean', 'Log every epoch at info', 'verbose'],
   ['lstm-load-model', 'string', 'Start from a pretrained LSTM (artifact folder or model.json folder)', 'loadModel'],
@@ -31,10 +34,13 @@ export const LSTM_FLAGS: ReadonlyArray<readonly [string, 'number' | 'boolean' | 
 
 /** `[flag, type, description, arg name]` of the seed's CNN flags. */
 export const CNN_FLAGS: ReadonlyArray<readonly [string, 'number' | 'boolean' | 'string', string, string]> = [
-  ['cnn-epochs', 'number', 'Training epochs (default 20)', 'epochs'],
-  ['cnn-batch-size', 'number', 'Training batch (default 64)', 'batchSize'],
-  ['cnn-downsample', 'number', 'Keep every k-th sample (default 1)', 'downsample'],
+  ['cnn-epochs', 'number', 'Training epochs (default 12)', 'epochs'],
+  ['cnn-batch-size', 'number', 'Training batch (default 32)', 'batchSize'],
+  ['cnn-downsample', 'number', 'Keep every k-th sample (default 2)', 'downsample'],
   ['cnn-max-train-samples', 'number', 'Rows per fit, seeded subset; 0 = all (default 0)', 'maxTrainSamples'],
+  ['cnn-learning-rate', 'number', 'Adam learning rate (default 2e-3)', 'learningRate'],
+  ['cnn-batch-norm', 'boolean', 'BatchNormalization after each convolution (default true)', 'batchNorm'],
+  ['cnn-class-weight', 'string', 'Class weights in the loss: balanced or none (default balanced)', 'classWeight'],
   ['cnn-predict-batch-size', 'number', 'Prediction batch (default 4096)', 'predictBatchSize'],
   ['cnn-verbose', 'boolean', 'Log every epoch at info', 'verbose'],
   ['cnn-load-only', 'boolean', 'Use --cnn-load-model as is, without training', 'loadOnly'],
