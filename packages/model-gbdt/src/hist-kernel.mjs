@@ -27,6 +27,8 @@ export const HIST_FEATURE_BYTES = 6144;
 /** Float64 values per (child, feature) split result. */
 export const RESULT_STRIDE = 6;
 const PAGE = 65536;
+/** Features whose histograms are built and scanned together (the wasm builds four per pass over the samples). */
+const FEATURE_GROUP = 4;
 
 export const JOB_BUILD_SLOT = 0; // slot to build by brute force, -1: none
 export const JOB_BUILD_START = 1; // partition range of the node to build
@@ -76,50 +78,56 @@ export function runFeatureRange(ctx, f0, f1) {
   const nFeatures = ctx.nFeatures;
   // Job values are float64: convert to int32 so index arithmetic stays in integer registers.
   const buildSlot = job[JOB_BUILD_SLOT] | 0;
-  if (buildSlot >= 0) {
-    const base = layout.hist + buildSlot * layout.slotBytes;
-    const start = job[JOB_BUILD_START] | 0;
-    const count = job[JOB_BUILD_COUNT] | 0;
-    wasm.clear(base, f0, f1);
-    if (job[JOB_BUILD_IDENTITY] === 1) {
-      wasm.build_identity(base, layout.bins, ctx.nRows, f0, f1, count, layout.ogh);
-    } else {
-      wasm.build_gather(base, layout.bins, ctx.nRows, f0, f1, layout.idx + start * 4, count, layout.ogh);
-    }
-    const target = job[JOB_SUB_TARGET] | 0;
-    if (target >= 0) wasm.subtract(layout.hist + target * layout.slotBytes, base, f0, f1);
-  }
+  const base = layout.hist + buildSlot * layout.slotBytes;
+  const start = job[JOB_BUILD_START] | 0;
+  const count = job[JOB_BUILD_COUNT] | 0;
+  const identity = job[JOB_BUILD_IDENTITY] === 1;
+  const target = job[JOB_SUB_TARGET] | 0;
+  const targetBase = layout.hist + target * layout.slotBytes;
   const msl = job[JOB_MIN_SAMPLES_LEAF];
   const minHessian = job[JOB_MIN_HESSIAN];
   const l2 = job[JOB_L2];
   const minGain = job[JOB_MIN_GAIN];
   const { nBinsNonMissing, hasMissing } = ctx;
-  for (let c = 0; c < 2; c++) {
-    const p = JOB_CHILD0 + c * JOB_CHILD_STRIDE;
-    const slot = job[p] | 0;
-    if (slot < 0) continue;
-    const sumG = job[p + 1];
-    const sumH = job[p + 2];
-    const count = job[p + 3];
-    const lossCurrent = job[p + 4];
-    const slotBase = layout.hist + slot * layout.slotBytes;
-    for (let f = f0; f < f1; f++) {
-      // scikit-learn's rules (splitting.pyx), see hist-kernel.wat: scan bins left to right
-      // (missing values go right), then, if the feature has NaN, right to left (they go left).
-      wasm.find_split(
-        slotBase + f * HIST_FEATURE_BYTES,
-        nBinsNonMissing[f],
-        hasMissing[f],
-        sumG,
-        sumH,
-        count,
-        lossCurrent,
-        msl,
-        minHessian,
-        l2,
-        minGain,
-        layout.results + (c * nFeatures + f) * RESULT_STRIDE * 8,
-      );
+  // One group of FEATURE_GROUP features at a time: zero, build, subtract and scan its histograms
+  // while they are in L1/L2 (a whole slot, nFeatures x 6 KiB, does not fit in L2: zeroing, building
+  // and scanning it in separate passes fetched it from memory three times). Features are
+  // independent, so the order changes no byte.
+  for (let g0 = f0; g0 < f1; g0 += FEATURE_GROUP) {
+    const g1 = Math.min(f1, g0 + FEATURE_GROUP);
+    if (buildSlot >= 0) {
+      wasm.clear(base, g0, g1);
+      if (identity) wasm.build_identity(base, layout.bins, ctx.nRows, g0, g1, count, layout.ogh);
+      else wasm.build_gather(base, layout.bins, ctx.nRows, g0, g1, layout.idx + start * 4, count, layout.ogh);
+      if (target >= 0) wasm.subtract(targetBase, base, g0, g1);
+    }
+    for (let c = 0; c < 2; c++) {
+      const p = JOB_CHILD0 + c * JOB_CHILD_STRIDE;
+      const slot = job[p] | 0;
+      if (slot < 0) continue;
+      const sumG = job[p + 1];
+      const sumH = job[p + 2];
+      const childCount = job[p + 3];
+      const lossCurrent = job[p + 4];
+      const slotBase = layout.hist + slot * layout.slotBytes;
+      for (let f = g0; f < g1; f++) {
+        // scikit-learn's rules (splitting.pyx), see hist-kernel.wat: scan bins left to right
+        // (missing values go right), then, if the feature has NaN, right to left (they go left).
+        wasm.find_split(
+          slotBase + f * HIST_FEATURE_BYTES,
+          nBinsNonMissing[f],
+          hasMissing[f],
+          sumG,
+          sumH,
+          childCount,
+          lossCurrent,
+          msl,
+          minHessian,
+          l2,
+          minGain,
+          layout.results + (c * nFeatures + f) * RESULT_STRIDE * 8,
+        );
+      }
     }
   }
 }
