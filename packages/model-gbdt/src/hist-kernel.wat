@@ -175,6 +175,7 @@
     (local $gl f64) (local $hl f64) (local $nl f64) (local $gr f64) (local $hr f64) (local $nr f64)
     (local $c f64) (local $e i32) (local $b i32) (local $end i32) (local $score f64) (local $gain f64)
     (local $total v128) (local $lam2 v128) (local $acc v128) (local $rest v128) (local $q v128)
+    (local $best_acc v128) (local $better i32)
     (local.set $lambda (f64.add (local.get $l2) (f64.const 1e-15)))
     (local.set $lam2 (f64x2.splat (local.get $lambda)))
     (local.set $total (f64x2.replace_lane 1 (f64x2.splat (local.get $sum_g)) (local.get $sum_h)))
@@ -189,37 +190,39 @@
     (block $ltr_done
       (loop $ltr
         (br_if $ltr_done (i32.ge_s (local.get $b) (local.get $end)))
+        ;; Branch-free over empty bins (their random pattern in small nodes defeated the branch
+        ;; predictor): an empty bin adds zeros, and its candidate is the previous bin's (same
+        ;; sums, same checks, same score, which cannot beat itself).
         (local.set $c (f64.load offset=16 (local.get $e)))
-        (if (f64.ne (local.get $c) (f64.const 0))
+        (local.set $nl (f64.add (local.get $nl) (local.get $c)))
+        (local.set $acc (f64x2.add (local.get $acc)
+          (v128.and (v128.load (local.get $e)) (f64x2.ne (f64x2.splat (local.get $c)) (v128.const i64x2 0 0)))))
+        (if (i32.and (f64.ge (local.get $nl) (local.get $msl))
+                     (f64.ge (f64x2.extract_lane 1 (local.get $acc)) (local.get $min_hessian)))
           (then
-            (local.set $nl (f64.add (local.get $nl) (local.get $c)))
-            (local.set $acc (f64x2.add (local.get $acc) (v128.load (local.get $e))))
-            (if (i32.and (f64.ge (local.get $nl) (local.get $msl))
-                         (f64.ge (f64x2.extract_lane 1 (local.get $acc)) (local.get $min_hessian)))
-              (then
-                (local.set $rest (f64x2.sub (local.get $total) (local.get $acc)))
-                (br_if $ltr_done (f64.lt (f64.sub (local.get $count) (local.get $nl)) (local.get $msl)))
-                (br_if $ltr_done (f64.lt (f64x2.extract_lane 1 (local.get $rest)) (local.get $min_hessian)))
-                ;; (gl, gr)² / ((hl, hr) + λ)
-                (local.set $q
-                  (f64x2.div
-                    (f64x2.mul
-                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc) (local.get $rest))
-                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc) (local.get $rest)))
-                    (f64x2.add
-                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc) (local.get $rest))
-                      (local.get $lam2))))
-                (local.set $score (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
-                (if (f64.gt (local.get $score) (local.get $best))
-                  (then
-                    (local.set $best (local.get $score))
-                    (local.set $best_bin (local.get $b))
-                    (local.set $best_gl (f64x2.extract_lane 0 (local.get $acc)))
-                    (local.set $best_hl (f64x2.extract_lane 1 (local.get $acc)))
-                    (local.set $best_nl (local.get $nl))))))))
+            (local.set $rest (f64x2.sub (local.get $total) (local.get $acc)))
+            (br_if $ltr_done (f64.lt (f64.sub (local.get $count) (local.get $nl)) (local.get $msl)))
+            (br_if $ltr_done (f64.lt (f64x2.extract_lane 1 (local.get $rest)) (local.get $min_hessian)))
+            ;; (gl, gr)² / ((hl, hr) + λ)
+            (local.set $q
+              (f64x2.div
+                (f64x2.mul
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc) (local.get $rest))
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc) (local.get $rest)))
+                (f64x2.add
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc) (local.get $rest))
+                  (local.get $lam2))))
+            (local.set $score (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
+            (local.set $better (f64.gt (local.get $score) (local.get $best)))
+            (local.set $best (select (local.get $score) (local.get $best) (local.get $better)))
+            (local.set $best_bin (select (local.get $b) (local.get $best_bin) (local.get $better)))
+            (local.set $best_acc (select (result v128) (local.get $acc) (local.get $best_acc) (local.get $better)))
+            (local.set $best_nl (select (local.get $nl) (local.get $best_nl) (local.get $better)))))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (local.set $e (i32.add (local.get $e) (i32.const 24)))
         (br $ltr)))
+    (local.set $best_gl (f64x2.extract_lane 0 (local.get $best_acc)))
+    (local.set $best_hl (f64x2.extract_lane 1 (local.get $best_acc)))
     ;; right to left (missing values go left): bins nbnm-1 .. 1 added to the right child
     ;; $acc = (gr, hr), $rest = (gl, hl)
     (if (local.get $has_missing)
@@ -232,37 +235,36 @@
           (loop $rtl
             (br_if $rtl_done (i32.lt_s (local.get $b) (i32.const 0)))
             (local.set $c (f64.load offset=16 (local.get $e)))
-            (if (f64.ne (local.get $c) (f64.const 0))
+            (local.set $nr (f64.add (local.get $nr) (local.get $c)))
+            (local.set $acc (f64x2.add (local.get $acc)
+              (v128.and (v128.load (local.get $e)) (f64x2.ne (f64x2.splat (local.get $c)) (v128.const i64x2 0 0)))))
+            (if (i32.and (f64.ge (local.get $nr) (local.get $msl))
+                         (f64.ge (f64x2.extract_lane 1 (local.get $acc)) (local.get $min_hessian)))
               (then
-                (local.set $nr (f64.add (local.get $nr) (local.get $c)))
-                (local.set $acc (f64x2.add (local.get $acc) (v128.load (local.get $e))))
-                (if (i32.and (f64.ge (local.get $nr) (local.get $msl))
-                             (f64.ge (f64x2.extract_lane 1 (local.get $acc)) (local.get $min_hessian)))
-                  (then
-                    (local.set $rest (f64x2.sub (local.get $total) (local.get $acc)))
-                    (br_if $rtl_done (f64.lt (f64.sub (local.get $count) (local.get $nr)) (local.get $msl)))
-                    (br_if $rtl_done (f64.lt (f64x2.extract_lane 1 (local.get $rest)) (local.get $min_hessian)))
-                    ;; (gl, gr)² / ((hl, hr) + λ)
-                    (local.set $q
-                      (f64x2.div
-                        (f64x2.mul
-                          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $rest) (local.get $acc))
-                          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $rest) (local.get $acc)))
-                        (f64x2.add
-                          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $rest) (local.get $acc))
-                          (local.get $lam2))))
-                    (local.set $score (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
-                    (if (f64.gt (local.get $score) (local.get $best))
-                      (then
-                        (local.set $best (local.get $score))
-                        (local.set $best_bin (local.get $b))
-                        (local.set $best_gl (f64x2.extract_lane 0 (local.get $rest)))
-                        (local.set $best_hl (f64x2.extract_lane 1 (local.get $rest)))
-                        (local.set $best_nl (f64.sub (local.get $count) (local.get $nr)))
-                        (local.set $missing_left (i32.const 1))))))))
+                (local.set $rest (f64x2.sub (local.get $total) (local.get $acc)))
+                (br_if $rtl_done (f64.lt (f64.sub (local.get $count) (local.get $nr)) (local.get $msl)))
+                (br_if $rtl_done (f64.lt (f64x2.extract_lane 1 (local.get $rest)) (local.get $min_hessian)))
+                ;; (gl, gr)² / ((hl, hr) + λ)
+                (local.set $q
+                  (f64x2.div
+                    (f64x2.mul
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $rest) (local.get $acc))
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $rest) (local.get $acc)))
+                    (f64x2.add
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $rest) (local.get $acc))
+                      (local.get $lam2))))
+                (local.set $score (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
+                (local.set $better (f64.gt (local.get $score) (local.get $best)))
+                (local.set $best (select (local.get $score) (local.get $best) (local.get $better)))
+                (local.set $best_bin (select (local.get $b) (local.get $best_bin) (local.get $better)))
+                (local.set $best_acc (select (result v128) (local.get $rest) (local.get $best_acc) (local.get $better)))
+                (local.set $best_nl (select (f64.sub (local.get $count) (local.get $nr)) (local.get $best_nl) (local.get $better)))
+                (local.set $missing_left (select (i32.const 1) (local.get $missing_left) (local.get $better)))))
             (local.set $b (i32.sub (local.get $b) (i32.const 1)))
             (local.set $e (i32.sub (local.get $e) (i32.const 24)))
-            (br $rtl)))))
+            (br $rtl)))
+        (local.set $best_gl (f64x2.extract_lane 0 (local.get $best_acc)))
+        (local.set $best_hl (f64x2.extract_lane 1 (local.get $best_acc)))))
     ;; gain of the best candidate, computed like scikit-learn: lossCurrent - gl*vl - gr*vr
     (local.set $gain (f64.const -1))
     (if (i32.ge_s (local.get $best_bin) (i32.const 0))
