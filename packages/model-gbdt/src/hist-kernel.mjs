@@ -41,7 +41,9 @@ export const JOB_L2 = 7;
 export const JOB_MIN_GAIN = 8;
 export const JOB_CHILD0 = 9; // per child: [slot (-1: do not search), sumG, sumH, count, lossCurrent]
 export const JOB_CHILD_STRIDE = 5;
-export const JOB_LENGTH = JOB_CHILD0 + 2 * JOB_CHILD_STRIDE;
+/** 1: the split scans may skip candidates below a bound from other features (no categorical features). */
+export const JOB_PRUNE = JOB_CHILD0 + 2 * JOB_CHILD_STRIDE;
+export const JOB_LENGTH = JOB_PRUNE + 1;
 
 const align = (bytes) => Math.ceil(bytes / 16) * 16;
 
@@ -73,7 +75,7 @@ export function pagesFor(bytes) {
  * Features are independent, so any partition of [0, nFeatures) across threads gives the same
  * bytes.
  */
-export function runFeatureRange(ctx, f0, f1) {
+export function runFeatureRange(ctx, f0, f1, bounds = [-Infinity, -Infinity]) {
   const { job, wasm, layout } = ctx;
   const nFeatures = ctx.nFeatures;
   // Job values are float64: convert to int32 so index arithmetic stays in integer registers.
@@ -89,6 +91,14 @@ export function runFeatureRange(ctx, f0, f1) {
   const l2 = job[JOB_L2];
   const minGain = job[JOB_MIN_GAIN];
   const { nBinsNonMissing, hasMissing } = ctx;
+  // Bounds: per child, the best split score this thread has seen on other features of this job.
+  // A feature's scan computes exactly only the candidates that may reach it (see find_split): the
+  // others cannot be the node's best split, whose score is at least that of every feature's best
+  // (score = gain - lossCurrent, the same for all features of a child). So a losing feature's
+  // result may be a lower candidate than its own best (and differ between thread counts), the
+  // winner's never is: the split chosen, and so the model, is the same bytes. Off when categorical
+  // features exist (their numeric scan is replaced afterwards by the categorical search).
+  const prune = job[JOB_PRUNE] === 1;
   // One group of FEATURE_GROUP features at a time: zero, build, subtract and scan its histograms
   // while they are in L1/L2 (a whole slot, nFeatures x 6 KiB, does not fit in L2: zeroing, building
   // and scanning it in separate passes fetched it from memory three times). Features are
@@ -113,7 +123,7 @@ export function runFeatureRange(ctx, f0, f1) {
       for (let f = g0; f < g1; f++) {
         // scikit-learn's rules (splitting.pyx), see hist-kernel.wat: scan bins left to right
         // (missing values go right), then, if the feature has NaN, right to left (they go left).
-        wasm.find_split(
+        const best = wasm.find_split(
           slotBase + f * HIST_FEATURE_BYTES,
           nBinsNonMissing[f],
           hasMissing[f],
@@ -126,7 +136,9 @@ export function runFeatureRange(ctx, f0, f1) {
           l2,
           minGain,
           layout.results + (c * nFeatures + f) * RESULT_STRIDE * 8,
+          prune ? bounds[c] : -Infinity,
         );
+        if (best > bounds[c]) bounds[c] = best;
       }
     }
   }
@@ -161,6 +173,7 @@ export {
 export function runChunks(ctx, ctl, claim, sequence) {
   const n = ctx.nFeatures;
   const tag = BigInt(sequence) << 32n;
+  const bounds = [-Infinity, -Infinity]; // split-score bounds of this thread over its chunks of the job
   for (;;) {
     const current = Atomics.load(claim, 0);
     if ((current & ~0xffffffffn) !== tag) return;
@@ -170,7 +183,7 @@ export function runChunks(ctx, ctl, claim, sequence) {
     const f1 = Math.min(n, f0 + Atomics.load(ctl, CTL_CHUNK_SIZE));
     if (Atomics.compareExchange(claim, 0, current, tag | BigInt(f1)) !== current) continue;
     try {
-      runFeatureRange(ctx, f0, f1);
+      runFeatureRange(ctx, f0, f1, bounds);
     } catch (error) {
       Atomics.store(ctl, CTL_FAILED, 1);
       finishChunk(ctl, f1 - f0 + drainClaims(claim, tag, n));

@@ -170,17 +170,19 @@
     (param $base i32) (param $nbnm i32) (param $has_missing i32)
     (param $sum_g f64) (param $sum_h f64) (param $count f64) (param $loss_current f64)
     (param $msl f64) (param $min_hessian f64) (param $l2 f64) (param $min_gain f64) (param $out i32)
+    (param $bound f64) (result f64)
     (local $lambda f64) (local $best f64) (local $best_bin i32) (local $best_gl f64) (local $best_hl f64)
     (local $best_nl f64) (local $missing_left i32)
     (local $gl f64) (local $hl f64) (local $nl f64) (local $gr f64) (local $hr f64) (local $nr f64)
     (local $c f64) (local $e i32) (local $b i32) (local $end i32) (local $score f64) (local $gain f64)
     (local $total v128) (local $lam2 v128) (local $acc v128) (local $rest v128) (local $q v128)
-    (local $best_acc v128) (local $better i32)
+    (local $best_acc v128) (local $better i32) (local $g2 v128) (local $hh v128) (local $p v128) (local $cut f64)
     (local.set $lambda (f64.add (local.get $l2) (f64.const 1e-15)))
     (local.set $lam2 (f64x2.splat (local.get $lambda)))
     (local.set $total (f64x2.replace_lane 1 (f64x2.splat (local.get $sum_g)) (local.get $sum_h)))
     (local.set $best (f64.const -inf))
     (local.set $best_bin (i32.const -1))
+    (local.set $cut (f64.mul (local.get $bound) (f64.const 0.999999998)))
     ;; left to right: bins 0 .. nbnm - 2 (+ the last non-missing bin when NaN exists)
     ;; $acc = (gl, hl), $rest = (gr, hr)
     (local.set $end (i32.add (i32.sub (local.get $nbnm) (i32.const 1)) (local.get $has_missing)))
@@ -203,21 +205,30 @@
             (local.set $rest (f64x2.sub (local.get $total) (local.get $acc)))
             (br_if $ltr_done (f64.lt (f64.sub (local.get $count) (local.get $nl)) (local.get $msl)))
             (br_if $ltr_done (f64.lt (f64x2.extract_lane 1 (local.get $rest)) (local.get $min_hessian)))
-            ;; (gl, gr)² / ((hl, hr) + λ)
-            (local.set $q
-              (f64x2.div
-                (f64x2.mul
-                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc) (local.get $rest))
-                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc) (local.get $rest)))
-                (f64x2.add
-                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc) (local.get $rest))
-                  (local.get $lam2))))
-            (local.set $score (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
-            (local.set $better (f64.gt (local.get $score) (local.get $best)))
-            (local.set $best (select (local.get $score) (local.get $best) (local.get $better)))
-            (local.set $best_bin (select (local.get $b) (local.get $best_bin) (local.get $better)))
-            (local.set $best_acc (select (result v128) (local.get $acc) (local.get $best_acc) (local.get $better)))
-            (local.set $best_nl (select (local.get $nl) (local.get $best_nl) (local.get $better)))))
+            ;; (gl, gr)² and (hl, hr) + λ
+            (local.set $g2 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc) (local.get $rest)))
+            (local.set $g2 (f64x2.mul (local.get $g2) (local.get $g2)))
+            (local.set $hh (f64x2.add
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc) (local.get $rest))
+              (local.get $lam2)))
+            ;; Division-free filter: the score S / D (S = gl²(hr+λ) + gr²(hl+λ), D = (hl+λ)(hr+λ))
+            ;; is computed exactly only when it may reach $cut, max(best, bound) lowered by 2e-9
+            ;; relative (rounding of S, D and the score is ~1e-15): a skipped bin cannot beat this
+            ;; feature's best, nor reach the bound (see runFeatureRange).
+            (local.set $p (f64x2.mul (local.get $g2) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $hh) (local.get $hh))))
+            (if (f64.ge
+                  (f64.add (f64x2.extract_lane 0 (local.get $p)) (f64x2.extract_lane 1 (local.get $p)))
+                  (f64.mul (local.get $cut) (f64.mul (f64x2.extract_lane 0 (local.get $hh)) (f64x2.extract_lane 1 (local.get $hh)))))
+              (then
+                (local.set $q (f64x2.div (local.get $g2) (local.get $hh)))
+                (local.set $score (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
+                (if (f64.gt (local.get $score) (local.get $best))
+                  (then
+                    (local.set $best (local.get $score))
+                    (local.set $best_bin (local.get $b))
+                    (local.set $best_acc (local.get $acc))
+                    (local.set $best_nl (local.get $nl))
+                    (local.set $cut (f64.mul (f64.max (local.get $best) (local.get $bound)) (f64.const 0.999999998)))))))))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (local.set $e (i32.add (local.get $e) (i32.const 24)))
         (br $ltr)))
@@ -244,22 +255,31 @@
                 (local.set $rest (f64x2.sub (local.get $total) (local.get $acc)))
                 (br_if $rtl_done (f64.lt (f64.sub (local.get $count) (local.get $nr)) (local.get $msl)))
                 (br_if $rtl_done (f64.lt (f64x2.extract_lane 1 (local.get $rest)) (local.get $min_hessian)))
-                ;; (gl, gr)² / ((hl, hr) + λ)
-                (local.set $q
-                  (f64x2.div
-                    (f64x2.mul
-                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $rest) (local.get $acc))
-                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $rest) (local.get $acc)))
-                    (f64x2.add
-                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $rest) (local.get $acc))
-                      (local.get $lam2))))
-                (local.set $score (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
-                (local.set $better (f64.gt (local.get $score) (local.get $best)))
-                (local.set $best (select (local.get $score) (local.get $best) (local.get $better)))
-                (local.set $best_bin (select (local.get $b) (local.get $best_bin) (local.get $better)))
-                (local.set $best_acc (select (result v128) (local.get $rest) (local.get $best_acc) (local.get $better)))
-                (local.set $best_nl (select (f64.sub (local.get $count) (local.get $nr)) (local.get $best_nl) (local.get $better)))
-                (local.set $missing_left (select (i32.const 1) (local.get $missing_left) (local.get $better)))))
+                ;; (gl, gr)² and (hl, hr) + λ
+                (local.set $g2 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $rest) (local.get $acc)))
+                (local.set $g2 (f64x2.mul (local.get $g2) (local.get $g2)))
+                (local.set $hh (f64x2.add
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $rest) (local.get $acc))
+                  (local.get $lam2)))
+                ;; Division-free filter: the score S / D (S = gl²(hr+λ) + gr²(hl+λ), D = (hl+λ)(hr+λ))
+                ;; is computed exactly only when it may reach $cut, max(best, bound) lowered by 2e-9
+                ;; relative (rounding of S, D and the score is ~1e-15): a skipped bin cannot beat this
+                ;; feature's best, nor reach the bound (see runFeatureRange).
+                (local.set $p (f64x2.mul (local.get $g2) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $hh) (local.get $hh))))
+                (if (f64.ge
+                      (f64.add (f64x2.extract_lane 0 (local.get $p)) (f64x2.extract_lane 1 (local.get $p)))
+                      (f64.mul (local.get $cut) (f64.mul (f64x2.extract_lane 0 (local.get $hh)) (f64x2.extract_lane 1 (local.get $hh)))))
+                  (then
+                    (local.set $q (f64x2.div (local.get $g2) (local.get $hh)))
+                    (local.set $score (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
+                    (if (f64.gt (local.get $score) (local.get $best))
+                      (then
+                        (local.set $best (local.get $score))
+                        (local.set $best_bin (local.get $b))
+                        (local.set $best_acc (local.get $rest))
+                        (local.set $best_nl (f64.sub (local.get $count) (local.get $nr)))
+                        (local.set $missing_left (i32.const 1))
+                        (local.set $cut (f64.mul (f64.max (local.get $best) (local.get $bound)) (f64.const 0.999999998)))))))))
             (local.set $b (i32.sub (local.get $b) (i32.const 1)))
             (local.set $e (i32.sub (local.get $e) (i32.const 24)))
             (br $rtl)))
@@ -284,7 +304,8 @@
     (f64.store offset=16 (local.get $out) (f64.convert_i32_s (local.get $missing_left)))
     (f64.store offset=24 (local.get $out) (local.get $best_gl))
     (f64.store offset=32 (local.get $out) (local.get $best_hl))
-    (f64.store offset=40 (local.get $out) (local.get $best_nl)))
+    (f64.store offset=40 (local.get $out) (local.get $best_nl))
+    (local.get $best))
 
   ;; Stable partition of the node's samples idx[0..count) by a split (bin <= $bin goes left; the
   ;; NaN bin goes left iff $missing_left): left ones stay in place in order, right ones follow in

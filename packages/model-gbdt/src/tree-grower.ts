@@ -9,6 +9,7 @@ import {
   JOB_MIN_GAIN,
   JOB_MIN_HESSIAN,
   JOB_MIN_SAMPLES_LEAF,
+  JOB_PRUNE,
   JOB_SUB_TARGET,
   RESULT_STRIDE,
 } from './hist-kernel.mjs';
@@ -77,6 +78,7 @@ export class TreeGrower {
     job[JOB_MIN_HESSIAN] = MIN_HESSIAN_TO_SPLIT;
     job[JOB_L2] = options.l2Regularization;
     job[JOB_MIN_GAIN] = MIN_GAIN_TO_SPLIT;
+    job[JOB_PRUNE] = mapper.categorical === undefined ? 1 : 0;
   }
 
   /**
