@@ -33,10 +33,10 @@ export interface KernelBuffers {
 }
 
 export interface KernelWasm {
-  clear(hist: number, f0: number, f1: number): void;
+  clear(hist: number, nbnm: number, missing: number, missingBin: number, f0: number, f1: number): void;
   build_gather(hist: number, bins: number, nRows: number, f0: number, f1: number, idx: number, count: number, ogh: number): void;
   build_identity(hist: number, bins: number, nRows: number, f0: number, f1: number, count: number, ogh: number): void;
-  subtract(target: number, source: number, f0: number, f1: number): void;
+  subtract(target: number, source: number, nbnm: number, missing: number, missingBin: number, f0: number, f1: number): void;
   find_split(...args: number[]): number;
   partition(idx: number, count: number, column: number, bin: number, missingBin: number, missingLeft: number, buffer: number): number;
   gather(ogh: number, idx: number, count: number, g: number, h: number): void;
@@ -75,6 +75,7 @@ export declare const JOB_MIN_GAIN: number;
 export declare const JOB_CHILD0: number;
 export declare const JOB_CHILD_STRIDE: number;
 export declare const JOB_PRUNE: number;
+export declare const JOB_MISSING_BIN: number;
 export declare const JOB_LENGTH: number;
 
 export declare const CTL_GENERATION: number;

@@ -43,7 +43,9 @@ export const JOB_CHILD0 = 9; // per child: [slot (-1: do not search), sumG, sumH
 export const JOB_CHILD_STRIDE = 5;
 /** 1: the split scans may skip candidates below a bound from other features (no categorical features). */
 export const JOB_PRUNE = JOB_CHILD0 + 2 * JOB_CHILD_STRIDE;
-export const JOB_LENGTH = JOB_PRUNE + 1;
+/** The bin of NaN (maxBins): histograms are zeroed and subtracted up to it for features with NaN. */
+export const JOB_MISSING_BIN = JOB_PRUNE + 1;
+export const JOB_LENGTH = JOB_MISSING_BIN + 1;
 
 const align = (bytes) => Math.ceil(bytes / 16) * 16;
 
@@ -99,6 +101,7 @@ export function runFeatureRange(ctx, f0, f1, bounds = [-Infinity, -Infinity]) {
   // winner's never is: the split chosen, and so the model, is the same bytes. Off when categorical
   // features exist (their numeric scan is replaced afterwards by the categorical search).
   const prune = job[JOB_PRUNE] === 1;
+  const missingBin = job[JOB_MISSING_BIN] | 0;
   // One group of FEATURE_GROUP features at a time: zero, build, subtract and scan its histograms
   // while they are in L1/L2 (a whole slot, nFeatures x 6 KiB, does not fit in L2: zeroing, building
   // and scanning it in separate passes fetched it from memory three times). Features are
@@ -106,10 +109,10 @@ export function runFeatureRange(ctx, f0, f1, bounds = [-Infinity, -Infinity]) {
   for (let g0 = f0; g0 < f1; g0 += FEATURE_GROUP) {
     const g1 = Math.min(f1, g0 + FEATURE_GROUP);
     if (buildSlot >= 0) {
-      wasm.clear(base, g0, g1);
+      wasm.clear(base, layout.nbnm, layout.missing, missingBin, g0, g1);
       if (identity) wasm.build_identity(base, layout.bins, ctx.nRows, g0, g1, count, layout.ogh);
       else wasm.build_gather(base, layout.bins, ctx.nRows, g0, g1, layout.idx + start * 4, count, layout.ogh);
-      if (target >= 0) wasm.subtract(targetBase, base, g0, g1);
+      if (target >= 0) wasm.subtract(targetBase, base, layout.nbnm, layout.missing, missingBin, g0, g1);
     }
     for (let c = 0; c < 2; c++) {
       const p = JOB_CHILD0 + c * JOB_CHILD_STRIDE;

@@ -9,6 +9,7 @@ import {
   JOB_MIN_GAIN,
   JOB_MIN_HESSIAN,
   JOB_MIN_SAMPLES_LEAF,
+  JOB_MISSING_BIN,
   JOB_PRUNE,
   JOB_SUB_TARGET,
   RESULT_STRIDE,
@@ -79,6 +80,7 @@ export class TreeGrower {
     job[JOB_L2] = options.l2Regularization;
     job[JOB_MIN_GAIN] = MIN_GAIN_TO_SPLIT;
     job[JOB_PRUNE] = mapper.categorical === undefined ? 1 : 0;
+    job[JOB_MISSING_BIN] = mapper.missingBin;
   }
 
   /**
