@@ -36,6 +36,7 @@ export interface KernelWasm {
   clear(hist: number, nbnm: number, missing: number, missingBin: number, f0: number, f1: number): void;
   build_gather(hist: number, bins: number, nRows: number, f0: number, f1: number, idx: number, count: number, ogh: number): void;
   build_identity(hist: number, bins: number, nRows: number, f0: number, f1: number, count: number, ogh: number): void;
+  root(idx: number, g: number, h: number, ogh: number, n: number, out: number): void;
   subtract(target: number, source: number, nbnm: number, missing: number, missingBin: number, f0: number, f1: number): void;
   find_split(...args: number[]): number;
   partition(idx: number, count: number, column: number, bin: number, missingBin: number, missingLeft: number, buffer: number): number;
@@ -76,6 +77,7 @@ export declare const JOB_CHILD0: number;
 export declare const JOB_CHILD_STRIDE: number;
 export declare const JOB_PRUNE: number;
 export declare const JOB_MISSING_BIN: number;
+export declare const JOB_ROOT_SUMS: number;
 export declare const JOB_LENGTH: number;
 
 export declare const CTL_GENERATION: number;

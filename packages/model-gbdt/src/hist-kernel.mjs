@@ -45,7 +45,9 @@ export const JOB_CHILD_STRIDE = 5;
 export const JOB_PRUNE = JOB_CHILD0 + 2 * JOB_CHILD_STRIDE;
 /** The bin of NaN (maxBins): histograms are zeroed and subtracted up to it for features with NaN. */
 export const JOB_MISSING_BIN = JOB_PRUNE + 1;
-export const JOB_LENGTH = JOB_MISSING_BIN + 1;
+/** Output of the wasm `root` step: ΣG and ΣH of the tree's gradients. */
+export const JOB_ROOT_SUMS = JOB_MISSING_BIN + 1;
+export const JOB_LENGTH = JOB_ROOT_SUMS + 2;
 
 const align = (bytes) => Math.ceil(bytes / 16) * 16;
 

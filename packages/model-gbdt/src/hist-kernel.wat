@@ -362,6 +362,25 @@
     (memory.copy (i32.add (local.get $idx) (i32.shl (local.get $nl) (i32.const 2))) (local.get $buffer) (i32.shl (local.get $nr) (i32.const 2)))
     (local.get $nl))
 
+  ;; The root of a tree over rows 0..n-1: idx[i] = i, ordered pairs ogh[i] = (g[i], h[i]), and the
+  ;; float64 sums of g and h in row order, stored at $out and $out + 8.
+  (func (export "root") (param $idx i32) (param $g i32) (param $h i32) (param $ogh i32) (param $n i32) (param $out i32)
+    (local $i i32) (local $gv f32) (local $hv f32) (local $sum_g f64) (local $sum_h f64)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2))) (local.get $i))
+        (local.set $gv (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $hv (f32.load (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 2)))))
+        (f32.store (i32.add (local.get $ogh) (i32.shl (local.get $i) (i32.const 3))) (local.get $gv))
+        (f32.store offset=4 (i32.add (local.get $ogh) (i32.shl (local.get $i) (i32.const 3))) (local.get $hv))
+        (local.set $sum_g (f64.add (local.get $sum_g) (f64.promote_f32 (local.get $gv))))
+        (local.set $sum_h (f64.add (local.get $sum_h) (f64.promote_f32 (local.get $hv))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (f64.store (local.get $out) (local.get $sum_g))
+    (f64.store offset=8 (local.get $out) (local.get $sum_h)))
+
   ;; Ordered (gradient, hessian) pairs of the samples idx[0..count): ogh[i] = (g[idx[i]], h[idx[i]]).
   (func (export "gather") (param $ogh i32) (param $idx i32) (param $count i32) (param $g i32) (param $h i32)
     (local $i i32) (local $r i32)
