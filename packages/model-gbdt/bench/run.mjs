@@ -31,6 +31,9 @@ const { values } = parseArgs({
     // runs with 1 thread only, the issue's reference.
     'sklearn-threads': { type: 'string', default: '1' },
     'lightgbm-threads': { type: 'string', default: '1,2' },
+    // Peers with more than one thread run the first fold of each set only ('all': every fold): on
+    // a loaded machine their OpenMP threads spin and one fold can take minutes.
+    'multi-thread-peer-folds': { type: 'string', default: 'first' },
     rounds: { type: 'string', default: '1' },
     // pip's python3: scikit-learn 1.9.1, LightGBM 4.7.0, pandas (Debian's python has no LightGBM).
     python: { type: 'string', default: 'python3' },
@@ -114,9 +117,11 @@ for (let round = 0; round < Number(values.rounds); round++) {
   for (const { name: dataset, folds } of sets) {
     for (const threads of new Set([...threadList, ...sklearnThreads, ...lightgbmThreads])) {
       const entry = { round, dataset, threads, folds, loadavg_start: loadavg() };
-      if (sklearnThreads.includes(threads)) entry.sklearn = summarize(runPeer('sklearn', dataset, threads, folds));
+      const peerFolds = threads > 1 && values['multi-thread-peer-folds'] === 'first' ? folds.split(',')[0] : folds;
+      if (peerFolds !== folds) entry.peer_folds = peerFolds;
+      if (sklearnThreads.includes(threads)) entry.sklearn = summarize(runPeer('sklearn', dataset, threads, peerFolds));
       if (threadList.includes(threads)) entry.ours = summarize(runOurs(dataset, threads, folds));
-      if (lightgbmThreads.includes(threads)) entry.lightgbm = summarize(runPeer('lightgbm', dataset, threads, folds));
+      if (lightgbmThreads.includes(threads)) entry.lightgbm = summarize(runPeer('lightgbm', dataset, threads, peerFolds));
       entry.loadavg_end = loadavg();
       results.configs.push(entry);
       log(entry);
@@ -142,10 +147,11 @@ for (const { name: dataset, folds } of sets) {
     const lgb = pick(dataset, threads, 'lightgbm', 'fit_s_median');
     const lgbCpu = pick(dataset, threads, 'lightgbm', 'fit_cpu_s_median');
     const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a / b);
+    const peerFolds = results.configs.find((c) => c.dataset === dataset && c.threads === threads && c.peer_folds !== undefined)?.peer_folds;
     rows.push({
       dataset,
       threads,
-      folds,
+      folds: peerFolds === undefined ? folds : `${folds} (peers: ${peerFolds})`,
       ours_fit_s: ours,
       sklearn_1t_fit_s: sk1,
       lightgbm_fit_s: lgb,
@@ -182,6 +188,7 @@ const md = [
   'histGradientBoosting vs scikit-learn HistGradientBoostingClassifier (1 thread) and LightGBM LGBMClassifier (same threads), via gbdt_peers.py:',
   '200 iterations, learning rate 0.1, 31 leaves, 255 bins, 20 samples per leaf, λ 0, no early stopping, fixed 5-fold split of gbdt_make_data.py.',
   'Fit and predict = median per fold (predict = predict_proba of the held-out fold); accuracy and log loss = mean over the folds.',
+  `Peers with more than one thread ran ${values['multi-thread-peer-folds'] === 'first' ? 'the first fold of each set only (their OpenMP threads spin on a loaded machine)' : 'every fold'}.`,
   'Each configuration runs in its own process, ours and the peers back to back. Fit CPU s counts every thread of the process. "other CPU" is the',
   "share of the machine's CPU that other processes used during our fits: when it is well above 0, wall-clock ratios are noise and the CPU-s ratios are the measure.",
   '',
