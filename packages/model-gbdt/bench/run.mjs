@@ -34,6 +34,8 @@ const { values } = parseArgs({
     // Peers with more than one thread run the first fold of each set only ('all': every fold): on
     // a loaded machine their OpenMP threads spin and one fold can take minutes.
     'multi-thread-peer-folds': { type: 'string', default: 'first' },
+    // A peer process running longer than this (seconds) is stopped and reported as a timeout.
+    'peer-timeout': { type: 'string', default: '600' },
     rounds: { type: 'string', default: '1' },
     // pip's python3: scikit-learn 1.9.1, LightGBM 4.7.0, pandas (Debian's python has no LightGBM).
     python: { type: 'string', default: 'python3' },
@@ -86,7 +88,19 @@ function runPeer(tool, dataset, threads, folds) {
     `runpy.run_path(${JSON.stringify(join(shared, 'gbdt_peers.py'))}, run_name='__main__')`,
     'print(json.dumps({"kind": "rss", "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))',
   ].join('\n');
-  const r = spawnSync(values.python, ['-c', wrapper], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) }, maxBuffer: 1 << 26 });
+  const timeoutS = Number(values['peer-timeout']);
+  const started = performance.now();
+  const r = spawnSync(values.python, ['-c', wrapper], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+    maxBuffer: 1 << 26,
+    timeout: timeoutS * 1000,
+    killSignal: 'SIGKILL',
+  });
+  if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGKILL') {
+    rmSync(out, { force: true });
+    return { timeout_s: timeoutS, elapsed_s: (performance.now() - started) / 1000 };
+  }
   if (r.status !== 0) throw new Error(`gbdt_peers.py (${tool}) failed: ${r.stderr}`);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   rmSync(out, { force: true });
@@ -94,7 +108,10 @@ function runPeer(tool, dataset, threads, folds) {
   return { perFold: lines.filter((l) => l.fold !== undefined), maxRssMb: lines.find((l) => l.kind === 'rss').max_rss_mb, versions: summary?.versions };
 }
 
-const summarize = (run) => ({
+const summarize = (run) =>
+  run.timeout_s !== undefined
+    ? { timeout_s: run.timeout_s }
+    : {
   fit_s_median: median(run.perFold.map((f) => f.fit_s)),
   fit_s_min: Math.min(...run.perFold.map((f) => f.fit_s)),
   fit_cpu_s_median: median(run.perFold.map((f) => f.fit_cpu_s)),
@@ -105,7 +122,7 @@ const summarize = (run) => ({
   max_rss_mb: run.maxRssMb,
   folds: run.perFold.length,
   ...(run.versions === undefined ? {} : { versions: run.versions }),
-});
+      };
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim();
 const threadList = values.threads.split(',').map(Number);
@@ -116,6 +133,7 @@ const log = (entry) => console.error(JSON.stringify({ ...entry, loadavg: loadavg
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const { name: dataset, folds } of sets) {
     for (const threads of new Set([...threadList, ...sklearnThreads, ...lightgbmThreads])) {
+      // (a peer that exceeds --peer-timeout is recorded as { timeout_s } and the sitting goes on)
       const entry = { round, dataset, threads, folds, loadavg_start: loadavg() };
       const peerFolds = threads > 1 && values['multi-thread-peer-folds'] === 'first' ? folds.split(',')[0] : folds;
       if (peerFolds !== folds) entry.peer_folds = peerFolds;
@@ -132,9 +150,12 @@ results.loadavg_end = loadavg();
 
 // Medians over rounds of one tool's per-configuration medians.
 const pick = (dataset, threads, who, key) => {
-  const xs = results.configs.filter((c) => c.dataset === dataset && c.threads === threads && c[who]).map((c) => c[who][key]);
+  const xs = results.configs.filter((c) => c.dataset === dataset && c.threads === threads && c[who] && c[who].timeout_s === undefined).map((c) => c[who][key]);
   return xs.length ? median(xs) : undefined;
 };
+/** The timeout (s) of a tool that never finished a fold in this configuration, else undefined. */
+const timedOut = (dataset, threads, who) =>
+  results.configs.filter((c) => c.dataset === dataset && c.threads === threads && c[who]?.timeout_s !== undefined).at(-1)?.[who].timeout_s;
 const last = (dataset, threads, who) => results.configs.filter((c) => c.dataset === dataset && c.threads === threads && c[who]).at(-1)?.[who];
 const rows = [];
 for (const { name: dataset, folds } of sets) {
@@ -155,6 +176,7 @@ for (const { name: dataset, folds } of sets) {
       ours_fit_s: ours,
       sklearn_1t_fit_s: sk1,
       lightgbm_fit_s: lgb,
+      lightgbm_timeout_s: timedOut(dataset, threads, 'lightgbm'),
       ratio_vs_sklearn_1t: ratio(ours, sk1),
       ratio_vs_lightgbm: ratio(ours, lgb),
       ours_cpu_s: oursCpu,
@@ -181,6 +203,7 @@ results.table = rows;
 const versions = results.configs.find((c) => c.lightgbm?.versions)?.lightgbm.versions ?? results.configs.find((c) => c.sklearn?.versions)?.sklearn.versions;
 const f = (x, d = 2) => (x === undefined ? '–' : x.toFixed(d));
 const three = (a, b, c, d) => `${f(a, d)} / ${f(b, d)} / ${f(c, d)}`;
+const lgbFit = (r) => (r.lightgbm_timeout_s !== undefined && r.lightgbm_fit_s === undefined ? `> ${r.lightgbm_timeout_s} (stopped)` : f(r.lightgbm_fit_s));
 const md = [
   '# @pipeline/model-gbdt benchmark',
   '',
@@ -196,7 +219,7 @@ const md = [
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.dataset} | ${r.threads} | ${r.folds} | ${three(r.ours_fit_s, r.sklearn_1t_fit_s, r.lightgbm_fit_s)} | **${f(r.ratio_vs_sklearn_1t)}** | **${f(r.ratio_vs_lightgbm)}** | ${three(r.ours_cpu_s, r.sklearn_1t_cpu_s, r.lightgbm_cpu_s, 1)} | ${f(r.cpu_ratio_vs_sklearn_1t)} | ${f(r.cpu_ratio_vs_lightgbm)} | ${three(r.ours_predict_s, r.sklearn_1t_predict_s, r.lightgbm_predict_s, 3)} | ${three(r.ours_acc, r.sklearn_acc, r.lightgbm_acc, 4)} | ${three(r.ours_logloss, r.sklearn_logloss, r.lightgbm_logloss, 4)} | ${f(r.ours_rss_mb, 0)} | ${f(r.other_share)} |`,
+      `| ${r.dataset} | ${r.threads} | ${r.folds} | ${f(r.ours_fit_s)} / ${f(r.sklearn_1t_fit_s)} / ${lgbFit(r)} | **${f(r.ratio_vs_sklearn_1t)}** | **${f(r.ratio_vs_lightgbm)}** | ${three(r.ours_cpu_s, r.sklearn_1t_cpu_s, r.lightgbm_cpu_s, 1)} | ${f(r.cpu_ratio_vs_sklearn_1t)} | ${f(r.cpu_ratio_vs_lightgbm)} | ${three(r.ours_predict_s, r.sklearn_1t_predict_s, r.lightgbm_predict_s, 3)} | ${three(r.ours_acc, r.sklearn_acc, r.lightgbm_acc, 4)} | ${three(r.ours_logloss, r.sklearn_logloss, r.lightgbm_logloss, 4)} | ${f(r.ours_rss_mb, 0)} | ${f(r.other_share)} |`,
   ),
   '',
   `Command: \`cd packages/model-gbdt && node bench/run.mjs ${process.argv.slice(2).join(' ')}\``.replace(/ `$/, '`'),
