@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// `pnpm bench`: @pipeline/model-gbdt against scikit-learn's HistGradientBoostingClassifier, side by
-// side in one sitting, on ../shared/bench's make_classification sets (synth20k: 5 folds;
-// synth100k: --folds100k, default fold 0 only to stay under ~10 minutes), 1 and 2 threads,
-// maxIter 200, learning rate 0.1, 31 leaves, no early stopping. Each configuration runs in its own
-// process (ours: bench/fit-folds.mjs; peer: gbdt_peers.py with OMP_NUM_THREADS set), ours and the
-// peer back to back (scikit-learn with 2+ threads on the first fold only). Fold times are summarised
-// by their median (the machine is shared and noisy).
-// Writes /work/main/bench/results/model-gbdt.{json,md} (relative to the repo root).
+// `pnpm bench`: @pipeline/model-gbdt against scikit-learn's HistGradientBoostingClassifier (1 thread)
+// and LightGBM (at each of our thread counts), side by side in one sitting, on the shared GBDT sets of
+// ../shared/bench (gbdt_make_data.py: synth20k = make_classification 20,000 × 121, 3 classes, and the
+// real mlbench sets letter, satellite, shuttle), with the fixed 5-fold split of gbdt_make_data.py.
+// Every tool: 200 iterations, learning rate 0.1, 31 leaves, max 255 bins, 20 samples per leaf,
+// λ = 0, no early stopping (LightGBM: LGBMClassifier defaults otherwise, multiclass objective).
+// Each configuration runs in its own process (ours: bench/fit-folds.mjs; peers: gbdt_peers.py with
+// OMP_NUM_THREADS set), ours and the peers back to back. Fold times are summarised by their
+// median; fit CPU s counts every thread of the process, and "other CPU" is the share of the
+// machine used by other processes during our fits (the machine is shared).
+// Writes bench/results/model-gbdt.{json,md} at the repo root; the markdown keeps earlier sittings
+// below the new one.
 //
-//   node bench/run.mjs [--data DIR] [--folds20k 0,1,2,3,4] [--folds100k 0] [--threads 1,2]
-//                      [--peer-threads 1,2] [--rounds 1]
+//   node bench/run.mjs [--data DIR] [--sets synth20k:0,1,2,3,4;letter:0,1,2] [--threads 1,2]
+//                      [--sklearn-threads 1] [--lightgbm-threads 1,2] [--rounds 1] [--python python3]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,22 +22,38 @@ import { parseArgs } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..', '..');
-const shared = join(repo, '..', 'shared', 'bench');
 const { values } = parseArgs({
   options: {
     data: { type: 'string', default: '/tmp/gbdtbench/data' },
-    folds20k: { type: 'string', default: '0,1,2,3,4' },
-    folds100k: { type: 'string', default: '0' },
+    sets: { type: 'string', default: 'synth20k:0,1,2,3,4;letter:0,1,2;satellite:0,1,2,3,4;shuttle:0,1,2' },
     threads: { type: 'string', default: '1,2' },
-    // Thread counts scikit-learn also runs with (its multi-thread run is informative only).
-    'peer-threads': { type: 'string', default: '1,2' },
+    // scikit-learn's OpenMP threads thrash on this 2-core machine (gbdt-peers.md): by default it
+    // runs with 1 thread only, the issue's reference.
+    'sklearn-threads': { type: 'string', default: '1' },
+    'lightgbm-threads': { type: 'string', default: '1,2' },
+    // Peers with more than one thread run the first fold of each set only ('all': every fold): on
+    // a loaded machine their OpenMP threads spin and one fold can take minutes.
+    'multi-thread-peer-folds': { type: 'string', default: 'first' },
+    // A peer process running longer than this (seconds) is stopped and reported as a timeout.
+    'peer-timeout': { type: 'string', default: '600' },
     rounds: { type: 'string', default: '1' },
-    python: { type: 'string', default: '/usr/bin/python3' },
+    // pip's python3: scikit-learn 1.9.1, LightGBM 4.7.0, pandas (Debian's python has no LightGBM).
+    python: { type: 'string', default: 'python3' },
+    // gbdt_peers.py and gbdt_make_data.py: ../shared/bench beside the checkout (/work/main), else /work/shared/bench.
+    peers: { type: 'string' },
   },
 });
+const shared = values.peers ?? [join(repo, '..', 'shared', 'bench'), '/work/shared/bench'].find((d) => existsSync(join(d, 'gbdt_peers.py'))) ?? '/work/shared/bench';
 const dataDir = values.data;
-if (!existsSync(join(dataDir, 'synth100k_X.csv'))) {
-  console.error(`generating benchmark data into ${dataDir} with gbdt_make_data.py ...`);
+const sets = values.sets
+  .split(';')
+  .filter((s) => s !== '')
+  .map((s) => {
+    const [name, folds] = s.split(':');
+    return { name, folds: folds ?? '0,1,2,3,4' };
+  });
+if (!sets.every((s) => existsSync(join(dataDir, `${s.name}_X.csv`)))) {
+  console.error(`generating benchmark data into ${dataDir} with gbdt_make_data.py (mlbench sets need r-cran-mlbench, see that script) ...`);
   execFileSync(values.python, [join(shared, 'gbdt_make_data.py'), dataDir], { stdio: 'inherit' });
 }
 if (!existsSync(join(here, '..', 'dist', 'index.js'))) {
@@ -58,24 +78,40 @@ function runOurs(dataset, threads, folds) {
   return { perFold, maxRssMb: lines.find((l) => l.kind === 'summary').max_rss_mb };
 }
 
-function runPeer(dataset, threads, folds) {
+function runPeer(tool, dataset, threads, folds) {
   const out = join(dataDir, `peer-${process.pid}.jsonl`);
   rmSync(out, { force: true });
   // runpy wrapper: the peer script unchanged, plus its own peak RSS.
   const wrapper = [
     'import resource, runpy, sys, json',
-    `sys.argv = ${JSON.stringify(['gbdt_peers.py', '--data', dataDir, '--dataset', dataset, '--tool', 'sklearn', '--threads', String(threads), '--out', out, '--folds', folds, '--no-binning'])}`,
+    `sys.argv = ${JSON.stringify(['gbdt_peers.py', '--data', dataDir, '--dataset', dataset, '--tool', tool, '--threads', String(threads), '--out', out, '--folds', folds, '--no-binning'])}`,
     `runpy.run_path(${JSON.stringify(join(shared, 'gbdt_peers.py'))}, run_name='__main__')`,
     'print(json.dumps({"kind": "rss", "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))',
   ].join('\n');
-  const r = spawnSync(values.python, ['-c', wrapper], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) }, maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`gbdt_peers.py failed: ${r.stderr}`);
+  const timeoutS = Number(values['peer-timeout']);
+  const started = performance.now();
+  const r = spawnSync(values.python, ['-c', wrapper], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+    maxBuffer: 1 << 26,
+    timeout: timeoutS * 1000,
+    killSignal: 'SIGKILL',
+  });
+  if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGKILL') {
+    rmSync(out, { force: true });
+    return { timeout_s: timeoutS, elapsed_s: (performance.now() - started) / 1000 };
+  }
+  if (r.status !== 0) throw new Error(`gbdt_peers.py (${tool}) failed: ${r.stderr}`);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   rmSync(out, { force: true });
-  return { perFold: lines.filter((l) => l.fold !== undefined), maxRssMb: lines.find((l) => l.kind === 'rss').max_rss_mb };
+  const summary = lines.find((l) => l.kind === 'summary');
+  return { perFold: lines.filter((l) => l.fold !== undefined), maxRssMb: lines.find((l) => l.kind === 'rss').max_rss_mb, versions: summary?.versions };
 }
 
-const summarize = (run) => ({
+const summarize = (run) =>
+  run.timeout_s !== undefined
+    ? { timeout_s: run.timeout_s }
+    : {
   fit_s_median: median(run.perFold.map((f) => f.fit_s)),
   fit_s_min: Math.min(...run.perFold.map((f) => f.fit_s)),
   fit_cpu_s_median: median(run.perFold.map((f) => f.fit_cpu_s)),
@@ -85,95 +121,120 @@ const summarize = (run) => ({
   logloss_mean: run.perFold.reduce((a, f) => a + f.logloss, 0) / run.perFold.length,
   max_rss_mb: run.maxRssMb,
   folds: run.perFold.length,
-});
+  ...(run.versions === undefined ? {} : { versions: run.versions }),
+      };
 
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim();
 const threadList = values.threads.split(',').map(Number);
-const results = { time: new Date().toISOString(), node: process.version, loadavg_start: readFileSync('/proc/loadavg', 'utf8').trim(), configs: [] };
+const sklearnThreads = values['sklearn-threads'].split(',').filter((t) => t !== '').map(Number);
+const lightgbmThreads = values['lightgbm-threads'].split(',').filter((t) => t !== '').map(Number);
+const results = { time: new Date().toISOString(), node: process.version, loadavg_start: loadavg(), configs: [] };
+const log = (entry) => console.error(JSON.stringify({ ...entry, loadavg: loadavg() }));
 for (let round = 0; round < Number(values.rounds); round++) {
-  for (const [dataset, folds] of [
-    ['synth20k', values.folds20k],
-    ['synth100k', values.folds100k],
-  ]) {
-    if (folds === '') continue;
-    for (const threads of threadList) {
-      // scikit-learn's OpenMP threads thrash on this shared 2-core machine (gbdt-peers.md: slower
-      // than 1 thread); its multi-thread figure is informative only, so it runs the first fold.
-      // On synth100k it is skipped (one thrashing fold took 6 minutes): ratios use its 1-thread run.
-      const peerFolds = threads === 1 ? folds : folds.split(',')[0];
-      const skipPeer = (threads > 1 && dataset === 'synth100k') || !values['peer-threads'].split(',').map(Number).includes(threads);
-      const peer = skipPeer ? undefined : summarize(runPeer(dataset, threads, peerFolds));
-      const ours = summarize(runOurs(dataset, threads, folds));
-      const entry = { round, dataset, threads, folds, ours, ...(peer === undefined ? {} : { sklearn: peer }) };
+  for (const { name: dataset, folds } of sets) {
+    for (const threads of new Set([...threadList, ...sklearnThreads, ...lightgbmThreads])) {
+      // (a peer that exceeds --peer-timeout is recorded as { timeout_s } and the sitting goes on)
+      const entry = { round, dataset, threads, folds, loadavg_start: loadavg() };
+      const peerFolds = threads > 1 && values['multi-thread-peer-folds'] === 'first' ? folds.split(',')[0] : folds;
+      if (peerFolds !== folds) entry.peer_folds = peerFolds;
+      if (sklearnThreads.includes(threads)) entry.sklearn = summarize(runPeer('sklearn', dataset, threads, peerFolds));
+      if (threadList.includes(threads)) entry.ours = summarize(runOurs(dataset, threads, folds));
+      if (lightgbmThreads.includes(threads)) entry.lightgbm = summarize(runPeer('lightgbm', dataset, threads, peerFolds));
+      entry.loadavg_end = loadavg();
       results.configs.push(entry);
-      console.error(JSON.stringify(entry));
+      log(entry);
     }
   }
 }
-results.loadavg_end = readFileSync('/proc/loadavg', 'utf8').trim();
+results.loadavg_end = loadavg();
 
-// Ratios against scikit-learn with 1 thread (the issue's reference) and with the same threads.
-const pick = (dataset, threads, who) => {
-  const xs = results.configs.filter((c) => c.dataset === dataset && c.threads === threads && c[who]).map((c) => c[who].fit_s_median);
+// Medians over rounds of one tool's per-configuration medians.
+const pick = (dataset, threads, who, key) => {
+  const xs = results.configs.filter((c) => c.dataset === dataset && c.threads === threads && c[who] && c[who].timeout_s === undefined).map((c) => c[who][key]);
   return xs.length ? median(xs) : undefined;
 };
-const pickPredict = (dataset, threads, who) => {
-  const xs = results.configs.filter((c) => c.dataset === dataset && c.threads === threads && c[who]).map((c) => c[who].predict_s_median);
-  return xs.length ? median(xs) : undefined;
-};
+/** The timeout (s) of a tool that never finished a fold in this configuration, else undefined. */
+const timedOut = (dataset, threads, who) =>
+  results.configs.filter((c) => c.dataset === dataset && c.threads === threads && c[who]?.timeout_s !== undefined).at(-1)?.[who].timeout_s;
+const last = (dataset, threads, who) => results.configs.filter((c) => c.dataset === dataset && c.threads === threads && c[who]).at(-1)?.[who];
 const rows = [];
-for (const dataset of ['synth20k', 'synth100k']) {
-  const sk1 = pick(dataset, 1, 'sklearn');
+for (const { name: dataset, folds } of sets) {
+  const sk1 = pick(dataset, 1, 'sklearn', 'fit_s_median');
+  const sk1Cpu = pick(dataset, 1, 'sklearn', 'fit_cpu_s_median');
   for (const threads of threadList) {
-    const cfg = results.configs.filter((c) => c.dataset === dataset && c.threads === threads);
-    if (cfg.length === 0) continue;
-    const ours = pick(dataset, threads, 'ours');
-    const sk = pick(dataset, threads, 'sklearn');
-    const last = cfg[cfg.length - 1];
+    const ours = pick(dataset, threads, 'ours', 'fit_s_median');
+    if (ours === undefined) continue;
+    const oursCpu = pick(dataset, threads, 'ours', 'fit_cpu_s_median');
+    const lgb = pick(dataset, threads, 'lightgbm', 'fit_s_median');
+    const lgbCpu = pick(dataset, threads, 'lightgbm', 'fit_cpu_s_median');
+    const ratio = (a, b) => (a === undefined || b === undefined ? undefined : a / b);
+    const peerFolds = results.configs.find((c) => c.dataset === dataset && c.threads === threads && c.peer_folds !== undefined)?.peer_folds;
     rows.push({
       dataset,
       threads,
-      folds: last.folds,
+      folds: peerFolds === undefined ? folds : `${folds} (peers: ${peerFolds})`,
       ours_fit_s: ours,
-      sklearn_fit_s: sk,
-      ratio_vs_sklearn_1t: sk1 === undefined ? undefined : ours / sk1,
-      ratio_vs_sklearn_same_threads: sk === undefined ? undefined : ours / sk,
-      ours_predict_s: pickPredict(dataset, threads, 'ours'),
-      sklearn_predict_s: pickPredict(dataset, threads, 'sklearn'),
-      ours_acc: last.ours.acc_mean,
-      sklearn_acc: last.sklearn?.acc_mean,
-      ours_logloss: last.ours.logloss_mean,
-      sklearn_logloss: last.sklearn?.logloss_mean,
-      ours_rss_mb: last.ours.max_rss_mb,
-      sklearn_rss_mb: last.sklearn?.max_rss_mb,
-      other_share: last.ours.other_share_median,
-      ours_cpu_s: median(cfg.map((c) => c.ours.fit_cpu_s_median)),
-      sklearn_cpu_s: cfg.some((c) => c.sklearn) ? median(cfg.filter((c) => c.sklearn).map((c) => c.sklearn.fit_cpu_s_median)) : undefined,
+      sklearn_1t_fit_s: sk1,
+      lightgbm_fit_s: lgb,
+      lightgbm_timeout_s: timedOut(dataset, threads, 'lightgbm'),
+      ratio_vs_sklearn_1t: ratio(ours, sk1),
+      ratio_vs_lightgbm: ratio(ours, lgb),
+      ours_cpu_s: oursCpu,
+      sklearn_1t_cpu_s: sk1Cpu,
+      lightgbm_cpu_s: lgbCpu,
+      cpu_ratio_vs_sklearn_1t: ratio(oursCpu, sk1Cpu),
+      cpu_ratio_vs_lightgbm: ratio(oursCpu, lgbCpu),
+      ours_predict_s: pick(dataset, threads, 'ours', 'predict_s_median'),
+      sklearn_1t_predict_s: pick(dataset, 1, 'sklearn', 'predict_s_median'),
+      lightgbm_predict_s: pick(dataset, threads, 'lightgbm', 'predict_s_median'),
+      ours_acc: last(dataset, threads, 'ours')?.acc_mean,
+      sklearn_acc: last(dataset, 1, 'sklearn')?.acc_mean,
+      lightgbm_acc: last(dataset, threads, 'lightgbm')?.acc_mean,
+      ours_logloss: last(dataset, threads, 'ours')?.logloss_mean,
+      sklearn_logloss: last(dataset, 1, 'sklearn')?.logloss_mean,
+      lightgbm_logloss: last(dataset, threads, 'lightgbm')?.logloss_mean,
+      ours_rss_mb: last(dataset, threads, 'ours')?.max_rss_mb,
+      other_share: last(dataset, threads, 'ours')?.other_share_median,
     });
   }
 }
 results.table = rows;
 
+const versions = results.configs.find((c) => c.lightgbm?.versions)?.lightgbm.versions ?? results.configs.find((c) => c.sklearn?.versions)?.sklearn.versions;
 const f = (x, d = 2) => (x === undefined ? '–' : x.toFixed(d));
+const three = (a, b, c, d) => `${f(a, d)} / ${f(b, d)} / ${f(c, d)}`;
+const lgbFit = (r) => (r.lightgbm_timeout_s !== undefined && r.lightgbm_fit_s === undefined ? `> ${r.lightgbm_timeout_s} (stopped)` : f(r.lightgbm_fit_s));
 const md = [
   '# @pipeline/model-gbdt benchmark',
   '',
-  `Run ${results.time} (Node ${process.version}); load average at start/end: ${results.loadavg_start.split(' ').slice(0, 3).join(' ')} / ${results.loadavg_end.split(' ').slice(0, 3).join(' ')}.`,
-  'histGradientBoosting vs scikit-learn HistGradientBoostingClassifier (gbdt_peers.py), maxIter 200, learning rate 0.1, 31 leaves, no early stopping,',
-  'fixed 5-fold split of gbdt_make_data.py. Fit and predict = median per fold; predict = predict_proba on the held-out fold (4000 rows for synth20k).',
-  'Ours and the peer run back to back, each configuration in its own process. The machine is shared: "other CPU" is the share of the',
-  "machine's CPU used by other processes during our fits. scikit-learn with 2 threads runs synth20k fold 0 only and is skipped on synth100k",
-  '(its OpenMP threads thrash here, see gbdt-peers.md); fit CPU s counts every thread of the process.',
+  `Run ${results.time} (Node ${process.version}; peers: ${versions === undefined ? '?' : `scikit-learn ${versions.sklearn}, LightGBM ${versions.lightgbm ?? '–'}, Python ${versions.python}`}); load average (1/5/15 min) at start/end: ${results.loadavg_start.split(' ').slice(0, 3).join(' ')} / ${results.loadavg_end.split(' ').slice(0, 3).join(' ')}.`,
+  'histGradientBoosting vs scikit-learn HistGradientBoostingClassifier (1 thread) and LightGBM LGBMClassifier (same threads), via gbdt_peers.py:',
+  '200 iterations, learning rate 0.1, 31 leaves, 255 bins, 20 samples per leaf, λ 0, no early stopping, fixed 5-fold split of gbdt_make_data.py.',
+  'Fit and predict = median per fold (predict = predict_proba of the held-out fold); accuracy and log loss = mean over the folds.',
+  `Peers with more than one thread ran ${values['multi-thread-peer-folds'] === 'first' ? 'the first fold of each set only (their OpenMP threads spin on a loaded machine)' : 'every fold'}.`,
+  'Each configuration runs in its own process, ours and the peers back to back. Fit CPU s counts every thread of the process. "other CPU" is the',
+  "share of the machine's CPU that other processes used during our fits: when it is well above 0, wall-clock ratios are noise and the CPU-s ratios are the measure.",
   '',
-  '| data | threads | folds (ours) | ours fit s | sklearn fit s | ours / sklearn 1t | ours / sklearn same t | fit CPU s ours / sklearn | ours predict s | sklearn predict s | acc ours / sklearn | log loss ours / sklearn | peak RSS MB ours / sklearn | other CPU |',
+  '| data | threads | folds | fit s ours / sklearn 1t / LightGBM | ours / sklearn 1t | ours / LightGBM | fit CPU s ours / sklearn 1t / LightGBM | CPU ours / sklearn 1t | CPU ours / LightGBM | predict s ours / sklearn 1t / LightGBM | acc ours / sklearn / LightGBM | log loss ours / sklearn / LightGBM | peak RSS MB ours | other CPU |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.dataset} | ${r.threads} | ${r.folds} | ${f(r.ours_fit_s)} | ${f(r.sklearn_fit_s)} | **${f(r.ratio_vs_sklearn_1t)}** | ${f(r.ratio_vs_sklearn_same_threads)} | ${f(r.ours_cpu_s, 1)} / ${f(r.sklearn_cpu_s, 1)} | ${f(r.ours_predict_s, 3)} | ${f(r.sklearn_predict_s, 3)} | ${f(r.ours_acc, 4)} / ${f(r.sklearn_acc, 4)} | ${f(r.ours_logloss, 4)} / ${f(r.sklearn_logloss, 4)} | ${f(r.ours_rss_mb, 0)} / ${f(r.sklearn_rss_mb, 0)} | ${f(r.other_share)} |`,
+      `| ${r.dataset} | ${r.threads} | ${r.folds} | ${f(r.ours_fit_s)} / ${f(r.sklearn_1t_fit_s)} / ${lgbFit(r)} | **${f(r.ratio_vs_sklearn_1t)}** | **${f(r.ratio_vs_lightgbm)}** | ${three(r.ours_cpu_s, r.sklearn_1t_cpu_s, r.lightgbm_cpu_s, 1)} | ${f(r.cpu_ratio_vs_sklearn_1t)} | ${f(r.cpu_ratio_vs_lightgbm)} | ${three(r.ours_predict_s, r.sklearn_1t_predict_s, r.lightgbm_predict_s, 3)} | ${three(r.ours_acc, r.sklearn_acc, r.lightgbm_acc, 4)} | ${three(r.ours_logloss, r.sklearn_logloss, r.lightgbm_logloss, 4)} | ${f(r.ours_rss_mb, 0)} | ${f(r.other_share)} |`,
   ),
+  '',
+  `Command: \`cd packages/model-gbdt && node bench/run.mjs ${process.argv.slice(2).join(' ')}\``.replace(/ `$/, '`'),
   '',
 ];
 const outDir = join(repo, 'bench', 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'model-gbdt.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(outDir, 'model-gbdt.md'), md.join('\n'));
+// Keep the earlier sittings below the new one.
+const mdPath = join(outDir, 'model-gbdt.md');
+const earlier = existsSync(mdPath)
+  ? readFileSync(mdPath, 'utf8')
+      .replace(/^# @pipeline\/model-gbdt benchmark\n+/, '')
+      .replace(/^# Earlier sittings.*\n/m, '')
+  : '';
+const earlierBody = earlier === '' ? '' : `# Earlier sittings (newest first)\n\n## Previous sitting\n\n${earlier}`;
+writeFileSync(mdPath, `${md.join('\n')}\n${earlierBody}`);
 console.log(md.join('\n'));

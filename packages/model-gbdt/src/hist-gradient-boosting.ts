@@ -15,7 +15,7 @@ import { FittedHistGradientBoosting, HIST_GRADIENT_BOOSTING_KIND } from './fitte
 import { resolveArgs, type HistGradientBoostingArgs, type ResolvedHistGradientBoostingArgs } from './hist-gradient-boosting-args.js';
 import { acquireWorkerPool, releaseWorkerPool, type HistWorkerPool } from './hist-worker-pool.js';
 import { HistogramEngine } from './histogram-engine.js';
-import { baselinePrediction, gradientsAndHessians, meanLogLoss } from './log-loss.js';
+import { baselinePrediction, gradientsAndHessians, meanLogLoss, softmaxScratch } from './log-loss.js';
 import { stratifiedHoldout } from './stratified-holdout.js';
 import { TreeEnsembleBuilder, addTreeBinned } from './tree-ensemble.js';
 import { TreeGrower } from './tree-grower.js';
@@ -171,6 +171,7 @@ async function fitHistGradientBoosting(
   for (let k = 0; k < nTrees; k++) rawVal.fill(baseline[k]!, k * nVal, (k + 1) * nVal);
   const gradients = new Float32Array(nTrees * n);
   const hessians = new Float32Array(nTrees * n);
+  const scratch = softmaxScratch(n, nTrees);
 
   logger.debug('hist-gradient-boosting fit', { rows: n, features: nFeatures, classes: nClasses, threads, earlyStopping, validationRows: nVal });
 
@@ -198,7 +199,7 @@ async function fitHistGradientBoosting(
       // Let abort signals and timers run between iterations; the work inside one is synchronous.
       await new Promise<void>((resolve) => setImmediate(resolve));
       throwIfAborted(signal, 'hist-gradient-boosting fit');
-      gradientsAndHessians(yTrain, raw, wTrain, nTrees, gradients, hessians);
+      gradientsAndHessians(yTrain, raw, wTrain, nTrees, gradients, hessians, scratch);
       for (let k = 0; k < nTrees; k++) {
         const nodes = grower.grow(gradients.subarray(k * n, (k + 1) * n), hessians.subarray(k * n, (k + 1) * n), raw, k * n);
         builder.addTree(nodes);

@@ -33,11 +33,12 @@ export interface KernelBuffers {
 }
 
 export interface KernelWasm {
-  clear(hist: number, f0: number, f1: number): void;
+  clear(hist: number, nbnm: number, missing: number, missingBin: number, f0: number, f1: number): void;
   build_gather(hist: number, bins: number, nRows: number, f0: number, f1: number, idx: number, count: number, ogh: number): void;
   build_identity(hist: number, bins: number, nRows: number, f0: number, f1: number, count: number, ogh: number): void;
-  subtract(target: number, source: number, f0: number, f1: number): void;
-  find_split(...args: number[]): void;
+  root(idx: number, g: number, h: number, ogh: number, n: number, out: number): void;
+  subtract(target: number, source: number, nbnm: number, missing: number, missingBin: number, f0: number, f1: number): void;
+  find_split(...args: number[]): number;
   partition(idx: number, count: number, column: number, bin: number, missingBin: number, missingLeft: number, buffer: number): number;
   gather(ogh: number, idx: number, count: number, g: number, h: number): void;
 }
@@ -74,6 +75,9 @@ export declare const JOB_L2: number;
 export declare const JOB_MIN_GAIN: number;
 export declare const JOB_CHILD0: number;
 export declare const JOB_CHILD_STRIDE: number;
+export declare const JOB_PRUNE: number;
+export declare const JOB_MISSING_BIN: number;
+export declare const JOB_ROOT_SUMS: number;
 export declare const JOB_LENGTH: number;
 
 export declare const CTL_GENERATION: number;
@@ -96,6 +100,6 @@ export declare const WAIT_SLICE_MS: number;
 
 export declare function memoryLayout(nRows: number, nFeatures: number, slots: number): MemoryLayout;
 export declare function pagesFor(bytes: number): number;
-export declare function runFeatureRange(ctx: KernelContext, f0: number, f1: number): void;
+export declare function runFeatureRange(ctx: KernelContext, f0: number, f1: number, bounds?: number[]): void;
 export declare function runChunks(ctx: KernelContext, ctl: Int32Array, claim: BigInt64Array, sequence: number): void;
 export declare function contextFromBuffers(buffers: KernelBuffers): KernelContext;

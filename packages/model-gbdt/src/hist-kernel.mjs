@@ -27,6 +27,8 @@ export const HIST_FEATURE_BYTES = 6144;
 /** Float64 values per (child, feature) split result. */
 export const RESULT_STRIDE = 6;
 const PAGE = 65536;
+/** Features whose histograms are built and scanned together (the wasm builds four per pass over the samples). */
+const FEATURE_GROUP = 4;
 
 export const JOB_BUILD_SLOT = 0; // slot to build by brute force, -1: none
 export const JOB_BUILD_START = 1; // partition range of the node to build
@@ -39,7 +41,13 @@ export const JOB_L2 = 7;
 export const JOB_MIN_GAIN = 8;
 export const JOB_CHILD0 = 9; // per child: [slot (-1: do not search), sumG, sumH, count, lossCurrent]
 export const JOB_CHILD_STRIDE = 5;
-export const JOB_LENGTH = JOB_CHILD0 + 2 * JOB_CHILD_STRIDE;
+/** 1: the split scans may skip candidates below a bound from other features (no categorical features). */
+export const JOB_PRUNE = JOB_CHILD0 + 2 * JOB_CHILD_STRIDE;
+/** The bin of NaN (maxBins): histograms are zeroed and subtracted up to it for features with NaN. */
+export const JOB_MISSING_BIN = JOB_PRUNE + 1;
+/** Output of the wasm `root` step: ΣG and ΣH of the tree's gradients. */
+export const JOB_ROOT_SUMS = JOB_MISSING_BIN + 1;
+export const JOB_LENGTH = JOB_ROOT_SUMS + 2;
 
 const align = (bytes) => Math.ceil(bytes / 16) * 16;
 
@@ -71,55 +79,72 @@ export function pagesFor(bytes) {
  * Features are independent, so any partition of [0, nFeatures) across threads gives the same
  * bytes.
  */
-export function runFeatureRange(ctx, f0, f1) {
+export function runFeatureRange(ctx, f0, f1, bounds = [-Infinity, -Infinity]) {
   const { job, wasm, layout } = ctx;
   const nFeatures = ctx.nFeatures;
   // Job values are float64: convert to int32 so index arithmetic stays in integer registers.
   const buildSlot = job[JOB_BUILD_SLOT] | 0;
-  if (buildSlot >= 0) {
-    const base = layout.hist + buildSlot * layout.slotBytes;
-    const start = job[JOB_BUILD_START] | 0;
-    const count = job[JOB_BUILD_COUNT] | 0;
-    wasm.clear(base, f0, f1);
-    if (job[JOB_BUILD_IDENTITY] === 1) {
-      wasm.build_identity(base, layout.bins, ctx.nRows, f0, f1, count, layout.ogh);
-    } else {
-      wasm.build_gather(base, layout.bins, ctx.nRows, f0, f1, layout.idx + start * 4, count, layout.ogh);
-    }
-    const target = job[JOB_SUB_TARGET] | 0;
-    if (target >= 0) wasm.subtract(layout.hist + target * layout.slotBytes, base, f0, f1);
-  }
+  const base = layout.hist + buildSlot * layout.slotBytes;
+  const start = job[JOB_BUILD_START] | 0;
+  const count = job[JOB_BUILD_COUNT] | 0;
+  const identity = job[JOB_BUILD_IDENTITY] === 1;
+  const target = job[JOB_SUB_TARGET] | 0;
+  const targetBase = layout.hist + target * layout.slotBytes;
   const msl = job[JOB_MIN_SAMPLES_LEAF];
   const minHessian = job[JOB_MIN_HESSIAN];
   const l2 = job[JOB_L2];
   const minGain = job[JOB_MIN_GAIN];
   const { nBinsNonMissing, hasMissing } = ctx;
-  for (let c = 0; c < 2; c++) {
-    const p = JOB_CHILD0 + c * JOB_CHILD_STRIDE;
-    const slot = job[p] | 0;
-    if (slot < 0) continue;
-    const sumG = job[p + 1];
-    const sumH = job[p + 2];
-    const count = job[p + 3];
-    const lossCurrent = job[p + 4];
-    const slotBase = layout.hist + slot * layout.slotBytes;
-    for (let f = f0; f < f1; f++) {
-      // scikit-learn's rules (splitting.pyx), see hist-kernel.wat: scan bins left to right
-      // (missing values go right), then, if the feature has NaN, right to left (they go left).
-      wasm.find_split(
-        slotBase + f * HIST_FEATURE_BYTES,
-        nBinsNonMissing[f],
-        hasMissing[f],
-        sumG,
-        sumH,
-        count,
-        lossCurrent,
-        msl,
-        minHessian,
-        l2,
-        minGain,
-        layout.results + (c * nFeatures + f) * RESULT_STRIDE * 8,
-      );
+  // Bounds: per child, the best split score this thread has seen on other features of this job.
+  // A feature's scan computes exactly only the candidates that may reach it (see find_split): the
+  // others cannot be the node's best split, whose score is at least that of every feature's best
+  // (score = gain - lossCurrent, the same for all features of a child). So a losing feature's
+  // result may be a lower candidate than its own best (and differ between thread counts), the
+  // winner's never is: the split chosen, and so the model, is the same bytes. Off when categorical
+  // features exist (their numeric scan is replaced afterwards by the categorical search).
+  const prune = job[JOB_PRUNE] === 1;
+  const missingBin = job[JOB_MISSING_BIN] | 0;
+  // One group of FEATURE_GROUP features at a time: zero, build, subtract and scan its histograms
+  // while they are in L1/L2 (a whole slot, nFeatures x 6 KiB, does not fit in L2: zeroing, building
+  // and scanning it in separate passes fetched it from memory three times). Features are
+  // independent, so the order changes no byte.
+  for (let g0 = f0; g0 < f1; g0 += FEATURE_GROUP) {
+    const g1 = Math.min(f1, g0 + FEATURE_GROUP);
+    if (buildSlot >= 0) {
+      wasm.clear(base, layout.nbnm, layout.missing, missingBin, g0, g1);
+      if (identity) wasm.build_identity(base, layout.bins, ctx.nRows, g0, g1, count, layout.ogh);
+      else wasm.build_gather(base, layout.bins, ctx.nRows, g0, g1, layout.idx + start * 4, count, layout.ogh);
+      if (target >= 0) wasm.subtract(targetBase, base, layout.nbnm, layout.missing, missingBin, g0, g1);
+    }
+    for (let c = 0; c < 2; c++) {
+      const p = JOB_CHILD0 + c * JOB_CHILD_STRIDE;
+      const slot = job[p] | 0;
+      if (slot < 0) continue;
+      const sumG = job[p + 1];
+      const sumH = job[p + 2];
+      const childCount = job[p + 3];
+      const lossCurrent = job[p + 4];
+      const slotBase = layout.hist + slot * layout.slotBytes;
+      for (let f = g0; f < g1; f++) {
+        // scikit-learn's rules (splitting.pyx), see hist-kernel.wat: scan bins left to right
+        // (missing values go right), then, if the feature has NaN, right to left (they go left).
+        const best = wasm.find_split(
+          slotBase + f * HIST_FEATURE_BYTES,
+          nBinsNonMissing[f],
+          hasMissing[f],
+          sumG,
+          sumH,
+          childCount,
+          lossCurrent,
+          msl,
+          minHessian,
+          l2,
+          minGain,
+          layout.results + (c * nFeatures + f) * RESULT_STRIDE * 8,
+          prune ? bounds[c] : -Infinity,
+        );
+        if (best > bounds[c]) bounds[c] = best;
+      }
     }
   }
 }
@@ -153,6 +178,7 @@ export {
 export function runChunks(ctx, ctl, claim, sequence) {
   const n = ctx.nFeatures;
   const tag = BigInt(sequence) << 32n;
+  const bounds = [-Infinity, -Infinity]; // split-score bounds of this thread over its chunks of the job
   for (;;) {
     const current = Atomics.load(claim, 0);
     if ((current & ~0xffffffffn) !== tag) return;
@@ -162,7 +188,7 @@ export function runChunks(ctx, ctl, claim, sequence) {
     const f1 = Math.min(n, f0 + Atomics.load(ctl, CTL_CHUNK_SIZE));
     if (Atomics.compareExchange(claim, 0, current, tag | BigInt(f1)) !== current) continue;
     try {
-      runFeatureRange(ctx, f0, f1);
+      runFeatureRange(ctx, f0, f1, bounds);
     } catch (error) {
       Atomics.store(ctl, CTL_FAILED, 1);
       finishChunk(ctl, f1 - f0 + drainClaims(claim, tag, n));

@@ -6,12 +6,36 @@
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
-  ;; Zeroes the histograms of features [f0, f1) of the slot at $hist.
-  (func (export "clear") (param $hist i32) (param $f0 i32) (param $f1 i32)
-    (memory.fill
-      (i32.add (local.get $hist) (i32.mul (local.get $f0) (i32.const 6144)))
-      (i32.const 0)
-      (i32.mul (i32.sub (local.get $f1) (local.get $f0)) (i32.const 6144))))
+  ;; Zeroes the histograms of features [f0, f1) of the slot at $hist: for feature f only the bins a
+  ;; value can fall in, [0, nbnm[f]), or [0, missing_bin] when the feature has NaN (missing[f] = 1),
+  ;; rounded up to an even count (nbnm: int32 and missing: uint8 per feature). The other bins are
+  ;; never written, so they stay zero from the memory's allocation: a feature of 16 distinct values
+  ;; costs 16 bins here and in subtract instead of 256. v128 stores: V8's memory.fill on a shared
+  ;; memory was about half as fast.
+  (func (export "clear") (param $hist i32) (param $nbnm i32) (param $missing i32) (param $missing_bin i32) (param $f0 i32) (param $f1 i32)
+    (local $f i32) (local $p i32) (local $end i32)
+    (local.set $f (local.get $f0))
+    (block $features_done
+      (loop $features
+        (br_if $features_done (i32.ge_s (local.get $f) (local.get $f1)))
+        (local.set $p (i32.add (local.get $hist) (i32.mul (local.get $f) (i32.const 6144))))
+        (local.set $end (i32.add (local.get $p)
+          (i32.mul (i32.shr_u (i32.add
+            (select
+              (i32.add (local.get $missing_bin) (i32.const 1))
+              (i32.load (i32.add (local.get $nbnm) (i32.shl (local.get $f) (i32.const 2))))
+              (i32.load8_u (i32.add (local.get $missing) (local.get $f))))
+            (i32.const 1)) (i32.const 1)) (i32.const 48))))
+        (block $done
+          (loop $pairs
+            (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+            (v128.store (local.get $p) (v128.const i64x2 0 0))
+            (v128.store offset=16 (local.get $p) (v128.const i64x2 0 0))
+            (v128.store offset=32 (local.get $p) (v128.const i64x2 0 0))
+            (local.set $p (i32.add (local.get $p) (i32.const 48)))
+            (br $pairs)))
+        (local.set $f (i32.add (local.get $f) (i32.const 1)))
+        (br $features))))
 
   ;; Histograms of features [f0, f1) over the samples idx[0..count) (i32 at $idx), with ordered
   ;; gradient/hessian pairs (f32 g, f32 h interleaved at $ogh, in idx order). Four features per
@@ -137,71 +161,114 @@
         (local.set $f (i32.add (local.get $f) (i32.const 1)))
         (br $singles))))
 
-  ;; target[j] -= source[j] for the histograms of features [f0, f1) (the sibling by subtraction).
-  (func (export "subtract") (param $target i32) (param $source i32) (param $f0 i32) (param $f1 i32)
-    (local $t i32) (local $s i32) (local $end i32)
-    (local.set $t (i32.add (local.get $target) (i32.mul (local.get $f0) (i32.const 6144))))
-    (local.set $s (i32.add (local.get $source) (i32.mul (local.get $f0) (i32.const 6144))))
-    (local.set $end (i32.add (local.get $target) (i32.mul (local.get $f1) (i32.const 6144))))
-    (block $done
-      (loop $values
-        (br_if $done (i32.ge_u (local.get $t) (local.get $end)))
-        (v128.store (local.get $t) (f64x2.sub (v128.load (local.get $t)) (v128.load (local.get $s))))
-        (local.set $t (i32.add (local.get $t) (i32.const 16)))
-        (local.set $s (i32.add (local.get $s) (i32.const 16)))
-        (br $values))))
+  ;; target[j] -= source[j] for the histograms of features [f0, f1) (the sibling by subtraction),
+  ;; over the bins clear zeroes (the others are zero in both).
+  (func (export "subtract") (param $target i32) (param $source i32) (param $nbnm i32) (param $missing i32) (param $missing_bin i32) (param $f0 i32) (param $f1 i32)
+    (local $f i32) (local $t i32) (local $s i32) (local $end i32)
+    (local.set $f (local.get $f0))
+    (block $features_done
+      (loop $features
+        (br_if $features_done (i32.ge_s (local.get $f) (local.get $f1)))
+        (local.set $t (i32.add (local.get $target) (i32.mul (local.get $f) (i32.const 6144))))
+        (local.set $s (i32.add (local.get $source) (i32.mul (local.get $f) (i32.const 6144))))
+        (local.set $end (i32.add (local.get $t)
+          (i32.mul (i32.shr_u (i32.add
+            (select
+              (i32.add (local.get $missing_bin) (i32.const 1))
+              (i32.load (i32.add (local.get $nbnm) (i32.shl (local.get $f) (i32.const 2))))
+              (i32.load8_u (i32.add (local.get $missing) (local.get $f))))
+            (i32.const 1)) (i32.const 1)) (i32.const 48))))
+        (block $done
+          (loop $pairs
+            (br_if $done (i32.ge_u (local.get $t) (local.get $end)))
+            (v128.store (local.get $t) (f64x2.sub (v128.load (local.get $t)) (v128.load (local.get $s))))
+            (v128.store offset=16 (local.get $t) (f64x2.sub (v128.load offset=16 (local.get $t)) (v128.load offset=16 (local.get $s))))
+            (v128.store offset=32 (local.get $t) (f64x2.sub (v128.load offset=32 (local.get $t)) (v128.load offset=32 (local.get $s))))
+            (local.set $t (i32.add (local.get $t) (i32.const 48)))
+            (local.set $s (i32.add (local.get $s) (i32.const 48)))
+            (br $pairs)))
+        (local.set $f (i32.add (local.get $f) (i32.const 1)))
+        (br $features))))
 
   ;; Best split of one feature (histogram at $base); see findSplit in hist-kernel.mjs for the
   ;; rules. Writes [gain, bin, missingLeft, sumGLeft, sumHLeft, countLeft] as f64 at $out.
+  ;; Two-lane arithmetic, the same IEEE operations as one lane at a time (so the same bits): the
+  ;; running (ΣG, ΣH) of one side is one f64x2, the other side is (sumG, sumH) minus it, and the
+  ;; score G_L²/(H_L+λ) + G_R²/(H_R+λ) takes one f64x2 division for both children (the divider's
+  ;; throughput bounded the one-lane loop: two divisions per bin).
   (func (export "find_split")
     (param $base i32) (param $nbnm i32) (param $has_missing i32)
     (param $sum_g f64) (param $sum_h f64) (param $count f64) (param $loss_current f64)
     (param $msl f64) (param $min_hessian f64) (param $l2 f64) (param $min_gain f64) (param $out i32)
+    (param $bound f64) (result f64)
     (local $lambda f64) (local $best f64) (local $best_bin i32) (local $best_gl f64) (local $best_hl f64)
     (local $best_nl f64) (local $missing_left i32)
     (local $gl f64) (local $hl f64) (local $nl f64) (local $gr f64) (local $hr f64) (local $nr f64)
     (local $c f64) (local $e i32) (local $b i32) (local $end i32) (local $score f64) (local $gain f64)
+    (local $total v128) (local $lam2 v128) (local $acc v128) (local $rest v128) (local $q v128)
+    (local $best_acc v128) (local $better i32) (local $g2 v128) (local $hh v128) (local $p v128) (local $cut f64)
     (local.set $lambda (f64.add (local.get $l2) (f64.const 1e-15)))
+    (local.set $lam2 (f64x2.splat (local.get $lambda)))
+    (local.set $total (f64x2.replace_lane 1 (f64x2.splat (local.get $sum_g)) (local.get $sum_h)))
     (local.set $best (f64.const -inf))
     (local.set $best_bin (i32.const -1))
+    (local.set $cut (f64.mul (local.get $bound) (f64.const 0.999999998)))
     ;; left to right: bins 0 .. nbnm - 2 (+ the last non-missing bin when NaN exists)
+    ;; $acc = (gl, hl), $rest = (gr, hr)
     (local.set $end (i32.add (i32.sub (local.get $nbnm) (i32.const 1)) (local.get $has_missing)))
     (local.set $b (i32.const 0))
     (local.set $e (local.get $base))
+    (local.set $acc (v128.const i64x2 0 0))
     (block $ltr_done
       (loop $ltr
         (br_if $ltr_done (i32.ge_s (local.get $b) (local.get $end)))
+        ;; Branch-free over empty bins (their random pattern in small nodes defeated the branch
+        ;; predictor): an empty bin adds zeros, and its candidate is the previous bin's (same
+        ;; sums, same checks, same score, which cannot beat itself).
         (local.set $c (f64.load offset=16 (local.get $e)))
-        (if (f64.ne (local.get $c) (f64.const 0))
+        (local.set $nl (f64.add (local.get $nl) (local.get $c)))
+        (local.set $acc (f64x2.add (local.get $acc)
+          (v128.and (v128.load (local.get $e)) (f64x2.ne (f64x2.splat (local.get $c)) (v128.const i64x2 0 0)))))
+        (if (i32.and (f64.ge (local.get $nl) (local.get $msl))
+                     (f64.ge (f64x2.extract_lane 1 (local.get $acc)) (local.get $min_hessian)))
           (then
-            (local.set $nl (f64.add (local.get $nl) (local.get $c)))
-            (local.set $gl (f64.add (local.get $gl) (f64.load (local.get $e))))
-            (local.set $hl (f64.add (local.get $hl) (f64.load offset=8 (local.get $e))))
-            (if (i32.and (f64.ge (local.get $nl) (local.get $msl)) (f64.ge (local.get $hl) (local.get $min_hessian)))
+            (local.set $rest (f64x2.sub (local.get $total) (local.get $acc)))
+            (br_if $ltr_done (f64.lt (f64.sub (local.get $count) (local.get $nl)) (local.get $msl)))
+            (br_if $ltr_done (f64.lt (f64x2.extract_lane 1 (local.get $rest)) (local.get $min_hessian)))
+            ;; (gl, gr)² and (hl, hr) + λ
+            (local.set $g2 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $acc) (local.get $rest)))
+            (local.set $g2 (f64x2.mul (local.get $g2) (local.get $g2)))
+            (local.set $hh (f64x2.add
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $acc) (local.get $rest))
+              (local.get $lam2)))
+            ;; Division-free filter: the score S / D (S = gl²(hr+λ) + gr²(hl+λ), D = (hl+λ)(hr+λ))
+            ;; is computed exactly only when it may reach $cut, max(best, bound) lowered by 2e-9
+            ;; relative (rounding of S, D and the score is ~1e-15): a skipped bin cannot beat this
+            ;; feature's best, nor reach the bound (see runFeatureRange).
+            (local.set $p (f64x2.mul (local.get $g2) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $hh) (local.get $hh))))
+            (if (f64.ge
+                  (f64.add (f64x2.extract_lane 0 (local.get $p)) (f64x2.extract_lane 1 (local.get $p)))
+                  (f64.mul (local.get $cut) (f64.mul (f64x2.extract_lane 0 (local.get $hh)) (f64x2.extract_lane 1 (local.get $hh)))))
               (then
-                (local.set $hr (f64.sub (local.get $sum_h) (local.get $hl)))
-                (br_if $ltr_done (f64.lt (f64.sub (local.get $count) (local.get $nl)) (local.get $msl)))
-                (br_if $ltr_done (f64.lt (local.get $hr) (local.get $min_hessian)))
-                (local.set $gr (f64.sub (local.get $sum_g) (local.get $gl)))
-                (local.set $score
-                  (f64.add
-                    (f64.div (f64.mul (local.get $gl) (local.get $gl)) (f64.add (local.get $hl) (local.get $lambda)))
-                    (f64.div (f64.mul (local.get $gr) (local.get $gr)) (f64.add (local.get $hr) (local.get $lambda)))))
+                (local.set $q (f64x2.div (local.get $g2) (local.get $hh)))
+                (local.set $score (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
                 (if (f64.gt (local.get $score) (local.get $best))
                   (then
                     (local.set $best (local.get $score))
                     (local.set $best_bin (local.get $b))
-                    (local.set $best_gl (local.get $gl))
-                    (local.set $best_hl (local.get $hl))
-                    (local.set $best_nl (local.get $nl))))))))
+                    (local.set $best_acc (local.get $acc))
+                    (local.set $best_nl (local.get $nl))
+                    (local.set $cut (f64.mul (f64.max (local.get $best) (local.get $bound)) (f64.const 0.999999998)))))))))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (local.set $e (i32.add (local.get $e) (i32.const 24)))
         (br $ltr)))
+    (local.set $best_gl (f64x2.extract_lane 0 (local.get $best_acc)))
+    (local.set $best_hl (f64x2.extract_lane 1 (local.get $best_acc)))
     ;; right to left (missing values go left): bins nbnm-1 .. 1 added to the right child
+    ;; $acc = (gr, hr), $rest = (gl, hl)
     (if (local.get $has_missing)
       (then
-        (local.set $gr (f64.const 0))
-        (local.set $hr (f64.const 0))
+        (local.set $acc (v128.const i64x2 0 0))
         (local.set $nr (f64.const 0))
         (local.set $b (i32.sub (local.get $nbnm) (i32.const 2)))
         (local.set $e (i32.add (local.get $base) (i32.mul (i32.add (local.get $b) (i32.const 1)) (i32.const 24))))
@@ -209,32 +276,45 @@
           (loop $rtl
             (br_if $rtl_done (i32.lt_s (local.get $b) (i32.const 0)))
             (local.set $c (f64.load offset=16 (local.get $e)))
-            (if (f64.ne (local.get $c) (f64.const 0))
+            (local.set $nr (f64.add (local.get $nr) (local.get $c)))
+            (local.set $acc (f64x2.add (local.get $acc)
+              (v128.and (v128.load (local.get $e)) (f64x2.ne (f64x2.splat (local.get $c)) (v128.const i64x2 0 0)))))
+            (if (i32.and (f64.ge (local.get $nr) (local.get $msl))
+                         (f64.ge (f64x2.extract_lane 1 (local.get $acc)) (local.get $min_hessian)))
               (then
-                (local.set $nr (f64.add (local.get $nr) (local.get $c)))
-                (local.set $gr (f64.add (local.get $gr) (f64.load (local.get $e))))
-                (local.set $hr (f64.add (local.get $hr) (f64.load offset=8 (local.get $e))))
-                (if (i32.and (f64.ge (local.get $nr) (local.get $msl)) (f64.ge (local.get $hr) (local.get $min_hessian)))
+                (local.set $rest (f64x2.sub (local.get $total) (local.get $acc)))
+                (br_if $rtl_done (f64.lt (f64.sub (local.get $count) (local.get $nr)) (local.get $msl)))
+                (br_if $rtl_done (f64.lt (f64x2.extract_lane 1 (local.get $rest)) (local.get $min_hessian)))
+                ;; (gl, gr)² and (hl, hr) + λ
+                (local.set $g2 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $rest) (local.get $acc)))
+                (local.set $g2 (f64x2.mul (local.get $g2) (local.get $g2)))
+                (local.set $hh (f64x2.add
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $rest) (local.get $acc))
+                  (local.get $lam2)))
+                ;; Division-free filter: the score S / D (S = gl²(hr+λ) + gr²(hl+λ), D = (hl+λ)(hr+λ))
+                ;; is computed exactly only when it may reach $cut, max(best, bound) lowered by 2e-9
+                ;; relative (rounding of S, D and the score is ~1e-15): a skipped bin cannot beat this
+                ;; feature's best, nor reach the bound (see runFeatureRange).
+                (local.set $p (f64x2.mul (local.get $g2) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $hh) (local.get $hh))))
+                (if (f64.ge
+                      (f64.add (f64x2.extract_lane 0 (local.get $p)) (f64x2.extract_lane 1 (local.get $p)))
+                      (f64.mul (local.get $cut) (f64.mul (f64x2.extract_lane 0 (local.get $hh)) (f64x2.extract_lane 1 (local.get $hh)))))
                   (then
-                    (local.set $hl (f64.sub (local.get $sum_h) (local.get $hr)))
-                    (br_if $rtl_done (f64.lt (f64.sub (local.get $count) (local.get $nr)) (local.get $msl)))
-                    (br_if $rtl_done (f64.lt (local.get $hl) (local.get $min_hessian)))
-                    (local.set $gl (f64.sub (local.get $sum_g) (local.get $gr)))
-                    (local.set $score
-                      (f64.add
-                        (f64.div (f64.mul (local.get $gl) (local.get $gl)) (f64.add (local.get $hl) (local.get $lambda)))
-                        (f64.div (f64.mul (local.get $gr) (local.get $gr)) (f64.add (local.get $hr) (local.get $lambda)))))
+                    (local.set $q (f64x2.div (local.get $g2) (local.get $hh)))
+                    (local.set $score (f64.add (f64x2.extract_lane 0 (local.get $q)) (f64x2.extract_lane 1 (local.get $q))))
                     (if (f64.gt (local.get $score) (local.get $best))
                       (then
                         (local.set $best (local.get $score))
                         (local.set $best_bin (local.get $b))
-                        (local.set $best_gl (local.get $gl))
-                        (local.set $best_hl (local.get $hl))
+                        (local.set $best_acc (local.get $rest))
                         (local.set $best_nl (f64.sub (local.get $count) (local.get $nr)))
-                        (local.set $missing_left (i32.const 1))))))))
+                        (local.set $missing_left (i32.const 1))
+                        (local.set $cut (f64.mul (f64.max (local.get $best) (local.get $bound)) (f64.const 0.999999998)))))))))
             (local.set $b (i32.sub (local.get $b) (i32.const 1)))
             (local.set $e (i32.sub (local.get $e) (i32.const 24)))
-            (br $rtl)))))
+            (br $rtl)))
+        (local.set $best_gl (f64x2.extract_lane 0 (local.get $best_acc)))
+        (local.set $best_hl (f64x2.extract_lane 1 (local.get $best_acc)))))
     ;; gain of the best candidate, computed like scikit-learn: lossCurrent - gl*vl - gr*vr
     (local.set $gain (f64.const -1))
     (if (i32.ge_s (local.get $best_bin) (i32.const 0))
@@ -254,7 +334,8 @@
     (f64.store offset=16 (local.get $out) (f64.convert_i32_s (local.get $missing_left)))
     (f64.store offset=24 (local.get $out) (local.get $best_gl))
     (f64.store offset=32 (local.get $out) (local.get $best_hl))
-    (f64.store offset=40 (local.get $out) (local.get $best_nl)))
+    (f64.store offset=40 (local.get $out) (local.get $best_nl))
+    (local.get $best))
 
   ;; Stable partition of the node's samples idx[0..count) by a split (bin <= $bin goes left; the
   ;; NaN bin goes left iff $missing_left): left ones stay in place in order, right ones follow in
@@ -280,6 +361,25 @@
         (br $samples)))
     (memory.copy (i32.add (local.get $idx) (i32.shl (local.get $nl) (i32.const 2))) (local.get $buffer) (i32.shl (local.get $nr) (i32.const 2)))
     (local.get $nl))
+
+  ;; The root of a tree over rows 0..n-1: idx[i] = i, ordered pairs ogh[i] = (g[i], h[i]), and the
+  ;; float64 sums of g and h in row order, stored at $out and $out + 8.
+  (func (export "root") (param $idx i32) (param $g i32) (param $h i32) (param $ogh i32) (param $n i32) (param $out i32)
+    (local $i i32) (local $gv f32) (local $hv f32) (local $sum_g f64) (local $sum_h f64)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2))) (local.get $i))
+        (local.set $gv (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $hv (f32.load (i32.add (local.get $h) (i32.shl (local.get $i) (i32.const 2)))))
+        (f32.store (i32.add (local.get $ogh) (i32.shl (local.get $i) (i32.const 3))) (local.get $gv))
+        (f32.store offset=4 (i32.add (local.get $ogh) (i32.shl (local.get $i) (i32.const 3))) (local.get $hv))
+        (local.set $sum_g (f64.add (local.get $sum_g) (f64.promote_f32 (local.get $gv))))
+        (local.set $sum_h (f64.add (local.get $sum_h) (f64.promote_f32 (local.get $hv))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (f64.store (local.get $out) (local.get $sum_g))
+    (f64.store offset=8 (local.get $out) (local.get $sum_h)))
 
   ;; Ordered (gradient, hessian) pairs of the samples idx[0..count): ogh[i] = (g[idx[i]], h[idx[i]]).
   (func (export "gather") (param $ogh i32) (param $idx i32) (param $count i32) (param $g i32) (param $h i32)

@@ -34,7 +34,27 @@ export function baselinePrediction(y: Int32Array, weights: Float64Array | undefi
   return out;
 }
 
-/** Fills gradients and hessians (class-major, n per tree) from the raw predictions. */
+/**
+ * Scratch arrays of {@link gradientsAndHessians} for K >= 3 classes (allocated once per fit):
+ * `exps` K × n, `max` and `sum` n each.
+ */
+export interface SoftmaxScratch {
+  readonly exps: Float64Array;
+  readonly max: Float64Array;
+  readonly sum: Float64Array;
+}
+
+/** Scratch for {@link gradientsAndHessians} with `nTrees` raw scores per row over `n` rows. */
+export function softmaxScratch(n: number, nTrees: number): SoftmaxScratch | undefined {
+  return nTrees === 1 ? undefined : { exps: new Float64Array(nTrees * n), max: new Float64Array(n), sum: new Float64Array(n) };
+}
+
+/**
+ * Fills gradients and hessians (class-major, n per tree) from the raw predictions. For K >= 3 the
+ * softmax runs class by class over contiguous rows (the raw scores are class-major), computing
+ * each exp once (`scratch`); the values are those of the row-by-row formula: same operations,
+ * and each row's sum in class order.
+ */
 export function gradientsAndHessians(
   y: Int32Array,
   raw: Float64Array,
@@ -42,9 +62,10 @@ export function gradientsAndHessians(
   nTrees: number,
   gradients: Float32Array,
   hessians: Float32Array,
+  scratch: SoftmaxScratch | undefined = softmaxScratch(y.length, nTrees),
 ): void {
   const n = y.length;
-  if (nTrees === 1) {
+  if (nTrees === 1 || scratch === undefined) {
     for (let i = 0; i < n; i++) {
       const r = raw[i]!;
       const t = y[i]!;
@@ -59,17 +80,28 @@ export function gradientsAndHessians(
     }
     return;
   }
-  for (let i = 0; i < n; i++) {
-    let max = -Infinity;
-    for (let k = 0; k < nTrees; k++) max = Math.max(max, raw[k * n + i]!);
-    let sum = 0;
-    for (let k = 0; k < nTrees; k++) sum += Math.exp(raw[k * n + i]! - max);
-    const t = y[i]!;
-    const w = weights === undefined ? 1 : weights[i]!;
-    for (let k = 0; k < nTrees; k++) {
-      const p = Math.exp(raw[k * n + i]! - max) / sum;
-      gradients[k * n + i] = (p - (k === t ? 1 : 0)) * w;
-      hessians[k * n + i] = p * (1 - p) * w;
+  const { exps, max, sum } = scratch;
+  max.fill(-Infinity);
+  sum.fill(0);
+  for (let k = 0; k < nTrees; k++) {
+    const o = k * n;
+    for (let i = 0; i < n; i++) max[i] = Math.max(max[i]!, raw[o + i]!);
+  }
+  for (let k = 0; k < nTrees; k++) {
+    const o = k * n;
+    for (let i = 0; i < n; i++) {
+      const e = Math.exp(raw[o + i]! - max[i]!);
+      exps[o + i] = e;
+      sum[i]! += e;
+    }
+  }
+  for (let k = 0; k < nTrees; k++) {
+    const o = k * n;
+    for (let i = 0; i < n; i++) {
+      const p = exps[o + i]! / sum[i]!;
+      const w = weights === undefined ? 1 : weights[i]!;
+      gradients[o + i] = (p - (k === y[i]! ? 1 : 0)) * w;
+      hessians[o + i] = p * (1 - p) * w;
     }
   }
 }

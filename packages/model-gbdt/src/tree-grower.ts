@@ -9,6 +9,9 @@ import {
   JOB_MIN_GAIN,
   JOB_MIN_HESSIAN,
   JOB_MIN_SAMPLES_LEAF,
+  JOB_MISSING_BIN,
+  JOB_PRUNE,
+  JOB_ROOT_SUMS,
   JOB_SUB_TARGET,
   RESULT_STRIDE,
 } from './hist-kernel.mjs';
@@ -77,6 +80,8 @@ export class TreeGrower {
     job[JOB_MIN_HESSIAN] = MIN_HESSIAN_TO_SPLIT;
     job[JOB_L2] = options.l2Regularization;
     job[JOB_MIN_GAIN] = MIN_GAIN_TO_SPLIT;
+    job[JOB_PRUNE] = mapper.categorical === undefined ? 1 : 0;
+    job[JOB_MISSING_BIN] = mapper.missingBin;
   }
 
   /**
@@ -88,18 +93,13 @@ export class TreeGrower {
     const n = engine.nRows;
     const msl = options.minSamplesLeaf;
     let ctx = engine.ctx;
-    for (let i = 0; i < n; i++) ctx.idx[i] = i;
     ctx.g.set(gradients);
     ctx.h.set(hessians);
-    const ogh = ctx.ogh;
-    let sumG = 0;
-    let sumH = 0;
-    for (let i = 0; i < n; i++) {
-      ogh[2 * i] = gradients[i]!;
-      ogh[2 * i + 1] = hessians[i]!;
-      sumG += gradients[i]!;
-      sumH += hessians[i]!;
-    }
+    // idx = 0..n-1, ordered pairs, and ΣG, ΣH (float64, row order) in one wasm pass.
+    const { layout } = ctx;
+    ctx.wasm.root(layout.idx, layout.g, layout.h, layout.ogh, n, layout.job + JOB_ROOT_SUMS * 8);
+    const sumG = ctx.job[JOB_ROOT_SUMS]!;
+    const sumH = ctx.job[JOB_ROOT_SUMS + 1]!;
 
     const records: NodeRecord[] = [];
     const leaves: GrowNode[] = [];
