@@ -1,14 +1,12 @@
 import { closeSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv } from '@pipeline/core';
-import { scanCsvRange, type CsvRangeResult } from './csv-range.js';
+import { countCsvRows, parseCsvRows, type CsvByteRange } from './csv-range.js';
 import type { CsvLayout } from './csv-scanner.js';
 import type { CsvJobMessage, CsvWorkerReply } from './csv-worker-protocol.js';
 
 /** Bytes per chunk of the body; threads claim chunks one at a time (a late or busy thread takes fewer). */
 const CHUNK_BYTES = 4 << 20;
-/** Rows per batch inside a chunk. */
-const BATCH_ROWS = 4096;
 /** An idle pool ends its threads after this long. */
 const IDLE_MS = 2000;
 /** A read whose workers post nothing for this long is given up (the caller re-reads serially). */
@@ -101,55 +99,73 @@ function chunkBounds(bodyStart: number, size: number, threads: number): number[]
   return Array.from({ length: count + 1 }, (_, k) => bodyStart + Math.round((bytes * k) / count));
 }
 
+/** The rows of a parallel read: row-major values on a SharedArrayBuffer, and the ids (id column). */
+export interface CsvParallelResult {
+  readonly rows: number;
+  readonly data: Float32Array | Float64Array;
+  readonly ids: string[] | undefined;
+}
+
 /**
  * Parses the body of a CSV file (`[bodyStart, size)`) on this thread and `threads - 1` worker
- * threads: the body is cut into chunks at line starts and every thread claims chunks from a shared
- * counter until none is left. Returns the chunks' results in file order, or `undefined` when a
- * chunk did not parse or a worker failed: the caller then reads the file serially, which reports
- * the first problem in file order with its line number (so errors are the serial reader's, exactly).
+ * threads. The body is cut into chunks at line starts; every thread claims chunks from a shared
+ * counter until none is left, first counting each chunk's rows, then (once every chunk's first row
+ * is known) parsing them straight into one output on a SharedArrayBuffer: each output page is
+ * written once, by one thread (first-touching fresh memory is what costs most on a busy VM).
+ * Returns `undefined` when a chunk did not parse or a worker failed: the caller then reads the
+ * file serially, which reports the first problem in file order with its line number (so errors are
+ * the serial reader's, exactly).
  */
-export async function readCsvChunks(
+export async function readCsvParallel(
   file: string,
   bodyStart: number,
   size: number,
   layout: CsvLayout,
   float64: boolean,
   threads: number,
-): Promise<CsvRangeResult[] | undefined> {
+): Promise<CsvParallelResult | undefined> {
   const pool = startCsvWorkers(threads - 1);
   const bounds = chunkBounds(bodyStart, size, threads);
   const chunks = bounds.length - 1;
-  const control = new Int32Array(new SharedArrayBuffer(4));
+  const control = new Int32Array(new SharedArrayBuffer(8));
   const job = ++jobs;
-  const results: CsvRangeResult[] = new Array<CsvRangeResult>(chunks);
-  let received = 0;
+  const counts = new Float64Array(chunks);
+  const ids: (string[] | undefined)[] = new Array<string[] | undefined>(chunks);
   let workerChunks = 0;
+  /** Chunks done in the current phase, and whether anything failed. */
+  let done = 0;
   let failed = false;
   let settle: (ok: boolean) => void = () => {};
-  const finished = new Promise<boolean>((resolve) => {
-    settle = resolve;
-  });
-  const check = (): void => {
-    if (failed) settle(false);
-    else if (received === chunks) settle(true);
+  const phaseEnd = (): Promise<boolean> => {
+    const ended = new Promise<boolean>((resolve) => {
+      settle = resolve;
+    });
+    check();
+    watch();
+    return ended;
   };
+  function check(): void {
+    if (failed) settle(false);
+    else if (done === chunks) settle(true);
+  }
   let stall: NodeJS.Timeout | undefined;
-  const watch = (): void => {
+  function watch(): void {
     clearTimeout(stall);
     stall = setTimeout(() => {
       failed = true;
       check();
     }, STALL_MS);
-  };
+  }
   listeners.set(job, (reply) => {
     watch();
-    if (reply.type === 'chunk') {
-      results[reply.chunk] = { rows: reply.rows, batchRows: BATCH_ROWS, batches: reply.batches, ids: reply.ids };
-      received++;
+    if (reply.type === 'counted') {
+      counts[reply.chunk] = reply.rows;
+      done++;
+    } else if (reply.type === 'parsed') {
+      ids[reply.chunk] = reply.ids;
+      done++;
       workerChunks++;
-    } else if (reply.type === 'failed') {
-      failed = true;
-    }
+    } else failed = true;
     check();
   });
   const onExit = (worker: Worker): void => {
@@ -159,23 +175,18 @@ export async function readCsvChunks(
     }
   };
   exitListeners.add(onExit);
-  const message: CsvJobMessage = { job, file, control: control.buffer as SharedArrayBuffer, bounds, bodyStart, layout, float64, batchRows: BATCH_ROWS };
-  for (const worker of pool) {
-    worker.ref(); // the reply must keep the process alive
-    worker.postMessage(message);
-  }
-  try {
+  /** This thread's share of a phase: claim chunks until none is left. */
+  const claim = (phase: 0 | 1, work: (fd: number, chunk: number) => void): void => {
     const fd = openSync(file, 'r');
     try {
-      const scratch = new Uint8Array(1 << 20);
       for (;;) {
-        const chunk = Atomics.add(control, 0, 1);
+        const chunk = Atomics.add(control, phase, 1);
         if (chunk >= chunks) break;
         try {
-          results[chunk] = scanCsvRange({ fd, bodyStart, from: bounds[chunk]!, to: bounds[chunk + 1]!, layout, float64, batchRows: BATCH_ROWS }, scratch);
-          received++;
+          work(fd, chunk);
+          done++;
         } catch {
-          Atomics.store(control, 0, chunks);
+          Atomics.store(control, phase, chunks);
           failed = true;
           break;
         }
@@ -183,11 +194,44 @@ export async function readCsvChunks(
     } finally {
       closeSync(fd);
     }
-    check();
-    watch();
-    const ok = await finished;
+  };
+  const scratch = new Uint8Array(1 << 20);
+  const range = (fd: number, chunk: number): CsvByteRange => ({ fd, bodyStart, from: bounds[chunk]!, to: bounds[chunk + 1]! });
+  try {
+    const count: CsvJobMessage = { type: 'count', job, file, control: control.buffer as SharedArrayBuffer, bounds, bodyStart };
+    for (const worker of pool) {
+      worker.ref(); // the replies must keep the process alive
+      worker.postMessage(count);
+    }
+    claim(0, (fd, chunk) => {
+      counts[chunk] = countCsvRows(range(fd, chunk), scratch);
+    });
+    if (!(await phaseEnd())) return undefined;
+    const firstRows = [0];
+    for (let k = 0; k < chunks; k++) firstRows.push(firstRows[k]! + counts[k]!);
+    const rows = firstRows[chunks]!;
+    if (rows === 0) return undefined;
+    const width = layout.columns.length;
+    const bytes = rows * width * (float64 ? 8 : 4);
+    let output: SharedArrayBuffer;
+    try {
+      output = new SharedArrayBuffer(bytes);
+    } catch {
+      return undefined; // the serial reader explains
+    }
+    const data = float64 ? new Float64Array(output) : new Float32Array(output);
+    done = 0;
+    const parse: CsvJobMessage = { type: 'parse', job, output, float64, firstRows, layout };
+    for (const worker of pool) worker.postMessage(parse);
+    claim(1, (fd, chunk) => {
+      const first = firstRows[chunk]!;
+      const chunkRows = firstRows[chunk + 1]! - first;
+      ids[chunk] = parseCsvRows(range(fd, chunk), scratch, layout, data.subarray(first * width, (first + chunkRows) * width), chunkRows);
+    });
+    const ok = await phaseEnd();
     Object.assign(lastCsvParallelRead, { chunks, workerChunks, ok });
-    return ok ? results : undefined;
+    if (!ok) return undefined;
+    return { rows, data, ids: layout.idColumn === undefined ? undefined : ids.flatMap((chunkIds) => chunkIds!) };
   } finally {
     clearTimeout(stall);
     listeners.delete(job);

@@ -214,21 +214,42 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
         } else if (b === PLUS) {
           b = buf[++q]!;
         }
-        let mantissa = 0;
-        let digits = 0;
-        let exponent = 0;
-        while (b >= D0 && b <= D9) {
-          mantissa = mantissa * 10 + (b - D0);
-          digits++;
-          b = buf[++q]!;
+        // Digits: leading zeros skipped, then up to 9 significant digits accumulate exactly in an
+        // int32 (short dependency chain); longer mantissas are re-read below as a double.
+        const intStart = q;
+        while (b === D0) b = buf[++q]!;
+        const sigStart = q;
+        let small = 0;
+        let d = b - D0;
+        while (d >= 0 && d <= 9) {
+          small = (small * 10 + d) | 0;
+          d = buf[++q]! - D0;
         }
-        if (b === DOT) {
-          b = buf[++q]!;
-          while (b >= D0 && b <= D9) {
-            mantissa = mantissa * 10 + (b - D0);
-            digits++;
-            exponent--;
-            b = buf[++q]!;
+        let significant = q - sigStart;
+        let digits = q - intStart;
+        let exponent = 0;
+        if (d === DOT - D0) {
+          const fractionStart = ++q;
+          b = buf[q]!;
+          if (significant === 0) while (b === D0) b = buf[++q]!; // 0.000123: zeros before the first significant digit
+          const fractionSignificant = q;
+          d = b - D0;
+          while (d >= 0 && d <= 9) {
+            small = (small * 10 + d) | 0;
+            d = buf[++q]! - D0;
+          }
+          significant += q - fractionSignificant;
+          exponent = fractionStart - q;
+          digits += q - fractionStart;
+        }
+        b = d + D0;
+        let mantissa = small;
+        if (significant > 9) {
+          // Exact while below 2^53 (checked below), as a decimal → double conversion needs.
+          mantissa = 0;
+          for (let k = sigStart; k < q; k++) {
+            const v = buf[k]! - D0;
+            if (v >= 0 && v <= 9) mantissa = mantissa * 10 + v; // skips the point
           }
         }
         if ((b === LOWER_E || b === UPPER_E) && digits > 0) {

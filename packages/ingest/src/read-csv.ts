@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { PipelineError, throwIfAborted, type Matrix } from '@pipeline/core';
 import { csvDelimiter } from './csv-line.js';
-import { readCsvChunks, startCsvWorkers } from './csv-parallel.js';
+import { readCsvParallel, startCsvWorkers } from './csv-parallel.js';
 import { buildLayout, scanRows, textTarget, type CsvLayout, type LayoutOptions, type RowSink, type ScanState } from './csv-scanner.js';
 import { requireFile } from './file-checks.js';
 import type { NumericTableInfo } from './numeric-table.js';
@@ -168,21 +168,10 @@ async function readCsvInParallel(path: string, options: ReadCsvOptions, threads:
     }
     const { layout, bodyStart } = parseHeader(file, head.subarray(0, filled), delimiter, options);
     const float64 = options.dtype === 'float64';
-    const chunks = await readCsvChunks(file, bodyStart, size, layout, float64, threads);
-    if (chunks === undefined) return undefined;
-    const rows = chunks.reduce((sum, chunk) => sum + chunk.rows, 0);
-    if (rows === 0) return undefined;
+    const result = await readCsvParallel(file, bodyStart, size, layout, float64, threads);
+    if (result === undefined) return undefined;
+    const { rows, data, ids } = result;
     const width = layout.columns.length;
-    const data = uninitialised(rows * width, float64);
-    let offset = 0;
-    for (const chunk of chunks) {
-      chunk.batches.forEach((batch, b) => {
-        const values = Math.min(chunk.batchRows, chunk.rows - b * chunk.batchRows) * width;
-        data.set(values === batch.length ? batch : batch.subarray(0, values), offset);
-        offset += values;
-      });
-    }
-    const ids = layout.idColumn === undefined ? undefined : chunks.flatMap((chunk) => chunk.ids!);
     if (ids !== undefined && options.checkDuplicateIds !== false) checkDuplicateIds(ids, layout, new Map(), 0);
     const naNumbers = numericNaValues(options.naValues, float64);
     if (naNumbers.length > 0) maskNaNumbers(data, naNumbers, width, undefined);

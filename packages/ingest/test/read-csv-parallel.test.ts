@@ -156,6 +156,8 @@ const numberText: fc.Arbitrary<string> = fc.oneof(
   }),
   // Subnormals and the edges of the double range.
   fc.constantFrom('4.9e-324', '5e-324', '2.2250738585072014e-308', '2.225073858507201e-308', '1.7976931348623157e308', '-0', '0.0', '-0e-5', '1e-400', '1e400'),
+  // Around the scanner's int32 fast accumulation (9 significant digits) and 2^31 / 2^53.
+  fc.constantFrom('999999999', '1000000000', '2147483647', '2147483648', '4294967296', '0.000123456789', '0.0001234567891', '000123456789.5', '-0.000000001', '12345678.9', '123456789.1', '9007199254740993', '9007199254740992e-5', '0.1e23', '1e22', '1e23', '123456789e-22'),
   // Many digits, any exponent: beyond the fast path (> 15 digits or |exponent| > 22).
   fc
     .tuple(fc.boolean(), fc.stringMatching(/^[0-9]{1,40}$/), fc.stringMatching(/^[0-9]{0,30}$/), fc.integer({ min: -340, max: 320 }), fc.boolean())
