@@ -1,5 +1,5 @@
 import { readSync } from 'node:fs';
-import { scanRows, type CsvLayout, type RowSink } from './csv-scanner.js';
+import { IdBytes, scanRows, type CsvLayout, type RowSink } from './csv-scanner.js';
 
 const LF = 10;
 const CR = 13;
@@ -117,14 +117,15 @@ export function countCsvRows(range: CsvByteRange, scratch: Uint8Array): number {
  * and an Error when the range does not hold exactly `rows` rows.
  */
 export function parseCsvRows(range: CsvByteRange, scratch: Uint8Array, layout: CsvLayout, data: Float32Array | Float64Array, rows: number): string[] | undefined {
-  const sink: RowSink = { data, ids: layout.idColumn === undefined ? undefined : [], capacity: rows, rows: 0 };
+  const idBytes = layout.idColumn === undefined ? undefined : new IdBytes();
+  const sink: RowSink = { data, ids: undefined, idBytes, capacity: rows, rows: 0 };
   const state = { line: 0 };
   forEachLineBlock(range, scratch, (buf, start, end) => {
     const stop = scanRows(buf, start, end, layout, sink, state);
     if (stop !== end && !onlyBlankLines(buf, stop, end)) throw new Error('the range holds more rows than counted');
   });
   if (sink.rows !== rows) throw new Error(`the range holds ${sink.rows} rows, ${rows} were counted`);
-  return sink.ids;
+  return idBytes?.texts();
 }
 
 /** Whether `buf[start, end)` is only blank lines (what `scanRows` leaves when its sink is full). */
