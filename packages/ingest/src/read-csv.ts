@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { PipelineError, throwIfAborted, type Matrix } from '@pipeline/core';
 import { csvDelimiter } from './csv-line.js';
 import { readCsvParallel, startCsvWorkers } from './csv-parallel.js';
+import { hasDuplicates } from './has-duplicates.js';
 import { buildLayout, scanRows, textTarget, type CsvLayout, type LayoutOptions, type RowSink, type ScanState } from './csv-scanner.js';
 import { requireFile } from './file-checks.js';
 import type { NumericTableInfo } from './numeric-table.js';
@@ -172,7 +173,8 @@ async function readCsvInParallel(path: string, options: ReadCsvOptions, threads:
     if (result === undefined) return undefined;
     const { rows, data, ids } = result;
     const width = layout.columns.length;
-    if (ids !== undefined && options.checkDuplicateIds !== false) checkDuplicateIds(ids, layout, new Map(), 0);
+    // A duplicate id: the serial read reports the first one in file order (or an earlier bad line).
+    if (ids !== undefined && options.checkDuplicateIds !== false && hasDuplicates(ids)) return undefined;
     const naNumbers = numericNaValues(options.naValues, float64);
     if (naNumbers.length > 0) maskNaNumbers(data, naNumbers, width, undefined);
     const base = { file, columns: [...layout.columns], rows, cols: width, ids, idColumn: layout.idColumn };

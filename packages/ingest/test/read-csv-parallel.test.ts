@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { PipelineError } from '@pipeline/core';
 import { readCsv, type CsvTable, type CsvTable64, type ReadCsvOptions } from '@pipeline/ingest';
 import { lastCsvParallelRead, setCsvParallelTestHooks, stopCsvWorkers } from '../src/csv-parallel.js';
+import { hasDuplicates } from '../src/has-duplicates.js';
 import { expectError } from './expect-error.js';
 import { fixture } from './fixture-values.js';
 import { tempDir, writeText } from './tmp-dir.js';
@@ -207,5 +208,19 @@ describe('readCsv property: every value equals Number(text), on any thread count
       ),
       { numRuns: 150, seed: 20261205 },
     );
+  });
+});
+
+describe('hasDuplicates (the parallel read\'s id check)', () => {
+  it('agrees with a Set on random string lists (short alphabets force equal strings and hash probes)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: fc.constantFrom('a', 'b', 'é', '日', '\u0000'), maxLength: 4 }), { maxLength: 3000 }), (texts) => {
+        expect(hasDuplicates(texts)).toBe(new Set(texts).size !== texts.length);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+    const many = Array.from({ length: 100000 }, (_, i) => `r${i * 7}`);
+    expect(hasDuplicates(many)).toBe(false);
+    expect(hasDuplicates([...many, 'r699993'])).toBe(true);
   });
 });
