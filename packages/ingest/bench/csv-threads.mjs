@@ -70,7 +70,8 @@ const tools = [
 ];
 if (flag('--hugetlb')) tools.push({ key: 'ours2_huge', label: 'readCsv threads: 2 (float32), GLIBC_TUNABLES=glibc.malloc.hugetlb=1', threads: 2, run: () => ours(2, 'float32', HUGETLB) });
 
-const sitting = { date: new Date().toISOString(), node: process.version, file, rounds, reps, loadavg: [], uptime: [], tools: {} };
+const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).stdout.trim();
+const sitting = { date: new Date().toISOString(), commit, node: process.version, file, rounds, reps, loadavg: [], uptime: [], tools: {} };
 // Values: all 12.2 M float64 values against pandas round_trip.
 const dump = join(dirname(file), 'csv100k-ours.f64');
 log('verify: ours float64 (2 threads) vs pandas round_trip');
@@ -127,7 +128,7 @@ const pyVersions = t.pyarrow1.versions;
 const md = [
   `\n## Sitting ${sitting.date}`,
   '',
-  `Node ${sitting.node}, pyarrow ${pyVersions.pyarrow}, pandas ${pyVersions.pandas} (Python ${pyVersions.python}); ${rounds} rounds × ${reps} reads per process; file ${file} (100000 × 122).`,
+  `Build of commit ${commit}. Node ${sitting.node}, pyarrow ${pyVersions.pyarrow}, pandas ${pyVersions.pandas} (Python ${pyVersions.python}); ${rounds} rounds × ${reps} reads per process; file ${file} (100000 × 122).`,
   `Load average (1 min) at each round: ${sitting.loadavg.join(', ')}. \`uptime\` at the first round: \`${sitting.uptime[0]}\`.`,
   `Values: ${sitting.verify.values} float64 values of readCsv (2 threads) vs pandas float_precision='round_trip': ${sitting.verify.float64_mismatches_vs_roundtrip} mismatches; float32 sha256 equal at 1 and 2 threads.`,
   '',

@@ -34,9 +34,10 @@ export interface ReadCsvOptions {
   readonly naValues?: readonly string[];
   /**
    * `readCsv` only: threads parsing the file in parallel, this one plus `threads - 1` worker threads
-   * (1: serial, streaming). Default: `os.availableParallelism()` (at most 8) for files of 16 MiB and
-   * more, else 1. Values, ids and errors (with their line numbers) are the same at every count.
-   * Ignored by `iterCsvBatches` and for text columns (`readTypedCsv`), which read on one thread.
+   * (the values are then on a SharedArrayBuffer). Default: `os.availableParallelism()` (at most 8)
+   * for files of 16 MiB and more, else 1. Values, ids and errors (with their line numbers) are the
+   * same at every count. Ignored by `iterCsvBatches` and for text columns (`readTypedCsv`), which
+   * read on one thread.
    */
   readonly threads?: number;
 }
@@ -83,8 +84,10 @@ export interface TextColumnsSpec {
 /** {@link readCsv} with optional text columns (see {@link TextColumnsSpec}). */
 export async function readCsvWith(path: string, options: ReadCsvOptions, text: TextColumnsSpec | undefined): Promise<CsvTable | CsvTable64> {
   if (text === undefined) {
-    const threads = csvThreads(path, options.threads);
-    if (threads > 1) {
+    const { threads, size } = csvThreads(path, options.threads);
+    // Big files go through the chunked reader on one thread too: it counts the rows first and
+    // writes each value once into the output (the streaming reader below copies its batches).
+    if (threads > 1 || size >= PARALLEL_MIN_BYTES) {
       const table = await readCsvInParallel(path, options, threads);
       if (table !== undefined) return table;
       // A bad cell, a ragged line, a duplicate id or a failed worker: the serial read below reports
@@ -120,21 +123,18 @@ export async function readCsvWith(path: string, options: ReadCsvOptions, text: T
   return { ...base, dtype: 'float32', matrix: { rows, cols: width, data: data as Float32Array } };
 }
 
-/** Threads for `readCsv` (see {@link ReadCsvOptions.threads}); 1 when the file is missing (the serial path reports it). */
-function csvThreads(path: string, option: number | undefined): number {
-  if (option !== undefined) {
-    if (!Number.isInteger(option) || option < 1) {
-      throw new PipelineError('E_USAGE', `threads must be a positive integer, got ${option}`, { file: resolve(path), field: 'threads' });
-    }
-    return option;
+/** Threads for `readCsv` (see {@link ReadCsvOptions.threads}) and the file's size (0 when missing: the serial path reports it). */
+function csvThreads(path: string, option: number | undefined): { threads: number; size: number } {
+  if (option !== undefined && (!Number.isInteger(option) || option < 1)) {
+    throw new PipelineError('E_USAGE', `threads must be a positive integer, got ${option}`, { file: resolve(path), field: 'threads' });
   }
-  let size: number;
+  let size = 0;
   try {
     size = statSync(path).size;
   } catch {
-    return 1;
+    // missing: the serial path reports it
   }
-  return size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1;
+  return { threads: option ?? (size >= PARALLEL_MIN_BYTES ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1), size };
 }
 
 /**
