@@ -34,7 +34,7 @@ export interface ReadCsvOptions {
   readonly naValues?: readonly string[];
   /**
    * `readCsv` only: threads parsing the file in parallel, this one plus `threads - 1` worker threads
-   * (the values are then on a SharedArrayBuffer). Default: `os.availableParallelism()` (at most 8)
+   * (the values are then on a SharedArrayBuffer, as for any file of 16 MiB and more). Default: `os.availableParallelism()` (at most 8)
    * for files of 16 MiB and more, else 1. Values, ids and errors (with their line numbers) are the
    * same at every count. Ignored by `iterCsvBatches` and for text columns (`readTypedCsv`), which
    * read on one thread.
