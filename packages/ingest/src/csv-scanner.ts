@@ -32,6 +32,11 @@ export interface CsvLayout {
 export interface RowSink {
   readonly data: Float32Array | Float64Array;
   readonly ids: string[] | undefined;
+  /**
+   * Instead of `ids`: the id texts joined by line feeds as UTF-8 bytes (one decode and split for
+   * many ids, see {@link IdBytes}). Only for reads that do not report errors from the sink's ids.
+   */
+  readonly idBytes?: IdBytes | undefined;
   readonly capacity: number;
   /** Complete rows so far (also when `scanRows` throws; `ids` may then hold one more, the bad line's). */
   rows: number;
@@ -41,6 +46,46 @@ export interface RowSink {
    * Shared across the sinks of one file.
    */
   readonly text?: readonly (Map<string, number> | undefined)[] | undefined;
+}
+
+/** Id texts as UTF-8, each followed by a line feed (ids never hold one): `text()` gives them all. */
+export class IdBytes {
+  private bytes = new Uint8Array(1 << 16);
+  private length = 0;
+
+  /** Appends the id of the field `buf[start, end)`: its bytes as they are when that is its text, else its text. */
+  add(buf: Uint8Array, start: number, end: number): void {
+    const first = buf[start]!;
+    const last = buf[end - 1]!;
+    // Printable ASCII at both ends and no opening quote: the text is the bytes (nothing to trim or unquote).
+    if (end > start && first > 0x20 && first < 0x7f && first !== QUOTE && last > 0x20 && last < 0x7f) {
+      this.append(buf, start, end);
+    } else {
+      const text = Buffer.from(fieldText(buf, start, end), 'utf8');
+      this.append(text, 0, text.length);
+    }
+  }
+
+  /** The ids, in order. */
+  texts(): string[] {
+    if (this.length === 0) return [];
+    const joined = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length - 1).toString('utf8');
+    return joined.split('\n');
+  }
+
+  private append(source: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (this.length + n + 1 > this.bytes.length) {
+      const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n + 1));
+      bigger.set(this.bytes.subarray(0, this.length));
+      this.bytes = bigger;
+    }
+    const bytes = this.bytes;
+    let k = this.length;
+    for (let i = start; i < end; i++) bytes[k++] = source[i]!;
+    bytes[k++] = LF;
+    this.length = k;
+  }
 }
 
 /** Line counter carried across calls (1-based number of the last line consumed; the header is line 1). */
@@ -187,6 +232,7 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
   const width = layout.columns.length;
   const data = sink.data;
   const ids = sink.ids;
+  const idBytes = sink.idBytes;
   let row = sink.rows;
   let p = pos;
   while (p < end && row < sink.capacity) {
@@ -214,21 +260,42 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
         } else if (b === PLUS) {
           b = buf[++q]!;
         }
-        let mantissa = 0;
-        let digits = 0;
-        let exponent = 0;
-        while (b >= D0 && b <= D9) {
-          mantissa = mantissa * 10 + (b - D0);
-          digits++;
-          b = buf[++q]!;
+        // Digits: leading zeros skipped, then up to 9 significant digits accumulate exactly in an
+        // int32 (short dependency chain); longer mantissas are re-read below as a double.
+        const intStart = q;
+        while (b === D0) b = buf[++q]!;
+        const sigStart = q;
+        let small = 0;
+        let d = b - D0;
+        while (d >= 0 && d <= 9) {
+          small = (small * 10 + d) | 0;
+          d = buf[++q]! - D0;
         }
-        if (b === DOT) {
-          b = buf[++q]!;
-          while (b >= D0 && b <= D9) {
-            mantissa = mantissa * 10 + (b - D0);
-            digits++;
-            exponent--;
-            b = buf[++q]!;
+        let significant = q - sigStart;
+        let digits = q - intStart;
+        let exponent = 0;
+        if (d === DOT - D0) {
+          const fractionStart = ++q;
+          b = buf[q]!;
+          if (significant === 0) while (b === D0) b = buf[++q]!; // 0.000123: zeros before the first significant digit
+          const fractionSignificant = q;
+          d = b - D0;
+          while (d >= 0 && d <= 9) {
+            small = (small * 10 + d) | 0;
+            d = buf[++q]! - D0;
+          }
+          significant += q - fractionSignificant;
+          exponent = fractionStart - q;
+          digits += q - fractionStart;
+        }
+        b = d + D0;
+        let mantissa = small;
+        if (significant > 9) {
+          // Exact while below 2^53 (checked below), as a decimal → double conversion needs.
+          mantissa = 0;
+          for (let k = sigStart; k < q; k++) {
+            const v = buf[k]! - D0;
+            if (v >= 0 && v <= 9) mantissa = mantissa * 10 + v; // skips the point
           }
         }
         if ((b === LOWER_E || b === UPPER_E) && digits > 0) {
@@ -267,7 +334,10 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
         }
       } else {
         const fieldEnd = findFieldEnd(buf, p, delimiter, layout, state);
-        if (target === ID) ids?.push(fieldText(buf, p, fieldEnd));
+        if (target === ID) {
+          if (idBytes !== undefined) idBytes.add(buf, p, fieldEnd);
+          else ids?.push(fieldText(buf, p, fieldEnd));
+        }
         else if (target <= TEXT) {
           // A categorical cell: interned, written as its first-seen index (same pass as the numbers).
           const out = TEXT - target;
