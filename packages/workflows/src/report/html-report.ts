@@ -1,5 +1,4 @@
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
+import type * as vegaLite from 'vega-lite';
 
 /** What the `analyze --html` page shows. */
 export interface ReportData {
@@ -25,7 +24,9 @@ export interface ReportData {
 type VlSpec = vegaLite.TopLevelSpec;
 
 async function toSvg(spec: VlSpec): Promise<string> {
-  const compiled = vegaLite.compile(spec).spec;
+  // vega is imported on first use: half a second of start-up that a training run does not need.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const compiled = compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();
