@@ -213,6 +213,8 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
       },
     });
     const fitMs = performance.now() - fitStarted;
+    // From the process start (performance.now()'s origin) to the first fold fit starting.
+    const startupMs = pool?.firstTaskAt ?? fitStarted;
     await pool?.close();
     const oof = fitted.oof!;
     const nClasses = data.classNames.length;
@@ -232,6 +234,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
       featurizeMs: data.featurizeMs,
       ...stepTimings(fitted),
       fitMs,
+      startupMs,
       writeMs: written.writeMs,
       totalMs: performance.now() - started,
       peakRssMb: process.resourceUsage().maxRSS / 1024,

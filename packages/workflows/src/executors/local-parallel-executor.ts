@@ -40,6 +40,8 @@ export interface LocalParallelExecutorOptions {
 export interface LocalParallelExecutor extends FoldExecutor {
   /** The number of worker threads. */
   readonly workers: number;
+  /** `performance.now()` when a worker got its first task (since the last `start`); undefined before. */
+  readonly firstTaskAt: number | undefined;
   /** Starts the workers now, if they are not running yet. */
   start(): void;
   /** Ends the workers (a later `run` starts new ones). */
@@ -131,6 +133,7 @@ export function localParallelExecutor(options: LocalParallelExecutorOptions = {}
   let failure: unknown;
   /** Started by `start()`: the workers stay up between runs until `close()`; otherwise they end with the last run. */
   let persistent = false;
+  let firstTaskAt: number | undefined;
 
   const terminate = () => {
     const members = pool;
@@ -168,6 +171,7 @@ export function localParallelExecutor(options: LocalParallelExecutorOptions = {}
       member.worker.postMessage({ type: 'env', env: next.run.env, data: next.run.data });
     }
     member.worker.postMessage({ type: 'task', env: next.run.env, task: next.task });
+    firstTaskAt ??= performance.now();
   };
   const spawn = (index: number): PoolWorker => {
     const execArgv = workerExecArgv();
@@ -245,6 +249,7 @@ export function localParallelExecutor(options: LocalParallelExecutorOptions = {}
   const start = () => {
     if (pool.length > 0) return;
     failure = undefined;
+    firstTaskAt = undefined;
     pool = Array.from({ length: workers }, (_, w) => spawn(w));
   };
 
@@ -295,6 +300,9 @@ export function localParallelExecutor(options: LocalParallelExecutorOptions = {}
 
   return {
     workers,
+    get firstTaskAt() {
+      return firstTaskAt;
+    },
     start() {
       persistent = true;
       start();

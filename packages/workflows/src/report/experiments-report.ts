@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type * as vegaLite from 'vega-lite';
+import { vegaLibs } from './vega-libs.js';
 import { atomicWrite, pathExists, PipelineError } from '@pipeline/core';
 import { PRIMARY_METRIC, buildRunIndex, groupBySeed, readRunSearch, type RunIndexEntry, type RunSearch, type SeedGroup } from '@pipeline/runs';
 import { listStudies, type StudyRecord } from '../study-folder.js';
@@ -160,8 +161,7 @@ function importanceSpec(run: string, search: RunSearch): vegaLite.TopLevelSpec {
 }
 
 async function svg(spec: vegaLite.TopLevelSpec): Promise<string> {
-  // vega is imported on first use: half a second of start-up that a training run does not need.
-  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const { vega, compile } = await vegaLibs();
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

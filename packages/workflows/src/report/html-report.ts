@@ -1,4 +1,5 @@
 import type * as vegaLite from 'vega-lite';
+import { vegaLibs } from './vega-libs.js';
 
 /** What the `analyze --html` page shows. */
 export interface ReportData {
@@ -24,8 +25,7 @@ export interface ReportData {
 type VlSpec = vegaLite.TopLevelSpec;
 
 async function toSvg(spec: VlSpec): Promise<string> {
-  // vega is imported on first use: half a second of start-up that a training run does not need.
-  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const { vega, compile } = await vegaLibs();
   const compiled = compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
