@@ -108,11 +108,23 @@ export function stackingClassifier(options: StackingOptions): StackingSpec {
 
       // Out-of-fold predictions of every base model.
       const planned: PlannedModel[] = resolved.base.map(({ name, spec, input: view }) => ({ name, estimator: spec, view }));
-      // Submitted first when overlapping: the longest fits start first.
-      const earlyRefit = args.refit === 'full' && context.overlapRefit === true ? run(planRefitTasks(planned, n, seed), env, 'refit') : undefined;
-      // Awaited below; until then a failure must not be an unhandled rejection (the OOF fits may fail first).
-      earlyRefit?.catch(() => undefined);
-      const outcomes = await run(planFoldTasks(planned, plan, n, seed, args.refit === 'bagged'), env, 'fold');
+      // Overlapping: the refits are handed over when the first fold fit is done, so they queue behind
+      // the other fold fits; the meta-learner then runs in this thread beside the last refit.
+      let earlyRefit: Promise<FoldOutcome[]> | undefined;
+      const startRefit = () => {
+        if (earlyRefit !== undefined || args.refit !== 'full' || context.overlapRefit !== true) return;
+        earlyRefit = run(planRefitTasks(planned, n, seed), env, 'refit');
+        // Awaited below; until then a failure must not be an unhandled rejection (the OOF fits may fail first).
+        earlyRefit.catch(() => undefined);
+      };
+      const outcomes = await runFoldTasks(planFoldTasks(planned, plan, n, seed, args.refit === 'bagged'), env, {
+        ...context,
+        stage: 'fold',
+        onTaskDone: async (outcome) => {
+          startRefit();
+          await context.onTaskDone?.(outcome);
+        },
+      });
       const byModel = (name: string) => outcomes.filter((outcome) => outcome.task.payload.model === name);
       const baseOof = Object.fromEntries(planned.map(({ name }) => [name, assembleOof(byModel(name), plan, nClasses)]));
       const layout: StackLayout = {

@@ -35,6 +35,14 @@ describe('loadEstimator (the lazy twin of estimatorFromTask)', () => {
     }
   });
 
+  it('rebuilds the imputing wrapper of the meta-learner around the lazily loaded estimator', async () => {
+    const args = { strategy: 'median', columns: [1, 2], estimator: { kind: LOGISTIC_REGRESSION_KIND, args: { C: 0.5 } } };
+    const eager = await estimatorFromTask('impute-missing', args);
+    const lazy = await loadEstimator('impute-missing', args);
+    expect(lazy.kind).toBe('impute-missing');
+    expect({ kind: lazy.kind, args: lazy.args }).toEqual({ kind: eager.kind, args: eager.args });
+  });
+
   it('an unknown kind is E_INTERNAL naming the known ones', async () => {
     await expect(loadEstimator('svm', {})).rejects.toMatchObject({ code: 'E_INTERNAL', message: expect.stringContaining("no estimator factory for kind 'svm'"), hint: expect.stringContaining('hist-gradient-boosting, logistic-regression, lstm, cnn1d, cnn2d') });
   });

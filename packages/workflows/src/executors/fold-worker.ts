@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isPipelineError, type Logger } from '@pipeline/core';
 import { runFoldTask, type FoldEnvironment, type FoldEstimator } from '@pipeline/model-selection';
-import { estimatorFromTask } from '../estimators.js';
+import { loadEstimator } from '../load-estimator.js';
 import type { FoldWorkerData, FoldWorkerEnvironment, FoldWorkerReply, FoldWorkerRequest, SerializedError } from './fold-worker-protocol.js';
 
 /**
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         if (held === undefined) throw new Error(`fold worker got task ${task.id} for environment ${request.env}, which it does not hold`);
         const { kind, args } = task.payload;
         const extra = data.taskArgs?.[kind];
-        held.estimators[task.payload.model] ??= await estimatorFromTask(kind, extra === undefined ? args : { ...(args as object), ...extra });
+        held.estimators[task.payload.model] ??= await loadEstimator(kind, extra === undefined ? args : { ...(args as object), ...extra });
         const outcome = await runFoldTask(task, environment(held), { logger });
         let artifact;
         if (outcome.model !== undefined) {
