@@ -27,10 +27,11 @@ import { resolveStackingOptions, type StackingArgs, type StackingOptions } from 
 /** A fit context plus the fold-task hooks: another executor, resume from stored results, persistence. */
 export interface StackingFitContext extends Omit<RunFoldTasksOptions, 'stage'> {
   /**
-   * Hand the final refits (`refit: 'full'`) to the executor together with the out-of-fold fits,
-   * instead of after the meta-learner: for an executor that runs several calls at once (a started
-   * `localParallelExecutor`), so that a core never idles while the last fold fits. Results are
-   * unchanged (every task is seeded and assembled by task, not by arrival). Default false.
+   * Hand the final refits (`refit: 'full'`) to the executor as soon as the first out-of-fold fit is
+   * done (they queue behind the other fold fits) instead of after the meta-learner: for an executor
+   * that runs several calls at once (a started `localParallelExecutor`), so that no core idles while
+   * the last fold fits and the meta-learner runs beside the last refit. Results are unchanged
+   * (every task is seeded and assembled by task, not by arrival). Default false.
    */
   readonly overlapRefit?: boolean;
 }
