@@ -26,7 +26,8 @@ const repeats = Number(opt('repeats', '1'));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const bin = join(here, '../dist/bin.js');
 const repo = join(here, '../../..');
-const peer = join(repo, '../shared/bench/pipeline_reference.py');
+// The shared folder beside the checkout (/work/main → /work/shared), or above a worktree's folder (/work/wt/x → /work/shared).
+const peer = [join(repo, '../shared/bench/pipeline_reference.py'), join(repo, '../../shared/bench/pipeline_reference.py')].find((path) => existsSync(path)) ?? join(repo, '../shared/bench/pipeline_reference.py');
 const data = join(tmpdir(), `pipeline-bench-demo-${rows}`);
 
 if (!existsSync(join(data, 'X_train.h5'))) {
@@ -164,7 +165,9 @@ On a busy machine compare the CPU seconds: the wall time mostly measures the oth
 Stack OOF accuracy: before ${b('stack_acc').toFixed(4)}, after ${o('stack_acc').toFixed(4)}.
 `;
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'cli-before-after.md'), ab);
+  // Earlier sittings are kept below the newest.
+  const abFile = join(out, 'cli-before-after.md');
+  writeFileSync(abFile, `${ab}\n${existsSync(abFile) ? readFileSync(abFile, 'utf8') : ''}`);
   console.log(ab);
 }
 if (runs[0].reference !== undefined) {
