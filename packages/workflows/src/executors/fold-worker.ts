@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isPipelineError, type Logger } from '@pipeline/core';
 import { runFoldTask, type FoldEnvironment, type FoldEstimator } from '@pipeline/model-selection';
@@ -32,6 +34,23 @@ const logger: Logger = {
   warn: (message, fields) => post({ type: 'log', level: 'warn', message, ...(fields === undefined ? {} : { fields }) }),
   error: (message, fields) => post({ type: 'log', level: 'error', message, ...(fields === undefined ? {} : { fields }) }),
 };
+
+/**
+ * A full garbage collection between tasks. A fit leaves tens of megabytes behind (a gradient
+ * boosting fit's WebAssembly memory, its binned copy of the data) that only a collection returns,
+ * and a worker allocates too little JavaScript for V8 to collect on its own: without it a worker's
+ * memory grew by one fit's worth with every task (main job at 20,000 rows: peak RSS 418 MB with two
+ * workers, over the 400 MB budget). `--expose-gc` set at run time exposes `gc` in new contexts.
+ */
+const collectGarbage: () => void = (() => {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : () => {};
+  } catch {
+    return () => {};
+  }
+})();
 
 interface HeldEnvironment {
   readonly data: FoldWorkerEnvironment;
@@ -88,6 +107,7 @@ async function main(): Promise<void> {
           if (extra !== undefined) artifact = { ...artifact, args: args as typeof artifact.args };
         }
         post({ type: 'done', id: task.id, result: outcome.result, ...(artifact === undefined ? {} : { artifact }) });
+        collectGarbage();
       } catch (error) {
         post({ type: 'error', id: task.id, error: serialize(error) });
       }
