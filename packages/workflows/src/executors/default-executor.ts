@@ -15,10 +15,12 @@ export interface DefaultExecutorOptions {
  *
  * - only gradient boosting (`hist-gradient-boosting`), at least 2 cores and no thread count in the
  *   args: a {@link localParallelExecutor} with one worker per core, each fitting on one thread
- *   (`nThreads: 1`, result-neutral). Independent fold fits side by side keep both cores busy with
- *   no per-histogram synchronisation; a fit with 2 histogram threads kept about 1.5 of 2 cores busy
- *   (main job at 6,000 rows: 28.5 CPU-s with `nThreads: 1` vs 32.6 CPU-s with 2, see
- *   `bench/results/cli.md`). The caller starts it early and closes it (`trainRun` does).
+ *   (`nThreads: 1`, result-neutral). Independent fold fits side by side can keep both cores busy
+ *   with no per-histogram synchronisation (a fit with 2 histogram threads kept about 1.5 of 2 cores
+ *   busy). Measured only on a shared machine (`bench/results/cli.md`, 2026-12-05): the same CPU
+ *   seconds as the in-process fits with 2 threads (main job at 6,000 rows × 3 folds: 30.9 vs
+ *   30.1 CPU-s), the wall-time gain on an idle machine is not yet measured. The caller starts it
+ *   early and closes it (`trainRun` does).
  * - otherwise sequential: for the temporal models fold-level threads were not measurably faster on
  *   this 2-core machine while it was shared (CNN, 240 rows × 3 folds × 2 epochs: 56 s sequential vs
  *   72 s with 2 workers at load average 16–20 — inconclusive, see the closing note of the workflows
