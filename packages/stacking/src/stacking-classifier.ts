@@ -25,7 +25,16 @@ import { takeStackingRows, toStackingData, type StackingData } from './stacking-
 import { resolveStackingOptions, type StackingArgs, type StackingOptions } from './stacking-options.js';
 
 /** A fit context plus the fold-task hooks: another executor, resume from stored results, persistence. */
-export type StackingFitContext = Omit<RunFoldTasksOptions, 'stage'>;
+export interface StackingFitContext extends Omit<RunFoldTasksOptions, 'stage'> {
+  /**
+   * Hand the final refits (`refit: 'full'`) to the executor as soon as the first out-of-fold fit is
+   * done (they queue behind the other fold fits) instead of after the meta-learner: for an executor
+   * that runs several calls at once (a started `localParallelExecutor`), so that no core idles while
+   * the last fold fits and the meta-learner runs beside the last refit. Results are unchanged
+   * (every task is seeded and assembled by task, not by arrival). Default false.
+   */
+  readonly overlapRefit?: boolean;
+}
 
 /** An immutable stacking estimator; `fit` returns a {@link FittedStack}. */
 export interface StackingSpec {
@@ -100,7 +109,23 @@ export function stackingClassifier(options: StackingOptions): StackingSpec {
 
       // Out-of-fold predictions of every base model.
       const planned: PlannedModel[] = resolved.base.map(({ name, spec, input: view }) => ({ name, estimator: spec, view }));
-      const outcomes = await run(planFoldTasks(planned, plan, n, seed, args.refit === 'bagged'), env, 'fold');
+      // Overlapping: the refits are handed over when the first fold fit is done, so they queue behind
+      // the other fold fits; the meta-learner then runs in this thread beside the last refit.
+      let earlyRefit: Promise<FoldOutcome[]> | undefined;
+      const startRefit = () => {
+        if (earlyRefit !== undefined || args.refit !== 'full' || context.overlapRefit !== true) return;
+        earlyRefit = run(planRefitTasks(planned, n, seed), env, 'refit');
+        // Awaited below; until then a failure must not be an unhandled rejection (the OOF fits may fail first).
+        earlyRefit.catch(() => undefined);
+      };
+      const outcomes = await runFoldTasks(planFoldTasks(planned, plan, n, seed, args.refit === 'bagged'), env, {
+        ...context,
+        stage: 'fold',
+        onTaskDone: async (outcome) => {
+          startRefit();
+          await context.onTaskDone?.(outcome);
+        },
+      });
       const byModel = (name: string) => outcomes.filter((outcome) => outcome.task.payload.model === name);
       const baseOof = Object.fromEntries(planned.map(({ name }) => [name, assembleOof(byModel(name), plan, nClasses)]));
       const layout: StackLayout = {
@@ -131,7 +156,7 @@ export function stackingClassifier(options: StackingOptions): StackingSpec {
       let finals: Array<FittedClassifier | undefined>;
       let refitOutcomes: FoldOutcome[] = [];
       if (args.refit === 'full') {
-        refitOutcomes = await run(planRefitTasks(planned, n, seed), env, 'refit');
+        refitOutcomes = await (earlyRefit ?? run(planRefitTasks(planned, n, seed), env, 'refit'));
         finals = refitOutcomes.map((outcome) => outcome.model);
       } else if (args.refit === 'bagged') {
         finals = planned.map(({ name }) => new BaggedClassifier(byModel(name).map((outcome) => outcome.model!), nClasses));

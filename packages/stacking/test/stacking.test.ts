@@ -110,6 +110,20 @@ describe('stackingClassifier', () => {
     expect(Array.from(a.oof!.plan.foldOf[0]!)).toEqual(Array.from(b.oof!.plan.foldOf[0]!));
   });
 
+  it('overlapRefit hands the refits over after the first fold fit and changes no byte of the result', async () => {
+    const events: ProgressEvent[] = [];
+    const plain = await stackingClassifier(options).fit({ views: data.views, labels: data.labels }, { seed: 5 });
+    const overlapped = await stackingClassifier(options).fit({ views: data.views, labels: data.labels }, { seed: 5, overlapRefit: true, onProgress: (event) => events.push(event) });
+    expect(bytes(overlapped.oof!.z).equals(bytes(plain.oof!.z))).toBe(true);
+    expect(bytes(overlapped.oof!.meta).equals(bytes(plain.oof!.meta))).toBe(true);
+    expect(bytes(await overlapped.predictProba(data.views)).equals(bytes(await plain.predictProba(data.views)))).toBe(true);
+    expect(overlapped.timings!.refit.map((r) => [r.model, r.trainRows])).toEqual([['lr_a', 600], ['nb_b', 600]]);
+    // The refits were started before the meta-learner's folds (here, on one thread, interleaved with the fold fits).
+    const firstRefit = events.findIndex((e) => e.stage === 'refit');
+    expect(firstRefit).toBeGreaterThan(0);
+    expect(firstRefit).toBeLessThan(events.findIndex((e) => e.stage === 'meta-fold'));
+  });
+
   it('reports fold-level progress and per-fold, per-model timings', async () => {
     const events: ProgressEvent[] = [];
     const stack = await stackingClassifier({ ...options, splitter: stratifiedKFold({ nSplits: 3 }) }).fit(

@@ -1,9 +1,9 @@
 import { PipelineError } from '@pipeline/core';
 import { HIST_GRADIENT_BOOSTING_KIND, histGradientBoosting, type HistGradientBoostingArgs } from '@pipeline/model-gbdt';
 import { LOGISTIC_REGRESSION_KIND, logisticRegression } from '@pipeline/model-linear';
-import { LSTM_KIND, lstmClassifier, type LstmOptions } from '@pipeline/model-lstm';
-import { CNN_KIND, cnnClassifier, type CnnOptions } from '@pipeline/model-cnn';
-import { CNN2D_KIND, cnn2dClassifier, type Cnn2dOptions } from '@pipeline/model-cnn2d';
+import type { LstmOptions } from '@pipeline/model-lstm';
+import type { CnnOptions } from '@pipeline/model-cnn';
+import type { Cnn2dOptions } from '@pipeline/model-cnn2d';
 import type { FoldEstimator } from '@pipeline/model-selection';
 import type { CategoryEncoding } from '@pipeline/ingest';
 import { IMPUTED_KIND, imputeMissing, type ImputeMissingArgs } from '@pipeline/stacking';
@@ -22,27 +22,30 @@ function stripUndefined<T extends object>(value: T): T {
 
 /**
  * The estimator spec of one configured base model. `image` gives the image view's size (the 2D CNN's
- * `height` and `width`, from `inputs.images`).
+ * `height` and `width`, from `inputs.images`). The temporal models' packages (TensorFlow.js, a
+ * second of start-up) are imported only when the config names them.
  */
-export function baseModelSpec(model: BaseModelConfig, image?: { readonly height: number; readonly width: number }): FoldEstimator {
+export async function baseModelSpec(model: BaseModelConfig, image?: { readonly height: number; readonly width: number }): Promise<FoldEstimator> {
   switch (model.kind) {
     case 'hgb':
       return histGradientBoosting(stripUndefined(model.args) as HistGradientBoostingArgs);
     case 'lstm':
-      return lstmClassifier(stripUndefined(model.args) as LstmOptions);
+      return (await import('@pipeline/model-lstm')).lstmClassifier(stripUndefined(model.args) as LstmOptions);
     case 'cnn':
-      return cnnClassifier(stripUndefined(model.args) as CnnOptions);
+      return (await import('@pipeline/model-cnn')).cnnClassifier(stripUndefined(model.args) as CnnOptions);
     case 'cnn2d':
       if (image === undefined) throw new PipelineError('E_USAGE', 'the 2D CNN reads the image view but inputs.images is missing', { field: 'inputs.images', hint: 'add inputs.images with height and width' });
-      return cnn2dClassifier({ ...stripUndefined(model.args), height: image.height, width: image.width } as Cnn2dOptions);
+      return (await import('@pipeline/model-cnn2d')).cnn2dClassifier({ ...stripUndefined(model.args), height: image.height, width: image.width } as Cnn2dOptions);
     default:
       throw new PipelineError('E_USAGE', `unknown base model kind '${(model as { kind: string }).kind}'`, { field: 'baseModels[].kind', hint: 'use hgb, lstm, cnn or cnn2d' });
   }
 }
 
 /** The base models in their frozen order (the order of the stack's Z columns). */
-export function planBaseModels(config: TrainConfig): PlannedBaseModel[] {
-  return config.baseModels.map((model) => ({ name: baseModelName(model), spec: baseModelSpec(model, config.inputs.images), input: model.view }));
+export async function planBaseModels(config: TrainConfig): Promise<PlannedBaseModel[]> {
+  const planned: PlannedBaseModel[] = [];
+  for (const model of config.baseModels) planned.push({ name: baseModelName(model), spec: await baseModelSpec(model, config.inputs.images), input: model.view });
+  return planned;
 }
 
 /** The logistic meta-learner of the config. */
@@ -54,21 +57,21 @@ export function metaSpec(config: TrainConfig) {
  * Estimators by kind and plain-JSON args, for executors that rebuild a fold task's estimator in
  * another thread or process (the task carries `kind` and `args`).
  */
-export function estimatorFromTask(kind: string, args: unknown): FoldEstimator {
+export async function estimatorFromTask(kind: string, args: unknown): Promise<FoldEstimator> {
   switch (kind) {
     case HIST_GRADIENT_BOOSTING_KIND:
       return histGradientBoosting(args as HistGradientBoostingArgs);
-    case LSTM_KIND:
-      return lstmClassifier(args as LstmOptions);
-    case CNN_KIND:
-      return cnnClassifier(args as CnnOptions);
-    case CNN2D_KIND:
-      return cnn2dClassifier(args as Cnn2dOptions);
+    case 'lstm':
+      return (await import('@pipeline/model-lstm')).lstmClassifier(args as LstmOptions);
+    case 'cnn1d':
+      return (await import('@pipeline/model-cnn')).cnnClassifier(args as CnnOptions);
+    case 'cnn2d':
+      return (await import('@pipeline/model-cnn2d')).cnn2dClassifier(args as Cnn2dOptions);
     case LOGISTIC_REGRESSION_KIND:
       return logisticRegression(args as Parameters<typeof logisticRegression>[0]);
     case IMPUTED_KIND: {
       const imputed = args as ImputeMissingArgs;
-      return imputeMissing(estimatorFromTask(imputed.estimator.kind, imputed.estimator.args), { strategy: imputed.strategy, columns: imputed.columns });
+      return imputeMissing(await estimatorFromTask(imputed.estimator.kind, imputed.estimator.args), { strategy: imputed.strategy, columns: imputed.columns });
     }
     default:
       throw new PipelineError('E_INTERNAL', `no estimator factory for kind '${kind}'`);

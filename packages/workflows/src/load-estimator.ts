@@ -1,5 +1,6 @@
 import { PipelineError } from '@pipeline/core';
 import type { FoldEstimator } from '@pipeline/model-selection';
+import type { ImputeMissingArgs } from '@pipeline/stacking';
 
 /**
  * The model package of each estimator kind, loaded on first use. The kind strings are the model
@@ -22,6 +23,12 @@ export const LOADABLE_ESTIMATOR_KINDS: readonly string[] = Object.freeze(Object.
  * loads TensorFlow.js (seconds of start-up per queue worker child process).
  */
 export async function loadEstimator(kind: string, args: unknown): Promise<FoldEstimator> {
+  if (kind === 'impute-missing') {
+    // A wrapper (the stack's imputing meta-learner): the wrapped estimator, loaded the same way.
+    const { imputeMissing } = await import('@pipeline/stacking');
+    const imputed = args as ImputeMissingArgs;
+    return imputeMissing(await loadEstimator(imputed.estimator.kind, imputed.estimator.args), { strategy: imputed.strategy, columns: imputed.columns });
+  }
   const factory = FACTORIES[kind];
   if (factory === undefined) throw new PipelineError('E_INTERNAL', `no estimator factory for kind '${kind}'`, { field: 'kind', hint: `known kinds: ${LOADABLE_ESTIMATOR_KINDS.join(', ')}` });
   return factory(args);

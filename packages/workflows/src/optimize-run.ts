@@ -286,7 +286,7 @@ export async function optimizeRun(
   try {
     // The data, prepared exactly as the stack prepares it (imbalance, folds, weights).
     const data = await loadTrainingInputs(config, { resolvePath: (p) => resolve(cwd, p), logger, onProgress, signal });
-    const models0 = planBaseModels(config);
+    const models0 = await planBaseModels(config);
     const resolvedStack = resolveStackingOptions({ base: models0.map((m) => ({ name: m.name, spec: m.spec, input: m.input })), meta: metaSpec(config) });
     const viewNames = resolvedStack.views;
     let stackData: StackingData = {
@@ -343,7 +343,7 @@ export async function optimizeRun(
           fits[outcome.task.payload.model] = (fits[outcome.task.payload.model] ?? 0) + 1;
         },
       });
-    const plannedOf = (trialConfig: TrainConfig): PlannedModel[] => planBaseModels(trialConfig).map((m) => ({ name: m.name, estimator: m.spec, view: m.input }));
+    const plannedOf = async (trialConfig: TrainConfig): Promise<PlannedModel[]> => (await planBaseModels(trialConfig)).map((m) => ({ name: m.name, estimator: m.spec, view: m.input }));
     const estimatorsOf = (planned: readonly PlannedModel[]): Record<string, FoldEstimator> => Object.fromEntries(planned.map((m) => [m.name, m.estimator]));
     const probaOf = (outcome: FoldOutcome): Matrix => {
       const blob = outcome.result.blobs?.['proba']!;
@@ -359,12 +359,12 @@ export async function optimizeRun(
     const foldLabels = (split: number) => Int32Array.from(testRows[split]!, (i) => labels[i]!);
 
     // Base models that are not searched: cross-validated once, before the first trial.
-    const fixed = plannedOf(config).filter((_m, k) => !targets.includes(config.baseModels[k]!.kind));
+    const fixed = (await plannedOf(config)).filter((_m, k) => !targets.includes(config.baseModels[k]!.kind));
     if (fixed.length > 0) await runTasks(planFoldTasks(fixed, plan, n, config.seed, false), { ...baseEnv, estimators: estimatorsOf(fixed) }, signal);
 
     const objective = async (trial: TrialContext) => {
       const trialConfig = patchTrainConfig(config, trial.patch as Record<string, unknown>, used.budgets);
-      const planned = plannedOf(trialConfig);
+      const planned = await plannedOf(trialConfig);
       const env: FoldEnvironment = { ...baseEnv, estimators: estimatorsOf(planned) };
       const tasks = planFoldTasks(planned, plan, n, config.seed, false);
       const outcomes: FoldOutcome[] = [];
@@ -457,7 +457,7 @@ export async function optimizeRun(
       await run.remove(RUN_FILES.checkpoints);
       await run.writeManifest(placeholderManifest(config, context.argv ?? [], optFiles, run.manifest.createdAt));
     }
-    for (const task of planFoldTasks(plannedOf(best), plan, n, config.seed, false)) {
+    for (const task of planFoldTasks(await plannedOf(best), plan, n, config.seed, false)) {
       const hit = cache.get(taskFingerprint(task));
       if (hit !== undefined) await saveTaskResult(run, hit);
     }

@@ -3,14 +3,13 @@ import { PipelineError, argmaxRows, resolveContext, type Logger, type Matrix, ty
 import { parseRecipe } from '@pipeline/features';
 import { writePredictionsCsv, type CategoryEncoding } from '@pipeline/ingest';
 import { MANIFEST_FILE, fingerprintFile, openRun, writeRunPredictions, type OpenedRun, type RunManifest } from '@pipeline/runs';
-import { selectBackend, type BackendName } from '@pipeline/tf';
+import type { BackendName } from '@pipeline/tf';
 import { checkSameRows } from './inputs/load-training-inputs.js';
 import { SignalInput, type SignalLayout } from './inputs/signal-input.js';
 import { DEFAULT_IMAGE_PATTERN, alignImageIndex, readImageSource, readImageView, type ImageIndex, type ImageSettings } from './inputs/image-input.js';
 import { oneHotTable } from './inputs/one-hot-table.js';
 import { selectNamedColumns } from './recipe-feature-groups.js';
 import { readTableLike, type TableInput } from './inputs/table-input.js';
-import './register-models.js';
 import type { WorkflowContext } from './workflow-context.js';
 
 /** The data to predict: the same kinds of inputs the run was trained on. */
@@ -181,8 +180,11 @@ export async function predictRun(options: PredictRunOptions, context: WorkflowCo
   const run = (await openRun(resolve(cwd, options.runDir))).requireCompleted('predict');
   checkRunInputs(run.manifest, options.inputs, run.dir);
   if (run.manifest.baseModels.some((b) => b.input === 'signal' || b.input === 'image')) {
+    const { selectBackend } = await import('@pipeline/tf');
     await selectBackend({ backend: options.backend ?? 'auto', logger, env: context.env ?? process.env });
   }
+  // Every model package's artifact loader (the run's stack may hold any of them).
+  await import('./register-models.js');
   const stack = await run.loadStack('predict');
   try {
     const { views, ids, rows, files, unknownCategories } = await readRunViews(

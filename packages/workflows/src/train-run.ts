@@ -12,8 +12,9 @@ import {
   type RunManifest,
 } from '@pipeline/runs';
 import { stackingClassifier, type FittedStack, type StackingData } from '@pipeline/stacking';
-import { selectBackend, type BackendName } from '@pipeline/tf';
+import type { BackendName } from '@pipeline/tf';
 import { defaultExecutor } from './executors/default-executor.js';
+import type { LocalParallelExecutor } from './executors/local-parallel-executor.js';
 import { metaSpec, planBaseModels, withCategoricalFeatures } from './estimators.js';
 import { loadTrainingInputs } from './inputs/load-training-inputs.js';
 import { packageVersions } from './package-versions.js';
@@ -92,7 +93,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
   const config = absoluteInputs(parseTrainConfig(configInput), cwd);
   const hash = configHash(config);
   const { logger, onProgress, signal } = resolveContext(context);
-  let models = planBaseModels(config);
+  let models = await planBaseModels(config);
   const runDir = resolve(cwd, context.runDir ?? join(context.runsRoot ?? 'runs', runName()));
   const run = await RunDirectory.create(runDir, { resume: context.resume === true });
   if (run.hasManifest && run.manifest.configHash !== undefined && run.manifest.configHash !== hash) {
@@ -154,8 +155,14 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
   };
   await run.writeManifest(base);
   await run.writeJson(RUN_FILES.config, config);
+  // The executor: the caller's, or one chosen for the models. A worker pool of our own starts now,
+  // so its threads load their modules while this thread reads and featurizes the inputs.
+  const executor = context.executor ?? defaultExecutor(models.map((m) => m.spec.kind), { threadsGiven: models.some((m) => (m.spec.args as { nThreads?: unknown }).nThreads !== undefined) });
+  const pool = context.executor === undefined && 'start' in executor ? (executor as LocalParallelExecutor) : undefined;
+  pool?.start();
   try {
     if (models.some((m) => m.input === 'signal' || m.input === 'image')) {
+      const { selectBackend } = await import('@pipeline/tf');
       const selection = await selectBackend({ backend: (config.backend ?? 'auto') as BackendName | 'auto', logger, env: context.env ?? process.env });
       await run.updateManifest({ environment: { ...run.manifest.environment, tfjs: selection } });
     }
@@ -194,7 +201,9 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
       ...(signal === undefined ? {} : { signal }),
       logger,
       onProgress,
-      executor: context.executor ?? defaultExecutor(models.map((m) => m.spec.kind)),
+      executor,
+      // Our pool runs the final refit beside the out-of-fold fits (no idle core at the end of the OOF).
+      ...(pool === undefined ? {} : { overlapRefit: true }),
       completed: async (task) => {
         const stored = await loadTaskResult(run, task.id);
         return stored === undefined ? undefined : { result: stored as never };
@@ -204,6 +213,9 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
       },
     });
     const fitMs = performance.now() - fitStarted;
+    // From the process start (performance.now()'s origin) to the first fold fit starting.
+    const startupMs = pool?.firstTaskAt ?? fitStarted;
+    await pool?.close();
     const oof = fitted.oof!;
     const nClasses = data.classNames.length;
     const foldOf = oof.plan.foldOf[0]!;
@@ -222,6 +234,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
       featurizeMs: data.featurizeMs,
       ...stepTimings(fitted),
       fitMs,
+      startupMs,
       writeMs: written.writeMs,
       totalMs: performance.now() - started,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
@@ -250,6 +263,8 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
     const message = error instanceof Error ? error.message : String(error);
     await run.setStatus('failed', { code, message }).catch(() => undefined);
     throw error;
+  } finally {
+    await pool?.close();
   }
 }
 

@@ -68,8 +68,8 @@ afterAll(async () => {
 });
 
 describe('the image view and the 2D CNN base model', () => {
-  it('plans cnn2d on the image view with the image size and the package defaults', () => {
-    const [, planned] = planBaseModels(parseTrainConfig({ ...config(), baseModels: [{ kind: 'hgb' }, { kind: 'cnn2d' }] }));
+  it('plans cnn2d on the image view with the image size and the package defaults', async () => {
+    const [, planned] = await planBaseModels(parseTrainConfig({ ...config(), baseModels: [{ kind: 'hgb' }, { kind: 'cnn2d' }] }));
     expect(planned!.input).toBe('image');
     expect(planned!.spec.kind).toBe('cnn2d');
     expect(planned!.spec.args).toMatchObject({ height: SIZE, width: SIZE, epochs: 20, blocks: 2, stemFilters: 8 });

@@ -25,14 +25,22 @@ describe('loadEstimator (the lazy twin of estimatorFromTask)', () => {
       ],
       meta: { args: { C: 0.25 } },
     });
-    const specs = [...planBaseModels(config).map((m) => m.spec), metaSpec(config)];
+    const specs = [...(await planBaseModels(config)).map((m) => m.spec), metaSpec(config)];
     expect(specs.map((s) => s.kind).sort()).toEqual([...LOADABLE_ESTIMATOR_KINDS].sort());
     for (const spec of specs) {
-      const eager = estimatorFromTask(spec.kind, spec.args);
+      const eager = await estimatorFromTask(spec.kind, spec.args);
       const lazy = await loadEstimator(spec.kind, spec.args);
       expect({ kind: lazy.kind, args: lazy.args }).toEqual({ kind: eager.kind, args: eager.args });
       expect(lazy.args).toEqual(spec.args);
     }
+  });
+
+  it('rebuilds the imputing wrapper of the meta-learner around the lazily loaded estimator', async () => {
+    const args = { strategy: 'median', columns: [1, 2], estimator: { kind: LOGISTIC_REGRESSION_KIND, args: { C: 0.5 } } };
+    const eager = await estimatorFromTask('impute-missing', args);
+    const lazy = await loadEstimator('impute-missing', args);
+    expect(lazy.kind).toBe('impute-missing');
+    expect({ kind: lazy.kind, args: lazy.args }).toEqual({ kind: eager.kind, args: eager.args });
   });
 
   it('an unknown kind is E_INTERNAL naming the known ones', async () => {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { openH5, writeH5 } from '@pipeline/ingest';
@@ -21,6 +22,33 @@ describe('trainRun', () => {
     const again = join(root, 'again');
     await trainRun(JSON.parse(await readFile(join(sequential, 'config.json'), 'utf8')), { runDir: again });
     await expectSameRun(sequential, again);
+  });
+
+  it('the default executor of a GBDT-only run (a worker pool, one histogram thread per worker, the refit beside the OOF fits) gives the same bytes as the sequential one', async () => {
+    const config: TrainConfigInput = {
+      seed: 3,
+      inputs: { signal: { file: join(demo, 'X_train.h5') }, labels: { file: join(demo, 'y_train.csv') } },
+      baseModels: [{ kind: 'hgb', view: 'dwt', args: { maxIter: 12, maxLeafNodes: 8 } }],
+      cv: { splits: 3 },
+    };
+    const sequential = join(root, 'fe-seq');
+    const pooled = join(root, 'fe-pool');
+    const logs: Array<{ message: string; fields: Record<string, unknown> }> = [];
+    const record = (message: string, fields: Record<string, unknown> = {}) => logs.push({ message, fields });
+    const logger = { debug: record, info: record, warn: record, error: record };
+    await trainRun(config, { runDir: sequential, executor: sequentialExecutor });
+    // No executor given: trainRun picks (and closes) its own pool for gradient boosting on ≥ 2 cores.
+    await trainRun(config, { runDir: pooled, logger });
+    await expectSameRun(sequential, pooled);
+    const fits = logs.filter((log) => log.message === 'hist-gradient-boosting fit');
+    // 3 OOF fits and the refit: in worker threads, each on one thread (on one core: all in this thread).
+    expect(fits).toHaveLength(4);
+    const pooledFits = fits.filter((log) => typeof log.fields['worker'] === 'number' && log.fields['threads'] === 1);
+    expect(pooledFits).toHaveLength(availableParallelism() >= 2 ? 4 : 0);
+    // The run records the configured args, without the workers' nThreads (the saved models are compared above).
+    const manifest = JSON.parse(await readFile(join(pooled, 'manifest.json'), 'utf8')) as { baseModels: Array<{ args: Record<string, unknown> }> };
+    expect(manifest.baseModels[0]!.args).toMatchObject({ maxIter: 12, maxLeafNodes: 8 });
+    expect(manifest.baseModels[0]!.args).not.toHaveProperty('nThreads');
   });
 
   it('temporal models (a small 1D CNN on the wasm backend) give the same bytes in worker threads', async () => {

@@ -2,9 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { atomicWrite, deriveSeed, matrix, PipelineError, resolveContext, sha256, type Dataset, type Logger, type Matrix } from '@pipeline/core';
 import { summarizeFolds, type FoldSummary } from '@pipeline/metrics';
-import { fitCnn2d } from '@pipeline/model-cnn2d';
 import { histGradientBoosting } from '@pipeline/model-gbdt';
-import { readImage } from '@pipeline/spectrogram';
 import type { WorkflowContext } from '../workflow-context.js';
 import type { CvBatchConfig, CvBatchMethod } from './cv-batch-config.js';
 import { buildSubdbTable, compareFolds, type CombinedRow, type SubdbTable } from './cv-batch-table.js';
@@ -119,6 +117,7 @@ async function loadImages(dir: string, rows: readonly CombinedRow[]): Promise<Lo
     const file = join(dir, name);
     const bytes = await readFile(file);
     hashes.push(sha256(bytes));
+    const { readImage } = await import('@pipeline/spectrogram');
     const image = await readImage(file);
     if (k === 0) {
       ({ height, width } = image);
@@ -208,6 +207,7 @@ async function crossValidate(
     let probability: Matrix;
     let bestEpoch: number | undefined;
     if (method === 'cnn2d') {
+      const { fitCnn2d } = await import('@pipeline/model-cnn2d');
       const model = await fitCnn2d(dataset(train), dataset(val), { height: images.height, width: images.width, epochs: config.epochs, ...config.cnn2d }, fitContext);
       probability = await model.predictProba(testData.features, fitContext);
       bestEpoch = model.stopping.bestEpoch;

@@ -1,7 +1,6 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWrite, createRng, deriveSeed, PipelineError } from '@pipeline/core';
-import { logMelSpectrogram, melFilterBank, spectrogramToImage, writeImage } from '@pipeline/spectrogram';
 
 /** Options of {@link writeDemoBatch}. */
 export interface DemoBatchOptions {
@@ -62,6 +61,7 @@ export async function writeDemoBatch(dir: string, options: DemoBatchOptions = {}
   await mkdir(splitsDir, { recursive: true });
   const names = Array.from({ length: patients + 1 }, (_, p) => `P${String(p + 1).padStart(2, '0')}`);
   const labels = new Map<string, 0 | 1>();
+  const { logMelSpectrogram, melFilterBank, spectrogramToImage, writeImage } = await import('@pipeline/spectrogram');
   const bank = melFilterBank({ sampleRate: SAMPLE_RATE, nFft: N_FFT, nMels: 32 });
   const length = (FRAMES - 1) * (N_FFT / 4);
   let images = 0;

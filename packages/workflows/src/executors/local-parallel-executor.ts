@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { PipelineError, loadModel, resolveContext, throwIfAborted, workerExecArgv, type ErrorCode, type Logger, type Matrix } from '@pipeline/core';
+import { PipelineError, loadModel, resolveContext, workerExecArgv, type ErrorCode, type Logger, type Matrix } from '@pipeline/core';
 import { sequentialExecutor, type FoldEnvironment, type FoldExecutor, type FoldOutcome, type FoldTask } from '@pipeline/model-selection';
-import type { FoldWorkerData, FoldWorkerReply, SerializedError } from './fold-worker-protocol.js';
+import type { FoldWorkerData, FoldWorkerEnvironment, FoldWorkerReply, SerializedError } from './fold-worker-protocol.js';
 
 export interface LocalParallelExecutorOptions {
   /** Worker threads. Default: the available cores. */
@@ -16,10 +16,36 @@ export interface LocalParallelExecutorOptions {
    * fit). Default: the logistic meta-learner's.
    */
   readonly inProcessKinds?: readonly string[];
+  /**
+   * Args merged into a task's estimator args in the workers, by estimator kind, for args that
+   * change how a model is fitted but never what it learns: e.g.
+   * `{ 'hist-gradient-boosting': { nThreads: 1 } }` so that each worker fits on one core while the
+   * workers share the cores. The task (its fingerprint) and the returned model keep the task's own
+   * args, so results and saved models are byte-identical to a run without them.
+   */
+  readonly taskArgs?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Modules the workers import as they start (e.g. `@pipeline/model-gbdt`), before their first task. */
+  readonly preload?: readonly string[];
   /** Test hook: workers fail while starting. */
   readonly failAtStart?: boolean;
   /** Test hook: a worker's thread exits in the middle of its first task. */
   readonly exitDuringTask?: boolean;
+}
+
+/**
+ * A {@link FoldExecutor} on a pool of worker threads. The workers start on the first `run`, or
+ * earlier with `start()` (they load their modules while the caller reads its data); they stay up
+ * between runs and end with `close()`. Idle workers never keep the process alive.
+ */
+export interface LocalParallelExecutor extends FoldExecutor {
+  /** The number of worker threads. */
+  readonly workers: number;
+  /** `performance.now()` when a worker got its first task (since the last `start`); undefined before. */
+  readonly firstTaskAt: number | undefined;
+  /** Starts the workers now, if they are not running yet. */
+  start(): void;
+  /** Ends the workers (a later `run` starts new ones). */
+  close(): Promise<void>;
 }
 
 /** Where the worker script is: `dist/executors/fold-worker.js` when built; a TypeScript bootstrap when run from sources. */
@@ -52,135 +78,250 @@ function deserialize(error: SerializedError): Error {
   return out;
 }
 
+/** One `run` call in flight: its environment, its tasks not yet reported, its result chain. */
+interface ActiveRun {
+  readonly env: number;
+  readonly data: FoldWorkerEnvironment;
+  readonly byId: ReadonlyMap<string, FoldTask>;
+  readonly logger: Logger;
+  readonly onOutcome: (outcome: FoldOutcome) => Promise<void>;
+  outstanding: number;
+  chain: Promise<void>;
+  settled: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 interface PoolWorker {
+  readonly index: number;
   readonly worker: Worker;
-  busy: FoldTask | undefined;
+  ready: boolean;
+  busy: { readonly task: FoldTask; readonly run: ActiveRun } | undefined;
+  /** Environments this worker holds. */
+  readonly envs: Set<number>;
 }
 
 /**
- * Runs fold tasks in worker threads, several at once. Each worker gets the fold environment once
- * (views on SharedArrayBuffers: no copies), rebuilds each task's estimator from its kind and args,
- * and sends back the serializable result (and the fitted model as an artifact when the task keeps
- * it). Results are byte-identical to {@link sequentialExecutor}'s: tasks are independent and seeded.
- * A worker that cannot start, throws or dies turns into an error that rejects the run; the other
- * workers are terminated.
+ * Runs fold tasks in worker threads, several at once. Each worker gets a run's fold environment once
+ * (views on SharedArrayBuffers: no copies), rebuilds each task's estimator from its kind and args
+ * (importing only that model's package), and sends back the serializable result (and the fitted
+ * model as an artifact when the task keeps it). Several `run` calls may be in flight at once (e.g. the
+ * final refit beside the out-of-fold fits); tasks are dispatched in the order they were submitted.
+ * Results are byte-identical to {@link sequentialExecutor}'s: tasks are independent and seeded, and
+ * callers assemble them by task, not by arrival. A worker that cannot start, throws or dies turns
+ * into an error that rejects every run in flight; the other workers are terminated.
  */
-export function localParallelExecutor(options: LocalParallelExecutorOptions = {}): FoldExecutor {
+export function localParallelExecutor(options: LocalParallelExecutorOptions = {}): LocalParallelExecutor {
   const workers = options.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) {
     throw new PipelineError('E_USAGE', `workers must be an integer ≥ 1, got ${workers}`, { field: 'workers', hint: 'e.g. --workers 2' });
   }
   const inProcess = new Set(options.inProcessKinds ?? ['logistic-regression']);
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+  const workerData: FoldWorkerData = {
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+    ...(options.taskArgs === undefined ? {} : { taskArgs: options.taskArgs }),
+    ...(options.preload === undefined ? {} : { preload: options.preload }),
+    ...(options.failAtStart === true ? { failAtStart: true } : {}),
+    ...(options.exitDuringTask === true ? { exitDuringTask: true } : {}),
+  };
+  let pool: PoolWorker[] = [];
+  const queue: Array<{ readonly task: FoldTask; readonly run: ActiveRun }> = [];
+  const runs = new Set<ActiveRun>();
+  let nextEnv = 0;
+  /** The error of a pool that failed while no run was in flight: the next run rejects with it. */
+  let failure: unknown;
+  /** Started by `start()`: the workers stay up between runs until `close()`; otherwise they end with the last run. */
+  let persistent = false;
+  let firstTaskAt: number | undefined;
+
+  const terminate = () => {
+    const members = pool;
+    pool = [];
+    queue.length = 0;
+    return Promise.all(members.map((member) => member.worker.terminate())).then(() => undefined);
+  };
+  const fail = (error: unknown) => {
+    if (pool.length === 0 && runs.size === 0) return;
+    void terminate();
+    if (runs.size === 0) failure = error;
+    for (const run of [...runs]) settle(run, error);
+  };
+  const settle = (run: ActiveRun, error?: unknown) => {
+    if (run.settled) return;
+    run.settled = true;
+    runs.delete(run);
+    for (const member of pool) {
+      if (member.envs.delete(run.env)) member.worker.postMessage({ type: 'drop-env', env: run.env });
+    }
+    if (runs.size === 0) {
+      if (persistent) for (const member of pool) member.worker.unref();
+      else void terminate();
+    }
+    if (error === undefined) run.resolve();
+    else run.reject(error);
+  };
+  const dispatch = (member: PoolWorker) => {
+    if (!member.ready || member.busy !== undefined) return;
+    const next = queue.shift();
+    if (next === undefined) return;
+    member.busy = next;
+    if (!member.envs.has(next.run.env)) {
+      member.envs.add(next.run.env);
+      member.worker.postMessage({ type: 'env', env: next.run.env, data: next.run.data });
+    }
+    member.worker.postMessage({ type: 'task', env: next.run.env, task: next.task });
+    firstTaskAt ??= performance.now();
+  };
+  const spawn = (index: number): PoolWorker => {
+    const execArgv = workerExecArgv();
+    const worker = new Worker(workerEntry(), { workerData, name: `fold-worker-${index}`, ...(execArgv === undefined ? {} : { execArgv }) });
+    const member: PoolWorker = { index, worker, ready: false, busy: undefined, envs: new Set() };
+    if (runs.size === 0) worker.unref();
+    const startTimer = setTimeout(() => {
+      if (!member.ready) fail(new PipelineError('E_INTERNAL', `fold worker ${index} did not start within ${startTimeoutMs} ms`, { hint: 'run with --workers 1 (in-process folds)' }));
+    }, startTimeoutMs);
+    startTimer.unref();
+    const current = () => pool.includes(member);
+    worker.on('message', (reply: FoldWorkerReply) => {
+      if (!current()) return;
+      switch (reply.type) {
+        case 'ready':
+          member.ready = true;
+          clearTimeout(startTimer);
+          dispatch(member);
+          return;
+        case 'log':
+          (member.busy?.run.logger ?? [...runs][0]?.logger)?.[reply.level](reply.message, { worker: index, ...reply.fields });
+          return;
+        case 'error':
+          if (reply.id === undefined) {
+            fail(new PipelineError('E_INTERNAL', `fold worker ${index} could not start: ${reply.error.message}`, { hint: 'run with --workers 1 (in-process folds)' }));
+          } else if (member.busy?.task.id === reply.id) {
+            // A task that throws rejects its run; the worker stays usable for the other runs.
+            const { run } = member.busy;
+            member.busy = undefined;
+            for (let k = queue.length - 1; k >= 0; k--) if (queue[k]!.run === run) queue.splice(k, 1);
+            settle(run, deserialize(reply.error));
+            dispatch(member);
+          } else {
+            fail(deserialize(reply.error));
+          }
+          return;
+        case 'done': {
+          const busy = member.busy;
+          if (busy === undefined || busy.task.id !== reply.id) {
+            fail(new PipelineError('E_INTERNAL', `fold worker ${index} reported task ${reply.id} unexpectedly`));
+            return;
+          }
+          member.busy = undefined;
+          dispatch(member);
+          const { run, task } = busy;
+          if (run.settled) return;
+          run.chain = run.chain
+            .then(async () => {
+              if (run.settled) return;
+              const model = reply.artifact === undefined ? undefined : await loadModel(reply.artifact);
+              await run.onOutcome({ task, result: reply.result, ...(model === undefined ? {} : { model }), reused: false });
+              run.outstanding--;
+              if (run.outstanding === 0) settle(run);
+            })
+            .catch((error: unknown) => settle(run, error));
+          return;
+        }
+      }
+    });
+    worker.on('error', (error) => {
+      if (current()) fail(new PipelineError('E_INTERNAL', `fold worker ${index} failed: ${error.message}`, { cause: error }));
+    });
+    worker.on('exit', (code) => {
+      clearTimeout(startTimer);
+      if (current()) {
+        fail(
+          new PipelineError('E_INTERNAL', `fold worker ${index} exited (code ${code}) ${member.busy === undefined ? 'while idle' : `during task ${member.busy.task.id}`}`, {
+            hint: 'run with --workers 1 (in-process folds) to see the error in this process',
+          }),
+        );
+      }
+    });
+    return member;
+  };
+  const start = () => {
+    if (pool.length > 0) return;
+    failure = undefined;
+    firstTaskAt = undefined;
+    pool = Array.from({ length: workers }, (_, w) => spawn(w));
+  };
+
+  const runInWorkers = (tasks: readonly FoldTask[], env: FoldEnvironment, logger: Logger, onOutcome: (outcome: FoldOutcome) => Promise<void>, signal: AbortSignal | undefined) =>
+    new Promise<void>((resolve, reject) => {
+      if (failure !== undefined) {
+        const error = failure;
+        failure = undefined;
+        reject(error);
+        return;
+      }
+      start();
+      const run: ActiveRun = {
+        env: nextEnv++,
+        data: {
+          views: Object.fromEntries(Object.entries(env.views).map(([name, view]: [string, Matrix]) => [name, { rows: view.rows, cols: view.cols, data: shared(view.data) }])),
+          labels: shared(env.labels),
+          splits: env.splits.map((split) => ({ train: split.train, test: split.test })),
+          ...(env.sampleWeight === undefined ? {} : { sampleWeight: shared(env.sampleWeight) }),
+          ...(env.groups === undefined ? {} : { groups: shared(env.groups) }),
+          ...(env.classNames === undefined ? {} : { classNames: [...env.classNames] }),
+        },
+        byId: new Map(tasks.map((task) => [task.id, task])),
+        logger,
+        onOutcome,
+        outstanding: tasks.length,
+        chain: Promise.resolve(),
+        settled: false,
+        resolve,
+        reject,
+      };
+      runs.add(run);
+      for (const member of pool) member.worker.ref();
+      const onAbort = () => fail(new PipelineError('E_ABORTED', 'cross-validation was interrupted'));
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          onAbort();
+          return;
+        }
+        signal.addEventListener('abort', onAbort, { once: true });
+        const done = () => signal.removeEventListener('abort', onAbort);
+        const { resolve: ok, reject: ko } = run;
+        Object.assign(run, { resolve: () => (done(), ok()), reject: (error: unknown) => (done(), ko(error)) });
+      }
+      for (const task of tasks) queue.push({ task, run });
+      for (const member of pool) dispatch(member);
+    });
+
   return {
+    workers,
+    get firstTaskAt() {
+      return firstTaskAt;
+    },
+    start() {
+      persistent = true;
+      start();
+    },
+    close() {
+      persistent = false;
+      const closed = new PipelineError('E_ABORTED', 'the fold executor was closed while it ran tasks');
+      for (const run of [...runs]) settle(run, closed);
+      return terminate();
+    },
     async run(tasks, env, { context, onOutcome }) {
       const remote = tasks.filter((task) => !inProcess.has(task.payload.kind));
-      if (workers === 1 || remote.length <= 1) return sequentialExecutor.run(tasks, env, { context, onOutcome });
+      // A single task is not worth starting threads for, unless they already run.
+      if (workers === 1 || (remote.length <= 1 && pool.length === 0)) return sequentialExecutor.run(tasks, env, { context, onOutcome });
       const local = tasks.filter((task) => inProcess.has(task.payload.kind));
-      await runInWorkers(remote, env, Math.min(workers, remote.length), options, context, onOutcome);
+      const { logger, signal } = resolveContext(context);
+      if (signal?.aborted === true) throw new PipelineError('E_ABORTED', 'cross-validation was interrupted');
+      if (remote.length > 0) await runInWorkers(remote, env, logger, onOutcome, signal);
       if (local.length > 0) await sequentialExecutor.run(local, env, { context, onOutcome });
     },
   };
 }
-
-async function runInWorkers(
-  tasks: readonly FoldTask[],
-  env: FoldEnvironment,
-  count: number,
-  options: LocalParallelExecutorOptions,
-  contextIn: Parameters<FoldExecutor['run']>[2]['context'],
-  onOutcome: (outcome: FoldOutcome) => Promise<void>,
-): Promise<void> {
-  const context = resolveContext(contextIn);
-  const logger: Logger = context.logger;
-  throwIfAborted(context.signal, 'cross-validation');
-  const data: FoldWorkerData = {
-    views: Object.fromEntries(Object.entries(env.views).map(([name, view]: [string, Matrix]) => [name, { rows: view.rows, cols: view.cols, data: shared(view.data) }])),
-    labels: shared(env.labels),
-    splits: env.splits.map((split) => ({ train: split.train, test: split.test })),
-    ...(env.sampleWeight === undefined ? {} : { sampleWeight: shared(env.sampleWeight) }),
-    ...(env.groups === undefined ? {} : { groups: shared(env.groups) }),
-    ...(env.classNames === undefined ? {} : { classNames: [...env.classNames] }),
-    ...(options.backend === undefined ? {} : { backend: options.backend }),
-    ...(options.failAtStart === true ? { failAtStart: true } : {}),
-    ...(options.exitDuringTask === true ? { exitDuringTask: true } : {}),
-  };
-  const byId = new Map(tasks.map((task) => [task.id, task]));
-  const queue = [...tasks];
-  const pool: PoolWorker[] = [];
-  let settled = false;
-  let outstanding = tasks.length;
-  let chain = Promise.resolve();
-  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
-
-  await new Promise<void>((resolveAll, rejectAll) => {
-    const fail = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      for (const member of pool) void member.worker.terminate();
-      rejectAll(error);
-    };
-    const finish = () => {
-      if (settled) return;
-      settled = true;
-      for (const member of pool) void member.worker.terminate();
-      resolveAll();
-    };
-    const onAbort = () => fail(new PipelineError('E_ABORTED', 'cross-validation was interrupted'));
-    context.signal?.addEventListener('abort', onAbort, { once: true });
-    const dispatch = (member: PoolWorker) => {
-      const task = queue.shift();
-      member.busy = task;
-      if (task !== undefined) member.worker.postMessage({ type: 'task', task });
-    };
-    for (let w = 0; w < count; w++) {
-      const execArgv = workerExecArgv();
-      const worker = new Worker(workerEntry(), { workerData: data, name: `fold-worker-${w}`, ...(execArgv === undefined ? {} : { execArgv }) });
-      const member: PoolWorker = { worker, busy: undefined };
-      pool.push(member);
-      let ready = false;
-      const startTimer = setTimeout(() => {
-        if (!ready) fail(new PipelineError('E_INTERNAL', `fold worker ${w} did not start within ${startTimeoutMs} ms`, { hint: 'run with --workers 1 (in-process folds)' }));
-      }, startTimeoutMs);
-      worker.on('message', (reply: FoldWorkerReply) => {
-        if (settled) return;
-        switch (reply.type) {
-          case 'ready':
-            ready = true;
-            clearTimeout(startTimer);
-            dispatch(member);
-            return;
-          case 'log':
-            logger[reply.level](reply.message, { worker: w, ...reply.fields });
-            return;
-          case 'error':
-            fail(reply.id === undefined ? new PipelineError('E_INTERNAL', `fold worker ${w} could not start: ${reply.error.message}`, { hint: 'run with --workers 1 (in-process folds)' }) : deserialize(reply.error));
-            return;
-          case 'done': {
-            const task = byId.get(reply.id);
-            if (task === undefined || member.busy?.id !== reply.id) {
-              fail(new PipelineError('E_INTERNAL', `fold worker ${w} reported task ${reply.id} unexpectedly`));
-              return;
-            }
-            member.busy = undefined;
-            dispatch(member);
-            chain = chain
-              .then(async () => {
-                const model = reply.artifact === undefined ? undefined : await loadModel(reply.artifact);
-                await onOutcome({ task, result: reply.result, ...(model === undefined ? {} : { model }), reused: false });
-                outstanding--;
-                if (outstanding === 0) finish();
-              })
-              .catch(fail);
-            return;
-          }
-        }
-      });
-      worker.on('error', (error) => fail(new PipelineError('E_INTERNAL', `fold worker ${w} failed: ${error.message}`, { cause: error })));
-      worker.on('exit', (code) => {
-        clearTimeout(startTimer);
-        if (!settled) fail(new PipelineError('E_INTERNAL', `fold worker ${w} exited (code ${code}) ${member.busy === undefined ? 'while idle' : `during task ${member.busy.id}`}`, { hint: 'run with --workers 1 (in-process folds) to see the error in this process' }));
-      });
-    }
-  });
-}
-

@@ -1,7 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { PipelineError, type Matrix } from '@pipeline/core';
-import { readImage } from '@pipeline/spectrogram';
 import { columnIndex, readTextCsv } from '../cv-batch/read-text-csv.js';
 import { compileNamePattern } from './name-pattern.js';
 
@@ -152,7 +151,7 @@ export async function readImageView(index: ImageIndex, settings: Pick<ImageSetti
     const path = index.paths[row]!;
     let image;
     try {
-      image = await readImage(path);
+      image = await (await import('@pipeline/spectrogram')).readImage(path);
     } catch (cause) {
       const why = cause instanceof PipelineError && cause.code === 'E_NOT_FOUND' ? 'is missing' : 'cannot be read';
       const where = index.lines[row]! > 0 ? `line ${index.lines[row]} of ${index.file}` : `in ${index.file}`;

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
+import type * as vegaLite from 'vega-lite';
+import { vegaLibs } from './vega-libs.js';
 import { atomicWrite, pathExists, PipelineError } from '@pipeline/core';
 import { PRIMARY_METRIC, buildRunIndex, groupBySeed, readRunSearch, type RunIndexEntry, type RunSearch, type SeedGroup } from '@pipeline/runs';
 import { listStudies, type StudyRecord } from '../study-folder.js';
@@ -161,7 +161,8 @@ function importanceSpec(run: string, search: RunSearch): vegaLite.TopLevelSpec {
 }
 
 async function svg(spec: vegaLite.TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  const { vega, compile } = await vegaLibs();
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

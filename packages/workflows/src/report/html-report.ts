@@ -1,5 +1,5 @@
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
+import type * as vegaLite from 'vega-lite';
+import { vegaLibs } from './vega-libs.js';
 
 /** What the `analyze --html` page shows. */
 export interface ReportData {
@@ -25,7 +25,8 @@ export interface ReportData {
 type VlSpec = vegaLite.TopLevelSpec;
 
 async function toSvg(spec: VlSpec): Promise<string> {
-  const compiled = vegaLite.compile(spec).spec;
+  const { vega, compile } = await vegaLibs();
+  const compiled = compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();
