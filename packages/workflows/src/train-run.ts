@@ -157,7 +157,10 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
   await run.writeJson(RUN_FILES.config, config);
   // The executor: the caller's, or one chosen for the models. A worker pool of our own starts now,
   // so its threads load their modules while this thread reads and featurizes the inputs.
-  const executor = context.executor ?? defaultExecutor(models.map((m) => m.spec.kind), { threadsGiven: models.some((m) => (m.spec.args as { nThreads?: unknown }).nThreads !== undefined) });
+  const executor = context.executor ?? defaultExecutor(models.map((m) => m.spec.kind), {
+    threadsGiven: models.some((m) => (m.spec.args as { nThreads?: unknown }).nThreads !== undefined),
+    ...(config.backend === undefined ? {} : { backend: config.backend }),
+  });
   const pool = context.executor === undefined && 'start' in executor ? (executor as LocalParallelExecutor) : undefined;
   pool?.start();
   try {

@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { openH5, writeH5 } from '@pipeline/ingest';
 import { sequentialExecutor } from '@pipeline/model-selection';
 import { openRun } from '@pipeline/runs';
-import { localParallelExecutor, predictRun, trainRun, type TrainConfigInput } from '@pipeline/workflows';
+import { defaultExecutor, localParallelExecutor, predictRun, trainRun, type LocalParallelExecutor, type TrainConfigInput } from '@pipeline/workflows';
 import { expectSameRun, useDemoFixture } from '@pipeline/test-support';
 
 const { root, demo, tableConfig } = useDemoFixture('workflows-train-', { n: 240, seed: 5, testN: 30 });
@@ -65,6 +65,27 @@ describe('trainRun', () => {
     await trainRun(config, { runDir: sequential, executor: sequentialExecutor });
     await trainRun(config, { runDir: parallel, executor: localParallelExecutor({ workers: 2, backend: 'wasm' }) });
     await expectSameRun(sequential, parallel);
+    // No executor given: on ≥ 2 cores trainRun pools the temporal folds too (defaultExecutor), same bytes.
+    const pooled = join(root, 'cnn-default');
+    await trainRun(config, { runDir: pooled });
+    await expectSameRun(sequential, pooled);
+  });
+
+  it('defaultExecutor pools built-in kinds on ≥ 2 cores and keeps the rest in this thread', async () => {
+    const pooled = (kinds: string[], options: Parameters<typeof defaultExecutor>[1] = {}) => {
+      const executor = defaultExecutor(kinds, { cores: 2, ...options });
+      return executor === sequentialExecutor ? 'sequential' : (executor as LocalParallelExecutor).workers;
+    };
+    expect(pooled(['hist-gradient-boosting'])).toBe(2);
+    expect(pooled(['cnn1d'])).toBe(2);
+    expect(pooled(['hist-gradient-boosting', 'lstm', 'cnn1d'])).toBe(2);
+    expect(pooled(['cnn2d'], { backend: 'wasm' })).toBe(2);
+    expect(pooled(['lstm'], { cores: 4 })).toBe(4);
+    expect(pooled(['lstm'], { cores: 1 })).toBe('sequential');
+    expect(pooled(['hist-gradient-boosting'], { threadsGiven: true })).toBe('sequential');
+    // A kind the caller registered in this thread cannot be rebuilt in a worker.
+    expect(pooled(['cnn1d', 'my-model'])).toBe('sequential');
+    expect(pooled([])).toBe('sequential');
   });
 
   it('a fold worker that cannot start turns into an error within seconds, not a hang', async () => {
