@@ -315,6 +315,31 @@ describe('train options', () => {
   });
 });
 
+describe('--workers', () => {
+  it('--workers 1 fits the folds in this process, --workers 2 in two worker threads, with the same bytes', async () => {
+    const fits = (stderr: string) =>
+      stderr
+        .split('\n')
+        .filter((line) => line.includes('"msg":"hist-gradient-boosting fit"'))
+        .map((line) => JSON.parse(line) as { worker?: number; threads: number });
+    const flags = (dir: string) => ['train', '--x-h5', h5(), '--y-csv', y(), '--hgb-fe', '--hgb-max-iter', '4', '--splits', '2', '--run-dir', dir, '--json', '--log-level', 'debug'];
+    const one = await run([...flags(join(root, 'workers1')), '--workers', '1']);
+    expect(one.code).toBe(0);
+    const inProcess = fits(one.stderr);
+    // 2 OOF fits and the refit, none in a worker thread.
+    expect(inProcess).toHaveLength(3);
+    expect(inProcess.filter((fit) => fit.worker !== undefined)).toEqual([]);
+    const two = await run([...flags(join(root, 'workers2')), '--workers', '2']);
+    expect(two.code).toBe(0);
+    const pooled = fits(two.stderr);
+    expect(pooled).toHaveLength(3);
+    // The 2 OOF fits run in the worker threads (the refit of an executor the caller names runs here).
+    expect(pooled.filter((fit) => typeof fit.worker === 'number')).toHaveLength(2);
+    const oof = (dir: string) => readFile(join(root, dir, 'oof/z_oof.arrow'));
+    expect(Buffer.compare(await oof('workers1'), await oof('workers2'))).toBe(0);
+  });
+});
+
 describe('temporal base models through train and predict', () => {
   it('--with-lstm --with-cnn stack with HGB in the frozen order; predict needs --x-h5', async () => {
     const dir = join(root, 'temporal');

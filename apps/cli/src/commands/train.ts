@@ -57,6 +57,13 @@ export const trainCommand: CommandDefinition = {
             ...(config.backend === undefined ? {} : { backend: config.backend }),
           })
         : undefined;
+    // --workers 1 keeps the folds in this process (as its help says); N > 1 is a pool of N worker threads.
+    const local =
+      workers === undefined
+        ? undefined
+        : workers === 1
+          ? (await import('@pipeline/model-selection')).sequentialExecutor
+          : localParallelExecutor({ workers, ...(config.backend === undefined ? {} : { backend: config.backend }) });
     const given = optFlagsGiven(args);
     if (args.optimize !== true && given.length > 0) {
       throw new PipelineError('E_USAGE', `${given.join(', ')} need${given.length > 1 ? '' : 's'} --optimize`, { field: given[0]!, hint: 'add --optimize, or drop the --opt-* flags' });
@@ -70,7 +77,7 @@ export const trainCommand: CommandDefinition = {
         resume: args.resume === true,
         argv: runtime.argv,
         ...(queue === undefined ? {} : { executor: queue }),
-        ...(workers === undefined ? {} : { executor: localParallelExecutor({ workers, ...(config.backend === undefined ? {} : { backend: config.backend }) }) }),
+        ...(local === undefined ? {} : { executor: local }),
       });
       if (runtime.json) {
         const { final, ...rest } = searched;
@@ -90,7 +97,7 @@ export const trainCommand: CommandDefinition = {
       resume: args.resume === true,
       argv: runtime.argv,
       ...(queue === undefined ? {} : { executor: queue }),
-      ...(workers === undefined ? {} : { executor: localParallelExecutor({ workers, ...(config.backend === undefined ? {} : { backend: config.backend }) }) }),
+      ...(local === undefined ? {} : { executor: local }),
     });
     if (runtime.json) {
       const { config: _config, folds, ...rest } = result;
