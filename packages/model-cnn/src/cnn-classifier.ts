@@ -1,6 +1,5 @@
 import { PipelineError, registerLoader, type EstimatorSpec } from '@pipeline/core';
-import { loadTemporalClassifier, temporalEstimator, tf, type TemporalArgs, type TemporalClassifier, type TemporalModelDefinition } from '@pipeline/tf';
-import { withBalancedClassWeights, type ClassWeightMode } from './balanced-sample-weights.js';
+import { loadTemporalClassifier, temporalEstimator, tf, withBalancedClassWeights, type ClassWeightMode, type TemporalArgs, type TemporalClassifier, type TemporalModelDefinition } from '@pipeline/tf';
 
 /** Registry key of the 1D CNN base model's artifacts. */
 export const CNN_KIND = 'cnn1d';

@@ -8,4 +8,4 @@ export {
   type CnnArgs,
   type CnnOptions,
 } from './cnn-classifier.js';
-export { withBalancedClassWeights, type ClassWeightMode } from './balanced-sample-weights.js';
+export { withBalancedClassWeights, type ClassWeightMode } from '@pipeline/tf';

@@ -9,4 +9,4 @@ export {
   type LstmArgs,
   type LstmOptions,
 } from './lstm-classifier.js';
-export type { ClassWeightMode } from './balanced-sample-weights.js';
+export type { ClassWeightMode } from '@pipeline/tf';

@@ -43,3 +43,4 @@ export {
   type TemporalModelDefinition,
 } from './temporal-classifier.js';
 export { syntheticSignals, type SyntheticSignalsOptions } from './synthetic-signals.js';
+export { withBalancedClassWeights, type ClassWeightMode } from './balanced-sample-weights.js';
