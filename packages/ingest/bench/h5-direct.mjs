@@ -6,7 +6,7 @@
 // default batches (h5py: the same rows per batch), ours also with `reuse: true`; 500-row batches
 // (half a chunk); ours also through HDF5 (H5_DIRECT=0, the path before) and with huge pages for
 // malloc (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, what numpy asks for its arrays).
-// Wall and CPU time (user + system) and peak RSS per process; `uptime` load per round.
+// Wall and CPU time (user + system), the first read's wall time and peak RSS per process; `uptime` load per round.
 // Prepends a sitting to bench/results/ingest-h5.md (earlier sittings kept) and writes ingest-h5.json.
 // Usage: node bench/h5-direct.mjs [--dir /tmp/ingest-bench] [--rounds 3] [--reps 5] [--python python3]
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -43,7 +43,7 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 const ours = (file, op, batch, env = {}) =>
-  runJson(process.execPath, [join(here, 'h5-read.mjs'), file, 'features', op, String(reps), batch === undefined ? '' : String(batch)], env);
+  runJson(process.execPath, ['--expose-gc', join(here, 'h5-read.mjs'), file, 'features', op, String(reps), batch === undefined ? '' : String(batch)], env);
 const peer = (file, op, batch) => runJson(python, [join(here, 'h5_peer_cpu.py'), file, 'features', op, String(reps)], batch === undefined ? {} : { BATCH: String(batch) });
 
 const loads = [];
@@ -94,6 +94,8 @@ for (const name of names) {
       wall_ms: +median(list.map((x) => x.median_ms)).toFixed(1),
       wall_ratio: +median(list.map((x, i) => x.median_ms / peerList[i].median_ms)).toFixed(2),
       cpu_ms: +median(list.map((x) => x.cpu_ms)).toFixed(1),
+      first_ms: +median(list.map((x) => x.first_ms)).toFixed(1),
+      first_ratio: +median(list.map((x, i) => x.first_ms / peerList[i].first_ms)).toFixed(2),
       cpu_ratio: +median(list.map((x, i) => x.cpu_ms / peerList[i].cpu_ms)).toFixed(2),
       peak_rss_mb: +median(list.map((x) => x.maxrss_mb)).toFixed(0),
     });
@@ -103,7 +105,7 @@ const git = (...a) => spawnSync('git', a, { cwd: repo, encoding: 'utf8' }).stdou
 const commit = `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'packages/ingest/src') === '' ? '' : ' + uncommitted changes'}`;
 const summary = { date: new Date().toISOString(), commit, node: process.version, python, h5py: h5pyVersion, rounds, reps, loads, rows };
 writeFileSync(join(repo, 'bench/results/ingest-h5.json'), `${JSON.stringify(summary, null, 2)}\n`);
-const cols = ['file', 'what', 'wall_ms', 'wall_ratio', 'cpu_ms', 'cpu_ratio', 'peak_rss_mb'];
+const cols = ['file', 'what', 'wall_ms', 'wall_ratio', 'cpu_ms', 'cpu_ratio', 'first_ms', 'first_ratio', 'peak_rss_mb'];
 const md = join(repo, 'bench/results/ingest-h5.md');
 const title = '# HDF5 reads vs h5py (issue 20, target 5)\n';
 const earlier = existsSync(md) ? readFileSync(md, 'utf8').replace(title, '').trim() : '';
@@ -112,7 +114,8 @@ const sitting = `## Sitting ${summary.date}: direct reads, h5py ${h5pyVersion}
 Code: commit ${commit}. Node ${process.version}, 2 shared cores; 1-min load average (\`uptime\`) per round: ${loads.join(', ')}.
 Command: \`node packages/ingest/bench/h5-direct.mjs --rounds ${rounds} --reps ${reps} --python ${python}\` (20000 × 1261 float32 from
 gen_h5_files.py: contiguous, chunked 1000 rows, chunked 1000 rows + gzip 4). Each cell: median over rounds of one process's
-median over ${reps} repetitions; ratios are ours / h5py per round, then the median (ratio rows against the h5py row above them).
+median over ${reps} repetitions, each after dropping (and collecting) the previous result as h5py's
+\`del out\` does; first_ms = the process's first read (fresh memory for both tools); ratios are ours / h5py per round, then the median (ratio rows against the h5py row above them).
 CPU = user + system of the process (h5py: \`time.process_time()\`). Peak RSS = the process's maxRSS (ours: Node + h5wasm ≈ 80 MB
 before any read). Every run of ours read bytes whose sha256 equals h5py's (${checks.length} checks).
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node bench/h5-read.mjs FILE DATASET OP [REPS] [BATCH]
 // One JSON line: per-rep times, sha256 of the bytes read (C order, like ../shared/bench/h5_peer.py),
-// peak RSS, the median CPU time (user + system) and the wasm heap size. Ops: whole (readRows of every row into one matrix),
+// peak RSS, the first read's wall time, the median CPU time (user + system) and the wasm heap size. Ops: whole (readRows of every row into one matrix),
 // batches (iterBatches with the default batch size, or BATCH rows), batches_reuse (the same with
 // reuse: true), rows, cols, rows_last, rows_mid. Env H5_DIRECT=0 sends every read through HDF5.
 import { createHash } from 'node:crypto';
@@ -58,6 +58,11 @@ const times = [];
 const cpuTimes = [];
 let out;
 for (let r = 0; r < reps; r++) {
+  // The twin of h5_peer_cpu.py's `del out`: the previous result is dropped (and, under --expose-gc,
+  // collected) before the next timed read, so each read may reuse the memory the last one freed as
+  // CPython's reference counting lets numpy do. Without it every read faults in fresh pages.
+  out = undefined;
+  globalThis.gc?.();
   const s = performance.now();
   const cpu = process.cpuUsage();
   out = runOnce();
