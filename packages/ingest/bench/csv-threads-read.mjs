@@ -17,7 +17,10 @@ const wall = [];
 const cpu = [];
 let table;
 for (let r = 0; r < Number(repsText); r++) {
+  // The twin of csv_threads_peer.py's `del out`: drop (and, under --expose-gc, collect) the last
+  // table before the next timed read, so its memory can be reused as CPython's refcounting allows.
   table = undefined;
+  globalThis.gc?.();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   table = await readCsv(file, { threads, dtype, ...(noId ? { idColumn: false } : {}) });

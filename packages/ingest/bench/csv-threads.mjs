@@ -56,7 +56,7 @@ const median = (values) => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
-const ours = (threads, dtype, env = {}) => runJson(process.execPath, [join(here, 'csv-threads-read.mjs'), file, String(threads), dtype, String(reps)], env);
+const ours = (threads, dtype, env = {}) => runJson(process.execPath, ['--expose-gc', join(here, 'csv-threads-read.mjs'), file, String(threads), dtype, String(reps)], env);
 const peer = (variant) => runJson(python, [join(here, 'csv_threads_peer.py'), file, variant, String(reps)]);
 const HUGETLB = { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
 
