@@ -237,7 +237,7 @@ const maxPoolGrad1d = `  (func (export "max_pool_grad_1d") (param $dx i32) (para
 // exponent bits; x clamped to [-87.3, 88.3]): within ~2 ulp of Math.exp. σ(x) = 1 / (1 + exp(−x)),
 // tanh(x) = 2σ(2x) − 1 (as the previous tfjs path computed it).
 const expSigmoid = `  (func $exp4 (param $x v128) (result v128) (local $n v128) (local $r v128) (local $r2 v128) (local $p v128)
-    (local.set $x (f32x4.min (f32x4.max (local.get $x) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)) (v128.const f32x4 88.3 88.3 88.3 88.3)))
+    (local.set $x (f32x4.pmin (f32x4.pmax (local.get $x) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)) (v128.const f32x4 88.3 88.3 88.3 88.3)))
     (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
     (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
     (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
@@ -249,7 +249,7 @@ const expSigmoid = `  (func $exp4 (param $x v128) (result v128) (local $n v128) 
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
     (local.set $p (f32x4.add (f32x4.add (f32x4.mul (local.get $p) (local.get $r2)) (local.get $r)) (v128.const f32x4 1 1 1 1)))
     (f32x4.mul (local.get $p)
-      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+      (i32x4.shl (i32x4.sub (f32x4.add (local.get $n) (v128.const f32x4 8388735 8388735 8388735 8388735)) (v128.const i32x4 0x4b000000 0x4b000000 0x4b000000 0x4b000000)) (i32.const 23)))
   )
   (func $sigmoid4 (param $x v128) (result v128)
     (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp4 (f32x4.neg (local.get $x)))))
@@ -271,7 +271,7 @@ const expSigmoid = `  (func $exp4 (param $x v128) (result v128) (local $n v128) 
 function sigmoidInline(dst, x) {
   const c = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
   return `
-        (local.set $ex_x (f32x4.min (f32x4.max (f32x4.neg ${x}) ${c(-87.3)}) ${c(88.3)}))
+        (local.set $ex_x (f32x4.pmin (f32x4.pmax (f32x4.neg ${x}) ${c(-87.3)}) ${c(88.3)}))
         (local.set $ex_n (f32x4.nearest (f32x4.mul (local.get $ex_x) ${c('1.44269504088896341')})))
         (local.set $ex_r (f32x4.sub (f32x4.sub (local.get $ex_x) (f32x4.mul (local.get $ex_n) ${c(0.693359375)})) (f32x4.mul (local.get $ex_n) ${c('-2.12194440e-4')})))
         (local.set $ex_p (f32x4.add (f32x4.mul ${c('1.9875691500e-4')} (local.get $ex_r)) ${c('1.3981999507e-3')}))
@@ -280,7 +280,7 @@ function sigmoidInline(dst, x) {
         (local.set $ex_p (f32x4.add (f32x4.mul (local.get $ex_p) (local.get $ex_r)) ${c('1.6666665459e-1')}))
         (local.set $ex_p (f32x4.add (f32x4.mul (local.get $ex_p) (local.get $ex_r)) ${c('5.0000001201e-1')}))
         (local.set $ex_p (f32x4.add (f32x4.add (f32x4.mul (local.get $ex_p) (f32x4.mul (local.get $ex_r) (local.get $ex_r))) (local.get $ex_r)) ${c(1)}))
-        (local.set $ex_p (f32x4.mul (local.get $ex_p) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $ex_n)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+        (local.set $ex_p (f32x4.mul (local.get $ex_p) (i32x4.shl (i32x4.sub (f32x4.add (local.get $ex_n) (v128.const f32x4 8388735 8388735 8388735 8388735)) (v128.const i32x4 0x4b000000 0x4b000000 0x4b000000 0x4b000000)) (i32.const 23))))
         (local.set ${dst} (f32x4.div ${c(1)} (f32x4.add ${c(1)} (local.get $ex_p))))`;
 }
 

@@ -1,5 +1,5 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { lstmBackwardWasm, lstmForwardWasm, stackedWeights, wasmLstmKernels } from './lstm-sequence-wasm.js';
+import { lstmBackwardWasm, lstmForwardWasm, releaseLstmTrace, stackedWeights, takeLstmTrace, wasmLstmKernels } from './lstm-sequence-wasm.js';
 import { tf } from './tf.js';
 
 /**
@@ -242,51 +242,27 @@ function cellBackward(
   }
 }
 
-/** Traces handed back after their backward pass, by total size (a few at most: one per LSTM layer). */
-const tracePool: Array<{ buffer: Float32Array; trace: Trace }> = [];
-const traceBuffers = new WeakMap<Trace, Float32Array>();
-
-function takeTrace(size: number, shape: Shape): Trace {
-  const k = tracePool.findIndex((entry) => entry.buffer.length === size);
-  if (k >= 0) return tracePool.splice(k, 1)[0]!.trace;
-  const { batch, steps, units, width, augmentedWidth } = shape;
-  const buffer = new Float32Array(size);
-  let at = 0;
-  const part = (n: number) => buffer.subarray(at, (at += n));
-  const trace: Trace = {
-    augmented: part(steps * batch * augmentedWidth),
-    gates: part(steps * batch * width),
-    cells: part(steps * batch * units),
-    tanhCells: part(steps * batch * units),
-  };
-  traceBuffers.set(trace, buffer);
-  return trace;
-}
-
-function giveBackTrace(trace: Trace): void {
-  const buffer = traceBuffers.get(trace);
-  if (buffer === undefined) return;
-  tracePool.push({ buffer, trace });
-  if (tracePool.length > 4) tracePool.shift();
-}
-
 const lstmOpWasm = tf.customGrad((...args: unknown[]) => {
   const [x, kernel, recurrent, bias] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
   const shape = shapeOf(x, kernel, recurrent, bias);
-  const { batch, steps, units, width, augmentedWidth } = shape;
+  const { batch, units } = shape;
   const wasm = wasmLstmKernels()!;
-  // Reused across batches (≈ 12 MB at B = 32, T = 250, U = 64: allocating it per batch cost as much as
-  // the forward pass); given back after the backward pass, simply dropped if there is none.
-  const traceSize = steps * batch * (augmentedWidth + width + 2 * units);
-  const trace = takeTrace(traceSize, shape);
+  // On the wasm heap, reused across batches (≈ 14 MB at B = 32, T = 250, U = 64); given back after the
+  // backward pass (a block whose backward never runs is taken back by a later forward pass).
+  const trace = takeLstmTrace(wasm, shape);
   const kernelValues = kernel.dataSync() as Float32Array;
   const recurrentValues = recurrent.dataSync() as Float32Array;
   const weights = stackedWeights(shape, kernelValues, recurrentValues, bias.dataSync() as Float32Array);
   const value = tf.tensor2d(lstmForwardWasm(wasm, shape, x.dataSync() as Float32Array, weights, trace), [batch, units]);
   const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
     const dh = (Array.isArray(dy) ? dy[0]! : dy).dataSync() as Float32Array;
-    const [dx, dKernel, dRecurrent, dBias] = lstmBackwardWasm(wasmLstmKernels() ?? wasm, shape, trace, dh, kernelValues, recurrentValues);
-    giveBackTrace(trace);
+    let grads: [Float32Array, Float32Array, Float32Array, Float32Array];
+    try {
+      grads = lstmBackwardWasm(wasmLstmKernels() ?? wasm, shape, trace, dh, kernelValues, recurrentValues);
+    } finally {
+      releaseLstmTrace(trace);
+    }
+    const [dx, dKernel, dRecurrent, dBias] = grads;
     return [tf.tensor3d(dx, x.shape), tf.tensor2d(dKernel, kernel.shape), tf.tensor2d(dRecurrent, recurrent.shape), tf.tensor1d(dBias)];
   };
   return { value, gradFunc };

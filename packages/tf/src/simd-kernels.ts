@@ -112,6 +112,19 @@ export function scratch(backend: BackendWasm, slot: number, bytes: number): numb
   return s.pointer;
 }
 
+/** A block of `bytes` on the wasm heap that the caller owns until `heapFree` (for buffers that outlive one call). */
+export function heapAlloc(backend: BackendWasm, bytes: number): number {
+  if (instance?.backend !== backend) throw new Error('@pipeline/tf: simdKernels(backend) first');
+  const pointer = instance.module._malloc(bytes) >>> 0;
+  if (pointer === 0) throw new Error(`@pipeline/tf: out of wasm memory (${bytes} bytes)`);
+  return pointer;
+}
+
+/** Gives back a block of `heapAlloc` (ignored when the backend's module is no longer the current one). */
+export function heapFree(backend: BackendWasm, pointer: number): void {
+  if (instance?.backend === backend) instance.module._free(pointer);
+}
+
 /** A Float32Array view of the heap (take it after the last allocation: growing the heap detaches views). */
 export function heapF32(backend: BackendWasm, pointer: number, length: number): Float32Array {
   return new Float32Array((backend as unknown as { wasm: EmscriptenModule }).wasm.HEAPU8.buffer, pointer, length);

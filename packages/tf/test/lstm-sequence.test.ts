@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { lstmLastState, selectBackend, tf } from '@pipeline/tf';
 import { onBackends, relativeDifference, uniform } from './helpers.js';
+import { lstmBackwardWasm, lstmForwardWasm, releaseLstmTrace, stackedWeights, takeLstmTrace, wasmLstmKernels } from '../src/lstm-sequence-wasm.js';
 
 beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });
@@ -70,5 +71,43 @@ describe('lstmLastState', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, k, r, b]);
+  });
+
+  // Two LSTM forward passes wait for their backward passes at once (the traces live on the wasm heap,
+  // one block each): gradients of both agree with the cpu backend.
+  it('keeps one trace per pending forward pass (two LSTMs in one gradient, units 8 and 5)', async () => {
+    const results = await onBackends(['wasm', 'cpu'], () => {
+      const x = uniform([3, 9, 2], 21);
+      const parts = [8, 5].map((u, n) => [uniform([2, 4 * u], 22 + n), uniform([u, 4 * u], 24 + n), uniform([4 * u], 26 + n)]);
+      const loss = (a: tf.Tensor, k1: tf.Tensor, k2: tf.Tensor) =>
+        tf.add(
+          tf.sum(tf.square(lstmLastState(a as tf.Tensor3D, k1 as tf.Tensor2D, parts[0]![1] as tf.Tensor2D, parts[0]![2] as tf.Tensor1D))),
+          tf.sum(lstmLastState(tf.mul(a, 0.5) as tf.Tensor3D, k2 as tf.Tensor2D, parts[1]![1] as tf.Tensor2D, parts[1]![2] as tf.Tensor1D)),
+        ) as tf.Scalar;
+      return tf.grads(loss)([x, parts[0]![0]!, parts[1]![0]!]);
+    });
+    results.wasm!.forEach((g, k) => {
+      expect(g.length).toBeGreaterThan(0);
+      expect(relativeDifference(g, results.cpu![k]!)).toBeLessThan(1e-4);
+    });
+  });
+
+  it('refuses a trace whose heap block was taken back (17 forward passes without their backward pass)', async () => {
+    await tf.setBackend('wasm');
+    const wasm = wasmLstmKernels()!;
+    const shape = { batch: 2, steps: 3, inputDim: 1, units: 4, width: 16, augmentedWidth: 6 };
+    const kernel = new Float32Array(16).fill(0.1);
+    const recurrent = new Float32Array(64).fill(0.05);
+    const weights = stackedWeights(shape, kernel, recurrent, new Float32Array(16));
+    const inputs = Float32Array.from({ length: 6 }, (_, i) => i / 6);
+    const traces = Array.from({ length: 17 }, () => {
+      const trace = takeLstmTrace(wasm, shape);
+      lstmForwardWasm(wasm, shape, inputs, weights, trace);
+      return trace;
+    });
+    expect(() => lstmBackwardWasm(wasm, shape, traces[0]!, new Float32Array(8).fill(1), kernel, recurrent)).toThrow(/trace of this forward pass was reused/);
+    const [, dKernel] = lstmBackwardWasm(wasm, shape, traces[16]!, new Float32Array(8).fill(1), kernel, recurrent);
+    expect(dKernel.some((v) => v !== 0)).toBe(true);
+    traces.forEach(releaseLstmTrace);
   });
 });
