@@ -214,6 +214,11 @@ function drainClaims(claim, tag, n) {
   }
 }
 
+/** The kernel's exports, instantiated on a shared WebAssembly.Memory (tree-predictor.ts uses `predict`). */
+export function instantiateKernel(memory) {
+  return new WebAssembly.Instance(wasmModule, { env: { memory } }).exports;
+}
+
 /**
  * A kernel context on a fit's shared memory: a wasm instance on it plus typed-array views of the
  * regions JavaScript reads and writes (everything below the histograms, so views stay valid when
@@ -222,13 +227,13 @@ function drainClaims(claim, tag, n) {
 export function contextFromBuffers(buffers) {
   const { memory, nRows, nFeatures, layout } = buffers;
   const buffer = memory.buffer;
-  const instance = new WebAssembly.Instance(wasmModule, { env: { memory } });
+  const wasm = instantiateKernel(memory);
   return {
     nRows,
     nFeatures,
     layout,
     memory,
-    wasm: instance.exports,
+    wasm,
     job: new Float64Array(buffer, layout.job, JOB_LENGTH),
     results: new Float64Array(buffer, layout.results, 2 * nFeatures * RESULT_STRIDE),
     nBinsNonMissing: new Int32Array(buffer, layout.nbnm, nFeatures),
