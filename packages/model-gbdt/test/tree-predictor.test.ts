@@ -41,7 +41,7 @@ function referenceRaw(ensemble: TreeEnsemble, baseline: Float64Array, features: 
         const goLeft = x <= ensemble.threshold[node]! || (Number.isNaN(x) && ensemble.missingLeft[node] === 1);
         node = ensemble.left[node]! + (goLeft ? 0 : 1);
       }
-      raw[(t % K) * rows + i] += ensemble.value[node]!;
+      raw[(t % K) * rows + i]! += ensemble.value[node]!;
     }
   }
   return raw;
