@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { binColumns, fitBinMapper } from '@pipeline/model-gbdt';
+import { binColumns, binOf, fitBinMapper } from '@pipeline/model-gbdt';
 import { createRng } from '@pipeline/core';
 import { reference } from './fixtures.js';
 
@@ -37,6 +37,20 @@ describe('fitBinMapper', () => {
     }
     // features 0..2 hold only the specials: 11 distinct values without NaN, once −0 and 0 are one
     expect(mapper.nBinsNonMissing[0]).toBe(11);
+    // binColumns (padded fixed-step search) against binOf (the plain lower bound), all rows and a subset
+    for (const rows of [undefined, Int32Array.from({ length: 700 }, (_, k) => (k * 37) % n)]) {
+      const m = rows === undefined ? n : rows.length;
+      const binned = binColumns({ rows: n, cols: d, data: values }, mapper, new Uint8Array(m * d), rows);
+      const mismatches: string[] = [];
+      for (let k = 0; k < m; k++) {
+        const i = rows === undefined ? k : rows[k]!;
+        for (let f = 0; f < d; f++) {
+          const want = binOf(mapper.thresholds[f]!, 255, values[i * d + f]!);
+          if (binned[f * m + k] !== want) mismatches.push(`row ${i} feature ${f}: ${binned[f * m + k]} vs ${want}`);
+        }
+      }
+      expect(mismatches).toEqual([]);
+    }
   });
 
   it.each([
