@@ -60,6 +60,7 @@ export function fitBinMapper(features: Matrix, maxBins: number, seed: number, ro
     for (let f = 0; f < cols; f++) columns[f * count + k] = data[base + f]!;
   }
   const column = new Float64Array(count);
+  const radix = new RadixScratch(count);
   const thresholds: Float64Array[] = [];
   const nBinsNonMissing = new Int32Array(cols);
   const isCategorical = new Uint8Array(cols);
@@ -71,7 +72,6 @@ export function fitBinMapper(features: Matrix, maxBins: number, seed: number, ro
   }
   const known = new Int32Array(categoricalFeatures.length > 0 ? cols * BITSET_WORDS : 0);
   for (let f = 0; f < cols; f++) {
-    let m = 0;
     if (isCategorical[f] === 1) {
       // scikit-learn: the bins of a categorical feature are its categories (here: the codes).
       let top = -1;
@@ -92,11 +92,7 @@ export function fitBinMapper(features: Matrix, maxBins: number, seed: number, ro
       thresholds.push(Float64Array.from({ length: nBinsNonMissing[f]! - 1 }, (_, b) => b + 0.5));
       continue;
     }
-    for (let k = f * count, end = k + count; k < end; k++) {
-      const x = columns[k]!;
-      if (x === x) column[m++] = x;
-    }
-    const t = featureThresholds(column.subarray(0, m).sort(), maxBins);
+    const t = featureThresholds(radix.sortedNonMissing(columns, f * count, count, column), maxBins);
     thresholds.push(t);
     nBinsNonMissing[f] = t.length + 1;
   }
@@ -107,6 +103,74 @@ export function fitBinMapper(features: Matrix, maxBins: number, seed: number, ro
     nBinsNonMissing,
     ...(categoricalFeatures.length === 0 ? {} : { categorical: { isCategorical, known } }),
   };
+}
+
+/** Bits of radix digit; three passes cover a 32-bit key. */
+const RADIX_BITS = 11;
+const RADIX_BUCKETS = 1 << RADIX_BITS;
+
+/**
+ * An LSD radix sort of float32 values (three 11-bit passes over keys that order like the floats:
+ * the sign bit flipped for positives, every bit for negatives): V8's TypedArray sort took ~1.4 ms
+ * per 16 000 values, most of the binning of a fit. The order is the numeric one of `sort()`
+ * (−0 before +0, as there), so the thresholds are the same bits.
+ */
+class RadixScratch {
+  private readonly keys: Uint32Array;
+  private readonly other: Uint32Array;
+  private readonly counts = new Uint32Array(3 * RADIX_BUCKETS);
+  private readonly floats = new Float32Array(1);
+  private readonly bits = new Uint32Array(this.floats.buffer);
+
+  constructor(capacity: number) {
+    this.keys = new Uint32Array(capacity);
+    this.other = new Uint32Array(capacity);
+  }
+
+  /** The non-NaN values of `values[start, start + count)`, ascending, written to the front of `out` (a view of it is returned). */
+  sortedNonMissing(values: Float32Array, start: number, count: number, out: Float64Array): Float64Array {
+    const src = new Uint32Array(values.buffer, values.byteOffset + start * 4, count);
+    const counts = this.counts;
+    counts.fill(0);
+    let keys = this.keys;
+    let other = this.other;
+    let m = 0;
+    for (let k = 0; k < count; k++) {
+      const b = src[k]!;
+      // NaN: exponent all ones and a non-zero mantissa
+      if ((b & 0x7fffffff) > 0x7f800000) continue;
+      const key = (b & 0x80000000) !== 0 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+      keys[m++] = key;
+      counts[key & 0x7ff]!++;
+      counts[RADIX_BUCKETS + ((key >>> 11) & 0x7ff)]!++;
+      counts[2 * RADIX_BUCKETS + (key >>> 22)]!++;
+    }
+    for (let pass = 0; pass < 3; pass++) {
+      const base = pass * RADIX_BUCKETS;
+      const shift = pass * RADIX_BITS;
+      let sum = 0;
+      for (let d = 0; d < RADIX_BUCKETS; d++) {
+        const c = counts[base + d]!;
+        counts[base + d] = sum;
+        sum += c;
+      }
+      for (let k = 0; k < m; k++) {
+        const key = keys[k]!;
+        const d = base + ((key >>> shift) & 0x7ff);
+        other[counts[d]!++] = key;
+      }
+      const swap = keys;
+      keys = other;
+      other = swap;
+    }
+    const { floats, bits } = this;
+    for (let k = 0; k < m; k++) {
+      const key = keys[k]!;
+      bits[0] = (key & 0x80000000) !== 0 ? key & 0x7fffffff : ~key;
+      out[k] = floats[0]!;
+    }
+    return out.subarray(0, m);
+  }
 }
 
 /** Thresholds of one feature from its sorted non-missing values. */
@@ -166,6 +230,9 @@ export function binOf(thresholds: Float64Array, missingBin: number, x: number): 
   return thresholds[base]! < x ? base + 1 : base;
 }
 
+/** Rows binned together by {@link binColumns}. */
+const BIN_ROW_BLOCK = 256;
+
 /**
  * Bins rows `rows` (all rows when omitted) of `features` into `out`, column-major with stride
  * `rows.length` (row k of the selection, feature f at f * nSelected + k).
@@ -187,10 +254,29 @@ export function binColumns(features: Matrix, mapper: BinMapper, out: Uint8Array,
     }
     return out;
   }
-  // Row-major reads (sequential), one write stream per feature.
-  for (let k = 0; k < n; k++) {
-    const base = (rows === undefined ? k : rows[k]!) * cols;
-    for (let f = 0; f < cols; f++) out[f * n + k] = binOf(thresholds[f]!, missingBin, data[base + f]!);
+  // binOf with every feature's thresholds padded to 255 with +Infinity (never < x): a fixed
+  // eight-step lower bound, the same bin. Blocks of rows stay in L2 while each feature's
+  // thresholds, in L1 in turn, bin them.
+  const padded = new Float64Array(256 * cols).fill(Infinity);
+  for (let f = 0; f < cols; f++) padded.set(thresholds[f]!, 256 * f);
+  for (let k0 = 0; k0 < n; k0 += BIN_ROW_BLOCK) {
+    const k1 = Math.min(n, k0 + BIN_ROW_BLOCK);
+    for (let f = 0; f < cols; f++) {
+      const t = 256 * f;
+      const column = f * n;
+      for (let k = k0; k < k1; k++) {
+        const x = data[(rows === undefined ? k : rows[k]!) * cols + f]!;
+        let b = padded[t + 127]! < x ? 128 : 0;
+        if (padded[t + b + 63]! < x) b += 64;
+        if (padded[t + b + 31]! < x) b += 32;
+        if (padded[t + b + 15]! < x) b += 16;
+        if (padded[t + b + 7]! < x) b += 8;
+        if (padded[t + b + 3]! < x) b += 4;
+        if (padded[t + b + 1]! < x) b += 2;
+        if (padded[t + b]! < x) b += 1;
+        out[column + k] = x !== x ? missingBin : b;
+      }
+    }
   }
   return out;
 }

@@ -18,9 +18,10 @@ export const CTL_DEAD = 5; // set by the supervisor when a thread stopped: worke
 export const CTL_DEAD_CODE = 6; // that thread's exit code
 export const CTL_LENGTH = 7;
 /**
- * Byte offset of the claim word, a BigInt64 after the Int32 slots: (sequence number << 32) | next
- * feature. Threads claim a chunk with one compareExchange that also checks the job's sequence
- * number, so a thread that wakes after its job has ended can never take a chunk of the next one.
+ * Byte offset of the claim word, a BigInt64 after the Int32 slots: (sequence number mod 2^24) << 40
+ * | end << 20 | next, the unclaimed features being [next, end) (hist-kernel.mjs claimWord). Threads
+ * claim a chunk with one compareExchange that also checks the job's sequence number, so a thread
+ * that wakes after its job has ended can never take a chunk of the next one.
  */
 export const CTL_CLAIM_OFFSET = 32; // 8-byte aligned, after the CTL_LENGTH slots
 /** Bytes of the whole control block. */

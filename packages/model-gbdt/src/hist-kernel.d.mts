@@ -41,6 +41,7 @@ export interface KernelWasm {
   find_split(...args: number[]): number;
   partition(idx: number, count: number, column: number, bin: number, missingBin: number, missingLeft: number, buffer: number): number;
   gather(ogh: number, idx: number, count: number, g: number, h: number): void;
+  predict(nodes: number, values: number, roots: number, depths: number, nTrees: number, k: number, x: number, rows: number, cols: number, raw: number): void;
 }
 
 export interface KernelContext {
@@ -101,5 +102,9 @@ export declare const WAIT_SLICE_MS: number;
 export declare function memoryLayout(nRows: number, nFeatures: number, slots: number): MemoryLayout;
 export declare function pagesFor(bytes: number): number;
 export declare function runFeatureRange(ctx: KernelContext, f0: number, f1: number, bounds?: number[]): void;
-export declare function runChunks(ctx: KernelContext, ctl: Int32Array, claim: BigInt64Array, sequence: number): void;
+export declare function runChunks(ctx: KernelContext, ctl: Int32Array, claim: BigInt64Array, sequence: number, fromBack?: boolean): void;
+/** The claim word of job `sequence` over `nFeatures` features (none claimed yet). */
+export declare function claimWord(sequence: number, nFeatures: number): bigint;
 export declare function contextFromBuffers(buffers: KernelBuffers): KernelContext;
+/** The kernel instantiated on a shared memory (the predictor's; a fit's goes through contextFromBuffers). */
+export declare function instantiateKernel(memory: SharedMemory): KernelWasm;

@@ -392,4 +392,180 @@
         (f32.store offset=4 (i32.add (local.get $ogh) (i32.shl (local.get $i) (i32.const 3))) (f32.load (i32.add (local.get $h) (local.get $r))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $samples))))
+
+  ;; Raw predictions of rows [0, rows) (float32, row-major, $cols per row, at $x) by trees
+  ;; [0, n_trees) of a compiled ensemble (tree-predictor.ts). A node is 16 bytes: f64 threshold,
+  ;; i32 feature, i32 word = byte offset of the left child from $nodes | missingLeft; the right
+  ;; child is 16 bytes after the left one. x goes left iff f64(x) <= threshold, or x is NaN and
+  ;; missingLeft: the comparison of the JavaScript walk, so the same leaf. A leaf is its own left
+  ;; child (threshold +inf, feature 0, missingLeft), so every row takes exactly depth[t] steps,
+  ;; branch-free, four rows at a time (four independent load chains in flight; a data-dependent
+  ;; branch per level mispredicted about every other level). Leaf values are f64 at
+  ;; $values + node index * 8. Adds them to raw[(t mod k) * rows + i] (f64 at $raw), trees in order
+  ;; for every row (the sums of a plain walk, bit for bit); 64 rows at a time so a block of rows
+  ;; stays in L1 while every tree visits it.
+  (func (export "predict")
+    (param $nodes i32) (param $values i32) (param $roots i32) (param $depths i32) (param $n_trees i32) (param $k i32)
+    (param $x i32) (param $rows i32) (param $cols i32) (param $raw i32)
+    (local $b0 i32) (local $b1 i32) (local $t i32) (local $c i32) (local $root i32) (local $depth i32) (local $d i32)
+    (local $out i32) (local $row i32) (local $end4 i32) (local $end i32) (local $stride i32)
+    (local $n0 i32) (local $r0 i32) (local $w0 i32) (local $v0 f32) (local $n1 i32) (local $r1 i32) (local $w1 i32) (local $v1 f32) (local $n2 i32) (local $r2 i32) (local $w2 i32) (local $v2 f32) (local $n3 i32) (local $r3 i32) (local $w3 i32) (local $v3 f32) (local $n4 i32) (local $r4 i32) (local $w4 i32) (local $v4 f32) (local $n5 i32) (local $r5 i32) (local $w5 i32) (local $v5 f32) (local $n6 i32) (local $r6 i32) (local $w6 i32) (local $v6 f32) (local $n7 i32) (local $r7 i32) (local $w7 i32) (local $v7 f32)
+    (local.set $stride (i32.shl (local.get $cols) (i32.const 2)))
+    (block $blocks_done
+      (loop $blocks
+        (br_if $blocks_done (i32.ge_u (local.get $b0) (local.get $rows)))
+        (local.set $b1 (select (i32.add (local.get $b0) (i32.const 64)) (local.get $rows)
+          (i32.lt_u (i32.add (local.get $b0) (i32.const 64)) (local.get $rows))))
+        (local.set $t (i32.const 0))
+        (local.set $c (i32.const 0))
+        (block $trees_done
+          (loop $trees
+            (br_if $trees_done (i32.ge_u (local.get $t) (local.get $n_trees)))
+            (local.set $root (i32.add (local.get $nodes) (i32.load (i32.add (local.get $roots) (i32.shl (local.get $t) (i32.const 2))))))
+            (local.set $depth (i32.load (i32.add (local.get $depths) (i32.shl (local.get $t) (i32.const 2)))))
+            (local.set $out (i32.add (local.get $raw)
+              (i32.shl (i32.add (i32.mul (local.get $c) (local.get $rows)) (local.get $b0)) (i32.const 3))))
+            (local.set $row (i32.add (local.get $x) (i32.mul (local.get $b0) (local.get $stride))))
+            (local.set $end (i32.add (local.get $x) (i32.mul (local.get $b1) (local.get $stride))))
+            (local.set $end4 (i32.mul (i32.const 7) (local.get $stride))) ;; a group needs row + 7 strides < end
+            ;; four rows at a time
+            (block $quads_done
+              (loop $quads
+                (br_if $quads_done (i32.ge_u (i32.add (local.get $row) (local.get $end4)) (local.get $end)))
+                (local.set $r0 (local.get $row))
+                (local.set $r1 (i32.add (local.get $r0) (local.get $stride)))
+                (local.set $r2 (i32.add (local.get $r1) (local.get $stride)))
+                (local.set $r3 (i32.add (local.get $r2) (local.get $stride)))
+                (local.set $r4 (i32.add (local.get $r3) (local.get $stride)))
+                (local.set $r5 (i32.add (local.get $r4) (local.get $stride)))
+                (local.set $r6 (i32.add (local.get $r5) (local.get $stride)))
+                (local.set $r7 (i32.add (local.get $r6) (local.get $stride)))
+                (local.set $n0 (local.get $root))
+                (local.set $n1 (local.get $root))
+                (local.set $n2 (local.get $root))
+                (local.set $n3 (local.get $root))
+                (local.set $n4 (local.get $root))
+                (local.set $n5 (local.get $root))
+                (local.set $n6 (local.get $root))
+                (local.set $n7 (local.get $root))
+                (local.set $d (local.get $depth))
+                (block $walk_done
+                  (loop $walk
+                    (br_if $walk_done (i32.eqz (local.get $d)))
+                    (local.set $v0 (f32.load (i32.add (local.get $r0) (i32.shl (i32.load offset=8 (local.get $n0)) (i32.const 2)))))
+                    (local.set $w0 (i32.load offset=12 (local.get $n0)))
+                    (local.set $n0 (i32.add
+                      (i32.add (local.get $nodes) (i32.and (local.get $w0) (i32.const -2)))
+                      (select (i32.const 0) (i32.const 16)
+                        (i32.or
+                          (f64.le (f64.promote_f32 (local.get $v0)) (f64.load (local.get $n0)))
+                          (i32.and (f32.ne (local.get $v0) (local.get $v0)) (local.get $w0))))))
+                    (local.set $v1 (f32.load (i32.add (local.get $r1) (i32.shl (i32.load offset=8 (local.get $n1)) (i32.const 2)))))
+                    (local.set $w1 (i32.load offset=12 (local.get $n1)))
+                    (local.set $n1 (i32.add
+                      (i32.add (local.get $nodes) (i32.and (local.get $w1) (i32.const -2)))
+                      (select (i32.const 0) (i32.const 16)
+                        (i32.or
+                          (f64.le (f64.promote_f32 (local.get $v1)) (f64.load (local.get $n1)))
+                          (i32.and (f32.ne (local.get $v1) (local.get $v1)) (local.get $w1))))))
+                    (local.set $v2 (f32.load (i32.add (local.get $r2) (i32.shl (i32.load offset=8 (local.get $n2)) (i32.const 2)))))
+                    (local.set $w2 (i32.load offset=12 (local.get $n2)))
+                    (local.set $n2 (i32.add
+                      (i32.add (local.get $nodes) (i32.and (local.get $w2) (i32.const -2)))
+                      (select (i32.const 0) (i32.const 16)
+                        (i32.or
+                          (f64.le (f64.promote_f32 (local.get $v2)) (f64.load (local.get $n2)))
+                          (i32.and (f32.ne (local.get $v2) (local.get $v2)) (local.get $w2))))))
+                    (local.set $v3 (f32.load (i32.add (local.get $r3) (i32.shl (i32.load offset=8 (local.get $n3)) (i32.const 2)))))
+                    (local.set $w3 (i32.load offset=12 (local.get $n3)))
+                    (local.set $n3 (i32.add
+                      (i32.add (local.get $nodes) (i32.and (local.get $w3) (i32.const -2)))
+                      (select (i32.const 0) (i32.const 16)
+                        (i32.or
+                          (f64.le (f64.promote_f32 (local.get $v3)) (f64.load (local.get $n3)))
+                          (i32.and (f32.ne (local.get $v3) (local.get $v3)) (local.get $w3))))))
+                    (local.set $v4 (f32.load (i32.add (local.get $r4) (i32.shl (i32.load offset=8 (local.get $n4)) (i32.const 2)))))
+                    (local.set $w4 (i32.load offset=12 (local.get $n4)))
+                    (local.set $n4 (i32.add
+                      (i32.add (local.get $nodes) (i32.and (local.get $w4) (i32.const -2)))
+                      (select (i32.const 0) (i32.const 16)
+                        (i32.or
+                          (f64.le (f64.promote_f32 (local.get $v4)) (f64.load (local.get $n4)))
+                          (i32.and (f32.ne (local.get $v4) (local.get $v4)) (local.get $w4))))))
+                    (local.set $v5 (f32.load (i32.add (local.get $r5) (i32.shl (i32.load offset=8 (local.get $n5)) (i32.const 2)))))
+                    (local.set $w5 (i32.load offset=12 (local.get $n5)))
+                    (local.set $n5 (i32.add
+                      (i32.add (local.get $nodes) (i32.and (local.get $w5) (i32.const -2)))
+                      (select (i32.const 0) (i32.const 16)
+                        (i32.or
+                          (f64.le (f64.promote_f32 (local.get $v5)) (f64.load (local.get $n5)))
+                          (i32.and (f32.ne (local.get $v5) (local.get $v5)) (local.get $w5))))))
+                    (local.set $v6 (f32.load (i32.add (local.get $r6) (i32.shl (i32.load offset=8 (local.get $n6)) (i32.const 2)))))
+                    (local.set $w6 (i32.load offset=12 (local.get $n6)))
+                    (local.set $n6 (i32.add
+                      (i32.add (local.get $nodes) (i32.and (local.get $w6) (i32.const -2)))
+                      (select (i32.const 0) (i32.const 16)
+                        (i32.or
+                          (f64.le (f64.promote_f32 (local.get $v6)) (f64.load (local.get $n6)))
+                          (i32.and (f32.ne (local.get $v6) (local.get $v6)) (local.get $w6))))))
+                    (local.set $v7 (f32.load (i32.add (local.get $r7) (i32.shl (i32.load offset=8 (local.get $n7)) (i32.const 2)))))
+                    (local.set $w7 (i32.load offset=12 (local.get $n7)))
+                    (local.set $n7 (i32.add
+                      (i32.add (local.get $nodes) (i32.and (local.get $w7) (i32.const -2)))
+                      (select (i32.const 0) (i32.const 16)
+                        (i32.or
+                          (f64.le (f64.promote_f32 (local.get $v7)) (f64.load (local.get $n7)))
+                          (i32.and (f32.ne (local.get $v7) (local.get $v7)) (local.get $w7))))))
+                    (local.set $d (i32.sub (local.get $d) (i32.const 1)))
+                    (br $walk)))
+                (f64.store offset=0 (local.get $out) (f64.add (f64.load offset=0 (local.get $out))
+                  (f64.load (i32.add (local.get $values) (i32.shr_u (i32.sub (local.get $n0) (local.get $nodes)) (i32.const 1))))))
+                (f64.store offset=8 (local.get $out) (f64.add (f64.load offset=8 (local.get $out))
+                  (f64.load (i32.add (local.get $values) (i32.shr_u (i32.sub (local.get $n1) (local.get $nodes)) (i32.const 1))))))
+                (f64.store offset=16 (local.get $out) (f64.add (f64.load offset=16 (local.get $out))
+                  (f64.load (i32.add (local.get $values) (i32.shr_u (i32.sub (local.get $n2) (local.get $nodes)) (i32.const 1))))))
+                (f64.store offset=24 (local.get $out) (f64.add (f64.load offset=24 (local.get $out))
+                  (f64.load (i32.add (local.get $values) (i32.shr_u (i32.sub (local.get $n3) (local.get $nodes)) (i32.const 1))))))
+                (f64.store offset=32 (local.get $out) (f64.add (f64.load offset=32 (local.get $out))
+                  (f64.load (i32.add (local.get $values) (i32.shr_u (i32.sub (local.get $n4) (local.get $nodes)) (i32.const 1))))))
+                (f64.store offset=40 (local.get $out) (f64.add (f64.load offset=40 (local.get $out))
+                  (f64.load (i32.add (local.get $values) (i32.shr_u (i32.sub (local.get $n5) (local.get $nodes)) (i32.const 1))))))
+                (f64.store offset=48 (local.get $out) (f64.add (f64.load offset=48 (local.get $out))
+                  (f64.load (i32.add (local.get $values) (i32.shr_u (i32.sub (local.get $n6) (local.get $nodes)) (i32.const 1))))))
+                (f64.store offset=56 (local.get $out) (f64.add (f64.load offset=56 (local.get $out))
+                  (f64.load (i32.add (local.get $values) (i32.shr_u (i32.sub (local.get $n7) (local.get $nodes)) (i32.const 1))))))
+                (local.set $out (i32.add (local.get $out) (i32.const 64)))
+                (local.set $row (i32.add (local.get $r7) (local.get $stride)))
+                (br $quads)))
+            ;; the last rows of the block, one at a time
+            (block $singles_done
+              (loop $singles
+                (br_if $singles_done (i32.ge_u (local.get $row) (local.get $end)))
+                (local.set $r0 (local.get $row))
+                (local.set $n0 (local.get $root))
+                (local.set $d (local.get $depth))
+                (block $walk1_done
+                  (loop $walk1
+                    (br_if $walk1_done (i32.eqz (local.get $d)))
+                    (local.set $v0 (f32.load (i32.add (local.get $r0) (i32.shl (i32.load offset=8 (local.get $n0)) (i32.const 2)))))
+                    (local.set $w0 (i32.load offset=12 (local.get $n0)))
+                    (local.set $n0 (i32.add
+                      (i32.add (local.get $nodes) (i32.and (local.get $w0) (i32.const -2)))
+                      (select (i32.const 0) (i32.const 16)
+                        (i32.or
+                          (f64.le (f64.promote_f32 (local.get $v0)) (f64.load (local.get $n0)))
+                          (i32.and (f32.ne (local.get $v0) (local.get $v0)) (local.get $w0))))))
+                    (local.set $d (i32.sub (local.get $d) (i32.const 1)))
+                    (br $walk1)))
+                (f64.store offset=0 (local.get $out) (f64.add (f64.load offset=0 (local.get $out))
+                  (f64.load (i32.add (local.get $values) (i32.shr_u (i32.sub (local.get $n0) (local.get $nodes)) (i32.const 1))))))
+                (local.set $out (i32.add (local.get $out) (i32.const 8)))
+                (local.set $row (i32.add (local.get $row) (local.get $stride)))
+                (br $singles)))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (if (i32.eq (local.get $c) (local.get $k)) (then (local.set $c (i32.const 0))))
+            (br $trees)))
+        (local.set $b0 (local.get $b1))
+        (br $blocks))))
 )

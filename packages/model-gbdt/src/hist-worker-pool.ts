@@ -18,6 +18,7 @@ import {
   WAIT_SLICE_MS,
   nextCommandWord,
   runChunks,
+  claimWord,
   type KernelBuffers,
   type KernelContext,
 } from './hist-kernel.mjs';
@@ -157,7 +158,7 @@ export class HistWorkerPool {
     Atomics.store(ctl, CTL_FAILED, 0);
     Atomics.store(ctl, CTL_CHUNK_SIZE, chunkSize);
     Atomics.store(ctl, CTL_COMMAND, command);
-    Atomics.store(this.claim, 0, BigInt(word >>> 2) << 32n);
+    Atomics.store(this.claim, 0, claimWord(word >>> 2, ctx === undefined ? 0 : ctx.nFeatures));
     Atomics.store(ctl, CTL_GENERATION, word);
     Atomics.notify(ctl, CTL_GENERATION);
     // RUN waits for every feature to be done (by whichever threads took them), SETUP for every worker.

@@ -44,7 +44,7 @@ for (;;) {
   if (command === COMMAND_RUN) {
     if (testFault === 'exit-in-job') process.exit(70);
     try {
-      runChunks(ctx, ctl, claim, word >>> 2);
+      runChunks(ctx, ctl, claim, word >>> 2, true);
     } catch {
       // runChunks has set CTL_FAILED and counted the features: the calling thread throws.
     }

@@ -20,6 +20,8 @@ const CHUNK_FEATURES = 8;
 const PARALLEL_MIN_WORK = 100_000;
 /** One eligible job in this many runs the mode not currently preferred, to keep both rates fresh. */
 const EXPLORE_EVERY = 16;
+/** Size classes of jobs with their own rates: work / PARALLEL_MIN_WORK in [1, 2), [2, 4), ..., [2^11, inf). */
+const SIZE_CLASSES = 12;
 
 /** WebAssembly.Memory (the project's TypeScript lib settings do not declare the WebAssembly namespace). */
 const WasmMemory = (
@@ -39,10 +41,15 @@ export class HistogramEngine {
   readonly ctx: KernelContext;
   private readonly layout: MemoryLayout;
   private slots: number;
-  /** Moving averages of milliseconds per unit of work, on the calling thread alone and with the workers. */
-  private serialRate = 0;
-  private parallelRate = 0;
-  private eligibleJobs = 0;
+  /**
+   * Moving averages of milliseconds per unit of work, on the calling thread alone and with the
+   * workers, per size class of job (log2 of work / PARALLEL_MIN_WORK): the overhead of waking the
+   * workers matters for small jobs and not for large ones, and one average over all sizes let
+   * the many small jobs decide for the large ones too.
+   */
+  private readonly serialRate = new Float64Array(SIZE_CLASSES);
+  private readonly parallelRate = new Float64Array(SIZE_CLASSES);
+  private readonly eligibleJobs = new Int32Array(SIZE_CLASSES);
 
   /**
    * Allocates the memory; fill `ctx.bins` (column-major, nRows per column), then call
@@ -104,7 +111,8 @@ export class HistogramEngine {
    * Runs the job written in `ctx.job` over every feature; the bytes are the same on any number of
    * threads. `work` is about (samples in the node to build + 768 for the subtraction and split
    * scans) × features. Jobs big enough for the workers run with them or without them, whichever
-   * has been faster per unit of work lately (one job in 16 tries the other way): on a machine where
+   * has been faster per unit of work lately for jobs of about that size (one job in 16 of a size tries
+   * the other way): on a machine where
    * other processes hold the second core, waiting for a descheduled worker at every split made
    * 2 threads slower than 1.
    */
@@ -114,19 +122,22 @@ export class HistogramEngine {
       runFeatureRange(this.ctx, 0, this.nFeatures);
       return;
     }
-    const n = this.eligibleJobs++;
+    const size = Math.min(SIZE_CLASSES - 1, Math.floor(Math.log2(work / PARALLEL_MIN_WORK)));
+    const n = this.eligibleJobs[size]!++;
+    const parallelRate = this.parallelRate[size]!;
+    const serialRate = this.serialRate[size]!;
     let parallel: boolean;
-    if (n === 0 || this.parallelRate === 0) parallel = true;
-    else if (this.serialRate === 0) parallel = false;
+    if (n === 0 || parallelRate === 0) parallel = true;
+    else if (serialRate === 0) parallel = false;
     else {
-      parallel = this.parallelRate < this.serialRate;
+      parallel = parallelRate < serialRate;
       if (n % EXPLORE_EVERY === 0) parallel = !parallel;
     }
     const start = performance.now();
     if (parallel) pool.run(this.ctx, CHUNK_FEATURES);
     else runFeatureRange(this.ctx, 0, this.nFeatures);
     const rate = (performance.now() - start) / work;
-    if (parallel) this.parallelRate = this.parallelRate === 0 ? rate : 0.8 * this.parallelRate + 0.2 * rate;
-    else this.serialRate = this.serialRate === 0 ? rate : 0.8 * this.serialRate + 0.2 * rate;
+    const rates = parallel ? this.parallelRate : this.serialRate;
+    rates[size] = rates[size] === 0 ? rate : 0.8 * rates[size]! + 0.2 * rate;
   }
 }

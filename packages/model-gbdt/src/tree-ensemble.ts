@@ -1,4 +1,5 @@
 import type { Matrix } from '@pipeline/core';
+import { predictRawCompiled } from './tree-predictor.js';
 
 /**
  * All trees of a fitted model in flat arrays (no object per node). Tree t (iteration
@@ -114,40 +115,19 @@ export class TreeEnsembleBuilder {
   }
 }
 
-/** Rows processed together: one block of feature rows stays in cache while every tree visits it. */
-const ROW_BLOCK = 64;
-
 /**
  * Raw predictions (class-major: raw[k * rows + i]) of the first `nIter` iterations on raw
- * features, starting from `baseline`.
+ * features, starting from `baseline`: numeric trees with the wasm kernel (tree-predictor.ts),
+ * categorical ones with a JavaScript walk.
  */
 export function predictRaw(ensemble: TreeEnsemble, baseline: Float64Array, features: Matrix, nIter: number): Float64Array {
-  const { rows, cols, data } = features;
   const K = ensemble.nTreesPerIteration;
+  const nTrees = nIter * K;
+  if (ensemble.catLeft === undefined) return predictRawCompiled(ensemble, baseline, features, nTrees);
+  const rows = features.rows;
   const raw = new Float64Array(K * rows);
   for (let k = 0; k < K; k++) raw.fill(baseline[k]!, k * rows, (k + 1) * rows);
-  const { treeStart, feature, threshold, missingLeft, left, value } = ensemble;
-  const nTrees = nIter * K;
-  if (ensemble.catLeft !== undefined) return predictRawCategorical(ensemble, raw, features, nTrees);
-  for (let block = 0; block < rows; block += ROW_BLOCK) {
-    const end = Math.min(rows, block + ROW_BLOCK);
-    for (let t = 0; t < nTrees; t++) {
-      const root = treeStart[t]!;
-      const offset = (t % K) * rows;
-      for (let i = block; i < end; i++) {
-        const base = i * cols;
-        let node = root;
-        let f = feature[node]!;
-        while (f >= 0) {
-          const x = data[base + f]!;
-          node = x <= threshold[node]! || (x !== x && missingLeft[node] === 1) ? left[node]! : left[node]! + 1;
-          f = feature[node]!;
-        }
-        raw[offset + i]! += value[node]!;
-      }
-    }
-  }
-  return raw;
+  return predictRawCategorical(ensemble, raw, features, nTrees);
 }
 
 /** {@link predictRaw} with categorical nodes (scikit-learn's predictor: unknown codes follow the missing side). */

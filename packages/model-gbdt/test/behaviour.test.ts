@@ -194,6 +194,15 @@ describe('histGradientBoosting', () => {
     expect((await again.toArtifact()).files).toEqual(a.files);
   });
 
+  it('gives identical models with 1 and 3 threads (two workers claiming feature chunks from the back, the calling thread from the front)', async () => {
+    const data = blobs(4000, 61, 4, 21, 5);
+    const one = await histGradientBoosting({ maxIter: 5, nThreads: 1 }).fit(data);
+    const three = await histGradientBoosting({ maxIter: 5, nThreads: 3 }).fit(data);
+    expect((await three.toArtifact()).files).toEqual((await one.toArtifact()).files);
+    const probe = blobs(300, 61, 4, 22, 5).features;
+    expect(bytes(await three.predictProba(probe))).toEqual(bytes(await one.predictProba(probe)));
+  });
+
   it('early-stops on a given validation set with scikit-learn’s rule', async () => {
     const train = blobs(500, 5, 2, 16, 2);
     const validation = blobs(300, 5, 2, 17, 2);
