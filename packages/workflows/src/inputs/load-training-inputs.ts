@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { PipelineError, type Logger, type Matrix, type ProgressCallback } from '@pipeline/core';
+import { startFeaturizeWorkers } from '@pipeline/features';
 import type { CategoryEncoding, LabelTable } from '@pipeline/ingest';
 import { RUN_FILES, fingerprintFile, type InputFingerprint, type ViewEntry } from '@pipeline/runs';
 import type { TrainConfig, ViewName } from '../train-config.js';
@@ -102,6 +103,8 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
     fingerprint(hashTable!.finish(table.file, 'x-csv', { shape: [table.matrix.rows, table.matrix.cols] }));
   }
   let signal: SignalInput | undefined;
+  // The featurize threads load their modules while this one opens and reads the inputs.
+  const featurizeWorkers = inputs.signal !== undefined && needs.has('dwt') ? startFeaturizeWorkers() : undefined;
   try {
     if (inputs.signal !== undefined && (needs.has('dwt') || needs.has('signal'))) {
       const s = inputs.signal;
@@ -224,7 +227,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       const dropGroups = config.features.dropGroups ?? [];
       // Checked before featurizing: a misspelt group fails in milliseconds, not after the whole H5.
       const kept = dropGroups.length === 0 ? undefined : keptRecipeColumns(recipe, dropGroups);
-      const built = await signal.dwtView(recipe, { chunkSize: config.features.chunkSize, signal: options.signal, logger: options.logger, onProgress: options.onProgress });
+      const built = await signal.dwtView(recipe, { chunkSize: config.features.chunkSize, signal: options.signal, logger: options.logger, onProgress: options.onProgress, started: featurizeWorkers });
       const columns = kept?.columns ?? built.columns;
       views.dwt = {
         matrix: kept === undefined ? built.matrix : selectNamedColumns(built.matrix, built.columns, kept.columns, 'recipe'),
@@ -266,6 +269,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       featurizeMs,
     };
   } finally {
+    featurizeWorkers?.close();
     signal?.close();
   }
 }

@@ -1,6 +1,6 @@
 import { PipelineError, type Logger, type Matrix, type ProgressCallback } from '@pipeline/core';
 import { openH5, type H5Dataset, type H5File } from '@pipeline/ingest';
-import { dwtComboRecipe, featureNames, featurizeH5, type FeatureRecipe } from '@pipeline/features';
+import { dwtComboRecipe, featureNames, featurizeH5, type FeatureRecipe, type FeaturizeWorkers } from '@pipeline/features';
 
 /** Meta columns that identify or split rows; never features. */
 export const ID_LIKE_META = ['id', 'fold', 'subset'];
@@ -103,11 +103,15 @@ export class SignalInput {
   }
 
   /** Builds the wavelet view (streamed, multi-threaded) from this handle. */
-  async dwtView(recipe: FeatureRecipe, options: { chunkSize: number; signal?: AbortSignal | undefined; logger: Logger; onProgress: ProgressCallback }): Promise<{ matrix: Matrix; columns: string[] }> {
+  async dwtView(
+    recipe: FeatureRecipe,
+    options: { chunkSize: number; signal?: AbortSignal | undefined; logger: Logger; onProgress: ProgressCallback; started?: FeaturizeWorkers | undefined },
+  ): Promise<{ matrix: Matrix; columns: string[] }> {
     const result = await featurizeH5(this.h5, {
       datasetKey: this.layout.datasetKey,
       recipe,
       batchRows: options.chunkSize,
+      ...(options.started === undefined ? {} : { started: options.started }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       logger: options.logger,
       onProgress: options.onProgress,
