@@ -62,6 +62,12 @@ export interface FeaturizeH5Options {
    * decompression runs in parallel, but each worker pays h5wasm's start-up).
    */
   readonly readIn?: 'worker' | 'main';
+  /**
+   * Threads started ahead by {@link startFeaturizeWorkers} (their module loading overlapped the
+   * caller's other work): the call takes them, replaces any that stopped meanwhile with new ones,
+   * and ends those it does not need. `workers` then defaults to their count.
+   */
+  readonly started?: FeaturizeWorkers;
   /** Rows [start, end) of the dataset; default all. */
   readonly start?: number;
   readonly end?: number;
@@ -85,6 +91,94 @@ export interface FeaturizeResult {
   /** First dataset row (row 0 of `features`). */
   readonly start: number;
   readonly workers: number;
+}
+
+/**
+ * Featurize worker threads started before the {@link featurizeH5} call that uses them (pass them as
+ * its `started` option), so that loading their modules (0.1–0.5 s each, more on a busy machine)
+ * overlaps the caller's reading instead of the featurizing. They hold no task until that call.
+ */
+export interface FeaturizeWorkers {
+  /** The number of threads started. */
+  readonly count: number;
+  /** Ends the threads no call has taken (a call ends those it does not need). Idempotent. */
+  close(): void;
+}
+
+interface WaitingWorker {
+  readonly worker: Worker;
+  /** Set when the thread stopped (or failed to load its modules) before a call took it. */
+  stopped: boolean;
+  readonly onStop: () => void;
+}
+
+class StartedFeaturizeWorkers implements FeaturizeWorkers {
+  readonly count: number;
+  private waiting: WaitingWorker[];
+
+  constructor(count: number) {
+    this.count = count;
+    const execArgv = testHooks.execArgv ?? workerExecArgv();
+    this.waiting = [];
+    for (let w = 0; w < count; w++) {
+      let worker: Worker;
+      try {
+        worker = new Worker(workerEntry(), { workerData: { deferred: true }, name: `featurize-${w}`, ...(execArgv === undefined ? {} : { execArgv }) });
+      } catch {
+        continue; // the call starts a new thread in its place (and reports it if that fails too)
+      }
+      // Idle until a call takes it: it must not keep the process alive.
+      worker.unref();
+      const entry: WaitingWorker = {
+        worker,
+        stopped: false,
+        onStop: () => {
+          entry.stopped = true;
+        },
+      };
+      worker.on('error', entry.onStop);
+      worker.on('exit', entry.onStop);
+      this.waiting.push(entry);
+    }
+  }
+
+  /** A running thread for a call (listeners of its wait removed), or undefined when none is left. */
+  take(): Worker | undefined {
+    for (let entry = this.waiting.shift(); entry !== undefined; entry = this.waiting.shift()) {
+      entry.worker.off('error', entry.onStop);
+      entry.worker.off('exit', entry.onStop);
+      if (!entry.stopped) {
+        entry.worker.ref();
+        return entry.worker;
+      }
+      void entry.worker.terminate();
+    }
+    return undefined;
+  }
+
+  close(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const entry of waiting) {
+      entry.worker.off('error', entry.onStop);
+      entry.worker.on('error', () => {});
+      void entry.worker.terminate();
+    }
+  }
+}
+
+/**
+ * Starts `count` featurize worker threads now (default: the number of cores) for a later
+ * {@link featurizeH5} call (`started` option), so their start-up overlaps whatever the caller does
+ * meanwhile (opening and reading the inputs). Idle threads do not keep the process alive; `close()`
+ * ends them if no call takes them. The features are bit-identical to those of threads started by
+ * the call.
+ */
+export function startFeaturizeWorkers(count: number = availableParallelism()): FeaturizeWorkers {
+  if (!Number.isInteger(count) || count < 0) {
+    throw new PipelineError('E_USAGE', `count must be an integer ≥ 0, got ${count}`, { field: 'count' });
+  }
+  return new StartedFeaturizeWorkers(count);
 }
 
 const TARGET_BATCH_ROWS = 1000;
@@ -116,17 +210,18 @@ export async function featurizeH5(file: string | H5File, options: FeaturizeH5Opt
       throw new PipelineError('E_USAGE', `batchRows must be a positive integer, got ${batchRows}`, { field: 'batchRows' });
     }
     const tasks = makeTasks(start, end, batchRows, chunkRows);
-    const requested = options.workers ?? availableParallelism();
+    const requested = options.workers ?? options.started?.count ?? availableParallelism();
     if (!Number.isInteger(requested) || requested < 0) {
       throw new PipelineError('E_USAGE', `workers must be an integer ≥ 0, got ${requested}`, { field: 'workers' });
     }
     const workers = Math.min(requested, tasks.length);
     const began = performance.now();
     const context: RunContext = { plan, rows, start, tasks, options, logger, onProgress: options.onProgress ?? (() => {}) };
+    const started = options.started as StartedFeaturizeWorkers | undefined;
     const features =
       workers === 0
         ? await featurizeInProcess(dataset, context)
-        : await featurizeWithWorkers(h5.path, datasetKey, dataset, workers, options.readIn ?? 'main', context);
+        : await featurizeWithWorkers(h5.path, datasetKey, dataset, workers, options.readIn ?? 'main', context, started);
     logger.debug('featurized HDF5 rows', {
       file: h5.path,
       dataset: datasetKey,
@@ -139,6 +234,7 @@ export async function featurizeH5(file: string | H5File, options: FeaturizeH5Opt
     });
     return { features, names: plan.names, recipe, file: h5.path, datasetKey, start, workers };
   } finally {
+    options.started?.close();
     if (typeof file === 'string') h5.close();
   }
 }
@@ -243,6 +339,7 @@ function featurizeWithWorkers(
   count: number,
   readIn: 'worker' | 'main',
   context: RunContext,
+  started: StartedFeaturizeWorkers | undefined,
 ): Promise<Matrix> {
   const { plan, rows, start, tasks, options, logger, onProgress } = context;
   const width = plan.names.length;
@@ -341,12 +438,15 @@ function featurizeWithWorkers(
     for (let w = 0; w < count; w++) {
       const fault = testHooks.faultyWorker === undefined || testHooks.faultyWorker === w ? testHooks.fault : undefined;
       let worker: Worker;
+      const workerData = fault === undefined ? data : { ...data, testFault: fault };
       try {
-        worker = new Worker(entry, {
-          workerData: fault === undefined ? data : { ...data, testFault: fault },
-          name: `featurize-${w}`,
-          ...(execArgv === undefined ? {} : { execArgv }),
-        });
+        const ahead = started?.take();
+        if (ahead === undefined) {
+          worker = new Worker(entry, { workerData, name: `featurize-${w}`, ...(execArgv === undefined ? {} : { execArgv }) });
+        } else {
+          worker = ahead;
+          worker.postMessage({ type: 'init', data: workerData } satisfies WorkerRequest);
+        }
       } catch (error) {
         // e.g. ERR_WORKER_INVALID_EXEC_ARGV: no thread was started, so leave this worker out.
         failedAtStart++;

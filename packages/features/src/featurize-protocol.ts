@@ -21,6 +21,8 @@ export interface WorkerData {
 export type WorkerFault = 'throw-at-start' | 'exit-in-task';
 
 export type WorkerRequest =
+  /** To a worker started ahead (workerData `{ deferred: true }`): the data of the call that took it. */
+  | { readonly type: 'init'; readonly data: WorkerData }
   | { readonly type: 'task'; readonly start: number; readonly end: number; readonly data?: Float32Array; readonly cols?: number }
   | { readonly type: 'close' };
 

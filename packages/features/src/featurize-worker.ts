@@ -10,9 +10,9 @@ import { compileRecipe, parseRecipe, type FeaturePlan } from './feature-recipe.j
 import type { WorkerData, WorkerReply, WorkerRequest } from './featurize-protocol.js';
 
 const port = parentPort!;
-const data = workerData as WorkerData;
-if (data.testFault === 'throw-at-start') throw new Error('test hook: featurize worker failed to start');
-const output = new Float32Array(data.output);
+/** Set from workerData, or (a worker started ahead by `startFeaturizeWorkers`) by the first message. */
+let data: WorkerData;
+let output: Float32Array;
 let file: H5File | undefined;
 let dataset: H5Dataset | undefined;
 let plan: FeaturePlan;
@@ -36,7 +36,15 @@ function fail(error: unknown): void {
   });
 }
 
-async function start(): Promise<void> {
+/** Starts on the call's data; a 'throw-at-start' fault throws here, as a module that fails to load would (the thread ends before 'ready'). */
+function begin(given: WorkerData): void {
+  if (given.testFault === 'throw-at-start') throw new Error('test hook: featurize worker failed to start');
+  start(given).catch(fail);
+}
+
+async function start(given: WorkerData): Promise<void> {
+  data = given;
+  output = new Float32Array(data.output);
   plan = compileRecipe(parseRecipe(data.recipe));
   if (data.readInWorker) {
     // Imported only here: a worker that is sent its rows never loads h5wasm (much faster start-up).
@@ -48,6 +56,10 @@ async function start(): Promise<void> {
 }
 
 port.on('message', (message: WorkerRequest) => {
+  if (message.type === 'init') {
+    begin(message.data);
+    return;
+  }
   if (message.type === 'close') {
     file?.close();
     port.close();
@@ -67,4 +79,6 @@ port.on('message', (message: WorkerRequest) => {
   }
 });
 
-start().catch(fail);
+const initial = workerData as WorkerData | { readonly deferred: true };
+// A worker started ahead (`startFeaturizeWorkers`) has loaded its modules and waits for 'init'.
+if (!('deferred' in initial)) begin(initial);

@@ -46,4 +46,4 @@ export {
   type FeaturePlan,
   type RecipeName,
 } from './feature-recipe.js';
-export { featurizeH5, type FeaturizeH5Options, type FeaturizeResult } from './featurize-h5.js';
+export { featurizeH5, startFeaturizeWorkers, type FeaturizeH5Options, type FeaturizeResult, type FeaturizeWorkers } from './featurize-h5.js';

@@ -157,6 +157,17 @@ const FILTER_NAMES: Record<number, string> = {
 };
 
 /**
+ * Starts loading h5wasm (reading its 4 MB module and compiling the wasm) without waiting for it, so
+ * that a later {@link openH5} finds it ready or under way. Call it as early as a process knows it
+ * will read HDF5, before starting worker threads: their module loading shares libuv's four file
+ * threads, and h5wasm's file read queued behind it left this thread idle for 0.4 s (a training
+ * run's profile at load 11). Never rejects (a failure is reported by `openH5`).
+ */
+export function preloadH5(): void {
+  loadH5().catch(() => {});
+}
+
+/**
  * Opens an HDF5 file for reading with h5wasm (h5wasm's throwing error handler on; keys,
  * dataset-vs-group and bounds are validated here because h5wasm returns null for a missing key and
  * clamps out-of-range slices silently).

@@ -1,5 +1,6 @@
 export {
   openH5,
+  preloadH5,
   H5_READ_BLOCK_BYTES,
   H5_BATCH_BYTES,
   type H5File,

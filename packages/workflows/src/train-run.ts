@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { PipelineError, isPipelineError, resolveContext } from '@pipeline/core';
+import { preloadH5 } from '@pipeline/ingest';
 import { predefinedSplit, stratifiedGroupKFold, stratifiedKFold, type FoldRecord } from '@pipeline/model-selection';
 import {
   RUN_FILES,
@@ -91,6 +92,8 @@ export function splitterFor(config: TrainConfig) {
 export async function trainRun(configInput: TrainConfigInput | TrainConfig, context: TrainRunContext = {}): Promise<TrainRunResult> {
   const cwd = context.cwd ?? process.cwd();
   const config = absoluteInputs(parseTrainConfig(configInput), cwd);
+  // h5wasm loads while the run folder is prepared, ahead of the worker threads' module loading.
+  if (config.inputs.signal !== undefined) preloadH5();
   const hash = configHash(config);
   const { logger, onProgress, signal } = resolveContext(context);
   let models = await planBaseModels(config);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { PipelineError, type Logger, type Matrix, type ProgressCallback } from '@pipeline/core';
+import { startFeaturizeWorkers } from '@pipeline/features';
 import type { CategoryEncoding, LabelTable } from '@pipeline/ingest';
 import { RUN_FILES, fingerprintFile, type InputFingerprint, type ViewEntry } from '@pipeline/runs';
 import type { TrainConfig, ViewName } from '../train-config.js';
@@ -9,6 +10,7 @@ import { DEFAULT_IMAGE_PATTERN, alignImageIndex, imageColumns, readImageSource, 
 import { oneHotColumnsOf, oneHotTable } from './one-hot-table.js';
 import { keptRecipeColumns, selectNamedColumns } from '../recipe-feature-groups.js';
 import { readCsvHeader, readTable, type TableInput } from './table-input.js';
+import { BackgroundFingerprint } from './background-fingerprint.js';
 
 /** A built input view: the matrix a base model reads, its column names and its manifest entry. */
 export interface BuiltView {
@@ -70,7 +72,17 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
   const started = performance.now();
   const { inputs } = config;
   const needs = new Set<ViewName>([...config.baseModels.map((m) => m.view), ...(config.meta.passthrough ?? [])]);
-  const fingerprints: InputFingerprint[] = [];
+  /** In input order; awaited at the end, so hashing overlaps the reading and featurizing. */
+  const pending: Array<Promise<InputFingerprint>> = [];
+  const fingerprint = (print: Promise<InputFingerprint>): void => {
+    print.catch(() => {}); // rejections surface at the final await, not as unhandled rejections meanwhile
+    pending.push(print);
+  };
+  // The input files are hashed on other threads while this one opens, reads and featurizes them
+  // (the sha256 of a 100 MB H5 took 0.5 CPU-s of this thread's start-up); awaited in the same order.
+  const hashSignal = inputs.signal !== undefined && (needs.has('dwt') || needs.has('signal')) ? new BackgroundFingerprint(options.resolvePath(inputs.signal.file)) : undefined;
+  const hashTable = inputs.table === undefined ? undefined : new BackgroundFingerprint(options.resolvePath(inputs.table.file));
+  const hashLabels = inputs.labels === undefined ? undefined : new BackgroundFingerprint(options.resolvePath(inputs.labels.file));
   const groupsAt = inputs.groups === undefined ? undefined : await columnSource(config, inputs.groups, 'inputs.groups', options.resolvePath);
   const foldsAt = inputs.folds === undefined ? undefined : await columnSource(config, inputs.folds, 'inputs.folds', options.resolvePath);
   let table: TableInput | undefined;
@@ -88,14 +100,16 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       numericCols: inputs.table.numericCols,
       naValues: inputs.table.naValues,
     });
-    fingerprints.push(await fingerprintFile(table.file, 'x-csv', { shape: [table.matrix.rows, table.matrix.cols] }));
+    fingerprint(hashTable!.finish(table.file, 'x-csv', { shape: [table.matrix.rows, table.matrix.cols] }));
   }
   let signal: SignalInput | undefined;
+  // The featurize threads load their modules while this one opens and reads the inputs.
+  const featurizeWorkers = inputs.signal !== undefined && needs.has('dwt') ? startFeaturizeWorkers() : undefined;
   try {
     if (inputs.signal !== undefined && (needs.has('dwt') || needs.has('signal'))) {
       const s = inputs.signal;
       signal = await SignalInput.open(options.resolvePath(s.file), { datasetKey: s.datasetKey, metaCols: s.metaCols, ids: s.ids, metaFeatures: s.metaFeatures }, options.logger);
-      fingerprints.push(await fingerprintFile(signal.file, 'x-h5', { shape: [signal.rows, signal.cols], dataset: s.datasetKey }));
+      fingerprint(hashSignal!.finish(signal.file, 'x-h5', { shape: [signal.rows, signal.cols], dataset: s.datasetKey }));
       if (table !== undefined) checkSameRows(table, signal);
     }
     let imageIndex: ImageIndex | undefined;
@@ -138,7 +152,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
         : { column: inputs.labels?.column ?? inputs.table?.labelCol, idCol: inputs.labels === undefined ? table?.idColumn : inputs.labels.idCol, field: inputs.labels === undefined ? 'inputs.table' : 'inputs.labels' },
       'the labels',
     );
-    if (inputs.labels !== undefined) fingerprints.push(await fingerprintFile(labels.file, 'y-csv', { shape: [labels.labels.length] }));
+    if (inputs.labels !== undefined) fingerprint(hashLabels!.finish(labels.file, 'y-csv', { shape: [labels.labels.length] }));
     const minimum = config.cv.strategy === 'predefined' || inputs.folds !== undefined ? 1 : config.cv.splits;
     labels.counts.forEach((count, k) => {
       if (count < minimum) {
@@ -153,13 +167,13 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
     if (groupsAt !== undefined) {
       const read = await aligned(groupsAt.file, { column: inputs.groups!.column, idCol: groupsAt.idCol, field: 'inputs.groups' }, 'the groups');
       groups = read.labels;
-      if (!groupsAt.fromTable && groupsAt.file !== labels.file) fingerprints.push(await fingerprintFile(read.file, 'groups-csv', { shape: [groups.length] }));
+      if (!groupsAt.fromTable && groupsAt.file !== labels.file) fingerprint(fingerprintFile(read.file, 'groups-csv', { shape: [groups.length] }));
     }
     let folds: Int32Array | undefined;
     if (foldsAt !== undefined) {
       const read = await aligned(foldsAt.file, { column: inputs.folds!.column, idCol: foldsAt.idCol, field: 'inputs.folds' }, 'the folds');
       folds = foldNumbers(read, 'inputs.folds.column');
-      if (!foldsAt.fromTable && foldsAt.file !== labels.file) fingerprints.push(await fingerprintFile(read.file, 'folds-csv', { shape: [folds.length] }));
+      if (!foldsAt.fromTable && foldsAt.file !== labels.file) fingerprint(fingerprintFile(read.file, 'folds-csv', { shape: [folds.length] }));
     }
     const readMs = performance.now() - started;
     const views: TrainingInputs['views'] = {};
@@ -193,7 +207,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       const ordered = alignImageIndex(imageIndex, primary ? alignIds : undefined, rows);
       const matrix = await readImageView(ordered, settings);
       // The image list CSV is fingerprinted (an image folder is not a file: its names are in the view's ids).
-      if (settings.file !== undefined) fingerprints.push(await fingerprintFile(imageIndex.file, 'images-csv', { shape: [rows, settings.height, settings.width] }));
+      if (settings.file !== undefined) fingerprint(fingerprintFile(imageIndex.file, 'images-csv', { shape: [rows, settings.height, settings.width] }));
       const columns = imageColumns(settings);
       views.image = {
         matrix,
@@ -213,7 +227,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       const dropGroups = config.features.dropGroups ?? [];
       // Checked before featurizing: a misspelt group fails in milliseconds, not after the whole H5.
       const kept = dropGroups.length === 0 ? undefined : keptRecipeColumns(recipe, dropGroups);
-      const built = await signal.dwtView(recipe, { chunkSize: config.features.chunkSize, signal: options.signal, logger: options.logger, onProgress: options.onProgress });
+      const built = await signal.dwtView(recipe, { chunkSize: config.features.chunkSize, signal: options.signal, logger: options.logger, onProgress: options.onProgress, started: featurizeWorkers });
       const columns = kept?.columns ?? built.columns;
       views.dwt = {
         matrix: kept === undefined ? built.matrix : selectNamedColumns(built.matrix, built.columns, kept.columns, 'recipe'),
@@ -241,6 +255,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
         },
       };
     }
+    const fingerprints = await Promise.all(pending);
     return {
       views,
       ids,
@@ -254,6 +269,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       featurizeMs,
     };
   } finally {
+    featurizeWorkers?.close();
     signal?.close();
   }
 }
