@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { PipelineError } from '@pipeline/core';
-import { parse as parseYaml } from 'yaml';
 import { mergeSearchSpace, searchSpace, type ParamSpec, type SearchSpace } from './search-space.js';
 
 /** The targets `train --optimize` can search. */
@@ -92,9 +91,11 @@ export async function loadSearchSpace(file: string, targets: readonly string[]):
   } catch (error) {
     throw new PipelineError('E_NOT_FOUND', 'cannot read the search-space file', { file, cause: error });
   }
+  // yaml is loaded here, not with the package: every fold worker imports this package's index.
+  const parseYaml = /\.json$/i.test(file) ? undefined : (await import('yaml')).parse;
   let data: unknown;
   try {
-    data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    data = parseYaml === undefined ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     throw new PipelineError('E_INPUT', `not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(error as Error).message}`, { file, cause: error });
   }
