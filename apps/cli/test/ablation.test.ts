@@ -13,7 +13,7 @@ describe('pipeline ablation --groups recipe…', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cli-ablation-'));
     await generateDemoData({ outDir: join(dir, 'demo'), n: 100, seed: 8, testN: 0 });
     const base = join(dir, 'runs', 'base');
-    const trained = await run(['train', '--x-h5', join(dir, 'demo', 'X_train.h5'), '--y-csv', join(dir, 'demo', 'y_train.csv'), '--hgb-fe', '--hgb-max-iter', '5', '--splits', '2', '--no-refit-final', '--run-dir', base, '--quiet']);
+    const trained = await run(['train', '--x-h5', join(dir, 'demo', 'X_train.h5'), '--y-csv', join(dir, 'demo', 'y_train.csv'), '--hgb-fe', '--hgb-max-iter', '5', '--splits', '2', '--no-refit-final', '--run-dir', base, '--quiet', '--workers', '1']);
     expect(trained.code).toBe(0);
     const result = await run(['ablation', '--base-run', base, '--groups', 'recipe:haar,windowed', '--mode', 'leave-one-out', '--study-id', 'ab', '--json', '--quiet']);
     expect(result.stderr).toBe('');

@@ -13,12 +13,13 @@ const cli = (argv: string[]) => run(argv, { cwd: root });
 describe('train --config and the library call', () => {
   it('writes the same run folder, byte for byte, as `pipeline train --config` with the same config', async () => {
     const lib = join(root, 'lib');
-    const result = await trainRun(tableConfig(), { runDir: lib });
+    // In this process on both sides (the worker pool has its own test below).
+    const result = await trainRun(tableConfig(), { runDir: lib, executor: sequentialExecutor });
     expect(result.status).toBe('completed');
     expect(result.baseModels).toEqual(['hgb_tabular']);
     await writeFile(join(root, 'run.json'), JSON.stringify(tableConfig()));
     const viaCli = join(root, 'cli');
-    const out = await cli(['train', '--config', join(root, 'run.json'), '--run-dir', viaCli, '--quiet']);
+    const out = await cli(['train', '--config', join(root, 'run.json'), '--run-dir', viaCli, '--quiet', '--workers', '1']);
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     await expectSameRun(lib, viaCli);
@@ -28,7 +29,7 @@ describe('train --config and the library call', () => {
     expect(run.config).toEqual(JSON.parse(JSON.stringify(result.config)));
     expect(run.manifest.configHash).toBe(result.configHash);
     const again = join(root, 'again');
-    const retrain = await cli(['train', '--config', join(lib, 'config.json'), '--run-dir', again, '--quiet']);
+    const retrain = await cli(['train', '--config', join(lib, 'config.json'), '--run-dir', again, '--quiet', '--workers', '1']);
     expect(retrain.code).toBe(0);
     await expectSameRun(lib, again);
   });

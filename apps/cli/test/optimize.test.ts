@@ -17,7 +17,7 @@ beforeAll(async () => {
     join(root, 'space.yaml'),
     'params:\n  hgb.maxIter: { type: int, low: 3, high: 15 }\n  hgb.maxLeafNodes: null\n  hgb.minSamplesLeaf: null\n  hgb.l2Regularization: null\n  hgb.maxBins: null\n',
   );
-  base = ['train', '--x-csv', join(demo, 'X_train.csv'), '--y-csv', join(demo, 'y_train.csv'), '--hgb-max-leaf-nodes', '8', '--splits', '3', '--quiet'];
+  base = ['train', '--x-csv', join(demo, 'X_train.csv'), '--y-csv', join(demo, 'y_train.csv'), '--hgb-max-leaf-nodes', '8', '--splits', '3', '--quiet', '--workers', '1'];
 }, 120_000);
 
 describe('train --optimize', () => {

@@ -35,7 +35,7 @@ describe('pipeline train --queue / worker / queue status', () => {
   it('train --queue gives the same run as a local train, and queue status counts its tasks', async () => {
     const local = join(root, 'local');
     const queued = join(root, 'queued');
-    expect((await run(flags(local))).code).toBe(0);
+    expect((await run([...flags(local), '--workers', '1'])).code).toBe(0); // the local reference, in this process
     const result = await run([...flags(queued), '--queue', redis.url, '--queue-storage', join(root, 'shared')]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -54,7 +54,7 @@ describe('pipeline train --queue / worker / queue status', () => {
     const opt = ['--optimize', '--opt-targets', 'hgb', '--opt-trials', '3', '--opt-sampler', 'random', '--opt-space', space];
     const local = join(root, 'opt-local');
     const queued = join(root, 'opt-queued');
-    const localResult = await run([...flags(local), ...opt]);
+    const localResult = await run([...flags(local), ...opt, '--workers', '1']);
     expect(localResult.code).toBe(0);
     const result = await run([...flags(queued), ...opt, '--queue', redis.url, '--queue-storage', join(root, 'shared')]);
     expect(result.stderr).toBe('');

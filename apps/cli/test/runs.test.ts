@@ -105,7 +105,7 @@ describe('train deltas', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cli-train-delta-'));
     await generateDemoData({ outDir: join(dir, 'demo'), n: 200, seed: 4, testN: 0 });
     const train = (name: string, seed: string) =>
-      run(['train', '--x-csv', join(dir, 'demo', 'X_train.csv'), '--y-csv', join(dir, 'demo', 'y_train.csv'), '--hgb-max-iter', '10', '--splits', '2', '--no-refit-final', '--seed', seed, '--run-dir', join(dir, 'runs', name), '--quiet']);
+      run(['train', '--x-csv', join(dir, 'demo', 'X_train.csv'), '--y-csv', join(dir, 'demo', 'y_train.csv'), '--hgb-max-iter', '10', '--splits', '2', '--no-refit-final', '--seed', seed, '--run-dir', join(dir, 'runs', name), '--quiet', '--workers', '1']);
     const first = await train('a', '1');
     expect(first.code).toBe(0);
     expect(first.stdout).not.toContain('vs the previous run');
@@ -124,7 +124,7 @@ describe('runs export --what test', () => {
     const dir = await mkdtemp(join(tmpdir(), 'cli-export-test-'));
     await generateDemoData({ outDir: join(dir, 'demo'), n: 150, seed: 6, testN: 40 });
     const runDir = join(dir, 'runs', 'r');
-    const trained = await run(['train', '--x-csv', join(dir, 'demo', 'X_train.csv'), '--y-csv', join(dir, 'demo', 'y_train.csv'), '--hgb-max-iter', '5', '--splits', '2', '--run-dir', runDir, '--quiet']);
+    const trained = await run(['train', '--x-csv', join(dir, 'demo', 'X_train.csv'), '--y-csv', join(dir, 'demo', 'y_train.csv'), '--hgb-max-iter', '5', '--splits', '2', '--run-dir', runDir, '--quiet', '--workers', '1']);
     expect(trained.code).toBe(0);
     const root = ['--runs-root', join(dir, 'runs')];
     const none = await run(['runs', 'export', 'r', '--what', 'test', ...root, '--out', join(dir, 'none.csv')]);

@@ -15,7 +15,10 @@ let trainDoc: {
   baseModels: string[];
   oof: Record<string, { accuracy: number; balancedAccuracy: number; f1Macro: number; logLoss: number; folds: Array<{ accuracy: number }> }>;
 };
-const fast = ['--hgb-max-iter', '12', '--splits', '3', '--quiet'];
+// --workers 1: folds in this process. Without it every train here would start the default pool of
+// worker threads (each loading the models, and TensorFlow.js for the temporal kinds); the pool is
+// tested on its own (describe '--workers' below, and the default executor in @pipeline/workflows).
+const fast = ['--hgb-max-iter', '12', '--splits', '3', '--quiet', '--workers', '1'];
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'cli-train-'));

@@ -16,15 +16,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { numberOption } from '../../../scripts/lib/bench-args.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist', 'index.js');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const CLIENTS = arg('clients', 50);
-const SECONDS = arg('seconds', 60);
+const CLIENTS = numberOption('clients', 50);
+const SECONDS = numberOption('seconds', 60);
 
 const HEADER = 'period,duration,depth,impact,snr,steff,srad,slogg,tmag,label';
 const LABELS = ['CANDIDATE', 'CONFIRMED', 'FALSE POSITIVE'];

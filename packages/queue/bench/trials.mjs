@@ -19,12 +19,8 @@ import { bullmqExecutor } from '@pipeline/queue';
 import { startTestRedis } from '@pipeline/queue/testing';
 import { differingRunFiles } from '@pipeline/runs';
 import { optimizeRun } from '@pipeline/workflows';
+import { option as opt } from '../../../scripts/lib/bench-args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const rows = Number(opt('rows', '20000'));
 const nTrials = Number(opt('trials', '6'));
 const parallel = Number(opt('parallel', '2'));

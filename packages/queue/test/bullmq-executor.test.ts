@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -9,6 +8,7 @@ import { bullmqExecutor, queueStatus, type BullmqExecutorOptions } from '@pipeli
 import { differingRunFiles, openRun } from '@pipeline/runs';
 import { trainRun, type TrainConfigInput } from '@pipeline/workflows';
 import { startTestRedis, type TestRedis } from '@pipeline/queue/testing';
+import { testExecutorOptions, waitForFile } from './queue-test-settings.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-processes.js';
 
 // Two worker processes on a throwaway redis-server. Stalled-job settings are shortened so a killed
@@ -28,31 +28,13 @@ const config = (): TrainConfigInput => ({
   cv: { splits: 3 },
 });
 
-const executorOptions = (extra: Partial<BullmqExecutorOptions> = {}): BullmqExecutorOptions => ({
-  connection: redis.url,
-  storageDir: join(root, 'shared'),
-  backoffMs: 200,
-  pollMs: 200,
-  redisTimeoutMs: 8000,
-  noWorkerTimeoutMs: 20_000,
-  ...extra,
-});
+const executorOptions = (extra: Partial<BullmqExecutorOptions> = {}) => testExecutorOptions(redis.url, join(root, 'shared'), extra);
 
 const startWorker = async () => {
   const worker = await startWorkerProcess({ connection: redis.url, ...WORKER_SETTINGS });
   workers.push(worker);
   return worker;
 };
-
-async function waitFor(file: string, ms: number): Promise<string> {
-  const started = Date.now();
-  while (!existsSync(file)) {
-    if (Date.now() - started > ms) throw new Error(`${file} did not appear within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await new Promise((r) => setTimeout(r, 50));
-  return readFile(file, 'utf8');
-}
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'queue-exec-'));
@@ -97,7 +79,7 @@ describe('bullmqExecutor with two worker processes', () => {
       runDir: dir,
       executor: bullmqExecutor(executorOptions({ runLabel: 'killed', testHooks: { 'oof/hgb_tabular/fold-1': { holdMarker: marker, holdMs: 120_000 } } })),
     });
-    const holder = JSON.parse(await waitFor(marker, 30_000)) as { pid: number; ppid: number };
+    const holder = JSON.parse(await waitForFile(marker, 30_000)) as { pid: number; ppid: number };
     const victim = workers.find((w) => w.pid === holder.ppid && w.child.exitCode === null);
     expect(victim).toBeDefined();
     victim!.killHard();
@@ -168,7 +150,7 @@ describe('bullmqExecutor with two worker processes', () => {
       runDir: dir,
       executor: bullmqExecutor(executorOptions({ runLabel: 'redis-restart', testHooks: { 'oof/hgb_tabular/fold-0': { holdMarker: marker, holdMs: 3000 } } })),
     });
-    await waitFor(marker, 30_000);
+    await waitForFile(marker, 30_000);
     await redis.kill();
     await new Promise((r) => setTimeout(r, 1000));
     await redis.restart();
@@ -183,7 +165,7 @@ describe('bullmqExecutor with two worker processes', () => {
       runDir: dir,
       executor: bullmqExecutor(executorOptions({ runLabel: 'redis-gone', redisTimeoutMs: 3000, testHooks: { 'oof/hgb_tabular/fold-0': { holdMarker: marker, holdMs: 3000 } } })),
     });
-    await waitFor(marker, 30_000);
+    await waitForFile(marker, 30_000);
     await redis.kill();
     const started = Date.now();
     await expect(running).rejects.toMatchObject({ code: 'E_INTERNAL', field: 'queue', message: expect.stringMatching(/lost Redis at redis:\/\/127\.0\.0\.1:\d+ \(queue pipeline-folds\) for more than 3 s/) });

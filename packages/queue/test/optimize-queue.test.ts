@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { bullmqExecutor, closeRedisClient, queueStatus, redisClient, parseRedisU
 import { differingRunFiles, openRun } from '@pipeline/runs';
 import { optimizeRun, type OptimizeOptions, type TrainConfigInput } from '@pipeline/workflows';
 import { startTestRedis, type TestRedis } from '@pipeline/queue/testing';
+import { testExecutorOptions, waitForFile } from './queue-test-settings.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-processes.js';
 
 // `train --optimize --queue`: the coordinator runs the study (sampler, pruner, trial log) and every
@@ -53,15 +53,7 @@ const space = {
   },
 };
 
-const executorOptions = (extra: Partial<BullmqExecutorOptions> = {}): BullmqExecutorOptions => ({
-  connection: redis.url,
-  storageDir: join(root, 'shared'),
-  backoffMs: 200,
-  pollMs: 200,
-  redisTimeoutMs: 8000,
-  noWorkerTimeoutMs: 20_000,
-  ...extra,
-});
+const executorOptions = (extra: Partial<BullmqExecutorOptions> = {}) => testExecutorOptions(redis.url, join(root, 'shared'), extra);
 
 const startWorker = async () => {
   const worker = await startWorkerProcess({ connection: redis.url, ...WORKER_SETTINGS });
@@ -90,16 +82,6 @@ async function emptyRedis(): Promise<void> {
 async function expectSameAsLocal(dir: string): Promise<void> {
   expect(await differingRunFiles(local, dir)).toEqual(['opt/trials.jsonl']);
   expect((await readTrials(dir)).map(strip)).toEqual(localTrials.map(strip));
-}
-
-async function waitFor(file: string, ms: number): Promise<string> {
-  const started = Date.now();
-  while (!existsSync(file)) {
-    if (Date.now() - started > ms) throw new Error(`${file} did not appear within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await new Promise((r) => setTimeout(r, 50));
-  return readFile(file, 'utf8');
 }
 
 beforeAll(async () => {
@@ -153,7 +135,7 @@ describe('train --optimize over the queue (two worker processes)', () => {
       runDir: dir,
       executor: bullmqExecutor(executorOptions({ runLabel: 'opt-killed', testHooks: { 'oof/hgb_tabular/fold-0': { holdMarker: marker, holdMs: 120_000 } } })),
     });
-    const holder = JSON.parse(await waitFor(marker, 60_000)) as { pid: number; ppid: number };
+    const holder = JSON.parse(await waitForFile(marker, 60_000)) as { pid: number; ppid: number };
     const victim = workers.find((w) => w.pid === holder.ppid && w.child.exitCode === null);
     expect(victim).toBeDefined();
     victim!.killHard();

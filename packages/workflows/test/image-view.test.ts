@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { argmaxRows, createRng } from '@pipeline/core';
 import { differingRunFiles, openRun } from '@pipeline/runs';
 import { writeImage } from '@pipeline/spectrogram';
+import { sequentialExecutor } from '@pipeline/model-selection';
 import { selectBackend } from '@pipeline/tf';
 import { localParallelExecutor, parseTrainConfig, planBaseModels, predictRun, trainRun, type TrainConfigInput } from '@pipeline/workflows';
 
@@ -27,6 +28,9 @@ function bandImage(label: number, seed: number): Uint8Array {
 
 const bytes = (m: { data: Float32Array }) => Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
 const cnn2dArgs = { epochs: 6, batchSize: 16, learningRate: 0.01, stemFilters: 4, branchFilters: 2, blocks: 1, patience: 0 };
+// Folds in this thread unless a test is about the executor: the default executor would start a
+// pool of TensorFlow.js workers for cnn2d on >= 2 cores (same bytes, see the worker-thread check below).
+const inProcess = { executor: sequentialExecutor };
 
 function config(images = 'images.csv'): TrainConfigInput {
   return {
@@ -78,7 +82,7 @@ describe('the image view and the 2D CNN base model', () => {
 
   it('trains hgb + cnn2d: cnn2d OOF beats chance; predict reproduces the stored stack; same seed → same bytes', async () => {
     const runDir = join(root, 'run');
-    const result = await trainRun(config(), { runDir });
+    const result = await trainRun(config(), { runDir, ...inProcess });
     expect(result.baseModels).toEqual(['hgb_tabular', 'cnn2d']);
     const run = await openRun(runDir);
     expect(run.manifest.views.image).toMatchObject({ source: 'images-csv', recipe: { kind: 'grey-image', height: SIZE, width: SIZE } });
@@ -116,7 +120,7 @@ describe('the image view and the 2D CNN base model', () => {
 
     // Same config and seed → byte-identical run files.
     const second = join(root, 'run-again');
-    await trainRun(config(), { runDir: second });
+    await trainRun(config(), { runDir: second, ...inProcess });
     expect(await differingRunFiles(runDir, second)).toEqual([]);
     // Fold tasks in worker threads (the executor rebuilds cnn2d from its kind and args): the same bytes.
     const parallel = join(root, 'run-parallel');
@@ -128,13 +132,13 @@ describe('the image view and the 2D CNN base model', () => {
     await writeImage(join(root, 'img', 'small.png'), { width: 8, height: 12, data: new Uint8Array(96) });
     const listed = (await readFile(join(root, 'images.csv'), 'utf8')).replace('img/r5.png', 'img/small.png');
     await writeFile(join(root, 'bad-size.csv'), listed);
-    await expect(trainRun(config('bad-size.csv'), { runDir: join(root, 'bad-size') })).rejects.toMatchObject({
+    await expect(trainRun(config('bad-size.csv'), { runDir: join(root, 'bad-size'), ...inProcess })).rejects.toMatchObject({
       code: 'E_INPUT',
       file: join(root, 'img', 'small.png'),
       message: expect.stringContaining(`small.png is 12×8 (height×width), but inputs.images expects ${SIZE}×${SIZE}`),
     });
     await writeFile(join(root, 'missing.csv'), listed.replace('img/small.png', 'img/nowhere.png'));
-    await expect(trainRun(config('missing.csv'), { runDir: join(root, 'missing') })).rejects.toMatchObject({
+    await expect(trainRun(config('missing.csv'), { runDir: join(root, 'missing'), ...inProcess })).rejects.toMatchObject({
       code: 'E_INPUT',
       file: join(root, 'img', 'nowhere.png'),
       message: expect.stringMatching(/image .*nowhere\.png \(line 7 of .*missing\.csv\) is missing/),
@@ -157,7 +161,7 @@ describe('the image view and the 2D CNN base model', () => {
       backend: 'wasm',
     };
     const runDir = join(root, 'folder-run');
-    await trainRun(folderConfig, { runDir });
+    await trainRun(folderConfig, { runDir, ...inProcess });
     const run = await openRun(runDir);
     expect(run.manifest.views.image).toMatchObject({ source: 'images-dir', recipe: { pattern: 'img-{id}.png', height: SIZE, width: SIZE } });
     const oof = await run.oof();

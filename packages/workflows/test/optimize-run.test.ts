@@ -56,7 +56,7 @@ describe('optimizeRun', () => {
     const runDir = join(root, 'hgb-meta');
     const spaceFile = join(root, 'space.json');
     await writeFile(spaceFile, JSON.stringify(hgbSpace));
-    const result = await optimizeRun(tableConfig(), { targets: ['hgb', 'meta'], nTrials: 5, sampler: 'random', seed: 3, spaceFile }, { runDir });
+    const result = await optimizeRun(tableConfig(), { targets: ['hgb', 'meta'], nTrials: 5, sampler: 'random', seed: 3, spaceFile }, { runDir, executor: sequentialExecutor });
     const trials = await readTrials(runDir);
     expect(trials.map((t) => t.number)).toEqual([0, 1, 2, 3, 4]);
     const complete = trials.filter((t) => t.state === 'complete');
@@ -101,7 +101,7 @@ describe('optimizeRun', () => {
   it('a resumed search proposes and scores the same trials as an uninterrupted one', async () => {
     const options = { targets: ['hgb', 'meta'], nTrials: 6, sampler: 'tpe' as const, seed: 5, spaceFile: join(root, 'space.json') };
     await writeFile(options.spaceFile, JSON.stringify(hgbSpace));
-    const whole = await optimizeRun(tableConfig(), options, { runDir: join(root, 'whole') });
+    const whole = await optimizeRun(tableConfig(), options, { runDir: join(root, 'whole'), executor: sequentialExecutor });
     // Interrupted after 3 trials: a search of 3 trials whose final run never completed.
     const cut = join(root, 'cut');
     const controller = new AbortController();
@@ -115,7 +115,7 @@ describe('optimizeRun', () => {
       }),
     ).rejects.toMatchObject({ code: expect.stringMatching(/E_ABORTED|E_CANCELLED|E_INTERRUPTED/) });
     expect((await readTrials(cut)).length).toBe(3);
-    const resumed = await optimizeRun(tableConfig(), options, { runDir: cut, resume: true });
+    const resumed = await optimizeRun(tableConfig(), options, { runDir: cut, resume: true, executor: sequentialExecutor });
     expect(resumed.ran).toBe(3);
     const strip = (t: TrialRecord) => ({ number: t.number, params: t.params, state: t.state, score: t.score, foldScores: t.foldScores, attributes: t.attributes });
     expect((await readTrials(cut)).map(strip)).toEqual((await readTrials(join(root, 'whole'))).map(strip));

@@ -139,7 +139,7 @@ describe('trainRun', () => {
       cv: { splits: 3 },
     };
     const runDir = join(root, 'groups');
-    const result = await trainRun(config, { runDir });
+    const result = await trainRun(config, { runDir, executor: sequentialExecutor });
     expect(result.nRows).toBe(rows);
     const run = await openRun(runDir);
     expect(run.manifest.splitter.kind).toBe('stratified-group-k-fold');
@@ -162,7 +162,7 @@ describe('trainRun', () => {
     // With ids from the (non-unique) meta column, labels with ids cannot be aligned: a clear error.
     await writeFile(join(root, 'y_ids.csv'), `id,label\n${labels.map((l, i) => `${i},${l}`).join('\n')}\n`);
     const meta = { ...config, inputs: { ...config.inputs, signal: { file: h5, metaCols: 2 }, labels: { file: join(root, 'y_ids.csv') } } };
-    await expect(trainRun(meta as TrainConfigInput, { runDir: join(root, 'dup-ids') })).rejects.toMatchObject({
+    await expect(trainRun(meta as TrainConfigInput, { runDir: join(root, 'dup-ids'), executor: sequentialExecutor })).rejects.toMatchObject({
       code: 'E_INPUT',
       field: 'inputs.signal.ids',
       message: expect.stringMatching(/share the id 0 \(first meta column\).*--h5-ids row/),
@@ -174,11 +174,11 @@ describe('trainRun', () => {
 
   it('refuses to resume a run with another config', async () => {
     const runDir = join(root, 'resume');
-    await trainRun(tableConfig(), { runDir });
+    await trainRun(tableConfig(), { runDir, executor: sequentialExecutor });
     const manifest = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8'));
     await writeFile(join(runDir, 'manifest.json'), JSON.stringify({ ...manifest, status: 'failed' }));
-    await expect(trainRun({ ...tableConfig(), seed: 10 }, { runDir, resume: true })).rejects.toMatchObject({ code: 'E_STATE', field: 'configHash' });
-    const resumed = await trainRun(tableConfig(), { runDir, resume: true });
+    await expect(trainRun({ ...tableConfig(), seed: 10 }, { runDir, resume: true, executor: sequentialExecutor })).rejects.toMatchObject({ code: 'E_STATE', field: 'configHash' });
+    const resumed = await trainRun(tableConfig(), { runDir, resume: true, executor: sequentialExecutor });
     expect(resumed.status).toBe('completed');
     expect(existsSync(join(runDir, 'models/stack/artifact.json'))).toBe(true);
   });
