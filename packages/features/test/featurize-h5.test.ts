@@ -2,33 +2,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createRng, isPipelineError, matrix, type Matrix, type ProgressEvent } from '@pipeline/core';
+import { isPipelineError, matrix, type Matrix, type ProgressEvent } from '@pipeline/core';
 import { writeH5 } from '@pipeline/ingest';
 import { computeFeatures, dwtComboRecipe, featurizeH5 } from '../src/index.js';
+import { CHALLENGE_COLS, challengeRows } from './support/challenge-rows.js';
 
 const ROWS = 230;
-const COLS = 11 + 1250;
+const COLS = CHALLENGE_COLS;
 let dir: string;
 let raw: Matrix;
-
-/** Rows in the challenge layout: 11 meta columns then 1250 samples of sines + noise. */
-function makeRows(): Matrix {
-  const rng = createRng(11);
-  const m = matrix(ROWS, COLS);
-  for (let r = 0; r < ROWS; r++) {
-    const row = m.data.subarray(r * COLS, (r + 1) * COLS);
-    for (let j = 0; j < 11; j++) row[j] = r * 11 + j;
-    const f = 1 + 39 * rng.uniform();
-    for (let t = 0; t < 1250; t++) row[11 + t] = 20 * Math.sin((2 * Math.PI * f * t) / 250) + 3 * rng.normal();
-  }
-  return m;
-}
 
 const bytes = (m: Matrix) => Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'features-h5-'));
-  raw = makeRows();
+  raw = challengeRows(ROWS, 11);
   await writeH5(join(dir, 'chunked.h5'), [{ key: 'features', value: raw, chunks: [32, COLS], compression: 4 }]);
   await writeH5(join(dir, 'contiguous.h5'), [
     { key: 'data/train/features', value: raw },

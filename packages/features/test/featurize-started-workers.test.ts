@@ -2,48 +2,29 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { createRng, isPipelineError, matrix, type Logger, type Matrix } from '@pipeline/core';
+import { isPipelineError } from '@pipeline/core';
 import { writeH5 } from '@pipeline/ingest';
 import { computeFeatures, dwtComboRecipe, featurizeH5, startFeaturizeWorkers } from '../src/index.js';
 import { setFeaturizeTestHooks } from '../src/featurize-h5.js';
+import { CHALLENGE_COLS, challengeRows, matrixBase64, warningLogger } from './support/challenge-rows.js';
 
 // Threads started ahead by startFeaturizeWorkers give the same bytes as computeFeatures on the whole
 // matrix; a started thread that fails is left out or replaced, one that dies with a task fails the
 // call (never a hang). With mainThreadWaits every batch goes through the started threads.
 
 const ROWS = 150;
-const COLS = 11 + 1250;
+const COLS = CHALLENGE_COLS;
 const TIMEOUT = 60_000;
 let dir: string;
 let file: string;
 let expected: string;
 
-function makeRows(): Matrix {
-  const rng = createRng(29);
-  const m = matrix(ROWS, COLS);
-  for (let r = 0; r < ROWS; r++) {
-    const row = m.data.subarray(r * COLS, (r + 1) * COLS);
-    for (let j = 0; j < 11; j++) row[j] = r * 11 + j;
-    const f = 1 + 39 * rng.uniform();
-    for (let t = 0; t < 1250; t++) row[11 + t] = 20 * Math.sin((2 * Math.PI * f * t) / 250) + 3 * rng.normal();
-  }
-  return m;
-}
-
-const base64 = (m: Matrix) => Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('base64');
-
-function recordingLogger(): { logger: Logger; warnings: Array<{ message: string; worker?: number; error?: string }> } {
-  const warnings: Array<{ message: string; worker?: number; error?: string }> = [];
-  const ignore = () => {};
-  return { logger: { debug: ignore, info: ignore, error: ignore, warn: (message, fields) => warnings.push({ message, ...fields }) }, warnings };
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'features-started-'));
   file = join(dir, 'rows.h5');
-  const raw = makeRows();
+  const raw = challengeRows(ROWS, 29);
   await writeH5(file, [{ key: 'features', value: raw, chunks: [25, COLS] }]);
-  expected = base64(computeFeatures(dwtComboRecipe(), raw));
+  expected = matrixBase64(computeFeatures(dwtComboRecipe(), raw));
 });
 
 afterEach(() => setFeaturizeTestHooks());
@@ -54,10 +35,10 @@ describe('startFeaturizeWorkers', () => {
     setFeaturizeTestHooks({ mainThreadWaits: true });
     const started = startFeaturizeWorkers(2);
     expect(started.count).toBe(2);
-    const { logger, warnings } = recordingLogger();
+    const { logger, warnings } = warningLogger();
     const result = await featurizeH5(file, { started, batchRows: 25, logger });
     expect(result.workers).toBe(2);
-    expect(base64(result.features)).toBe(expected);
+    expect(matrixBase64(result.features)).toBe(expected);
     expect(warnings).toEqual([]);
     started.close(); // idempotent after the call
   }, TIMEOUT);
@@ -65,9 +46,9 @@ describe('startFeaturizeWorkers', () => {
   it('a started thread that fails at its start is left out; the other does its batches', async () => {
     const started = startFeaturizeWorkers(2);
     setFeaturizeTestHooks({ fault: 'throw-at-start', faultyWorker: 0, mainThreadWaits: true });
-    const { logger, warnings } = recordingLogger();
+    const { logger, warnings } = warningLogger();
     const result = await featurizeH5(file, { started, batchRows: 25, logger });
-    expect(base64(result.features)).toBe(expected);
+    expect(matrixBase64(result.features)).toBe(expected);
     expect(warnings.length).toBeLessThanOrEqual(1);
     for (const warning of warnings) expect(warning).toMatchObject({ worker: 0, error: 'Error: test hook: featurize worker failed to start' });
   }, TIMEOUT);
@@ -76,9 +57,9 @@ describe('startFeaturizeWorkers', () => {
     const started = startFeaturizeWorkers(2);
     started.close();
     setFeaturizeTestHooks({ mainThreadWaits: true });
-    const { logger, warnings } = recordingLogger();
+    const { logger, warnings } = warningLogger();
     const result = await featurizeH5(file, { started, batchRows: 25, logger });
-    expect(base64(result.features)).toBe(expected);
+    expect(matrixBase64(result.features)).toBe(expected);
     expect(warnings).toEqual([]);
   }, TIMEOUT);
 

@@ -4,17 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { createRng, isPipelineError, matrix, type Logger, type Matrix } from '@pipeline/core';
+import { isPipelineError } from '@pipeline/core';
 import { writeH5 } from '@pipeline/ingest';
 import { computeFeatures, dwtComboRecipe, featurizeH5 } from '../src/index.js';
 import { setFeaturizeTestHooks, type FeaturizeTestHooks } from '../src/featurize-h5.js';
+import { CHALLENGE_COLS, challengeRows, matrixBase64, warningLogger } from './support/challenge-rows.js';
 
 // featurizeH5's worker pool must never hang: a program read from stdin or --eval featurizes with
 // its workers; a worker that cannot start is left out with a warning (same bytes); a worker that
 // dies with a task rejects the call. Failures are injected with the tests-only setFeaturizeTestHooks.
 
 const ROWS = 230;
-const COLS = 11 + 1250;
+const COLS = CHALLENGE_COLS;
 /** Generous bound on one call: an idle machine needs well under a second. */
 const BOUND_MS = 15_000;
 const TIMEOUT = 60_000;
@@ -23,31 +24,10 @@ let dir: string;
 let file: string;
 let expected: string;
 
-/** Rows in the challenge layout: 11 meta columns then 1250 samples of sines + noise. */
-function makeRows(): Matrix {
-  const rng = createRng(23);
-  const m = matrix(ROWS, COLS);
-  for (let r = 0; r < ROWS; r++) {
-    const row = m.data.subarray(r * COLS, (r + 1) * COLS);
-    for (let j = 0; j < 11; j++) row[j] = r * 11 + j;
-    const f = 1 + 39 * rng.uniform();
-    for (let t = 0; t < 1250; t++) row[11 + t] = 20 * Math.sin((2 * Math.PI * f * t) / 250) + 3 * rng.normal();
-  }
-  return m;
-}
-
-const base64 = (m: Matrix) => Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('base64');
-
-function recordingLogger(): { logger: Logger; warnings: Array<{ message: string; worker?: number; error?: string }> } {
-  const warnings: Array<{ message: string; worker?: number; error?: string }> = [];
-  const ignore = () => {};
-  return { logger: { debug: ignore, info: ignore, error: ignore, warn: (message, fields) => warnings.push({ message, ...fields }) }, warnings };
-}
-
 /** Featurizes with the hooks set, timing the call. */
 async function featurizeWith(hooks: FeaturizeTestHooks, workers: number) {
   setFeaturizeTestHooks(hooks);
-  const { logger, warnings } = recordingLogger();
+  const { logger, warnings } = warningLogger();
   const started = performance.now();
   const outcome = await featurizeH5(file, { workers, batchRows: 32, logger }).then(
     (result) => ({ result, error: undefined }),
@@ -59,9 +39,9 @@ async function featurizeWith(hooks: FeaturizeTestHooks, workers: number) {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'features-workers-'));
   file = join(dir, 'rows.h5');
-  const raw = makeRows();
+  const raw = challengeRows(ROWS, 23);
   await writeH5(file, [{ key: 'features', value: raw, chunks: [32, COLS] }]);
-  expected = base64(computeFeatures(dwtComboRecipe(), raw));
+  expected = matrixBase64(computeFeatures(dwtComboRecipe(), raw));
 });
 
 afterEach(() => setFeaturizeTestHooks());
@@ -71,7 +51,7 @@ describe('featurizeH5 worker failures', () => {
   it('with no main-thread help and every worker throwing while loading, this thread does every batch', async () => {
     // Deterministic: this thread starts featurizing only once the last worker has failed.
     const { result, warnings, ms } = await featurizeWith({ fault: 'throw-at-start', mainThreadWaits: true }, 3);
-    expect(base64(result!.features)).toBe(expected);
+    expect(matrixBase64(result!.features)).toBe(expected);
     expect(warnings.map((w) => w.worker).sort()).toEqual([0, 1, 2]);
     for (const warning of warnings) {
       expect(warning.message).toBe('featurize worker did not start; the other threads do its batches');
@@ -89,21 +69,21 @@ describe('featurizeH5 worker failures', () => {
 
   it('with no main-thread help and one failing worker of two, the other does every batch', async () => {
     const { result, warnings, ms } = await featurizeWith({ fault: 'throw-at-start', faultyWorker: 0, mainThreadWaits: true }, 2);
-    expect(base64(result!.features)).toBe(expected);
+    expect(matrixBase64(result!.features)).toBe(expected);
     onlyWorker0Warned(warnings);
     expect(ms).toBeLessThan(BOUND_MS);
   }, TIMEOUT);
 
   it('with the calling thread helping (the default), a failing worker changes nothing', async () => {
     const { result, warnings, ms } = await featurizeWith({ fault: 'throw-at-start', faultyWorker: 0 }, 2);
-    expect(base64(result!.features)).toBe(expected);
+    expect(matrixBase64(result!.features)).toBe(expected);
     onlyWorker0Warned(warnings);
     expect(ms).toBeLessThan(BOUND_MS);
   }, TIMEOUT);
 
   it('falls back when Node refuses the worker flags (no thread starts)', async () => {
     const { result, warnings, ms } = await featurizeWith({ execArgv: ['--title=x'] }, 2);
-    expect(base64(result!.features)).toBe(expected);
+    expect(matrixBase64(result!.features)).toBe(expected);
     expect(warnings).toHaveLength(2);
     expect(warnings[0]!.error).toContain('ERR_WORKER_INVALID_EXEC_ARGV');
     expect(ms).toBeLessThan(BOUND_MS);
