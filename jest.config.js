@@ -1,7 +1,7 @@
 /**
  * One jest run for the whole workspace, in ESM mode (node --experimental-vm-modules) with @swc/jest.
  * Packages resolve each other through the "@pipeline/source" export condition, so tests run against
- * sibling sources without a build. Slow tests are gated by PIPELINE_SLOW_TESTS=1.
+ * sibling sources without a build.
  * @type {import('jest').Config}
  */
 export default {
