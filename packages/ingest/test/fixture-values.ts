@@ -17,8 +17,12 @@ export function featureValues(rows: number, cols: number): Float32Array {
 
 /** The 40 × 1261 `features` datasets of h5py_basic.h5, including the special cells. */
 export function basicFeatures(): Float32Array {
-  const cols = 1261;
-  const out = featureValues(40, cols);
+  return withSpecialCells(featureValues(40, 1261), 1261);
+}
+
+/** A copy of `x` with the special cells of the h5py fixtures: NaN, ±Infinity, -0, the smallest subnormal, the largest float32. */
+export function withSpecialCells(x: Float32Array, cols: number): Float32Array {
+  const out = x.slice();
   out[3 * cols + 5] = Number.NaN;
   out[4 * cols + 6] = Number.POSITIVE_INFINITY;
   out[5 * cols + 7] = Number.NEGATIVE_INFINITY;

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Logger } from '@pipeline/core';
 import { openH5 } from '@pipeline/ingest';
 import { expectError } from './expect-error.js';
-import { bits, block, fixture } from './fixture-values.js';
+import { bits, block, fixture, withSpecialCells } from './fixture-values.js';
 
 // Fixtures: test/fixtures/gen_h5_layout_fixtures.py (h5py 3.16.0, HDF5 2.0.0). Values by closed formula.
 const ROWS = 37;
@@ -14,24 +14,13 @@ function grid(rows: number, cols: number): Float32Array {
   return out;
 }
 
-function withSpecials(x: Float32Array, cols: number): Float32Array {
-  const out = x.slice();
-  out[3 * cols + 5] = Number.NaN;
-  out[4 * cols + 6] = Number.POSITIVE_INFINITY;
-  out[5 * cols + 7] = Number.NEGATIVE_INFINITY;
-  out[6 * cols + 8] = -0;
-  out[7 * cols + 9] = 1.401298464324817e-45;
-  out[8 * cols + 10] = 3.4028234663852886e38;
-  return out;
-}
-
 /** fine(i, j) = (i c + j) / 3 - 5 in float64, rounded to float32 (what readRows returns). */
 const fine = (rows: number, cols: number) => Float32Array.from({ length: rows * cols }, (_, k) => k / 3 - 5);
 /** ints(i, j) = (i c + j) · 97 mod 601 − 300 (Python's modulo of a non-negative number). */
 const ints = (rows: number, cols: number, scale = 1, shift = 0) =>
   Float32Array.from({ length: rows * cols }, (_, k) => (((k * 97) % 601) - 300 + shift) * scale);
 
-const X = withSpecials(grid(ROWS, COLS), COLS);
+const X = withSpecialCells(grid(ROWS, COLS), COLS);
 const EXPECTED: Record<string, { values: Float32Array; cols: number }> = {
   contig_f32: { values: X, cols: COLS },
   chunk_rows_f32: { values: X, cols: COLS },
