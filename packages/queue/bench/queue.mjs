@@ -5,7 +5,7 @@
 // reference (same bytes checked with differingRunFiles). Reports the speed-up and the per-task
 // overhead of the queue. Writes bench/results/queue.md. Needs the build (pnpm build) and redis-server.
 // Usage: node bench/queue.mjs [--rows 20000] [--splits 3] [--hgb-max-iter 50] [--cnn-epochs 1]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { loadavg, tmpdir, cpus } from 'node:os';
@@ -18,13 +18,13 @@ import { startTestRedis } from '@pipeline/queue/testing';
 import { differingRunFiles } from '@pipeline/runs';
 import { trainRun } from '@pipeline/workflows';
 import { option as opt } from '../../../scripts/lib/bench-args.mjs';
+import { median, startWorker, stopWorker } from './bench-workers.mjs';
 
 const rows = Number(opt('rows', '20000'));
 const splits = Number(opt('splits', '3'));
 const hgbMaxIter = Number(opt('hgb-max-iter', '50'));
 const cnnEpochs = Number(opt('cnn-epochs', '1'));
 const here = fileURLToPath(new URL('.', import.meta.url));
-const workerBin = join(here, '../dist/worker-bin.js');
 const data = join(tmpdir(), `pipeline-queue-bench-demo-${rows}`);
 const work = join(tmpdir(), `pipeline-queue-bench-${process.pid}`);
 const log = (m) => process.stderr.write(`${m}\n`);
@@ -43,29 +43,6 @@ const config = {
   ],
   cv: { splits },
   backend: 'wasm',
-};
-
-function startWorker(url, queueName) {
-  const child = spawn(process.execPath, [workerBin, JSON.stringify({ connection: url, queueName, concurrency: 1, maxJobsPerProcess: 50 })], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d.toString();
-      if (out.includes('"message":"ready"')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}`)));
-  });
-}
-const stopWorker = (child) =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 async function timed(label, executor, taskLog) {
@@ -95,7 +72,7 @@ try {
   results.push(await timed('local sequential', sequentialExecutor));
   for (const n of [1, 2]) {
     const workers = [];
-    for (let i = 0; i < n; i++) workers.push(await startWorker(redis.url, `bench-${n}`));
+    for (let i = 0; i < n; i++) workers.push(await startWorker(redis.url, `bench-${n}`, { maxJobsPerProcess: 50 }));
     taskLogs[n] = [];
     // A fresh storage folder per run: the same env would otherwise be reused (that is fine, but not measured).
     results.push(await timed(`queue, ${n} worker${n === 1 ? '' : 's'}`, bullmqExecutor({ connection: redis.url, storageDir: join(work, `shared-${n}`), backend: 'wasm', queueName: `bench-${n}` }), taskLogs[n]));

@@ -7,7 +7,7 @@
 // executor call: writing/fingerprinting the shared environment, connecting, enqueueing).
 // Writes bench/results/trials.md. Needs the build (pnpm build) and redis-server.
 // Usage: node bench/trials.mjs [--rows 20000] [--trials 6] [--parallel 2] [--splits 3] [--pruner none|median]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { startTestRedis } from '@pipeline/queue/testing';
 import { differingRunFiles } from '@pipeline/runs';
 import { optimizeRun } from '@pipeline/workflows';
 import { option as opt } from '../../../scripts/lib/bench-args.mjs';
+import { median, startWorker, stopWorker } from './bench-workers.mjs';
 
 const rows = Number(opt('rows', '20000'));
 const nTrials = Number(opt('trials', '6'));
@@ -27,7 +28,6 @@ const parallel = Number(opt('parallel', '2'));
 const splits = Number(opt('splits', '3'));
 const pruner = opt('pruner', 'none');
 const here = fileURLToPath(new URL('.', import.meta.url));
-const workerBin = join(here, '../dist/worker-bin.js');
 const data = join(tmpdir(), `pipeline-queue-bench-demo-${rows}`);
 const work = join(tmpdir(), `pipeline-queue-bench-trials-${process.pid}`);
 const log = (m) => process.stderr.write(`${m}\n`);
@@ -57,29 +57,6 @@ const space = {
   },
 };
 const options = { targets: ['hgb', 'meta'], nTrials, sampler: 'tpe', seed: 3, parallel, pruner, spaceFile };
-
-function startWorker(url, queueName) {
-  const child = spawn(process.execPath, [workerBin, JSON.stringify({ connection: url, queueName, concurrency: 1, maxJobsPerProcess: 0 })], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d.toString();
-      if (out.includes('"message":"ready"')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}`)));
-  });
-}
-const stopWorker = (child) =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function timed(label, executor, record) {
   const runDir = join(work, label.replace(/[^a-z0-9]+/gi, '-'));
@@ -118,7 +95,7 @@ try {
   results.push(await timed('in-process sequential', sequentialExecutor));
   for (const n of [1, 2]) {
     const workers = [];
-    for (let i = 0; i < n; i++) workers.push(await startWorker(redis.url, `bench-trials-${n}`));
+    for (let i = 0; i < n; i++) workers.push(await startWorker(redis.url, `bench-trials-${n}`, { maxJobsPerProcess: 0 }));
     records[n] = { tasks: [], env: [], stages: [] };
     // Another queue name and storage folder per run: otherwise the 2-worker run would collect the
     // 1-worker run's finished (content-addressed) jobs instead of running them.

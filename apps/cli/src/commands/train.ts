@@ -64,21 +64,23 @@ export const trainCommand: CommandDefinition = {
         : workers === 1
           ? (await import('@pipeline/model-selection')).sequentialExecutor
           : localParallelExecutor({ workers, ...(config.backend === undefined ? {} : { backend: config.backend }) });
+    // What trainRun and optimizeRun share: the run folder, resume, the argv recorded in the manifest, the executor.
+    const runOptions = {
+      ...runtime.context,
+      ...(typeof args.runDir === 'string' ? { runDir: args.runDir } : {}),
+      runsRoot: String(args.runsRoot ?? 'runs'),
+      resume: args.resume === true,
+      argv: runtime.argv,
+      ...(queue === undefined ? {} : { executor: queue }),
+      ...(local === undefined ? {} : { executor: local }),
+    };
     const given = optFlagsGiven(args);
     if (args.optimize !== true && given.length > 0) {
       throw new PipelineError('E_USAGE', `${given.join(', ')} need${given.length > 1 ? '' : 's'} --optimize`, { field: given[0]!, hint: 'add --optimize, or drop the --opt-* flags' });
     }
     if (args.optimize === true) {
       const options = flagsToOptimizeOptions(args, config.baseModels.map((m) => m.kind));
-      const searched = await optimizeRun(config, options, {
-        ...runtime.context,
-        ...(typeof args.runDir === 'string' ? { runDir: args.runDir } : {}),
-        runsRoot: String(args.runsRoot ?? 'runs'),
-        resume: args.resume === true,
-        argv: runtime.argv,
-        ...(queue === undefined ? {} : { executor: queue }),
-        ...(local === undefined ? {} : { executor: local }),
-      });
+      const searched = await optimizeRun(config, options, runOptions);
       if (runtime.json) {
         const { final, ...rest } = searched;
         const { config: _config, folds: _folds, ...finalRest } = final;
@@ -90,15 +92,7 @@ export const trainCommand: CommandDefinition = {
       runtime.print(formatScoresTable(searched.final.oof));
       return;
     }
-    const result = await trainRun(config, {
-      ...runtime.context,
-      ...(typeof args.runDir === 'string' ? { runDir: args.runDir } : {}),
-      runsRoot: String(args.runsRoot ?? 'runs'),
-      resume: args.resume === true,
-      argv: runtime.argv,
-      ...(queue === undefined ? {} : { executor: queue }),
-      ...(local === undefined ? {} : { executor: local }),
-    });
+    const result = await trainRun(config, runOptions);
     if (runtime.json) {
       const { config: _config, folds, ...rest } = result;
       runtime.printJson({ ...rest, ...(args.timing === true ? { folds } : {}) });
