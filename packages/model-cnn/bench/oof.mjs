@@ -3,31 +3,11 @@
 // Writes bench/results/model-cnn.{json,md} at the repository root. Build first.
 //   node bench/oof.mjs [--epochs N]   (the default 20 epochs take long on wasm; --epochs 1 and
 //   scale the fit times by 20 for an estimate)
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cnnClassifier } from '../dist/index.js';
-import { timeOof } from '../../tf/bench/oof-timing.mjs';
+import { timeOof, writeOofResults } from '../../tf/bench/oof-timing.mjs';
 
 const args = process.argv.slice(2);
 const epochsAt = args.indexOf('--epochs');
 const spec = cnnClassifier(epochsAt >= 0 ? { epochs: Number(args[epochsAt + 1]) } : {});
 const result = await timeOof(spec);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, 'bench/results/model-cnn.json'), `${JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2)}\n`);
-const md = [
-  `# @pipeline/model-cnn: 3-fold OOF + refit on ${result.rows} × ${result.steps} (epochs ${result.args.epochs}, ${result.backend})`,
-  '',
-  `${new Date().toISOString()}: total ${result.totalS.toFixed(1)} s wall, ${result.totalCpuS.toFixed(1)} s CPU, peak RSS ${result.peakRssMB} MB`,
-  '',
-  '| part | fit s | predict s |',
-  '|---|---|---|',
-  ...result.folds.map((f) => `| fold ${f.fold} | ${f.fitS.toFixed(1)} | ${f.predictS.toFixed(1)} |`),
-  `| refit | ${result.refitS.toFixed(1)} | |`,
-  '',
-  `args: \`${JSON.stringify(result.args)}\``,
-  '',
-];
-writeFileSync(join(root, 'bench/results/model-cnn.md'), md.join('\n'));
-process.stdout.write(md.join('\n'));
+writeOofResults('model-cnn', `# @pipeline/model-cnn: 3-fold OOF + refit on ${result.rows} × ${result.steps} (epochs ${result.args.epochs}, ${result.backend})`, result);

@@ -1,6 +1,9 @@
 // Shared by the model packages' `oof.mjs` benches: times what `train --splits 3` does with one
 // temporal base model on demo-sized data (3 out-of-fold fits + predictions, then a refit on all rows).
 // Synthetic signals stand in for the demo H5 (throughput does not depend on the values).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRng, takeDataset, sliceRows } from '@pipeline/core';
 import { selectBackend, syntheticSignals, tf } from '../dist/index.js';
 
@@ -48,4 +51,29 @@ export async function timeOof(spec, { rows = 5000, steps = 1250, splits = 3, see
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     numTensorsAfter: tf.memory().numTensors,
   };
+}
+
+/**
+ * Writes `bench/results/<name>.{json,md}` at the repository root for a `timeOof` result (the
+ * markdown headed by `title`) and prints the markdown.
+ */
+export function writeOofResults(name, title, result) {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, `bench/results/${name}.json`), `${JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2)}\n`);
+  const md = [
+    title,
+    '',
+    `${new Date().toISOString()}: total ${result.totalS.toFixed(1)} s wall, ${result.totalCpuS.toFixed(1)} s CPU, peak RSS ${result.peakRssMB} MB`,
+    '',
+    '| part | fit s | predict s |',
+    '|---|---|---|',
+    ...result.folds.map((f) => `| fold ${f.fold} | ${f.fitS.toFixed(1)} | ${f.predictS.toFixed(1)} |`),
+    `| refit | ${result.refitS.toFixed(1)} | |`,
+    '',
+    `args: \`${JSON.stringify(result.args)}\``,
+    '',
+  ];
+  writeFileSync(join(root, `bench/results/${name}.md`), md.join('\n'));
+  process.stdout.write(md.join('\n'));
 }
