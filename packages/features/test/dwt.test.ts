@@ -17,22 +17,8 @@ import {
   type WaveletName,
 } from '../src/index.js';
 import { errorCode, maxAbsDiff, readFixture, recordingLogger } from './support/fixtures.js';
+import { caseLabel, pywtCompact, type CaseKey } from './support/pywt-compact.js';
 
-interface CaseKey {
-  signal: string;
-  wavelet: WaveletName;
-  mode: ExtensionMode;
-}
-interface Compact {
-  signals: Record<string, number[]>;
-  wavelets: Record<string, { dec_lo: number[]; dec_hi: number[] }>;
-  dwt_coeff_len: Array<{ n: number; filter_len: number; mode: ExtensionMode; len: number }>;
-  dwt_max_level: Array<{ n: number; wavelet: WaveletName; filter_len: number; max_level: number }>;
-  bands: Record<string, { a: Array<number[] | null>; d: number[][] }>;
-  dwt: CaseKey[];
-  wavedec: Array<CaseKey & { level_arg: number | null; level: number; lengths: number[]; warnings?: string[] }>;
-  float32: Array<CaseKey & { level: number; coeffs: number[][] }>;
-}
 interface Modes {
   signals: Record<string, number[]>;
   dwt: Array<CaseKey & { cA: number[]; cD: number[] }>;
@@ -43,9 +29,9 @@ interface Modes {
   roundtrip: Array<{ wavelet: WaveletName; mode: ExtensionMode; invertible: boolean }>;
 }
 
-const compact = readFixture<Compact>('pywt_wavedec.compact.json');
+const compact = pywtCompact();
 const modes = readFixture<Modes>('pywt_modes.json');
-const label = (c: CaseKey) => `${c.signal}/${c.wavelet}/${c.mode}`;
+const label = caseLabel;
 
 /** Rebuilds a wavedec case of the shared reference file from its de-duplicated bands. */
 function referenceCoeffs(c: CaseKey & { level: number }): number[][] {

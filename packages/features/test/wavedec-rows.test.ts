@@ -7,34 +7,16 @@ import {
   getWavelet,
   wavedecRowBlocks,
   wavedecRows,
-  type ExtensionMode,
   type WaveletName,
 } from '../src/index.js';
-import { errorCode, maxAbsDiff, readFixture } from './support/fixtures.js';
+import { errorCode, maxAbsDiff } from './support/fixtures.js';
+import { bandBytes, caseLabel, pywtCompact, signalMatrix } from './support/pywt-compact.js';
 
 // Reused output bands (`out`) and streamed blocks (`wavedecRowBlocks`) must give the bytes of a
 // plain `wavedecRows` call, and through it PyWavelets' values (test/fixtures, gen_pywt_modes.py).
 
-interface CaseKey {
-  signal: string;
-  wavelet: WaveletName;
-  mode: ExtensionMode;
-}
-interface Compact {
-  signals: Record<string, number[]>;
-  bands: Record<string, { a: Array<number[] | null>; d: number[][] }>;
-  wavedec: Array<CaseKey & { level_arg: number | null; level: number }>;
-}
-const compact = readFixture<Compact>('pywt_wavedec.compact.json');
+const compact = pywtCompact();
 
-function signalMatrix(rows: number, cols: number, seed: number): Matrix {
-  const data = new Float32Array(rows * cols);
-  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37 + seed) * 10 + ((i * (seed + 3)) % 7);
-  return matrix(rows, cols, data);
-}
-
-const bytes = (bands: readonly (Float64Array | Float32Array)[]): string[] =>
-  bands.map((band) => Buffer.from(band.buffer, band.byteOffset, band.byteLength).toString('hex'));
 
 /** The blocks of `wavedecRowBlocks` concatenated band by band (copied: the buffers are reused). */
 function concatenate(blocks: Iterable<{ start: number; rows: number; bands: readonly (Float64Array | Float32Array)[] }>): {
@@ -45,7 +27,7 @@ function concatenate(blocks: Iterable<{ start: number; rows: number; bands: read
   const parts: string[][] = [];
   for (const block of blocks) {
     starts.push(block.start);
-    bytes(block.bands).forEach((hex, b) => (parts[b] ??= []).push(hex));
+    bandBytes(block.bands).forEach((hex, b) => (parts[b] ??= []).push(hex));
   }
   return { starts, bands: parts.map((list) => list.join('')) };
 }
@@ -66,7 +48,7 @@ describe('wavedecRows with reused output bands (out)', () => {
         // Exactly sized bands are used as they are, not copied.
         again.bands.forEach((band, b) => expect(band).toBe(reused.bands[b]));
         expect(again.lengths).toEqual(fresh.lengths);
-        expect(bytes(again.bands)).toEqual(bytes(fresh.bands));
+        expect(bandBytes(again.bands)).toEqual(bandBytes(fresh.bands));
       }
     }
   });
@@ -77,12 +59,12 @@ describe('wavedecRows with reused output bands (out)', () => {
     const out = wavedecRows(big, 'sym5', { level: 3, dtype: 'float32' }).bands;
     const tail = out.map((band, b) => band.slice(4 * wavedecRows(small, 'sym5', { level: 3 }).lengths[b]!));
     const result = wavedecRows(small, 'sym5', { level: 3, dtype: 'float32', out });
-    expect(bytes(result.bands)).toEqual(bytes(wavedecRows(small, 'sym5', { level: 3, dtype: 'float32' }).bands));
+    expect(bandBytes(result.bands)).toEqual(bandBytes(wavedecRows(small, 'sym5', { level: 3, dtype: 'float32' }).bands));
     result.bands.forEach((band, b) => {
       expect(band.buffer).toBe(out[b]!.buffer);
       expect(band.length).toBe(4 * result.lengths[b]!);
       // Values past the 4 rows are left alone.
-      expect(bytes([out[b]!.subarray(band.length)])).toEqual(bytes([tail[b]!]));
+      expect(bandBytes([out[b]!.subarray(band.length)])).toEqual(bandBytes([tail[b]!]));
     });
   });
 
@@ -102,7 +84,7 @@ describe('wavedecRowBlocks', () => {
     const m = signalMatrix(11, 70, 6);
     for (const mode of ['symmetric', 'periodization', 'zero', 'antireflect'] as const) {
       for (const dtype of ['float64', 'float32'] as const) {
-        const whole = bytes(
+        const whole = bandBytes(
           dtype === 'float64' ? wavedecRows(m, 'coif2', { mode, level: 3 }).bands : wavedecRows(m, 'coif2', { mode, level: 3, dtype }).bands,
         );
         for (const blockRows of [1, 4, 11, 50]) {
@@ -138,7 +120,7 @@ describe('wavedecRowBlocks', () => {
     for (const c of compact.wavedec.filter((c) => c.level > 0)) {
       const signal = compact.signals[c.signal]!;
       const m = matrix(3, signal.length, Float32Array.from([...signal, ...signal, ...signal]));
-      const bands = compact.bands[`${c.signal}/${c.wavelet}/${c.mode}`]!;
+      const bands = compact.bands[caseLabel(c)]!;
       const expected = [bands.a[c.level - 1]!, ...Array.from({ length: c.level }, (_, k) => bands.d[c.level - 1 - k]!)];
       // The fixture's signals are float64 and a Matrix holds float32: the tolerance covers that rounding.
       for (const block of wavedecRowBlocks(m, c.wavelet, { mode: c.mode, level: c.level, blockRows: 2 })) {
@@ -179,9 +161,9 @@ describe('WavedecPlan.run into float32 bands', () => {
           return { wide, narrow };
         });
         for (const { wide, narrow } of results) {
-          expect(bytes(narrow)).toEqual(bytes(wide.map((band) => Float32Array.from(band))));
+          expect(bandBytes(narrow)).toEqual(bandBytes(wide.map((band) => Float32Array.from(band))));
         }
-        expect(bytes(results[0]!.narrow)).toEqual(bytes(results[1]!.narrow));
+        expect(bandBytes(results[0]!.narrow)).toEqual(bandBytes(results[1]!.narrow));
       }
     }
   });

@@ -7,38 +7,20 @@ import {
   type ExtensionMode,
   type WaveletName,
 } from '../src/index.js';
-import { errorCode, maxAbsDiff, readFixture, recordingLogger } from './support/fixtures.js';
+import { errorCode, maxAbsDiff, recordingLogger } from './support/fixtures.js';
+import { bandBytes, caseLabel, pywtCompact, signalMatrix } from './support/pywt-compact.js';
 
 // A WaveletTransformer lends bands from one reused buffer: every call must give the bytes of a plain
 // wavedecRows call (the old path, itself checked against PyWavelets in dwt.test.ts and
 // wavedec-rows.test.ts) and, through the fixtures below, PyWavelets' values (test/fixtures:
 // pywt_wavedec.compact.json from compact_pywt_wavedec.py over the shared gen_dwt_vectors.py output).
 
-interface CaseKey {
-  signal: string;
-  wavelet: WaveletName;
-  mode: ExtensionMode;
-}
-interface Compact {
-  signals: Record<string, number[]>;
-  bands: Record<string, { a: Array<number[] | null>; d: number[][] }>;
-  wavedec: Array<CaseKey & { level_arg: number | null; level: number }>;
-  float32: Array<CaseKey & { level: number; coeffs: number[][] }>;
-}
-const compact = readFixture<Compact>('pywt_wavedec.compact.json');
+const compact = pywtCompact();
 
-function signalMatrix(rows: number, cols: number, seed: number): Matrix {
-  const data = new Float32Array(rows * cols);
-  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37 + seed) * 10 + ((i * (seed + 3)) % 7);
-  return matrix(rows, cols, data);
-}
-
-const bytes = (bands: readonly (Float64Array | Float32Array)[]): string[] =>
-  bands.map((band) => Buffer.from(band.buffer, band.byteOffset, band.byteLength).toString('hex'));
 
 /** The bytes of the old path: a plain wavedecRows call, fresh bands. */
 function oldPath(m: Matrix, wavelet: WaveletName, options: { mode: ExtensionMode; level: number; dtype: 'float64' | 'float32'; columns?: { start: number; end: number } }): string[] {
-  return bytes(options.dtype === 'float64' ? wavedecRows(m, wavelet, { ...options, dtype: 'float64' }).bands : wavedecRows(m, wavelet, { ...options, dtype: 'float32' }).bands);
+  return bandBytes(options.dtype === 'float64' ? wavedecRows(m, wavelet, { ...options, dtype: 'float64' }).bands : wavedecRows(m, wavelet, { ...options, dtype: 'float32' }).bands);
 }
 
 describe('WaveletTransformer.wavedecRows', () => {
@@ -52,7 +34,7 @@ describe('WaveletTransformer.wavedecRows', () => {
           expect(result.rows).toBe(9);
           expect(result.level).toBe(3);
           result.bands.forEach((band) => expect(band).toBeInstanceOf(dtype === 'float32' ? Float32Array : Float64Array));
-          expect(bytes(result.bands)).toEqual(oldPath(m, wavelet, { mode, level: 3, dtype, columns: { start: 5, end: 80 } }));
+          expect(bandBytes(result.bands)).toEqual(oldPath(m, wavelet, { mode, level: 3, dtype, columns: { start: 5, end: 80 } }));
         }
       }
     }
@@ -73,7 +55,7 @@ describe('WaveletTransformer.wavedecRows', () => {
       shapes.forEach(({ rows, cols, columns }, k) => {
         const m = signalMatrix(rows, cols, k + 10);
         const result = columns === undefined ? dwt.wavedecRows(m) : dwt.wavedecRows(m, { columns });
-        expect(bytes(result.bands)).toEqual(oldPath(m, 'db4', { mode: 'symmetric', level: 2, dtype, ...(columns === undefined ? {} : { columns }) }));
+        expect(bandBytes(result.bands)).toEqual(oldPath(m, 'db4', { mode: 'symmetric', level: 2, dtype, ...(columns === undefined ? {} : { columns }) }));
         result.bands.forEach((band, b) => expect(band.length).toBe(rows * result.lengths[b]!));
         retained.push(dwt.retainedBytes);
       });
@@ -94,13 +76,13 @@ describe('WaveletTransformer.wavedecRows', () => {
       expect(band.buffer.byteLength).toBe(0);
     }
     // The copy taken before is intact and differs from the second result.
-    expect(bytes(copy)).toEqual(bytes(wavedecRows(signalMatrix(4, 16, 1), 'haar', { level: 2 }).bands));
-    expect(bytes(second.bands)).not.toEqual(bytes(copy));
+    expect(bandBytes(copy)).toEqual(bandBytes(wavedecRows(signalMatrix(4, 16, 1), 'haar', { level: 2 }).bands));
+    expect(bandBytes(second.bands)).not.toEqual(bandBytes(copy));
     dwt.dispose();
     expect(second.bands[0]!.length).toBe(0);
     expect(dwt.retainedBytes).toBe(0);
     // Usable again after dispose.
-    expect(bytes(dwt.wavedecRows(signalMatrix(4, 16, 3)).bands)).toEqual(bytes(wavedecRows(signalMatrix(4, 16, 3), 'haar', { level: 2 }).bands));
+    expect(bandBytes(dwt.wavedecRows(signalMatrix(4, 16, 3)).bands)).toEqual(bandBytes(wavedecRows(signalMatrix(4, 16, 3), 'haar', { level: 2 }).bands));
   });
 
   it('two transformers lend independent bands', () => {
@@ -110,8 +92,8 @@ describe('WaveletTransformer.wavedecRows', () => {
     const m2 = signalMatrix(3, 20, 2);
     const r1 = a.wavedecRows(m1);
     const r2 = b.wavedecRows(m2);
-    expect(bytes(r1.bands)).toEqual(bytes(wavedecRows(m1, 'db2', { level: 1, dtype: 'float32' }).bands));
-    expect(bytes(r2.bands)).toEqual(bytes(wavedecRows(m2, 'db2', { level: 1, dtype: 'float32' }).bands));
+    expect(bandBytes(r1.bands)).toEqual(bandBytes(wavedecRows(m1, 'db2', { level: 1, dtype: 'float32' }).bands));
+    expect(bandBytes(r2.bands)).toEqual(bandBytes(wavedecRows(m2, 'db2', { level: 1, dtype: 'float32' }).bands));
   });
 
   it('resolves the level per signal length and logs pywt\'s warning once per length', () => {
@@ -146,7 +128,7 @@ describe('WaveletTransformer.wavedecRows', () => {
       // Rows of a Matrix are float32: the fixture's float64 signals are rounded, hence the tolerance.
       const m = matrix(2, signal.length, Float32Array.from([...signal, ...signal]));
       const { bands, lengths } = f64.get(key)!.wavedecRows(m);
-      const reference = compact.bands[`${c.signal}/${c.wavelet}/${c.mode}`]!;
+      const reference = compact.bands[caseLabel(c)]!;
       const expected = [reference.a[c.level - 1]!, ...Array.from({ length: c.level }, (_, k) => reference.d[c.level - 1 - k]!)];
       for (let r = 0; r < 2; r++) {
         bands.forEach((band, b) => {
@@ -177,7 +159,7 @@ describe('WaveletTransformer.wavedecRowBlocks', () => {
     for (const block of blocks) {
       starts.push(block.start);
       rows.push(block.rows);
-      bytes(block.bands).forEach((hex, b) => (parts[b] ??= []).push(hex));
+      bandBytes(block.bands).forEach((hex, b) => (parts[b] ??= []).push(hex));
     }
     return { starts, rows, bands: parts.map((list) => list.join('')) };
   }
@@ -195,7 +177,7 @@ describe('WaveletTransformer.wavedecRowBlocks', () => {
         expect(result.rows).toEqual(Array.from({ length: count }, (_, k) => Math.min(blockRows, 23 - k * blockRows)));
       }
       // The same transformer then gives a whole-matrix result identical to the old path.
-      expect(bytes(dwt.wavedecRows(m).bands)).toEqual(whole);
+      expect(bandBytes(dwt.wavedecRows(m).bands)).toEqual(whole);
     }
   });
 
