@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRng } from '@pipeline/core';
 import { EdfReader, SZCORE_CHANNELS, writeEdf } from '../dist/index.js';
+import { median } from '../../../scripts/lib/bench-stats.mjs';
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -23,10 +24,6 @@ const runPeer = !process.argv.includes('--no-peer');
 const results = new URL('../../../bench/results/', import.meta.url).pathname;
 const FS = 256;
 const seconds = minutes * 60;
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const dir = mkdtempSync(join(tmpdir(), 'eeg-bench-'));
 try {

@@ -7,11 +7,12 @@
 //      5000/10000/20000 rows (it must not grow beyond the feature matrix).
 // Every measurement runs in its own process. Writes bench/results/features.{md,json} at the repo root.
 // Usage: node bench/run.mjs [--rounds 3] [--no-build]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, runJson } from '../../../scripts/lib/bench-stats.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -26,16 +27,6 @@ if (!process.argv.includes('--no-build')) {
 const { createRng, matrix } = await import('@pipeline/core');
 const { writeH5 } = await import('@pipeline/ingest');
 
-function runJson(command, args, env = {}) {
-  const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', ...env }, maxBuffer: 1 << 26 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop());
-}
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const load = () => loadavg().map((v) => +v.toFixed(2));
 
 // The HDF5 input: 20000 rows × (11 meta + 1250 samples), EEG-like (three sines + noise), chunks of 1000 rows.

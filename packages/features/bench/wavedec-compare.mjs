@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, runJson } from '../../../scripts/lib/bench-stats.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -32,16 +33,6 @@ const sizes = [
   { rows: 20000, reps: 5 },
 ];
 
-function runJson(command, args, env = {}) {
-  const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1', ...env }, maxBuffer: 1 << 26 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop());
-}
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const log = (...parts) => console.error(`[wavedec ${new Date().toISOString().slice(11, 19)} load ${loadavg()[0].toFixed(1)}]`, ...parts);
 
 const uptime = () => spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();

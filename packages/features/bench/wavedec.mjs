@@ -21,6 +21,7 @@
 import { Worker } from 'node:worker_threads';
 import { createRng, workerExecArgv } from '@pipeline/core';
 import { WavedecPlan, createWaveletTransformer, getWavelet, wavedecRowBlocks, wavedecRows } from '../dist/index.js';
+import { median } from '../../../scripts/lib/bench-stats.mjs';
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -37,11 +38,6 @@ const data = new Float32Array(input);
 const rng = createRng(0);
 for (let i = 0; i < data.length; i++) data[i] = rng.normal();
 const m = { rows, cols: n, data };
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** Times `call` reps times (after `warmups` untimed calls): wall and CPU seconds (CPU over all threads). */
 async function timed(call, warmups = 0) {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRng } from '@pipeline/core';
 import { faCurve, ovlp, postprocess, postprocessRuns, sensitivityAtFa, taes, timelineAuroc } from '../dist/eeg/index.js';
+import { median } from '../../../scripts/lib/bench-stats.mjs';
 
 const argValue = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -65,11 +66,6 @@ function makeRecording(seed) {
   return { proba, fs: FS, ref: seizures, duration: SECONDS };
 }
 
-const median = (values) => {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const time = (fn) => {
   const t0 = performance.now();
   const value = fn();

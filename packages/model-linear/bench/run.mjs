@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng, matrix } from '@pipeline/core';
 import { logisticRegression } from '../dist/index.js';
+import { median } from '../../../scripts/lib/bench-stats.mjs';
 
 const argValue = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -34,12 +35,6 @@ function stackingData(rows, models, k, seed) {
     }
   }
   return { features: x, labels };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const cases = [

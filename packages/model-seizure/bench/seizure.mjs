@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { median } from '../../../scripts/lib/bench-stats.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const root = join(here, '..', '..', '..');
@@ -25,11 +26,6 @@ function result(command, args, env = {}) {
   if (out.status !== 0 || line === undefined) throw new Error(`${command} ${args.join(' ')} failed (${out.status}):\n${out.stderr.slice(-2000)}`);
   return JSON.parse(line.slice(7));
 }
-
-const median = (values) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const startLoad = os.loadavg();
 const runs = [];

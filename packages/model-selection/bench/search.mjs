@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FUNCTIONS } from './functions.mjs';
+import { median } from '../../../scripts/lib/bench-stats.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -60,11 +61,6 @@ function mannWhitneyP(a, b) {
   return Math.max(0, Math.min(1, erfc));
 }
 const load = () => loadavg().map((v) => +v.toFixed(2));
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 function runPeer(args) {
   const result = spawnSync(python, [join(here, 'search_peer.py'), ...args], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, maxBuffer: 1 << 28 });
   if (result.status !== 0) throw new Error(`search_peer.py ${args.join(' ')} failed:\n${result.stderr}`);

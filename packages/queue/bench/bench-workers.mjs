@@ -1,6 +1,6 @@
 // Queue worker processes for the benchmarks in this folder (not a test): start one from the built
 // worker-bin and wait for its "ready" line (or fail on exit / after a timeout, never hang), stop one
-// with SIGTERM; plus the median the reports quote.
+// with SIGTERM.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,3 @@ export const stopWorker = (child) =>
     child.kill('SIGTERM');
   });
 
-export const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};

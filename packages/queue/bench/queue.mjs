@@ -18,7 +18,8 @@ import { startTestRedis } from '@pipeline/queue/testing';
 import { differingRunFiles } from '@pipeline/runs';
 import { trainRun } from '@pipeline/workflows';
 import { option as opt } from '../../../scripts/lib/bench-args.mjs';
-import { median, startWorker, stopWorker } from './bench-workers.mjs';
+import { median } from '../../../scripts/lib/bench-stats.mjs';
+import { startWorker, stopWorker } from './bench-workers.mjs';
 
 const rows = Number(opt('rows', '20000'));
 const splits = Number(opt('splits', '3'));

@@ -14,6 +14,7 @@ import { disposeWorkers, histGradientBoosting } from '@pipeline/model-gbdt';
 import { logisticRegression } from '@pipeline/model-linear';
 import { stratifiedKFold } from '@pipeline/model-selection';
 import { stackingClassifier } from '../dist/index.js';
+import { median } from '../../../scripts/lib/bench-stats.mjs';
 
 const argValue = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -73,12 +74,6 @@ function cpuTimed(spec, clock) {
     },
   };
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const data = makeData(rows, 1);
 const configurations = [
