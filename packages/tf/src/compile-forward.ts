@@ -1,5 +1,6 @@
 import { lstmLastState } from './lstm-sequence.js';
 import { tf } from './tf.js';
+import { WINOGRAD_CONV1D, winogradConv1dApplies } from './winograd-conv1d.js';
 
 /** A model's forward pass as a function of one input batch. */
 export type ForwardFunction = (x: tf.Tensor, options?: { readonly training?: boolean }) => tf.Tensor;
@@ -94,9 +95,14 @@ function compileConv1d(config: Config, weights: () => tf.Tensor[]): Step | undef
   }
   if (!FUSABLE.has(activation)) return undefined;
   const useBias = config.useBias !== false;
-  return (x) => {
+  return (x, training) => {
     const [kernel, bias] = weights() as [tf.Tensor3D, tf.Tensor1D | undefined];
     const [batch, steps, channels] = x.shape as [number, number, number];
+    if (!training && stride === 1 && (activation === 'relu' || activation === 'linear') && winogradConv1dApplies(kernel.shape[0], channels, kernel.shape[2])) {
+      // inference: Winograd minimal filtering (fewer multiplications; no gradient, none needed here)
+      const inputs = { x, filter: kernel, ...(useBias && bias !== undefined ? { bias } : {}) };
+      return tf.engine().runKernel(WINOGRAD_CONV1D, inputs, { pad: padding, relu: activation === 'relu' }) as tf.Tensor;
+    }
     const y = tf.fused.conv2d({
       x: tf.reshape(x, [batch, 1, steps, channels]) as tf.Tensor4D,
       filter: tf.reshape(kernel, [1, ...kernel.shape]) as tf.Tensor4D,
