@@ -433,17 +433,24 @@ const winogradInput = (() => {
 
 // y[t·m + i][c] (at y + 4((t·m + i)·co + c)) = Σ_α Aᵀ[i][α] · M[α][t][c] (at mp + α·mstride + 4(t·co + c))
 // (+ bias[c] if flags & 2, then max(·, 0) if flags & 4) for t < tiles, i < m (the last tile: i < last),
-// c < co (co % 4 = 0), m ≤ 7.
-const winogradOutput = (() => {
+// c < co (co % 4 = 0), m ≤ 7. Fused consumers of y (`mode`):
+// - 'store': y as above;
+// - 'max2': max-pooling by 2 (m even): pooled[(t·m + i) / 2] = max(y[t·m + i], y[t·m + i + 1]) for even
+//   i with i + 1 < rows (a last odd row is dropped, as `valid` pooling does);
+// - 'sum': sum[c] += y[t·m + i][c] in order of t, then i (the order of reduce_middle over the rows).
+function winogradOutput(mode) {
+  const name = { store: 'winograd8_output', max2: 'winograd8_output_max2', sum: 'winograd8_output_sum' }[mode];
   const L = [];
-  L.push('  (func (export "winograd8_output") (param $y i32) (param $mp i32) (param $mstride i32) (param $tiles i32) (param $m i32) (param $last i32) (param $co i32) (param $bias i32) (param $flags i32)');
-  L.push('    (local $t i32) (local $c i32) (local $rs i32) (local $rows i32) (local $yt i32) (local $mt i32) (local $p i32) (local $q i32) (local $b v128) (local $v v128)');
+  L.push(`  (func (export "${name}") (param $y i32) (param $mp i32) (param $mstride i32) (param $tiles i32) (param $m i32) (param $last i32) (param $co i32) (param $bias i32) (param $flags i32)`);
+  L.push('    (local $t i32) (local $c i32) (local $rs i32) (local $rows i32) (local $yt i32) (local $mt i32) (local $p i32) (local $q i32) (local $b v128) (local $v v128) (local $prev v128) (local $s v128)');
   for (let a = 0; a < 8; a++) L.push(`    (local $m${a} v128)`);
   L.push('    (local.set $rs (i32.shl (local.get $co) (i32.const 2)))');
   L.push('    (block $tdone (loop $tloop');
   L.push('      (br_if $tdone (i32.ge_u (local.get $t) (local.get $tiles)))');
   L.push('      (local.set $rows (select (local.get $last) (local.get $m) (i32.eq (local.get $t) (i32.sub (local.get $tiles) (i32.const 1)))))');
-  L.push('      (local.set $yt (i32.add (local.get $y) (i32.mul (i32.mul (local.get $t) (local.get $m)) (local.get $rs))))');
+  if (mode === 'store') L.push('      (local.set $yt (i32.add (local.get $y) (i32.mul (i32.mul (local.get $t) (local.get $m)) (local.get $rs))))');
+  if (mode === 'max2') L.push('      (local.set $yt (i32.add (local.get $y) (i32.mul (i32.mul (local.get $t) (i32.shr_u (local.get $m) (i32.const 1))) (local.get $rs))))');
+  if (mode === 'sum') L.push('      (local.set $yt (local.get $y))');
   L.push('      (local.set $mt (i32.add (local.get $mp) (i32.mul (local.get $t) (local.get $rs))))');
   L.push('      (local.set $c (i32.const 0))');
   L.push('      (block $cdone (loop $cloop');
@@ -455,24 +462,36 @@ const winogradOutput = (() => {
   }
   L.push('        (local.set $b (if (result v128) (i32.and (local.get $flags) (i32.const 2)) (then (v128.load align=4 (i32.add (local.get $bias) (local.get $c)))) (else (v128.const i32x4 0 0 0 0))))');
   L.push('        (local.set $q (i32.add (local.get $yt) (local.get $c)))');
+  if (mode === 'sum') L.push('        (local.set $s (v128.load align=4 (local.get $q)))');
   L.push('        (block $idone');
   for (let i = 0; i < 7; i++) {
-    L.push(`          (br_if $idone (i32.ge_u (i32.const ${i}) (local.get $rows)))`);
+    L.push(`          (br_if $idone (i32.ge_u (i32.const ${mode === 'max2' && i % 2 === 0 ? i + 1 : i}) (local.get $rows)))`);
     L.push(`          (local.set $v ${linear(WINOGRAD_POINTS.map((p, a) => [p ** i, `(local.get $m${a})`]))})`);
     L.push(`          (if (i32.eq (local.get $m) (i32.const ${i + 1})) (then (local.set $v (f32x4.add (local.get $v) (local.get $m7)))))`);
     L.push('          (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set $v (f32x4.add (local.get $v) (local.get $b)))))');
     L.push('          (if (i32.and (local.get $flags) (i32.const 4)) (then (local.set $v (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get $v)))))');
-    L.push('          (v128.store align=4 (local.get $q) (local.get $v))');
-    if (i < 6) L.push('          (local.set $q (i32.add (local.get $q) (local.get $rs)))');
+    if (mode === 'store') {
+      L.push('          (v128.store align=4 (local.get $q) (local.get $v))');
+      if (i < 6) L.push('          (local.set $q (i32.add (local.get $q) (local.get $rs)))');
+    } else if (mode === 'max2') {
+      if (i % 2 === 0) L.push('          (local.set $prev (local.get $v))');
+      else {
+        L.push('          (v128.store align=4 (local.get $q) (f32x4.pmax (local.get $prev) (local.get $v)))');
+        if (i < 5) L.push('          (local.set $q (i32.add (local.get $q) (local.get $rs)))');
+      }
+    } else {
+      L.push('          (local.set $s (f32x4.add (local.get $s) (local.get $v)))');
+    }
   }
   L.push('        )');
+  if (mode === 'sum') L.push('        (v128.store align=4 (local.get $q) (local.get $s))');
   L.push('        (local.set $c (i32.add (local.get $c) (i32.const 16)))');
   L.push('        (br $cloop)))');
   L.push('      (local.set $t (i32.add (local.get $t) (i32.const 1)))');
   L.push('      (br $tloop)))');
   L.push('  )');
   return L.join('\n');
-})();
+}
 
 /** The whole module's text. */
 export function kernelWat() {
@@ -491,7 +510,9 @@ export function kernelWat() {
     cellForward,
     cellBackward,
     winogradInput,
-    winogradOutput,
+    winogradOutput('store'),
+    winogradOutput('max2'),
+    winogradOutput('sum'),
     ')',
     '',
   ].join('\n');

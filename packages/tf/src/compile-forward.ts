@@ -1,6 +1,6 @@
 import { lstmLastState } from './lstm-sequence.js';
 import { tf } from './tf.js';
-import { WINOGRAD_CONV1D, winogradConv1dApplies } from './winograd-conv1d.js';
+import { WINOGRAD_CONV1D, winogradConv1dApplies, type WinogradPool } from './winograd-conv1d.js';
 
 /** A model's forward pass as a function of one input batch. */
 export type ForwardFunction = (x: tf.Tensor, options?: { readonly training?: boolean }) => tf.Tensor;
@@ -31,7 +31,21 @@ const FUSABLE = new Set(['linear', 'relu', 'relu6', 'elu', 'sigmoid']);
 export function compileForward(model: tf.Sequential, options: CompileForwardOptions = {}): ForwardFunction {
   if (!(model instanceof tf.Sequential)) throw new Error('compileForward: only Sequential models are supported');
   const layers = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
-  const steps = layers.map((layer, k) => compileLayer(layer, options.logits === true && k === layers.length - 1));
+  const steps: Step[] = [];
+  for (let k = 0; k < layers.length; k++) {
+    const layer = layers[k]!;
+    const next = layers[k + 1];
+    // Conv1D + a pooling that the inference conv can absorb: one step (see compileConv1d)
+    const pool = next === undefined || layer.getClassName() !== 'Conv1D' ? 'none' : fusablePool(next);
+    if (pool !== 'none') {
+      const conv = compileLayer(layer, false);
+      const pooling = compileLayer(next!, false);
+      steps.push(compileConv1d(layer.getConfig() as Config, () => layer.trainableWeights.map((w) => w.read()), pool, (x, training) => pooling(conv(x, training), training)) ?? ((x, training) => pooling(conv(x, training), training)));
+      k++;
+    } else {
+      steps.push(compileLayer(layer, options.logits === true && k === layers.length - 1));
+    }
+  }
   if (options.logits === true) {
     const last = layers[layers.length - 1];
     if (last === undefined || last.getClassName() !== 'Dense' || (last.getConfig() as Config).activation !== 'softmax') {
@@ -84,7 +98,22 @@ function compileLayer(layer: tf.layers.Layer, logits: boolean): Step {
   }
 }
 
-function compileConv1d(config: Config, weights: () => tf.Tensor[]): Step | undefined {
+/** The pooling after a Conv1D that the Winograd inference kernel can compute in its output pass. */
+function fusablePool(layer: tf.layers.Layer): WinogradPool {
+  const config = layer.getConfig() as Config;
+  const channelsLast = config.dataFormat === undefined || config.dataFormat === 'channelsLast';
+  if (!channelsLast) return 'none';
+  if (layer.getClassName() === 'GlobalAveragePooling1D') return 'mean';
+  if (layer.getClassName() === 'MaxPooling1D' && first(config.poolSize) === 2 && (first(config.strides) ?? 2) === 2 && config.padding === 'valid') return 'max2';
+  return 'none';
+}
+
+/**
+ * A Conv1D step: `tf.fused.conv2d` (bias and activation in the kernel); outside training, on wasm, the
+ * Winograd kernel (winograd-conv1d.ts) where it applies, which also absorbs a following pooling layer
+ * (`pool`; `unfused` then runs the conv and the pooling when the Winograd kernel does not apply).
+ */
+function compileConv1d(config: Config, weights: () => tf.Tensor[], pool: WinogradPool = 'none', unfused?: Step): Step | undefined {
   const stride = first(config.strides);
   const dilation = first(config.dilationRate);
   const padding = config.padding;
@@ -98,11 +127,12 @@ function compileConv1d(config: Config, weights: () => tf.Tensor[]): Step | undef
   return (x, training) => {
     const [kernel, bias] = weights() as [tf.Tensor3D, tf.Tensor1D | undefined];
     const [batch, steps, channels] = x.shape as [number, number, number];
-    if (!training && stride === 1 && (activation === 'relu' || activation === 'linear') && winogradConv1dApplies(kernel.shape[0], channels, kernel.shape[2])) {
+    if (!training && stride === 1 && (activation === 'relu' || activation === 'linear') && winogradConv1dApplies(kernel.shape[0], channels, kernel.shape[2], pool)) {
       // inference: Winograd minimal filtering (fewer multiplications; no gradient, none needed here)
       const inputs = { x, filter: kernel, ...(useBias && bias !== undefined ? { bias } : {}) };
-      return tf.engine().runKernel(WINOGRAD_CONV1D, inputs, { pad: padding, relu: activation === 'relu' }) as tf.Tensor;
+      return tf.engine().runKernel(WINOGRAD_CONV1D, inputs, { pad: padding, relu: activation === 'relu', pool }) as tf.Tensor;
     }
+    if (unfused !== undefined) return unfused(x, training);
     const y = tf.fused.conv2d({
       x: tf.reshape(x, [batch, 1, steps, channels]) as tf.Tensor4D,
       filter: tf.reshape(kernel, [1, ...kernel.shape]) as tf.Tensor4D,

@@ -23,6 +23,10 @@ export interface SimdKernels {
   winograd8_input(u: number, ustride: number, x: number, tiles: number, m: number, ci: number): void;
   /** Winograd output transform over 8 points (+ bias if flags & 2, relu if flags & 4; co % 4 = 0, m ≤ 7). */
   winograd8_output(y: number, mp: number, mstride: number, tiles: number, m: number, last: number, co: number, bias: number, flags: number): void;
+  /** The same, max-pooled by 2 (m even) into y. */
+  winograd8_output_max2(y: number, mp: number, mstride: number, tiles: number, m: number, last: number, co: number, bias: number, flags: number): void;
+  /** The same, summed over the outputs into y[co] (y += Σ_t Σ_i, in order). */
+  winograd8_output_sum(y: number, mp: number, mstride: number, tiles: number, m: number, last: number, co: number, bias: number, flags: number): void;
 }
 
 /** gemm flags */

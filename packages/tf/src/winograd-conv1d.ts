@@ -9,7 +9,8 @@ import { tf } from './tf.js';
  * example, i.e. 8/(m·r) of the direct convolution's multiplications (F(6,3): 0.44, F(4,5): 0.40).
  * The filter transform G·g runs once per filter tensor (cached by its data id, in float64, rounded
  * once); the input and output transforms are SIMD kernels in simd-kernels.wat (the output one adds the
- * bias and applies relu). Every sum runs in a fixed order, so the same inputs give the same bits. The
+ * bias and applies relu, and can feed a following max-pooling by 2 or global average pooling without
+ * writing the conv's output: `pool`). Every sum runs in a fixed order, so the same inputs give the same bits. The
  * result differs from the direct convolution by rounding only (within a few 1e-6 of the largest output,
  * tested against the `cpu` backend); training keeps the direct convolution (its gradients are unchanged).
  * @internal
@@ -29,15 +30,24 @@ const SLOT_INPUT = 7;
 
 type Info = tf.TensorInfo;
 
+/**
+ * What follows the conv inside the kernel: nothing (`none`, output [batch, outWidth, co]), a
+ * `MaxPooling1D` of size and stride 2, `valid` (`max2`, output [batch, ⌊outWidth / 2⌋, co]; needs an
+ * even m = 9 − r) or a `GlobalAveragePooling1D` (`mean`, output [batch, co]).
+ */
+export type WinogradPool = 'none' | 'max2' | 'mean';
+
 /** Attributes of the {@link WINOGRAD_CONV1D} kernel. */
 export interface WinogradConv1dAttrs {
   readonly pad: 'valid' | 'same';
   readonly relu: boolean;
+  readonly pool?: WinogradPool;
 }
 
-/** Whether the Winograd kernel covers a conv of this filter size and channel counts on the current backend. */
-export function winogradConv1dApplies(kernelSize: number, inChannels: number, outChannels: number): boolean {
+/** Whether the Winograd kernel covers a conv of this filter size and channel counts (and pooling) on the current backend. */
+export function winogradConv1dApplies(kernelSize: number, inChannels: number, outChannels: number, pool: WinogradPool = 'none'): boolean {
   if (kernelSize < 2 || kernelSize > 7 || inChannels % 4 !== 0 || outChannels % 4 !== 0) return false;
+  if (pool === 'max2' && (9 - kernelSize) % 2 !== 0) return false;
   if (tf.getBackend() !== 'wasm' || tf.getKernel(WINOGRAD_CONV1D, 'wasm') === undefined) return false;
   return simdKernels(tf.backend() as BackendWasm) !== undefined;
 }
@@ -87,7 +97,11 @@ export function winogradConv1d(backend: BackendWasm, x: Info, filter: Info, bias
   const left = attrs.pad === 'same' ? Math.floor((r - 1) / 2) : 0;
   const paddedWidth = attrs.pad === 'same' ? width + r - 1 : width;
   const outWidth = paddedWidth - r + 1;
-  const out = backend.makeOutput([batch, Math.max(outWidth, 0), co], 'float32');
+  const pool = attrs.pool ?? 'none';
+  if (pool === 'max2' && m % 2 !== 0) throw new Error(`@pipeline/tf: ${WINOGRAD_CONV1D} pools by 2 only for odd filter sizes, got ${r}`);
+  const rowsOut = pool === 'max2' ? Math.floor(Math.max(outWidth, 0) / 2) : Math.max(outWidth, 0);
+  const out = backend.makeOutput(pool === 'mean' ? [batch, co] : [batch, rowsOut, co], 'float32');
+  if (pool === 'mean') (backend.typedArrayFromHeap(out) as Float32Array).fill(outWidth <= 0 ? Number.NaN : 0);
   if (outWidth <= 0 || batch === 0) return out;
   const tiles = Math.ceil(outWidth / m);
   // tiles that read only rows of x itself (no padding needed): t·m + 8 ≤ width, and none with `same`
@@ -130,7 +144,14 @@ export function winogradConv1d(backend: BackendWasm, x: Info, filter: Info, bias
     for (let a = 0; a < ALPHAS; a++) {
       kernels.gemm(mp + a * mStride, co * 4, u + a * uStride, ci * 4, 4, v + a * ci * co * 4, co * 4, tiles, co, ci, 1, 0, 0, 0, 0);
     }
-    kernels.winograd8_output(y + q * outWidth * co * 4, mp, mStride, tiles, m, lastRows, co, biasPointer, flags);
+    if (pool === 'none') kernels.winograd8_output(y + q * outWidth * co * 4, mp, mStride, tiles, m, lastRows, co, biasPointer, flags);
+    else if (pool === 'max2') kernels.winograd8_output_max2(y + q * rowsOut * co * 4, mp, mStride, tiles, m, lastRows, co, biasPointer, flags);
+    else kernels.winograd8_output_sum(y + q * co * 4, mp, mStride, tiles, m, lastRows, co, biasPointer, flags);
+  }
+  if (pool === 'mean') {
+    // f32 sum / width, rounded once (= the f32 division of the Mean kernel)
+    const sums = backend.typedArrayFromHeap(out) as Float32Array;
+    for (let k = 0; k < sums.length; k++) sums[k] = sums[k]! / outWidth;
   }
   return out;
 }

@@ -10,11 +10,11 @@ beforeAll(async () => {
   await selectBackend({ backend: 'wasm' });
 });
 
-const winograd = (x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor | undefined, pad: 'valid' | 'same', relu: boolean) =>
-  tf.engine().runKernel(WINOGRAD_CONV1D, { x, filter, ...(bias === undefined ? {} : { bias }) }, { pad, relu }) as tf.Tensor;
+const winograd = (x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor | undefined, pad: 'valid' | 'same', relu: boolean, pool: 'none' | 'max2' | 'mean') =>
+  tf.engine().runKernel(WINOGRAD_CONV1D, { x, filter, ...(bias === undefined ? {} : { bias }) }, { pad, relu, pool }) as tf.Tensor;
 
 describe('Winograd conv1d (inference) agrees with the cpu backend', () => {
-  const cases: Array<{ x: [number, number, number]; kernel: number; filters: number; pad: 'valid' | 'same'; relu: boolean; bias: boolean }> = [
+  const cases: Array<{ x: [number, number, number]; kernel: number; filters: number; pad: 'valid' | 'same'; relu: boolean; bias: boolean; pool?: 'max2' | 'mean' }> = [
     // the bench CNN's conv3 and conv2 (F(6,3), F(4,5)), a short batch
     { x: [2, 309, 64], kernel: 3, filters: 128, pad: 'valid', relu: true, bias: true },
     { x: [2, 622, 32], kernel: 5, filters: 64, pad: 'valid', relu: true, bias: true },
@@ -27,6 +27,14 @@ describe('Winograd conv1d (inference) agrees with the cpu backend', () => {
     { x: [2, 41, 12], kernel: 6, filters: 8, pad: 'same', relu: true, bias: true },
     { x: [2, 44, 16], kernel: 3, filters: 20, pad: 'valid', relu: true, bias: true },
   ];
+  // the conv's output pooled inside the kernel: MaxPooling1D(2) and GlobalAveragePooling1D
+  cases.push(
+    { x: [2, 622, 32], kernel: 5, filters: 64, pad: 'valid', relu: true, bias: true, pool: 'max2' },
+    { x: [2, 309, 64], kernel: 3, filters: 128, pad: 'valid', relu: true, bias: true, pool: 'mean' },
+    { x: [3, 28, 8], kernel: 3, filters: 12, pad: 'same', relu: false, bias: true, pool: 'max2' },
+    { x: [2, 23, 4], kernel: 7, filters: 8, pad: 'valid', relu: true, bias: false, pool: 'max2' },
+    { x: [3, 19, 4], kernel: 4, filters: 8, pad: 'same', relu: false, bias: true, pool: 'mean' },
+  );
   for (const c of cases) {
     it(`${JSON.stringify(c)}`, async () => {
       const x = () => tf.mul(uniform(c.x, 11), 3);
@@ -35,12 +43,18 @@ describe('Winograd conv1d (inference) agrees with the cpu backend', () => {
       const cpu = await onBackends(['cpu'], () => {
         let y = tf.conv1d(x() as tf.Tensor3D, filter() as tf.Tensor3D, 1, c.pad);
         if (c.bias) y = tf.add(y, bias());
-        return [c.relu ? tf.relu(y) : y];
+        if (c.relu) y = tf.relu(y);
+        if (c.pool === 'max2') {
+          const [b, w, f] = y.shape;
+          y = tf.reshape(tf.maxPool(tf.reshape(y, [b, 1, w, f]) as tf.Tensor4D, [1, 2], [1, 2], 'valid'), [b, Math.floor(w / 2), f]);
+        }
+        return [c.pool === 'mean' ? tf.mean(y, 1) : y];
       });
       await tf.setBackend('wasm');
       const [a, b] = tf.tidy(() => {
         const inputs = [x(), filter(), c.bias ? bias() : undefined] as const;
-        return [winograd(...inputs, c.pad, c.relu).dataSync() as Float32Array, winograd(...inputs, c.pad, c.relu).dataSync() as Float32Array];
+        const run = () => winograd(...inputs, c.pad, c.relu, c.pool ?? 'none').dataSync() as Float32Array;
+        return [run(), run()];
       });
       expect(a.length).toBe(cpu.cpu![0]!.length);
       expect(relativeDifference(a, cpu.cpu![0]!)).toBeLessThanOrEqual(1e-5);
@@ -77,8 +91,9 @@ describe('Winograd conv1d (inference) agrees with the cpu backend', () => {
     const profile = await tf.profile(() => forward(input));
     const counts: Record<string, number> = {};
     for (const k of profile.kernels) counts[k.name] = (counts[k.name] ?? 0) + 1;
-    // c1 has 1 input channel: the direct conv; c2 and c3: Winograd
-    expect(counts).toMatchObject({ [WINOGRAD_CONV1D]: 2, FusedConv2D: 1 });
+    // c1 has 1 input channel: the direct conv; c2 and c3: Winograd, with p2 and gap inside the kernel
+    expect(counts).toMatchObject({ [WINOGRAD_CONV1D]: 2, FusedConv2D: 1, MaxPool: 1 });
+    expect(counts.Mean ?? 0).toBe(0);
     const first = forward(input).dataSync() as Float32Array;
     const second = forward(input).dataSync() as Float32Array;
     expect(relativeDifference(first, cpu.cpu![0]!)).toBeLessThanOrEqual(1e-5);
