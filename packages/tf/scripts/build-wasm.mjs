@@ -493,6 +493,62 @@ function winogradOutput(mode) {
   return L.join('\n');
 }
 
+// ---- single-input-channel 1D convolution ---------------------------------------------------------------
+// For ci = 1 (a first layer on a raw signal) the filter [K, 1, co] is kept in registers, 4 output channels
+// at a time: y[t][c] = Σ_{k<K} x[t + k] · w[k][c] (in order of k, from 0: the GEMM's order, so the same
+// bits) (+ bias[c] if flags & 2, max(·, 0) if flags & 4), t < n; pool = 1 stores max(y[2t'], y[2t' + 1])
+// at row t' < ⌊n / 2⌋ instead. Rows of co floats at y; x holds n + K − 1 floats.
+const SINGLE_CHANNEL_TAPS = [2, 3, 4, 5, 6, 7, 8];
+function singleChannelConv(K) {
+  const L = [];
+  const splat = (j) => `(v128.load32_splat offset=${4 * j} (local.get $xs))`;
+  L.push(`  (func (export "conv1_k${K}") (param $y i32) (param $x i32) (param $n i32) (param $co i32) (param $w i32) (param $bias i32) (param $flags i32) (param $pool i32)`);
+  L.push('    (local $c i32) (local $rs i32) (local $t i32) (local $xs i32) (local $yp i32) (local $b v128) (local $s v128) (local $acc0 v128) (local $acc1 v128)');
+  for (let k = 0; k < K; k++) L.push(`    (local $w${k} v128)`);
+  L.push('    (local.set $rs (i32.shl (local.get $co) (i32.const 2)))');
+  L.push('    (block $cdone (loop $cloop');
+  L.push('      (br_if $cdone (i32.ge_u (local.get $c) (local.get $rs)))');
+  for (let k = 0; k < K; k++) L.push(`      (local.set $w${k} (v128.load align=4 (i32.add (local.get $w) (i32.add (i32.mul (local.get $rs) (i32.const ${k})) (local.get $c)))))`);
+  L.push('      (local.set $b (if (result v128) (i32.and (local.get $flags) (i32.const 2)) (then (v128.load align=4 (i32.add (local.get $bias) (local.get $c)))) (else (v128.const i32x4 0 0 0 0))))');
+  L.push('      (local.set $xs (local.get $x))');
+  L.push('      (local.set $yp (i32.add (local.get $y) (local.get $c)))');
+  L.push('      (local.set $t (i32.const 0))');
+  const finish = (acc) => [
+    `          (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set ${acc} (f32x4.add (local.get ${acc}) (local.get $b)))))`,
+    `          (if (i32.and (local.get $flags) (i32.const 4)) (then (local.set ${acc} (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get ${acc})))))`,
+  ];
+  L.push('      (if (local.get $pool) (then');
+  L.push('        (block $pdone (loop $ploop');
+  L.push('          (br_if $pdone (i32.ge_u (i32.add (local.get $t) (i32.const 1)) (local.get $n)))');
+  L.push('          (local.set $acc0 (v128.const i32x4 0 0 0 0)) (local.set $acc1 (v128.const i32x4 0 0 0 0))');
+  for (let j = 0; j <= K; j++) {
+    L.push(`          (local.set $s ${splat(j)})`);
+    if (j < K) L.push(`          (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $s) (local.get $w${j}))))`);
+    if (j >= 1) L.push(`          (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $s) (local.get $w${j - 1}))))`);
+  }
+  L.push(...finish('$acc0'), ...finish('$acc1'));
+  L.push('          (v128.store align=4 (local.get $yp) (f32x4.pmax (local.get $acc0) (local.get $acc1)))');
+  L.push('          (local.set $yp (i32.add (local.get $yp) (local.get $rs)))');
+  L.push('          (local.set $xs (i32.add (local.get $xs) (i32.const 8)))');
+  L.push('          (local.set $t (i32.add (local.get $t) (i32.const 2)))');
+  L.push('          (br $ploop))))');
+  L.push('      (else');
+  L.push('        (block $odone (loop $oloop');
+  L.push('          (br_if $odone (i32.ge_u (local.get $t) (local.get $n)))');
+  L.push('          (local.set $acc0 (v128.const i32x4 0 0 0 0))');
+  for (let j = 0; j < K; j++) L.push(`          (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul ${splat(j)} (local.get $w${j}))))`);
+  L.push(...finish('$acc0'));
+  L.push('          (v128.store align=4 (local.get $yp) (local.get $acc0))');
+  L.push('          (local.set $yp (i32.add (local.get $yp) (local.get $rs)))');
+  L.push('          (local.set $xs (i32.add (local.get $xs) (i32.const 4)))');
+  L.push('          (local.set $t (i32.add (local.get $t) (i32.const 1)))');
+  L.push('          (br $oloop)))))');
+  L.push('      (local.set $c (i32.add (local.get $c) (i32.const 16)))');
+  L.push('      (br $cloop)))');
+  L.push('  )');
+  return L.join('\n');
+}
+
 /** The whole module's text. */
 export function kernelWat() {
   const tiles = [];
@@ -513,6 +569,7 @@ export function kernelWat() {
     winogradOutput('store'),
     winogradOutput('max2'),
     winogradOutput('sum'),
+    ...SINGLE_CHANNEL_TAPS.map(singleChannelConv),
     ')',
     '',
   ].join('\n');

@@ -27,6 +27,8 @@ export interface SimdKernels {
   winograd8_output_max2(y: number, mp: number, mstride: number, tiles: number, m: number, last: number, co: number, bias: number, flags: number): void;
   /** The same, summed over the outputs into y[co] (y += Σ_t Σ_i, in order). */
   winograd8_output_sum(y: number, mp: number, mstride: number, tiles: number, m: number, last: number, co: number, bias: number, flags: number): void;
+  /** Single-input-channel conv, filter [K, 1, co] in registers, K = 2..8 (pool = 1: max-pooled by 2); see the .wat. */
+  readonly [taps: `conv1_k${number}`]: (y: number, x: number, n: number, co: number, w: number, bias: number, flags: number, pool: number) => void;
 }
 
 /** gemm flags */

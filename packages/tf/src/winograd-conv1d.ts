@@ -1,5 +1,5 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ADD_BIAS, heapF32, heapOffset, RELU, scratch, simdKernels } from './simd-kernels.js';
+import { ADD_BIAS, heapF32, heapOffset, RELU, scratch, simdKernels, type SimdKernels } from './simd-kernels.js';
 import { tf } from './tf.js';
 
 /**
@@ -13,6 +13,10 @@ import { tf } from './tf.js';
  * writing the conv's output: `pool`). Every sum runs in a fixed order, so the same inputs give the same bits. The
  * result differs from the direct convolution by rounding only (within a few 1e-6 of the largest output,
  * tested against the `cpu` backend); training keeps the direct convolution (its gradients are unchanged).
+ *
+ * With one input channel (a first layer on a raw signal) the transforms would cost more than they save:
+ * there, for 2..8 taps, a direct SIMD kernel keeps the filter in registers and sums in the direct GEMM's
+ * order (the same bits as the training forward), with the same bias, relu and max-pooling epilogue.
  * @internal
  */
 export const WINOGRAD_CONV1D = 'PipelineWinogradConv1D';
@@ -46,8 +50,13 @@ export interface WinogradConv1dAttrs {
 
 /** Whether the Winograd kernel covers a conv of this filter size and channel counts (and pooling) on the current backend. */
 export function winogradConv1dApplies(kernelSize: number, inChannels: number, outChannels: number, pool: WinogradPool = 'none'): boolean {
-  if (kernelSize < 2 || kernelSize > 7 || inChannels % 4 !== 0 || outChannels % 4 !== 0) return false;
-  if (pool === 'max2' && (9 - kernelSize) % 2 !== 0) return false;
+  if (outChannels % 4 !== 0) return false;
+  if (inChannels === 1) {
+    if (kernelSize < 2 || kernelSize > 8 || pool === 'mean') return false;
+  } else {
+    if (kernelSize < 2 || kernelSize > 7 || inChannels % 4 !== 0) return false;
+    if (pool === 'max2' && (9 - kernelSize) % 2 !== 0) return false;
+  }
   if (tf.getBackend() !== 'wasm' || tf.getKernel(WINOGRAD_CONV1D, 'wasm') === undefined) return false;
   return simdKernels(tf.backend() as BackendWasm) !== undefined;
 }
@@ -87,6 +96,9 @@ export function winogradConv1d(backend: BackendWasm, x: Info, filter: Info, bias
   const kernels = simdKernels(backend);
   const [batch, width, ci] = x.shape as [number, number, number];
   const [r, fci, co] = filter.shape as [number, number, number];
+  if (kernels !== undefined && ci === 1 && fci === 1 && x.shape.length === 3 && filter.shape.length === 3 && r >= 2 && r <= 8 && co % 4 === 0 && attrs.pool !== 'mean') {
+    return singleChannelConv(backend, kernels, x, filter, bias, attrs);
+  }
   if (kernels === undefined || x.shape.length !== 3 || filter.shape.length !== 3 || fci !== ci || !(r >= 2 && r <= 7) || ci % 4 !== 0 || co % 4 !== 0) {
     throw new Error(`@pipeline/tf: ${WINOGRAD_CONV1D} does not cover x ${JSON.stringify(x.shape)}, filter ${JSON.stringify(filter.shape)}`);
   }
@@ -152,6 +164,43 @@ export function winogradConv1d(backend: BackendWasm, x: Info, filter: Info, bias
     // f32 sum / width, rounded once (= the f32 division of the Mean kernel)
     const sums = backend.typedArrayFromHeap(out) as Float32Array;
     for (let k = 0; k < sums.length; k++) sums[k] = sums[k]! / outWidth;
+  }
+  return out;
+}
+
+/** ci = 1: the direct kernel with the filter in registers (see above). */
+function singleChannelConv(backend: BackendWasm, kernels: SimdKernels, x: Info, filter: Info, bias: Info | undefined, attrs: WinogradConv1dAttrs): Info {
+  const [batch, width] = x.shape as [number, number, number];
+  const [r, , co] = filter.shape as [number, number, number];
+  if (x.dtype !== 'float32' || filter.dtype !== 'float32' || (bias !== undefined && (bias.dtype !== 'float32' || bias.shape[0] !== co))) {
+    throw new Error(`@pipeline/tf: ${WINOGRAD_CONV1D} needs float32 inputs and a bias of ${co}`);
+  }
+  const same = attrs.pad === 'same';
+  const left = same ? Math.floor((r - 1) / 2) : 0;
+  const paddedWidth = same ? width + r - 1 : width;
+  const outWidth = Math.max(paddedWidth - r + 1, 0);
+  const pool = attrs.pool === 'max2';
+  const rowsOut = pool ? Math.floor(outWidth / 2) : outWidth;
+  const out = backend.makeOutput([batch, rowsOut, co], 'float32');
+  if (rowsOut === 0 || batch === 0) return out;
+  const staged = same ? scratch(backend, SLOT_INPUT, paddedWidth * 4) : 0;
+  const source = backend.typedArrayFromHeap(x) as Float32Array;
+  const stage = same ? heapF32(backend, staged, paddedWidth) : undefined;
+  const xp = heapOffset(backend, x);
+  const y = heapOffset(backend, out);
+  const w = heapOffset(backend, filter);
+  const biasPointer = bias === undefined ? 0 : heapOffset(backend, bias);
+  const flags = (bias === undefined ? 0 : ADD_BIAS) | (attrs.relu ? RELU : 0);
+  const conv = kernels[`conv1_k${r}`];
+  if (conv === undefined) throw new Error(`@pipeline/tf: no single-channel conv kernel for ${r} taps`);
+  for (let q = 0; q < batch; q++) {
+    let xq = xp + q * width * 4;
+    if (stage !== undefined) {
+      stage.fill(0);
+      stage.set(source.subarray(q * width, (q + 1) * width), left);
+      xq = staged;
+    }
+    conv(y + q * rowsOut * co * 4, xq, outWidth, co, w, biasPointer, flags, pool ? 1 : 0);
   }
   return out;
 }

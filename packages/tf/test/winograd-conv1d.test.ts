@@ -34,6 +34,11 @@ describe('Winograd conv1d (inference) agrees with the cpu backend', () => {
     { x: [3, 28, 8], kernel: 3, filters: 12, pad: 'same', relu: false, bias: true, pool: 'max2' },
     { x: [2, 23, 4], kernel: 7, filters: 8, pad: 'valid', relu: true, bias: false, pool: 'max2' },
     { x: [3, 19, 4], kernel: 4, filters: 8, pad: 'same', relu: false, bias: true, pool: 'mean' },
+    // one input channel: the direct kernel with the filter in registers (the bench CNN's conv1 + pool1)
+    { x: [2, 1250, 1], kernel: 7, filters: 32, pad: 'valid', relu: true, bias: true, pool: 'max2' },
+    { x: [3, 31, 1], kernel: 2, filters: 4, pad: 'same', relu: false, bias: true },
+    { x: [2, 17, 1], kernel: 8, filters: 12, pad: 'valid', relu: true, bias: false, pool: 'max2' },
+    { x: [2, 26, 1], kernel: 5, filters: 8, pad: 'same', relu: true, bias: true, pool: 'max2' },
   );
   for (const c of cases) {
     it(`${JSON.stringify(c)}`, async () => {
@@ -61,6 +66,19 @@ describe('Winograd conv1d (inference) agrees with the cpu backend', () => {
       expect(Buffer.from(b.buffer).equals(Buffer.from(a.buffer))).toBe(true);
     });
   }
+
+  it('with one input channel it gives the bits of the training forward (fused conv on wasm, then max-pooling)', async () => {
+    await tf.setBackend('wasm');
+    const [direct, fast] = tf.tidy(() => {
+      const x = tf.mul(uniform([3, 301, 1], 31), 2) as tf.Tensor3D;
+      const filter = uniform([7, 1, 16], 32) as tf.Tensor3D;
+      const bias = uniform([16], 33) as tf.Tensor1D;
+      const y = tf.fused.conv2d({ x: tf.reshape(x, [3, 1, 301, 1]) as tf.Tensor4D, filter: tf.reshape(filter, [1, 7, 1, 16]) as tf.Tensor4D, strides: 1, pad: 'valid', bias, activation: 'relu' });
+      return [tf.maxPool(y, [1, 2], [1, 2], 'valid').dataSync() as Float32Array, winograd(x, filter, bias, 'valid', true, 'max2').dataSync() as Float32Array];
+    });
+    expect(fast.length).toBe(direct.length);
+    expect(Buffer.from(fast.buffer).equals(Buffer.from(direct.buffer))).toBe(true);
+  });
 
   it('compileForward uses it for inference only: same outputs as the cpu model.predict, identical bytes on every call', async () => {
     const build = () =>
@@ -91,9 +109,9 @@ describe('Winograd conv1d (inference) agrees with the cpu backend', () => {
     const profile = await tf.profile(() => forward(input));
     const counts: Record<string, number> = {};
     for (const k of profile.kernels) counts[k.name] = (counts[k.name] ?? 0) + 1;
-    // c1 has 1 input channel: the direct conv; c2 and c3: Winograd, with p2 and gap inside the kernel
-    expect(counts).toMatchObject({ [WINOGRAD_CONV1D]: 2, FusedConv2D: 1, MaxPool: 1 });
-    expect(counts.Mean ?? 0).toBe(0);
+    // c1 (1 input channel: the direct kernel), c2 and c3 (Winograd), with p1, p2 and gap inside the kernel
+    expect(counts).toMatchObject({ [WINOGRAD_CONV1D]: 3 });
+    for (const name of ['FusedConv2D', 'Conv2D', 'MaxPool', 'Mean']) expect(counts[name] ?? 0).toBe(0);
     const first = forward(input).dataSync() as Float32Array;
     const second = forward(input).dataSync() as Float32Array;
     expect(relativeDifference(first, cpu.cpu![0]!)).toBeLessThanOrEqual(1e-5);
