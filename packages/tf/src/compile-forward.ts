@@ -34,6 +34,14 @@ export function compileForward(model: tf.Sequential, options: CompileForwardOpti
   const steps: Step[] = [];
   for (let k = 0; k < layers.length; k++) {
     const layer = layers[k]!;
+    // Conv1D (linear) → BatchNormalization [→ relu] [→ pooling]: outside training one conv with the
+    // normalization folded into its filter and bias (see compileConvBatchNorm)
+    const folded = compileConvBatchNorm(layers, k);
+    if (folded !== undefined) {
+      steps.push(folded.step);
+      k += folded.layers - 1;
+      continue;
+    }
     const next = layers[k + 1];
     // Conv1D + a pooling that the inference conv can absorb: one step (see compileConv1d)
     const pool = next === undefined || layer.getClassName() !== 'Conv1D' ? 'none' : fusablePool(next);
@@ -96,6 +104,64 @@ function compileLayer(layer: tf.layers.Layer, logits: boolean): Step {
     default:
       return fallback;
   }
+}
+
+/** Whether a layer is a relu activation layer. */
+function isRelu(layer: tf.layers.Layer | undefined): boolean {
+  if (layer === undefined) return false;
+  const config = layer.getConfig() as Config;
+  if (layer.getClassName() === 'Activation') return config.activation === 'relu';
+  return layer.getClassName() === 'ReLU' && config.maxValue == null;
+}
+
+interface BatchNormVariables {
+  readonly gamma?: { read(): tf.Tensor };
+  readonly beta?: { read(): tf.Tensor };
+  readonly movingMean?: { read(): tf.Tensor };
+  readonly movingVariance?: { read(): tf.Tensor };
+}
+
+/**
+ * Conv1D (linear activation) → BatchNormalization over the channels [→ relu] [→ a pooling the conv can
+ * absorb], compiled as one step: in training the layers run one by one (batch statistics, moving
+ * averages); outside training the normalization is an affine map per channel, s = γ / √(var + ε),
+ * folded into the conv (filter · s, bias (b − mean)·s + β), so the conv kernel applies it with the relu
+ * and the pooling in its output pass. Undefined when the layers at `k` are not such a block.
+ */
+function compileConvBatchNorm(layers: tf.layers.Layer[], k: number): { step: Step; layers: number } | undefined {
+  const conv = layers[k];
+  const bn = layers[k + 1];
+  if (conv?.getClassName() !== 'Conv1D' || bn?.getClassName() !== 'BatchNormalization') return undefined;
+  const convConfig = conv.getConfig() as Config;
+  const bnConfig = bn.getConfig() as Config;
+  const axis = bnConfig.axis;
+  if (convConfig.activation !== 'linear' || !(axis === -1 || axis === 2)) return undefined;
+  const variables = bn as unknown as BatchNormVariables;
+  if (variables.movingMean === undefined || variables.movingVariance === undefined) return undefined;
+  const epsilon = Number(bnConfig.epsilon ?? 1e-3);
+  const relu = isRelu(layers[k + 2]);
+  const poolLayer = layers[k + (relu ? 3 : 2)];
+  const pool = poolLayer === undefined ? 'none' : fusablePool(poolLayer);
+  const count = 2 + (relu ? 1 : 0) + (pool === 'none' ? 0 : 1);
+  const group = layers.slice(k, k + count).map((layer) => compileLayer(layer, false));
+  const unfused: Step = (x, training) => group.reduce((h, step) => step(h, training), x);
+  const foldedWeights = () => {
+    const [kernel, bias] = conv.trainableWeights.map((w) => w.read()) as [tf.Tensor3D, tf.Tensor1D | undefined];
+    const variance = variables.movingVariance!.read();
+    const inverse = tf.div(1, tf.sqrt(tf.add(variance, epsilon)));
+    const scale = variables.gamma === undefined ? inverse : tf.mul(variables.gamma.read(), inverse);
+    const mean = variables.movingMean!.read();
+    let shift = tf.mul(bias === undefined ? tf.neg(mean) : tf.sub(bias, mean), scale);
+    if (variables.beta !== undefined) shift = tf.add(shift, variables.beta.read());
+    return [tf.mul(kernel, scale), shift];
+  };
+  const config = { ...convConfig, activation: relu ? 'relu' : 'linear', useBias: true };
+  const plain = compileConv1d(config, foldedWeights);
+  if (plain === undefined) return undefined;
+  const pooling = pool === 'none' ? undefined : compileLayer(poolLayer!, false);
+  const folded = pooling === undefined ? plain : compileConv1d(config, foldedWeights, pool, (x, training) => pooling(plain(x, training), training));
+  if (folded === undefined) return undefined;
+  return { step: (x, training) => (training ? unfused(x, training) : folded(x, false)), layers: count };
 }
 
 /** The pooling after a Conv1D that the Winograd inference kernel can compute in its output pass. */
