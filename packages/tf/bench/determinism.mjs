@@ -1,9 +1,10 @@
 // Same seed → byte-identical weights: trains the bench's CNN1D and LSTM for one epoch on 256 seeded
-// random examples and prints the sha256 of every weight's bytes. Run twice (separate processes) and
-// compare. Usage: node bench/determinism.mjs
+// random examples and prints the sha256 of every weight's bytes, then the sha256 of the trained model's
+// predictions on the same examples (the inference kernels: Winograd convs, fused pooling). Run twice
+// (separate processes, and on Node 20 and 26) and compare. Usage: node bench/determinism.mjs
 import { createHash } from 'node:crypto';
 import { createRng, matrix } from '@pipeline/core';
-import { fitStandardization, initializeWeights, selectBackend, signalSource, tf, trainClassifier } from '../dist/index.js';
+import { fitStandardization, initializeWeights, predictClassifier, selectBackend, signalSource, tf, trainClassifier } from '../dist/index.js';
 import { MODELS } from './models.mjs';
 
 await selectBackend({ backend: 'wasm' });
@@ -25,4 +26,6 @@ for (const name of ['cnn1d', 'lstm']) {
   const hash = createHash('sha256');
   for (const w of network.getWeights()) hash.update(Buffer.from((w.dataSync()).buffer));
   process.stdout.write(`${name} ${hash.digest('hex')}\n`);
+  const predictions = await predictClassifier(network, source, { batchSize: spec.batch, classes: 3 });
+  process.stdout.write(`${name} predictions ${createHash('sha256').update(Buffer.from(predictions.buffer)).digest('hex')}\n`);
 }

@@ -19,6 +19,25 @@ export const MODELS = {
         ],
       }),
   },
+  // model-cnn's issue-20 default architecture (downsample 2 → 625 steps): Conv1D(k 9, no bias) →
+  // BatchNorm → ReLU blocks of 16/32/64 filters, max-pooling by 4 between them (not in the torch peer)
+  cnn_default: {
+    steps: 625,
+    batch: 64,
+    params: 23827,
+    build: () => {
+      const layers = [];
+      [16, 32, 64].forEach((filters, k) => {
+        layers.push(tf.layers.conv1d({ name: `conv${k + 1}`, ...(k === 0 ? { inputShape: [625, 1] } : {}), filters, kernelSize: 9, activation: 'linear', useBias: false, kernelInitializer: 'zeros' }));
+        layers.push(tf.layers.batchNormalization({ name: `conv${k + 1}_bn`, momentum: 0.9, epsilon: 1e-3 }));
+        layers.push(tf.layers.activation({ name: `conv${k + 1}_relu`, activation: 'relu' }));
+        if (k < 2) layers.push(tf.layers.maxPooling1d({ name: `pool${k + 1}`, poolSize: 4 }));
+      });
+      layers.push(tf.layers.globalAveragePooling1d({ name: 'gap' }));
+      layers.push(tf.layers.dense({ name: 'output', units: 3, activation: 'softmax', kernelInitializer: 'zeros' }));
+      return tf.sequential({ layers });
+    },
+  },
   lstm: {
     steps: 250,
     batch: 32,

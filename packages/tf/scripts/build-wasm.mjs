@@ -367,6 +367,188 @@ const cellBackward = `  (func (export "lstm_cell_backward") (param $gates i32) (
       (br $bloop)))
   )`;
 
+// ---- Winograd F(m, r) 1D convolution transforms, m + r − 1 = 8 -----------------------------------------
+// The 8 interpolation points 0, 1, −1, 2, −2, ½, −½, ∞ serve every filter size r = 2..7 (m = 9 − r
+// outputs per tile): y = Aᵀ[(G·g) ⊙ (Bᵀ·d)] with Bᵀ = (E⁻¹)ᵀ for the evaluation matrix E of the points
+// (rows scaled to small integers; G carries the inverse scales, see src/winograd-conv1d.ts) and
+// Aᵀ[i][α] = p_α^i (the ∞ column is e_{m−1}). The sums run in the fixed order written here.
+export const WINOGRAD_POINTS = [0, 1, -1, 2, -2, 0.5, -0.5];
+export const WINOGRAD_BT = [
+  [4, 0, -21, 0, 21, 0, -4, 0],
+  [0, -4, -4, 17, 17, -4, -4, 0],
+  [0, 4, -4, -17, 17, 4, -4, 0],
+  [0, 2, 1, -10, -5, 8, 4, 0],
+  [0, -2, 1, 10, -5, -8, 4, 0],
+  [0, 4, 8, -5, -10, 1, 2, 0],
+  [0, -4, 8, 5, -10, -1, 2, 0],
+  [0, -4, 0, 21, 0, -21, 0, 4],
+];
+
+/** Σ_j coefficient_j · v_j as a v128 expression, terms in the given order (zeros skipped). */
+function linear(terms) {
+  const c = (v) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
+  let expr;
+  for (const [coefficient, v] of terms) {
+    if (coefficient === 0) continue;
+    const magnitude = Math.abs(coefficient);
+    const product = magnitude === 1 ? v : `(f32x4.mul ${c(magnitude)} ${v})`;
+    if (expr === undefined) expr = coefficient < 0 ? (magnitude === 1 ? `(f32x4.neg ${v})` : `(f32x4.mul ${c(coefficient)} ${v})`) : product;
+    else expr = `(${coefficient < 0 ? 'f32x4.sub' : 'f32x4.add'} ${expr} ${product})`;
+  }
+  return expr ?? '(v128.const i32x4 0 0 0 0)';
+}
+
+// U[α][t][c] (at u + α·ustride + 4(t·ci + c)) = Σ_j Bᵀ[α][j] · x[t·m + j][c] for t < tiles, c < ci
+// (ci % 4 = 0); x rows of ci floats from x; every row t·m .. t·m + 7 must exist.
+const winogradInput = (() => {
+  const L = [];
+  L.push('  (func (export "winograd8_input") (param $u i32) (param $ustride i32) (param $x i32) (param $tiles i32) (param $m i32) (param $ci i32)');
+  L.push('    (local $t i32) (local $c i32) (local $rs i32) (local $xt i32) (local $ut i32) (local $p i32) (local $o i32)');
+  for (let j = 0; j < 8; j++) L.push(`    (local $d${j} v128)`);
+  L.push('    (local.set $rs (i32.shl (local.get $ci) (i32.const 2)))');
+  L.push('    (block $tdone (loop $tloop');
+  L.push('      (br_if $tdone (i32.ge_u (local.get $t) (local.get $tiles)))');
+  L.push('      (local.set $xt (i32.add (local.get $x) (i32.mul (i32.mul (local.get $t) (local.get $m)) (local.get $rs))))');
+  L.push('      (local.set $ut (i32.add (local.get $u) (i32.mul (local.get $t) (local.get $rs))))');
+  L.push('      (local.set $c (i32.const 0))');
+  L.push('      (block $cdone (loop $cloop');
+  L.push('        (br_if $cdone (i32.ge_u (local.get $c) (local.get $rs)))');
+  L.push('        (local.set $p (i32.add (local.get $xt) (local.get $c)))');
+  for (let j = 0; j < 8; j++) {
+    L.push(`        (local.set $d${j} (v128.load align=4 (local.get $p)))`);
+    if (j < 7) L.push('        (local.set $p (i32.add (local.get $p) (local.get $rs)))');
+  }
+  L.push('        (local.set $o (i32.add (local.get $ut) (local.get $c)))');
+  for (let a = 0; a < 8; a++) {
+    L.push(`        (v128.store align=4 (local.get $o) ${linear(WINOGRAD_BT[a].map((b, j) => [b, `(local.get $d${j})`]))})`);
+    if (a < 7) L.push('        (local.set $o (i32.add (local.get $o) (local.get $ustride)))');
+  }
+  L.push('        (local.set $c (i32.add (local.get $c) (i32.const 16)))');
+  L.push('        (br $cloop)))');
+  L.push('      (local.set $t (i32.add (local.get $t) (i32.const 1)))');
+  L.push('      (br $tloop)))');
+  L.push('  )');
+  return L.join('\n');
+})();
+
+// y[t·m + i][c] (at y + 4((t·m + i)·co + c)) = Σ_α Aᵀ[i][α] · M[α][t][c] (at mp + α·mstride + 4(t·co + c))
+// (+ bias[c] if flags & 2, then max(·, 0) if flags & 4) for t < tiles, i < m (the last tile: i < last),
+// c < co (co % 4 = 0), m ≤ 7. Fused consumers of y (`mode`):
+// - 'store': y as above;
+// - 'max2': max-pooling by 2 (m even): pooled[(t·m + i) / 2] = max(y[t·m + i], y[t·m + i + 1]) for even
+//   i with i + 1 < rows (a last odd row is dropped, as `valid` pooling does);
+// - 'sum': sum[c] += y[t·m + i][c] in order of t, then i (the order of reduce_middle over the rows).
+function winogradOutput(mode) {
+  const name = { store: 'winograd8_output', max2: 'winograd8_output_max2', sum: 'winograd8_output_sum' }[mode];
+  const L = [];
+  L.push(`  (func (export "${name}") (param $y i32) (param $mp i32) (param $mstride i32) (param $tiles i32) (param $m i32) (param $last i32) (param $co i32) (param $bias i32) (param $flags i32)`);
+  L.push('    (local $t i32) (local $c i32) (local $rs i32) (local $rows i32) (local $yt i32) (local $mt i32) (local $p i32) (local $q i32) (local $b v128) (local $v v128) (local $prev v128) (local $s v128)');
+  for (let a = 0; a < 8; a++) L.push(`    (local $m${a} v128)`);
+  L.push('    (local.set $rs (i32.shl (local.get $co) (i32.const 2)))');
+  L.push('    (block $tdone (loop $tloop');
+  L.push('      (br_if $tdone (i32.ge_u (local.get $t) (local.get $tiles)))');
+  L.push('      (local.set $rows (select (local.get $last) (local.get $m) (i32.eq (local.get $t) (i32.sub (local.get $tiles) (i32.const 1)))))');
+  if (mode === 'store') L.push('      (local.set $yt (i32.add (local.get $y) (i32.mul (i32.mul (local.get $t) (local.get $m)) (local.get $rs))))');
+  if (mode === 'max2') L.push('      (local.set $yt (i32.add (local.get $y) (i32.mul (i32.mul (local.get $t) (i32.shr_u (local.get $m) (i32.const 1))) (local.get $rs))))');
+  if (mode === 'sum') L.push('      (local.set $yt (local.get $y))');
+  L.push('      (local.set $mt (i32.add (local.get $mp) (i32.mul (local.get $t) (local.get $rs))))');
+  L.push('      (local.set $c (i32.const 0))');
+  L.push('      (block $cdone (loop $cloop');
+  L.push('        (br_if $cdone (i32.ge_u (local.get $c) (local.get $rs)))');
+  L.push('        (local.set $p (i32.add (local.get $mt) (local.get $c)))');
+  for (let a = 0; a < 8; a++) {
+    L.push(`        (local.set $m${a} (v128.load align=4 (local.get $p)))`);
+    if (a < 7) L.push('        (local.set $p (i32.add (local.get $p) (local.get $mstride)))');
+  }
+  L.push('        (local.set $b (if (result v128) (i32.and (local.get $flags) (i32.const 2)) (then (v128.load align=4 (i32.add (local.get $bias) (local.get $c)))) (else (v128.const i32x4 0 0 0 0))))');
+  L.push('        (local.set $q (i32.add (local.get $yt) (local.get $c)))');
+  if (mode === 'sum') L.push('        (local.set $s (v128.load align=4 (local.get $q)))');
+  L.push('        (block $idone');
+  for (let i = 0; i < 7; i++) {
+    L.push(`          (br_if $idone (i32.ge_u (i32.const ${mode === 'max2' && i % 2 === 0 ? i + 1 : i}) (local.get $rows)))`);
+    L.push(`          (local.set $v ${linear(WINOGRAD_POINTS.map((p, a) => [p ** i, `(local.get $m${a})`]))})`);
+    L.push(`          (if (i32.eq (local.get $m) (i32.const ${i + 1})) (then (local.set $v (f32x4.add (local.get $v) (local.get $m7)))))`);
+    L.push('          (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set $v (f32x4.add (local.get $v) (local.get $b)))))');
+    L.push('          (if (i32.and (local.get $flags) (i32.const 4)) (then (local.set $v (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get $v)))))');
+    if (mode === 'store') {
+      L.push('          (v128.store align=4 (local.get $q) (local.get $v))');
+      if (i < 6) L.push('          (local.set $q (i32.add (local.get $q) (local.get $rs)))');
+    } else if (mode === 'max2') {
+      if (i % 2 === 0) L.push('          (local.set $prev (local.get $v))');
+      else {
+        L.push('          (v128.store align=4 (local.get $q) (f32x4.pmax (local.get $prev) (local.get $v)))');
+        if (i < 5) L.push('          (local.set $q (i32.add (local.get $q) (local.get $rs)))');
+      }
+    } else {
+      L.push('          (local.set $s (f32x4.add (local.get $s) (local.get $v)))');
+    }
+  }
+  L.push('        )');
+  if (mode === 'sum') L.push('        (v128.store align=4 (local.get $q) (local.get $s))');
+  L.push('        (local.set $c (i32.add (local.get $c) (i32.const 16)))');
+  L.push('        (br $cloop)))');
+  L.push('      (local.set $t (i32.add (local.get $t) (i32.const 1)))');
+  L.push('      (br $tloop)))');
+  L.push('  )');
+  return L.join('\n');
+}
+
+// ---- single-input-channel 1D convolution ---------------------------------------------------------------
+// For ci = 1 (a first layer on a raw signal) the filter [K, 1, co] is kept in registers, 4 output channels
+// at a time: y[t][c] = Σ_{k<K} x[t + k] · w[k][c] (in order of k, from 0: the GEMM's order, so the same
+// bits) (+ bias[c] if flags & 2, max(·, 0) if flags & 4), t < n; pool = 1 stores max(y[2t'], y[2t' + 1])
+// at row t' < ⌊n / 2⌋ instead. Rows of co floats at y; x holds n + K − 1 floats.
+const SINGLE_CHANNEL_TAPS = [2, 3, 4, 5, 6, 7, 8];
+function singleChannelConv(K) {
+  const L = [];
+  const splat = (j) => `(v128.load32_splat offset=${4 * j} (local.get $xs))`;
+  L.push(`  (func (export "conv1_k${K}") (param $y i32) (param $x i32) (param $n i32) (param $co i32) (param $w i32) (param $bias i32) (param $flags i32) (param $pool i32)`);
+  L.push('    (local $c i32) (local $rs i32) (local $t i32) (local $xs i32) (local $yp i32) (local $b v128) (local $s v128) (local $acc0 v128) (local $acc1 v128)');
+  for (let k = 0; k < K; k++) L.push(`    (local $w${k} v128)`);
+  L.push('    (local.set $rs (i32.shl (local.get $co) (i32.const 2)))');
+  L.push('    (block $cdone (loop $cloop');
+  L.push('      (br_if $cdone (i32.ge_u (local.get $c) (local.get $rs)))');
+  for (let k = 0; k < K; k++) L.push(`      (local.set $w${k} (v128.load align=4 (i32.add (local.get $w) (i32.add (i32.mul (local.get $rs) (i32.const ${k})) (local.get $c)))))`);
+  L.push('      (local.set $b (if (result v128) (i32.and (local.get $flags) (i32.const 2)) (then (v128.load align=4 (i32.add (local.get $bias) (local.get $c)))) (else (v128.const i32x4 0 0 0 0))))');
+  L.push('      (local.set $xs (local.get $x))');
+  L.push('      (local.set $yp (i32.add (local.get $y) (local.get $c)))');
+  L.push('      (local.set $t (i32.const 0))');
+  const finish = (acc) => [
+    `          (if (i32.and (local.get $flags) (i32.const 2)) (then (local.set ${acc} (f32x4.add (local.get ${acc}) (local.get $b)))))`,
+    `          (if (i32.and (local.get $flags) (i32.const 4)) (then (local.set ${acc} (f32x4.pmax (v128.const i32x4 0 0 0 0) (local.get ${acc})))))`,
+  ];
+  L.push('      (if (local.get $pool) (then');
+  L.push('        (block $pdone (loop $ploop');
+  L.push('          (br_if $pdone (i32.ge_u (i32.add (local.get $t) (i32.const 1)) (local.get $n)))');
+  L.push('          (local.set $acc0 (v128.const i32x4 0 0 0 0)) (local.set $acc1 (v128.const i32x4 0 0 0 0))');
+  for (let j = 0; j <= K; j++) {
+    L.push(`          (local.set $s ${splat(j)})`);
+    if (j < K) L.push(`          (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $s) (local.get $w${j}))))`);
+    if (j >= 1) L.push(`          (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $s) (local.get $w${j - 1}))))`);
+  }
+  L.push(...finish('$acc0'), ...finish('$acc1'));
+  L.push('          (v128.store align=4 (local.get $yp) (f32x4.pmax (local.get $acc0) (local.get $acc1)))');
+  L.push('          (local.set $yp (i32.add (local.get $yp) (local.get $rs)))');
+  L.push('          (local.set $xs (i32.add (local.get $xs) (i32.const 8)))');
+  L.push('          (local.set $t (i32.add (local.get $t) (i32.const 2)))');
+  L.push('          (br $ploop))))');
+  L.push('      (else');
+  L.push('        (block $odone (loop $oloop');
+  L.push('          (br_if $odone (i32.ge_u (local.get $t) (local.get $n)))');
+  L.push('          (local.set $acc0 (v128.const i32x4 0 0 0 0))');
+  for (let j = 0; j < K; j++) L.push(`          (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul ${splat(j)} (local.get $w${j}))))`);
+  L.push(...finish('$acc0'));
+  L.push('          (v128.store align=4 (local.get $yp) (local.get $acc0))');
+  L.push('          (local.set $yp (i32.add (local.get $yp) (local.get $rs)))');
+  L.push('          (local.set $xs (i32.add (local.get $xs) (i32.const 4)))');
+  L.push('          (local.set $t (i32.add (local.get $t) (i32.const 1)))');
+  L.push('          (br $oloop)))))');
+  L.push('      (local.set $c (i32.add (local.get $c) (i32.const 16)))');
+  L.push('      (br $cloop)))');
+  L.push('  )');
+  return L.join('\n');
+}
+
 /** The whole module's text. */
 export function kernelWat() {
   const tiles = [];
@@ -383,6 +565,11 @@ export function kernelWat() {
     expSigmoid,
     cellForward,
     cellBackward,
+    winogradInput,
+    winogradOutput('store'),
+    winogradOutput('max2'),
+    winogradOutput('sum'),
+    ...SINGLE_CHANNEL_TAPS.map(singleChannelConv),
     ')',
     '',
   ].join('\n');

@@ -19,6 +19,16 @@ export interface SimdKernels {
   lstm_cell_forward(z: number, cprev: number, cout: number, tout: number, hout: number, hstride: number, batch: number, units: number, first: number): void;
   /** BPTT through one LSTM timestep (units % 4 = 0); see the .wat. */
   lstm_cell_backward(gates: number, cprev: number, tanhc: number, dh: number, dc: number, dz: number, batch: number, units: number, first: number): void;
+  /** Winograd input transform over 8 points (ci % 4 = 0); see the .wat and winograd-conv1d.ts. */
+  winograd8_input(u: number, ustride: number, x: number, tiles: number, m: number, ci: number): void;
+  /** Winograd output transform over 8 points (+ bias if flags & 2, relu if flags & 4; co % 4 = 0, m ≤ 7). */
+  winograd8_output(y: number, mp: number, mstride: number, tiles: number, m: number, last: number, co: number, bias: number, flags: number): void;
+  /** The same, max-pooled by 2 (m even) into y. */
+  winograd8_output_max2(y: number, mp: number, mstride: number, tiles: number, m: number, last: number, co: number, bias: number, flags: number): void;
+  /** The same, summed over the outputs into y[co] (y += Σ_t Σ_i, in order). */
+  winograd8_output_sum(y: number, mp: number, mstride: number, tiles: number, m: number, last: number, co: number, bias: number, flags: number): void;
+  /** Single-input-channel conv, filter [K, 1, co] in registers, K = 2..8 (pool = 1: max-pooled by 2); see the .wat. */
+  readonly [taps: `conv1_k${number}`]: (y: number, x: number, n: number, co: number, w: number, bias: number, flags: number, pool: number) => void;
 }
 
 /** gemm flags */

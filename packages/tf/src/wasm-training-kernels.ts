@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv1dBackpropFilter, conv1dBackpropInput, conv1dForward, maxPoolGrad1d, reduceContiguous } from './simd-training-kernels.js';
 import { tf } from './tf.js';
+import { WINOGRAD_CONV1D, winogradConv1dKernel } from './winograd-conv1d.js';
 
 /**
  * Training kernels for the tfjs `wasm` backend (4.22.0), built only from kernels the backend already
@@ -18,7 +19,11 @@ import { tf } from './tf.js';
  *   the backward pass; tensors are immutable, so the copy shares the data with a reference count
  *   instead, as the cpu backend does.
  *
- * Each is checked against the `cpu` backend in `test/wasm-training-kernels.test.ts`.
+ * - `PipelineWinogradConv1D` (a new kernel name, inference only): Conv1D by Winograd minimal filtering,
+ *   which `compileForward` runs outside training (winograd-conv1d.ts).
+ *
+ * Each is checked against the `cpu` backend in `test/wasm-training-kernels.test.ts` (the Winograd conv in
+ * `test/winograd-conv1d.test.ts`).
  * @internal Exported for the package's tests; not part of the public API.
  */
 export const WASM_TRAINING_KERNELS = [
@@ -31,6 +36,7 @@ export const WASM_TRAINING_KERNELS = [
   'FusedConv2D',
   'Sum',
   'Mean',
+  'PipelineWinogradConv1D',
 ] as const;
 
 type Info = tf.TensorInfo;
@@ -378,6 +384,8 @@ export function registerWasmTrainingKernels(): readonly string[] {
       if (config === undefined) throw new Error(`@pipeline/tf: the wasm backend has no '${name}' kernel`);
       replace(name, wrap(config.kernelFunc), config.setupFunc);
     }
+    // inference only (compileForward without training): see winograd-conv1d.ts
+    replace(WINOGRAD_CONV1D, winogradConv1dKernel);
   }
   registered = { backend, names: [...WASM_TRAINING_KERNELS] };
   return registered.names;
