@@ -34,7 +34,7 @@ export const CNN_DEFAULTS: Readonly<CnnArgs> = Object.freeze({
   batchSize: 32,
   downsample: 2,
   maxTrainSamples: 0,
-  predictBatchSize: 4096,
+  predictBatchSize: 256,
   verbose: false,
   channels: 1,
   learningRate: 2e-3,

@@ -37,7 +37,7 @@ describe('cnnClassifier', () => {
       batchSize: 32,
       downsample: 2,
       maxTrainSamples: 0,
-      predictBatchSize: 4096,
+      predictBatchSize: 256,
       verbose: false,
       learningRate: 2e-3,
       loadModel: null,
@@ -103,6 +103,20 @@ describe('cnnClassifier', () => {
     expect(moving[1]!.some((v) => Math.abs(v - 1) > 1e-3)).toBe(true);
     expect(Array.from((await again.predictProba(test.features)).data)).toEqual(Array.from(probabilities.data));
     [fitted, reloaded, again].forEach((m) => m.dispose());
+  });
+
+  it('predicts the same bytes whatever predictBatchSize (batches of 7, the 256 default, all rows at once)', async () => {
+    const train = syntheticSignals({ rows: 80, steps: 96, seed: 11 });
+    const test = syntheticSignals({ rows: 45, steps: 96, seed: 12 });
+    const probas: number[][] = [];
+    for (const predictBatchSize of [7, 256, 45]) {
+      const fitted = await cnnClassifier({ ...tiny, epochs: 2, predictBatchSize }).fit(train, { seed: 3 });
+      probas.push(Array.from((await fitted.predictProba(test.features)).data));
+      fitted.dispose();
+    }
+    expect(probas[0]!.length).toBe(45 * 3);
+    expect(probas[1]).toEqual(probas[0]);
+    expect(probas[2]).toEqual(probas[0]);
   });
 
   it('loadOnly uses a saved model without training: weights and standardization unchanged, leakage warned', async () => {

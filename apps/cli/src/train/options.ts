@@ -41,7 +41,7 @@ export const CNN_FLAGS: ReadonlyArray<readonly [string, 'number' | 'boolean' | '
   ['cnn-learning-rate', 'number', 'Adam learning rate (default 2e-3)', 'learningRate'],
   ['cnn-batch-norm', 'boolean', 'BatchNormalization after each convolution (default true)', 'batchNorm'],
   ['cnn-class-weight', 'string', 'Class weights in the loss: balanced or none (default balanced)', 'classWeight'],
-  ['cnn-predict-batch-size', 'number', 'Prediction batch (default 4096)', 'predictBatchSize'],
+  ['cnn-predict-batch-size', 'number', 'Prediction batch (default 256)', 'predictBatchSize'],
   ['cnn-verbose', 'boolean', 'Log every epoch at info', 'verbose'],
   ['cnn-load-only', 'boolean', 'Use --cnn-load-model as is, without training', 'loadOnly'],
   ['cnn-load-model', 'string', 'Pretrained CNN (artifact folder or model.json folder)', 'loadModel'],
