@@ -85,6 +85,26 @@ export class H5ChunkReader {
     }
   }
 
+  /** Rows `[s, e)` (every column) as native elements in little-endian order into `out` (rows × columns × item size bytes). */
+  readBytes(s: number, e: number, out: Uint8Array): void {
+    const { chunkRows: cr, chunkCols: cc, itemSize } = this;
+    const rowBytes = this.cols * itemSize;
+    for (let ci = Math.floor(s / cr); ci * cr < e; ci++) {
+      const first = ci * cr;
+      const r0 = Math.max(s, first);
+      const r1 = Math.min(e, first + cr, this.rows);
+      for (let cj = 0; cj * cc < this.cols; cj++) {
+        const chunk = this.chunk(ci * this.gridCols + cj);
+        const k0 = cj * cc;
+        const k1 = Math.min(this.cols, k0 + cc);
+        for (let r = r0; r < r1; r++) {
+          const from = ((r - first) * cc) * itemSize;
+          out.set(chunk.subarray(from, from + (k1 - k0) * itemSize), (r - s) * rowBytes + k0 * itemSize);
+        }
+      }
+    }
+  }
+
   /** Whether chunk `index` is stored without any filter applied (its bytes are the elements). */
   private unfiltered(index: number): boolean {
     const mask = this.storage.chunks[index]!.filterMask;
