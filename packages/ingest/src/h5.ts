@@ -105,6 +105,12 @@ export interface H5Dataset {
 export interface H5File {
   /** Absolute path of the file. */
   readonly path: string;
+  /**
+   * Whether HDF5 (h5wasm) serves this file. False when it was opened without HDF5 (its metadata was
+   * read by the TypeScript parser and every dataset is read directly): opening it again, e.g. in a
+   * worker thread, then costs a few small reads instead of loading h5wasm.
+   */
+  readonly usesHdf5: boolean;
   /** Every dataset in the file, recursively, in HDF5 link order. */
   datasets(): H5DatasetInfo[];
   /** A dataset by key. Missing → `E_NOT_FOUND` listing the keys that exist; a group → `E_INPUT`. */
@@ -431,6 +437,7 @@ class MetaTree implements H5Tree {
 }
 
 class H5FileImpl implements H5File {
+  readonly usesHdf5: boolean;
   private listing: H5DatasetInfo[] | undefined;
   /** One object per key, so the read-path probe runs once per dataset. */
   private readonly opened = new Map<string, H5DatasetImpl>();
@@ -441,7 +448,9 @@ class H5FileImpl implements H5File {
     private readonly logger: Logger,
     private readonly readBlockBytes: number,
     private readonly state: FileState,
-  ) {}
+  ) {
+    this.usesHdf5 = tree instanceof H5wasmTree;
+  }
 
   datasets(): H5DatasetInfo[] {
     this.checkOpen();
