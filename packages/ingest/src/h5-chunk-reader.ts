@@ -130,6 +130,10 @@ export class H5ChunkReader {
       pread(this.fd, new Uint8Array(out.buffer, out.byteOffset + offset * 4, bytes), position);
       return;
     }
+    if (width * NARROW_FRACTION <= this.cols) {
+      readNarrow(this.fd, position, b - a, rowBytes, columns.start * this.itemSize, width, this.itemSize, this.littleEndian, this.kind, out, offset);
+      return;
+    }
     if (this.rowBlock.length < bytes) this.rowBlock = new Uint8Array(bytes);
     const block = this.rowBlock.subarray(0, bytes);
     pread(this.fd, block, position);
@@ -197,6 +201,40 @@ export class H5ChunkReader {
       }
       input = output;
     }
+  }
+}
+
+/**
+ * A column range at most this fraction of a row (e.g. the id column of 1261) is read row by row,
+ * only its bytes (one small `pread` per row), instead of whole rows: reading the ids of a
+ * 6,000 × 1261 float32 file touched 30 MB for 24 KB.
+ */
+export const NARROW_FRACTION = 16;
+
+/**
+ * `rows` rows of `width` elements starting `columnOffset` bytes into rows of `rowBytes` bytes at
+ * file `position`, converted into `out` from `offset` (row-major, `width` per row). Reads rows in
+ * groups into one small buffer.
+ */
+export function readNarrow(
+  fd: number,
+  position: number,
+  rows: number,
+  rowBytes: number,
+  columnOffset: number,
+  width: number,
+  itemSize: number,
+  littleEndian: boolean,
+  kind: NumericKind,
+  out: Float32Array,
+  offset: number,
+): void {
+  const bytes = width * itemSize;
+  const cell = new Uint8Array(Math.ceil(bytes / 8) * 8);
+  for (let r = 0; r < rows; r++) {
+    pread(fd, cell.subarray(0, bytes), position + r * rowBytes + columnOffset);
+    if (!littleEndian) swapBytes(cell.subarray(0, bytes), itemSize);
+    kind.convert(cell.buffer, 0, width, out, offset + r * width);
   }
 }
 

@@ -2,7 +2,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PipelineError, silentLogger, throwIfAborted, type Logger, type Matrix } from '@pipeline/core';
 import { requireFile } from './file-checks.js';
-import { H5ChunkReader, swapBytes } from './h5-chunk-reader.js';
+import { H5ChunkReader, NARROW_FRACTION, readNarrow, swapBytes } from './h5-chunk-reader.js';
 import { locateContiguousData, preadFully } from './h5-contiguous.js';
 import { dtypeName, numericKind, type NumericArray } from './h5-dtype.js';
 import { H5FormatError, readStorage, type H5Storage } from './h5-layout.js';
@@ -876,6 +876,10 @@ class H5DatasetImpl implements H5Dataset {
     try {
       if (width === this.cols && kind.array === Float32Array && this.metadata.littleEndian) {
         preadFully(fd, new Uint8Array(out.buffer, out.byteOffset + offset * 4, bytes), base + s * rowBytes);
+        return;
+      }
+      if (width * NARROW_FRACTION <= this.cols) {
+        readNarrow(fd, base + s * rowBytes, e - s, rowBytes, columns.start * itemSize, width, itemSize, this.metadata.littleEndian, kind, out, offset);
         return;
       }
       if (this.scratch.length < bytes) this.scratch = new Uint8Array(bytes);
