@@ -159,14 +159,14 @@ async function execute(
   const runtime: Runtime = {
     io,
     argv,
-    logger: toLogger(log),
+    logger: toLogger(log, level),
     onProgress: progress.onProgress,
     signal,
     json: args.json,
     quiet: args.quiet,
     seed: args.seed ?? 42,
     cwd,
-    context: { logger: toLogger(log), onProgress: progress.onProgress, signal, cwd, env: io.env ?? process.env },
+    context: { logger: toLogger(log, level), onProgress: progress.onProgress, signal, cwd, env: io.env ?? process.env },
     resolvePath: (path) => resolve(cwd, path),
     print: (text) => {
       if (!args.json) io.stdout(text.endsWith('\n') ? text : `${text}\n`);

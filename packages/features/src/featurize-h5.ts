@@ -56,10 +56,12 @@ export interface FeaturizeH5Options {
    */
   readonly workers?: number;
   /**
-   * Who reads the HDF5 rows when `workers > 0`: `main` (default: this thread reads each batch and
-   * transfers it, zero-copy, to a worker; workers never load h5wasm, so they start fast) or `worker`
-   * (each worker opens the file and reads its own row ranges: raw signal never crosses threads and
-   * decompression runs in parallel, but each worker pays h5wasm's start-up).
+   * Who reads the HDF5 rows when `workers > 0`: `main` (this thread reads each batch and transfers
+   * it, zero-copy, to a worker; workers never load h5wasm, so they start fast) or `worker` (each
+   * worker opens the file and reads its own row ranges: raw signal never crosses threads and reading
+   * and decompression run in parallel, but a file that needs HDF5 makes each worker load h5wasm).
+   * Default: `worker` when the file opens without HDF5 (`H5File.usesHdf5` false: a worker's open is
+   * a few small reads), else `main`.
    */
   readonly readIn?: 'worker' | 'main';
   /**
@@ -221,7 +223,7 @@ export async function featurizeH5(file: string | H5File, options: FeaturizeH5Opt
     const features =
       workers === 0
         ? await featurizeInProcess(dataset, context)
-        : await featurizeWithWorkers(h5.path, datasetKey, dataset, workers, options.readIn ?? 'main', context, started);
+        : await featurizeWithWorkers(h5.path, datasetKey, dataset, workers, options.readIn ?? (h5.usesHdf5 ? 'main' : 'worker'), context, started);
     logger.debug('featurized HDF5 rows', {
       file: h5.path,
       dataset: datasetKey,

@@ -16,6 +16,7 @@ let output: Float32Array;
 let file: H5File | undefined;
 let dataset: H5Dataset | undefined;
 let plan: FeaturePlan;
+let scratch = new Float32Array(0);
 
 function reply(message: WorkerReply): void {
   port.postMessage(message);
@@ -68,10 +69,15 @@ port.on('message', (message: WorkerRequest) => {
   if (data.testFault === 'exit-in-task') process.exit(70);
   try {
     const { start: first, end } = message;
-    const input: Matrix =
-      message.data !== undefined
-        ? { rows: end - first, cols: message.cols!, data: message.data }
-        : dataset!.readRows(first, end);
+    let input: Matrix;
+    if (message.data !== undefined) {
+      input = { rows: end - first, cols: message.cols!, data: message.data };
+    } else {
+      // One batch buffer, reused: fresh multi-MB arrays cost a page fault per 4 KiB on first touch.
+      const needed = (end - first) * dataset!.info.shape[1]!;
+      if (scratch.length < needed) scratch = new Float32Array(needed);
+      input = dataset!.readRows(first, end, { into: scratch });
+    }
     plan.computeRows(input, output, first - data.rowOffset);
     reply({ type: 'done', start: first, end });
   } catch (error) {

@@ -85,6 +85,26 @@ export class H5ChunkReader {
     }
   }
 
+  /** Rows `[s, e)` (every column) as native elements in little-endian order into `out` (rows × columns × item size bytes). */
+  readBytes(s: number, e: number, out: Uint8Array): void {
+    const { chunkRows: cr, chunkCols: cc, itemSize } = this;
+    const rowBytes = this.cols * itemSize;
+    for (let ci = Math.floor(s / cr); ci * cr < e; ci++) {
+      const first = ci * cr;
+      const r0 = Math.max(s, first);
+      const r1 = Math.min(e, first + cr, this.rows);
+      for (let cj = 0; cj * cc < this.cols; cj++) {
+        const chunk = this.chunk(ci * this.gridCols + cj);
+        const k0 = cj * cc;
+        const k1 = Math.min(this.cols, k0 + cc);
+        for (let r = r0; r < r1; r++) {
+          const from = ((r - first) * cc) * itemSize;
+          out.set(chunk.subarray(from, from + (k1 - k0) * itemSize), (r - s) * rowBytes + k0 * itemSize);
+        }
+      }
+    }
+  }
+
   /** Whether chunk `index` is stored without any filter applied (its bytes are the elements). */
   private unfiltered(index: number): boolean {
     const mask = this.storage.chunks[index]!.filterMask;
@@ -108,6 +128,10 @@ export class H5ChunkReader {
     const width = columns.end - columns.start;
     if (this.native && width === this.cols) {
       pread(this.fd, new Uint8Array(out.buffer, out.byteOffset + offset * 4, bytes), position);
+      return;
+    }
+    if (width * NARROW_FRACTION <= this.cols) {
+      readNarrow(this.fd, position, b - a, rowBytes, columns.start * this.itemSize, width, this.itemSize, this.littleEndian, this.kind, out, offset);
       return;
     }
     if (this.rowBlock.length < bytes) this.rowBlock = new Uint8Array(bytes);
@@ -177,6 +201,40 @@ export class H5ChunkReader {
       }
       input = output;
     }
+  }
+}
+
+/**
+ * A column range at most this fraction of a row (e.g. the id column of 1261) is read row by row,
+ * only its bytes (one small `pread` per row), instead of whole rows: reading the ids of a
+ * 6,000 × 1261 float32 file touched 30 MB for 24 KB.
+ */
+export const NARROW_FRACTION = 16;
+
+/**
+ * `rows` rows of `width` elements starting `columnOffset` bytes into rows of `rowBytes` bytes at
+ * file `position`, converted into `out` from `offset` (row-major, `width` per row). Reads rows in
+ * groups into one small buffer.
+ */
+export function readNarrow(
+  fd: number,
+  position: number,
+  rows: number,
+  rowBytes: number,
+  columnOffset: number,
+  width: number,
+  itemSize: number,
+  littleEndian: boolean,
+  kind: NumericKind,
+  out: Float32Array,
+  offset: number,
+): void {
+  const bytes = width * itemSize;
+  const cell = new Uint8Array(Math.ceil(bytes / 8) * 8);
+  for (let r = 0; r < rows; r++) {
+    pread(fd, cell.subarray(0, bytes), position + r * rowBytes + columnOffset);
+    if (!littleEndian) swapBytes(cell.subarray(0, bytes), itemSize);
+    kind.convert(cell.buffer, 0, width, out, offset + r * width);
   }
 }
 

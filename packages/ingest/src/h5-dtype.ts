@@ -1,6 +1,10 @@
-import type { H5Runtime } from './h5-module.js';
-
-type H5Metadata = InstanceType<H5Runtime['h5wasm']['Dataset']>['metadata'];
+/** The fields of an element type these functions use (h5wasm's dataset metadata, or `H5TypeInfo` of the metadata parser). */
+interface H5Metadata {
+  readonly type: number;
+  readonly size: number;
+  readonly signed: boolean;
+  readonly enum_type?: unknown;
+}
 
 /** A numeric element type's typed array, in the shapes h5wasm hands back. */
 export type NumericArray =

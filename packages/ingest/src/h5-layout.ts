@@ -46,11 +46,12 @@ export interface H5ChunkedStorage {
 export class H5FormatError extends Error {}
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-const UNDEFINED_ADDRESS = 2 ** 53; // any 0xff…ff address decodes above this
+export const UNDEFINED_ADDRESS = 2 ** 53; // any 0xff…ff address decodes above this
 /** Filters the direct reader implements: deflate (1) and shuffle (2). */
 export const DIRECT_FILTERS = new Set([1, 2]);
 
-class Reader {
+/** Bounds-checked `pread` of metadata blocks. */
+export class Reader {
   constructor(
     private readonly fd: number,
     readonly fileSize: number,
@@ -72,7 +73,7 @@ class Reader {
 }
 
 /** Little-endian cursor over a metadata block with bounds checks. */
-class Cursor {
+export class Cursor {
   constructor(
     readonly buf: Buffer,
     public at = 0,
@@ -111,7 +112,7 @@ class Cursor {
   }
 }
 
-interface Superblock {
+export interface Superblock {
   readonly base: number;
   readonly offsetSize: number;
   readonly lengthSize: number;
@@ -146,7 +147,7 @@ function readSuperblock(reader: Reader): Superblock {
   throw new H5FormatError('no HDF5 signature');
 }
 
-interface Message {
+export interface Message {
   readonly type: number;
   readonly flags: number;
   readonly body: Buffer;
@@ -154,8 +155,12 @@ interface Message {
 
 const MAX_HEADER_BLOCKS = 1024;
 
-/** The messages of the object header at absolute position `position` (v1 or v2, with continuations). */
-function readMessages(reader: Reader, sb: Superblock, position: number): Message[] {
+/**
+ * The messages of the object header at absolute position `position` (v1 or v2, with continuations).
+ * `verify`: check the checksums of version-2 header blocks (`OHDR`, `OCHK`) with `verify(bytes)`,
+ * which returns false for a mismatch (then {@link H5FormatError}).
+ */
+export function readMessages(reader: Reader, sb: Superblock, position: number, verify?: (block: Buffer) => boolean): Message[] {
   const messages: Message[] = [];
   const first = reader.bytes(position, Math.min(16, reader.fileSize - position), 'object header');
   const blocks: Array<{ position: number; length: number }> = [];
@@ -170,6 +175,7 @@ function readMessages(reader: Reader, sb: Superblock, position: number): Message
     if (v2Flags & 0x20) c.skip(16);
     if (v2Flags & 0x10) c.skip(4);
     const size = c.uint(1 << (v2Flags & 3));
+    if (verify !== undefined && !verify(reader.bytes(position, c.at + size + 4, 'object header'))) throw new H5FormatError('object header checksum mismatch');
     blocks.push({ position: position + c.at, length: size });
   } else {
     if (first[0] !== 1) throw new H5FormatError(`bad object header version ${first[0]}`);
@@ -188,6 +194,7 @@ function readMessages(reader: Reader, sb: Superblock, position: number): Message
     if (v2) {
       if (b > 0) {
         if (data.subarray(0, 4).toString('latin1') !== 'OCHK') throw new H5FormatError('bad object header continuation signature');
+        if (verify !== undefined && !verify(data)) throw new H5FormatError('object header continuation checksum mismatch');
         c = new Cursor(data, 4);
         end = data.length - 4; // checksum
       } else {
@@ -229,7 +236,7 @@ function readMessages(reader: Reader, sb: Superblock, position: number): Message
   return messages;
 }
 
-function parseFilters(body: Buffer): H5Filter[] {
+export function parseFilters(body: Buffer): H5Filter[] {
   const c = new Cursor(body);
   const version = c.u8();
   const count = c.u8();

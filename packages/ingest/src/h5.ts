@@ -1,18 +1,20 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PipelineError, silentLogger, throwIfAborted, type Logger, type Matrix } from '@pipeline/core';
 import { requireFile } from './file-checks.js';
-import { H5ChunkReader, swapBytes } from './h5-chunk-reader.js';
+import { H5ChunkReader, NARROW_FRACTION, readNarrow, swapBytes } from './h5-chunk-reader.js';
 import { locateContiguousData, preadFully } from './h5-contiguous.js';
 import { dtypeName, numericKind, type NumericArray } from './h5-dtype.js';
-import { readStorage, type H5Storage } from './h5-layout.js';
+import { H5FormatError, readStorage, type H5Storage } from './h5-layout.js';
+import { H5Unsupported, readH5Meta, type H5Meta, type H5MetaDataset, type H5MetaGroup, type H5TypeInfo } from './h5-meta.js';
 import { h5Cause, loadH5, type H5Module, type H5Runtime } from './h5-module.js';
 
 type H5wasm = H5Runtime['h5wasm'];
 type H5wasmFile = InstanceType<H5wasm['File']>;
 type H5wasmGroup = InstanceType<H5wasm['Group']>;
 type H5wasmDataset = InstanceType<H5wasm['Dataset']>;
-type H5Metadata = H5wasmDataset['metadata'];
+/** The element type fields reads use: h5wasm's metadata or the metadata parser's. */
+type H5Metadata = Pick<H5TypeInfo, 'type' | 'size' | 'signed' | 'littleEndian'> & { readonly enum_type?: unknown };
 
 /** What a dataset holds, as listed by {@link H5File.datasets}. */
 export interface H5DatasetInfo {
@@ -103,6 +105,12 @@ export interface H5Dataset {
 export interface H5File {
   /** Absolute path of the file. */
   readonly path: string;
+  /**
+   * Whether HDF5 (h5wasm) serves this file. False when it was opened without HDF5 (its metadata was
+   * read by the TypeScript parser and every dataset is read directly): opening it again, e.g. in a
+   * worker thread, then costs a few small reads instead of loading h5wasm.
+   */
+  readonly usesHdf5: boolean;
   /** Every dataset in the file, recursively, in HDF5 link order. */
   datasets(): H5DatasetInfo[];
   /** A dataset by key. Missing → `E_NOT_FOUND` listing the keys that exist; a group → `E_INPUT`. */
@@ -162,8 +170,22 @@ const FILTER_NAMES: Record<number, string> = {
  * will read HDF5, before starting worker threads: their module loading shares libuv's four file
  * threads, and h5wasm's file read queued behind it left this thread idle for 0.4 s (a training
  * run's profile at load 11). Never rejects (a failure is reported by `openH5`).
+ *
+ * With `file`, nothing is loaded when that file can be opened without HDF5 (its metadata is
+ * understood by the TypeScript parser and every dataset is read directly; a few small reads decide).
  */
-export function preloadH5(): void {
+export function preloadH5(file?: string): void {
+  if (file !== undefined) {
+    try {
+      const pure = openWithoutHdf5(resolve(file), statSync(resolve(file)).size, silentLogger);
+      if (pure !== undefined) {
+        pure.close();
+        return; // openH5 will not need HDF5 for this file
+      }
+    } catch {
+      // a missing or unreadable file: openH5 reports it
+    }
+  }
   loadH5().catch(() => {});
 }
 
@@ -178,9 +200,23 @@ export function preloadH5(): void {
  */
 export async function openH5(path: string, options: OpenH5Options = {}): Promise<H5File> {
   const absolute = resolve(path);
+  const logger = options.logger ?? silentLogger;
+  if (options.directReads !== false) {
+    const stats = requireFile(absolute, 'HDF5 file');
+    const started = performance.now();
+    const pure = openWithoutHdf5(absolute, stats.size, logger);
+    if (pure !== undefined) {
+      logger.debug('opened HDF5 file without HDF5', { file: absolute, ms: Math.round(performance.now() - started) });
+      const readBlockBytes = options.readBlockBytes ?? H5_READ_BLOCK_BYTES;
+      if (!(readBlockBytes >= 1)) {
+        pure.close();
+        throw new PipelineError('E_USAGE', `readBlockBytes must be ≥ 1, got ${readBlockBytes}`, { field: 'readBlockBytes' });
+      }
+      return pure.open(logger, readBlockBytes);
+    }
+  }
   const runtime = await loadH5();
   const stats = requireFile(absolute, 'HDF5 file');
-  const logger = options.logger ?? silentLogger;
   const started = performance.now();
   let file: H5wasmFile;
   try {
@@ -194,7 +230,52 @@ export async function openH5(path: string, options: OpenH5Options = {}): Promise
     file.close();
     throw new PipelineError('E_USAGE', `readBlockBytes must be ≥ 1, got ${readBlockBytes}`, { field: 'readBlockBytes' });
   }
-  return new H5FileImpl(runtime, file, absolute, logger, readBlockBytes, stats.size, options.directReads ?? true);
+  return new H5FileImpl(new H5wasmTree(runtime, file), absolute, logger, readBlockBytes, { closed: false, fd: undefined, size: stats.size, directReads: options.directReads ?? true });
+}
+
+/**
+ * Opens the file with the TypeScript metadata parser (`readH5Meta`) when it understands every
+ * object and every dataset can be read directly (numeric, contiguous or chunked 1-D/2-D with
+ * deflate/shuffle, every chunk allocated); undefined otherwise, and HDF5 (h5wasm) opens it.
+ */
+function openWithoutHdf5(path: string, size: number, logger: Logger): { open(logger: Logger, readBlockBytes: number): H5File; close(): void } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  let storages: Map<H5MetaDataset, H5Storage>;
+  let meta: H5Meta;
+  try {
+    meta = readH5Meta(fd, size);
+    storages = new Map();
+    for (const { dataset } of meta.datasets) {
+      const storage = directStorage(fd, size, dataset);
+      if (storage === undefined) throw new H5Unsupported(`dataset '${dataset.path}' needs HDF5 to read`);
+      storages.set(dataset, storage);
+    }
+  } catch (cause) {
+    closeSync(fd);
+    if (!(cause instanceof H5Unsupported) && !(cause instanceof H5FormatError)) throw cause;
+    logger.debug('HDF5 metadata not read directly; HDF5 opens the file', { file: path, reason: cause.message });
+    return undefined;
+  }
+  return {
+    open: (log, readBlockBytes) => new H5FileImpl(new MetaTree(meta, storages), path, log, readBlockBytes, { closed: false, fd, size, directReads: true }),
+    close: () => closeSync(fd),
+  };
+}
+
+/** The storage of a dataset the direct readers can read completely, else undefined. */
+function directStorage(fd: number, size: number, dataset: H5MetaDataset): H5Storage | undefined {
+  const { shape, dtype } = dataset;
+  if (numericKind(dtype) === undefined || shape.length === 0) return undefined;
+  const storage = readStorage(fd, size, dataset.address, shape, dtype.size);
+  if (storage === undefined) return undefined;
+  if (storage.kind === 'contiguous') return dataset.filters.length === 0 && dataset.layoutClass === 1 ? storage : undefined;
+  const sameFilters = storage.filters.map((f) => f.id).join() === dataset.filters.map((f) => f.id).join();
+  return dataset.layoutClass === 2 && sameFilters && (shape.length === 1 || shape.length === 2) ? storage : undefined;
 }
 
 function openError(path: string, size: number, cause: unknown): PipelineError {
@@ -230,35 +311,151 @@ interface FileState {
   readonly directReads: boolean;
 }
 
+/**
+ * Where an {@link H5FileImpl} finds groups, datasets and attributes: h5wasm ({@link H5wasmTree}) or
+ * the metadata parser ({@link MetaTree}). Entities are opaque to the file.
+ */
+interface H5Tree {
+  readonly root: unknown;
+  /** Every dataset, as HDF5's `H5Lvisit` lists them. */
+  list(): H5DatasetInfo[];
+  isGroup(entity: unknown): boolean;
+  isDataset(entity: unknown): boolean;
+  /** Link names of a group, in HDF5's iteration order. */
+  keys(group: unknown): string[];
+  child(group: unknown, name: string): unknown;
+  /** Attributes of a group or dataset entity. */
+  attrs(entity: unknown, file: string): Record<string, unknown>;
+  openDataset(entity: unknown, key: string, path: string, state: FileState, logger: Logger, readBlockBytes: number): H5DatasetImpl;
+  close(): void;
+}
+
+/** The h5wasm tree: HDF5 itself. */
+class H5wasmTree implements H5Tree {
+  constructor(
+    private readonly runtime: H5Runtime,
+    private readonly file: H5wasmFile,
+  ) {}
+
+  get root(): unknown {
+    return this.file;
+  }
+
+  list(): H5DatasetInfo[] {
+    const out: H5DatasetInfo[] = [];
+    for (const key of this.file.paths()) {
+      const entity = this.file.get(key);
+      if (entity instanceof this.runtime.h5wasm.Dataset) out.push(describe(entity, key.replace(/^\//, '')));
+    }
+    return out;
+  }
+
+  isGroup(entity: unknown): boolean {
+    return entity instanceof this.runtime.h5wasm.Group;
+  }
+
+  isDataset(entity: unknown): boolean {
+    return entity instanceof this.runtime.h5wasm.Dataset;
+  }
+
+  keys(group: unknown): string[] {
+    return (group as H5wasmGroup).keys();
+  }
+
+  child(group: unknown, name: string): unknown {
+    return (group as H5wasmGroup).get(name);
+  }
+
+  attrs(entity: unknown, file: string): Record<string, unknown> {
+    return readAttrs(entity as H5wasmGroup | H5wasmDataset, file);
+  }
+
+  openDataset(entity: unknown, key: string, path: string, state: FileState, logger: Logger, readBlockBytes: number): H5DatasetImpl {
+    const dataset = entity as H5wasmDataset;
+    return new H5DatasetImpl({ module: this.runtime.module, dataset }, dataset.metadata, undefined, describe(dataset, key), path, state, logger, readBlockBytes);
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}
+
+/** The tree read by the metadata parser: no HDF5 at all (every dataset is read directly). */
+class MetaTree implements H5Tree {
+  constructor(
+    private readonly meta: H5Meta,
+    private readonly storages: ReadonlyMap<H5MetaDataset, H5Storage>,
+  ) {}
+
+  get root(): unknown {
+    return this.meta.root;
+  }
+
+  list(): H5DatasetInfo[] {
+    return this.meta.datasets.map(({ key, dataset }) => this.describe(dataset, key));
+  }
+
+  private describe(dataset: H5MetaDataset, key: string): H5DatasetInfo {
+    const storage = this.storages.get(dataset)!;
+    return {
+      key,
+      shape: [...dataset.shape],
+      dtype: dtypeName(dataset.dtype),
+      chunks: storage.kind === 'chunked' ? [...storage.chunk] : null,
+      filters: dataset.filters.map((filter) => ({ id: filter.id, name: FILTER_NAMES[filter.id]! })),
+    };
+  }
+
+  isGroup(entity: unknown): boolean {
+    return (entity as H5MetaGroup | H5MetaDataset).type === 'Group';
+  }
+
+  isDataset(entity: unknown): boolean {
+    return (entity as H5MetaGroup | H5MetaDataset).type === 'Dataset';
+  }
+
+  keys(group: unknown): string[] {
+    return [...(group as H5MetaGroup).children.keys()];
+  }
+
+  child(group: unknown, name: string): unknown {
+    return (group as H5MetaGroup).children.get(name) ?? null;
+  }
+
+  attrs(entity: unknown): Record<string, unknown> {
+    return structuredClone((entity as H5MetaGroup | H5MetaDataset).attrs);
+  }
+
+  openDataset(entity: unknown, key: string, path: string, state: FileState, logger: Logger, readBlockBytes: number): H5DatasetImpl {
+    const dataset = entity as H5MetaDataset;
+    const opened = new H5DatasetImpl(undefined, dataset.dtype, this.storages.get(dataset)!, this.describe(dataset, key), path, state, logger, readBlockBytes);
+    opened.metaAttrs = dataset.attrs;
+    return opened;
+  }
+
+  close(): void {}
+}
+
 class H5FileImpl implements H5File {
-  private readonly state: FileState;
+  readonly usesHdf5: boolean;
   private listing: H5DatasetInfo[] | undefined;
   /** One object per key, so the read-path probe runs once per dataset. */
   private readonly opened = new Map<string, H5DatasetImpl>();
 
   constructor(
-    private readonly runtime: H5Runtime,
-    private readonly file: H5wasmFile,
+    private readonly tree: H5Tree,
     readonly path: string,
     private readonly logger: Logger,
     private readonly readBlockBytes: number,
-    size: number,
-    directReads: boolean,
+    private readonly state: FileState,
   ) {
-    this.state = { closed: false, fd: undefined, size, directReads };
+    this.usesHdf5 = tree instanceof H5wasmTree;
   }
 
   datasets(): H5DatasetInfo[] {
     this.checkOpen();
     if (this.listing === undefined) {
-      this.listing = guarded(this.path, 'list the datasets', () => {
-        const out: H5DatasetInfo[] = [];
-        for (const key of this.file.paths()) {
-          const entity = this.file.get(key);
-          if (entity instanceof this.runtime.h5wasm.Dataset) out.push(describe(entity, key.replace(/^\//, '')));
-        }
-        return out;
-      });
+      this.listing = guarded(this.path, 'list the datasets', () => this.tree.list());
     }
     return this.listing.map((info) => ({ ...info, shape: [...info.shape] }));
   }
@@ -270,8 +467,8 @@ class H5FileImpl implements H5File {
 
   private openDataset(key: string): H5Dataset {
     const { entity, key: normalized } = this.resolve(key);
-    if (!(entity instanceof this.runtime.h5wasm.Dataset)) {
-      if (entity instanceof this.runtime.h5wasm.Group) {
+    if (!this.tree.isDataset(entity)) {
+      if (this.tree.isGroup(entity)) {
         const inside = this.datasets()
           .map((info) => info.key)
           .filter((k) => k.startsWith(`${normalized}/`));
@@ -292,7 +489,7 @@ class H5FileImpl implements H5File {
     }
     let dataset = this.opened.get(normalized);
     if (dataset === undefined) {
-      dataset = new H5DatasetImpl(this.runtime.module, entity, describe(entity, normalized), this.path, this.state, this.logger, this.readBlockBytes);
+      dataset = this.tree.openDataset(entity, normalized, this.path, this.state, this.logger, this.readBlockBytes);
       this.opened.set(normalized, dataset);
     }
     return dataset;
@@ -301,9 +498,9 @@ class H5FileImpl implements H5File {
   attrs(key = ''): Record<string, unknown> {
     this.checkOpen();
     return guarded(this.path, `read the attributes of '${key || '/'}'`, () => {
-      const entity = key === '' || key === '/' ? this.file : this.resolve(key).entity;
-      if (!(entity instanceof this.runtime.h5wasm.Group) && !(entity instanceof this.runtime.h5wasm.Dataset)) return {};
-      return readAttrs(entity, this.path);
+      const entity = key === '' || key === '/' ? this.tree.root : this.resolve(key).entity;
+      if (!this.tree.isGroup(entity) && !this.tree.isDataset(entity)) return {};
+      return this.tree.attrs(entity, this.path);
     });
   }
 
@@ -313,7 +510,7 @@ class H5FileImpl implements H5File {
     for (const dataset of this.opened.values()) dataset.release();
     if (this.state.fd !== undefined) closeSync(this.state.fd);
     this.state.fd = undefined;
-    this.file.close();
+    this.tree.close();
   }
 
   /** Walks `key` one link at a time so a missing component or a path through a dataset is reported precisely. */
@@ -326,16 +523,16 @@ class H5FileImpl implements H5File {
         hint: `name one of the datasets: ${listKeys(this.datasets().map((info) => info.key))}`,
       });
     }
-    let group: H5wasmGroup = this.file;
+    let group: unknown = this.tree.root;
     let walked = '';
-    let entity: unknown = this.file;
+    let entity: unknown = this.tree.root;
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
-      if (!group.keys().includes(part)) throw this.notFound(normalized, walked);
-      entity = group.get(part);
+      if (!this.tree.keys(group).includes(part)) throw this.notFound(normalized, walked);
+      entity = this.tree.child(group, part);
       walked = walked === '' ? part : `${walked}/${part}`;
       if (i < parts.length - 1) {
-        if (!(entity instanceof this.runtime.h5wasm.Group)) {
+        if (!this.tree.isGroup(entity)) {
           throw new PipelineError('E_INPUT', `'${walked}' is a ${describeEntity(entity)}, so '${normalized}' cannot exist`, {
             file: this.path,
             field: normalized,
@@ -378,16 +575,22 @@ class H5DatasetImpl implements H5Dataset {
   /** The storage read from the object header (undefined: not read yet; null: unsupported or unreadable). */
   private storage: H5Storage | null | undefined;
 
+  /**
+   * @param hdf5 h5wasm's handle of the dataset, or undefined when the file was opened without HDF5
+   *   (then `storage` is given and every read is direct).
+   */
   constructor(
-    private readonly module: H5Module,
-    private readonly dataset: H5wasmDataset,
+    private readonly hdf5: { readonly module: H5Module; readonly dataset: H5wasmDataset } | undefined,
+    metadata: H5Metadata,
+    storage: H5Storage | undefined,
     readonly info: H5DatasetInfo,
     private readonly path: string,
     private readonly state: FileState,
     private readonly logger: Logger,
     private readonly readBlockBytes: number,
   ) {
-    this.metadata = dataset.metadata;
+    this.metadata = metadata;
+    if (storage !== undefined) this.storage = storage;
     const shape = info.shape;
     this.rows = shape[0] ?? 1;
     this.cols = shape.slice(1).reduce((a, b) => a * b, 1);
@@ -500,11 +703,13 @@ class H5DatasetImpl implements H5Dataset {
       this.checkRowRange(start, end);
     }
     const shape = rank === 0 ? [] : [end - start, ...this.info.shape.slice(1)];
+    if (this.hdf5 === undefined) return { shape, data: this.readRawDirect(start, end) };
+    const { dataset } = this.hdf5;
     if (this.info.dtype === 'string') {
       const ranges: Array<[number, number]> = rank === 0 ? [] : [[start, end]];
       let values: unknown;
       try {
-        values = rank === 0 ? this.dataset.value : this.dataset.slice(ranges);
+        values = rank === 0 ? dataset.value : dataset.slice(ranges);
       } catch (cause) {
         throw this.readError(start, end, cause);
       }
@@ -532,7 +737,34 @@ class H5DatasetImpl implements H5Dataset {
 
   attrs(): Record<string, unknown> {
     this.checkReadable(true);
-    return readAttrs(this.dataset, this.path);
+    if (this.hdf5 === undefined) return structuredClone(this.metaAttrs);
+    return readAttrs(this.hdf5.dataset, this.path);
+  }
+
+  /** Attributes read by the metadata parser (files opened without HDF5). */
+  metaAttrs: Record<string, unknown> = {};
+
+  /**
+   * Rows `[start, end)` in the native type without HDF5 (files opened without it; every dataset
+   * there is numeric with direct storage): the bytes as stored, in little-endian order.
+   */
+  private readRawDirect(start: number, end: number): NumericArray {
+    const kind = numericKind(this.metadata)!;
+    const itemSize = this.metadata.size;
+    const rowBytes = this.cols * itemSize;
+    const bytes = new Uint8Array((end - start) * rowBytes);
+    try {
+      const storage = this.storage!;
+      if (storage.kind === 'contiguous') {
+        preadFully(this.state.fd!, bytes, storage.position + start * rowBytes);
+        if (!this.metadata.littleEndian) swapBytes(bytes, itemSize);
+      } else {
+        this.chunked()!.readBytes(start, end, bytes);
+      }
+    } catch (cause) {
+      throw this.readError(start, end, cause);
+    }
+    return new kind.array(bytes.buffer, 0, (end - start) * this.cols);
   }
 
   /** Reads rows `[s, e)` × `columns` as one hyperslab and converts into `out` at `offset`. */
@@ -575,7 +807,7 @@ class H5DatasetImpl implements H5Dataset {
       const storage = this.readStorage();
       if (storage?.kind === 'contiguous') base = storage.position;
       else if (storage === null && metadata.littleEndian && this.state.directReads) {
-        base = locateContiguousData(this.module, this.dataset, this.path, this.state.fd!, this.state.size, info.shape, metadata.size);
+        base = locateContiguousData(this.hdf5!.module, this.hdf5!.dataset, this.path, this.state.fd!, this.state.size, info.shape, metadata.size);
       }
     }
     this.directBase = base ?? null;
@@ -613,7 +845,8 @@ class H5DatasetImpl implements H5Dataset {
     this.state.fd ??= openSync(this.path, 'r');
     let storage: H5Storage | null = null;
     try {
-      const reference = this.module.create_object_reference(this.dataset.file_id, this.dataset.path);
+      const { module, dataset } = this.hdf5!;
+      const reference = module.create_object_reference(dataset.file_id, dataset.path);
       // h5wasm returns the H5R_OBJECT reference's bytes (a haddr_t: the object header's address).
       const address = Number(Buffer.from(Array.from(reference)).readBigUInt64LE(0));
       storage = readStorage(this.state.fd, this.state.size, address, this.info.shape, this.metadata.size) ?? null;
@@ -645,6 +878,10 @@ class H5DatasetImpl implements H5Dataset {
         preadFully(fd, new Uint8Array(out.buffer, out.byteOffset + offset * 4, bytes), base + s * rowBytes);
         return;
       }
+      if (width * NARROW_FRACTION <= this.cols) {
+        readNarrow(fd, base + s * rowBytes, e - s, rowBytes, columns.start * itemSize, width, itemSize, this.metadata.littleEndian, kind, out, offset);
+        return;
+      }
       if (this.scratch.length < bytes) this.scratch = new Uint8Array(bytes);
       const scratch = this.scratch.subarray(0, bytes);
       preadFully(fd, scratch, base + s * rowBytes);
@@ -668,7 +905,8 @@ class H5DatasetImpl implements H5Dataset {
     s: number,
     e: number,
   ): T {
-    const module = this.module;
+    if (this.hdf5 === undefined) throw new PipelineError('E_INTERNAL', `dataset '${this.info.key}' needs HDF5 to read, but its file was opened without it`, { file: this.path });
+    const { module, dataset } = this.hdf5;
     const ptr = nbytes === 0 ? 0 : module._malloc(nbytes);
     if (nbytes !== 0 && ptr === 0) {
       throw new PipelineError('E_INPUT', `cannot allocate ${nbytes} bytes in the wasm heap (2 GiB at most)`, {
@@ -680,8 +918,8 @@ class H5DatasetImpl implements H5Dataset {
     try {
       if (nbytes !== 0) {
         module.get_dataset_data(
-          this.dataset.file_id,
-          this.dataset.path,
+          dataset.file_id,
+          dataset.path,
           count.length === 0 ? null : count.map(BigInt),
           offset.length === 0 ? null : offset.map(BigInt),
           count.length === 0 ? null : count.map(() => 1n),

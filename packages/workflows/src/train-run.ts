@@ -92,8 +92,8 @@ export function splitterFor(config: TrainConfig) {
 export async function trainRun(configInput: TrainConfigInput | TrainConfig, context: TrainRunContext = {}): Promise<TrainRunResult> {
   const cwd = context.cwd ?? process.cwd();
   const config = absoluteInputs(parseTrainConfig(configInput), cwd);
-  // h5wasm loads while the run folder is prepared, ahead of the worker threads' module loading.
-  if (config.inputs.signal !== undefined) preloadH5();
+  // h5wasm loads (when the file needs it) while the run folder is prepared, ahead of the worker threads' module loading.
+  if (config.inputs.signal !== undefined) preloadH5(config.inputs.signal.file);
   const hash = configHash(config);
   const { logger, onProgress, signal } = resolveContext(context);
   let models = await planBaseModels(config);
