@@ -13,7 +13,11 @@ import {
   CTL_DONE,
   CTL_FAILED,
   CTL_GENERATION,
+  CTL_JOB_KIND,
   CTL_LENGTH,
+  JOB_KIND_FEATURES,
+  JOB_KIND_TREES,
+  runFeatureRange,
   SPIN_LIMIT,
   WAIT_SLICE_MS,
   nextCommandWord,
@@ -21,7 +25,9 @@ import {
   claimWord,
   type KernelBuffers,
   type KernelContext,
+  type RangeRunner,
 } from './hist-kernel.mjs';
+import type { TreeLaneSetup } from './tree-lane.mjs';
 
 /** How long an idle pool waits for the next fit before its threads end. */
 const IDLE_MS = 1500;
@@ -39,6 +45,8 @@ export interface PoolTestHooks {
   readonly execArgv?: string[];
   /** Replaces the 20 s start timeout. */
   readonly startTimeoutMs?: number;
+  /** Tree jobs: the calling thread claims no tree, so the workers grow every tree of every iteration. */
+  readonly workerTreesOnly?: boolean;
 }
 
 let testHooks: PoolTestHooks = {};
@@ -75,9 +83,12 @@ export class HistWorkerPool {
   private terminated = false;
   /** What the supervisor said about a thread that stopped (arrives after the control block is marked). */
   private stopMessage: string | undefined;
+  /** @internal Test hook ({@link PoolTestHooks}): the calling thread takes no tree of a tree job, and every iteration is offered to the workers. */
+  readonly workerTreesOnly: boolean;
 
-  private constructor(size: number, supervisor: Worker, ports: MessagePort[], control: Int32Array) {
+  private constructor(size: number, supervisor: Worker, ports: MessagePort[], control: Int32Array, workerTreesOnly: boolean) {
     this.size = size;
+    this.workerTreesOnly = workerTreesOnly;
     this.supervisor = supervisor;
     this.ports = ports;
     this.control = control;
@@ -130,7 +141,7 @@ export class HistWorkerPool {
     }
     supervisor.unref();
     for (const port of ports) port.unref();
-    return new HistWorkerPool(size, supervisor, ports, control);
+    return new HistWorkerPool(size, supervisor, ports, control, testHooks.workerTreesOnly === true);
   }
 
   /** True once a thread of the pool has stopped: the pool cannot run jobs any more. */
@@ -138,19 +149,47 @@ export class HistWorkerPool {
     return Atomics.load(this.control, CTL_DEAD) !== 0;
   }
 
-  /** Hands a new fit's shared memory to every worker. */
+  /** Hands a new fit's shared memory to every worker (feature jobs on that memory). */
   setup(buffers: KernelBuffers): void {
+    this.setupEach(this.ports.map(() => buffers));
+  }
+
+  /**
+   * Hands every worker a lane of its own for tree jobs ({@link runTrees}): `lanes[w]` is worker w's
+   * memory (laid out like the fit's, with a copy of the binned data), `trees` the shared gradients,
+   * raw scores and tree output.
+   */
+  setupTrees(lanes: readonly KernelBuffers[], trees: TreeLaneSetup): void {
+    if (lanes.length !== this.size) throw new PipelineError('E_INTERNAL', `${lanes.length} tree lanes for ${this.size} workers`);
+    this.setupEach(lanes.map((lane) => ({ ...lane, trees })));
+  }
+
+  private setupEach(messages: ReadonlyArray<KernelBuffers & { trees?: TreeLaneSetup }>): void {
     this.throwIfBroken();
-    for (const port of this.ports) port.postMessage(buffers);
-    this.command(COMMAND_SETUP, undefined, 1);
+    this.ports.forEach((port, w) => port.postMessage(messages[w]));
+    this.command(COMMAND_SETUP, undefined, 1, JOB_KIND_FEATURES);
   }
 
   /** Runs the job in `ctx.job` over all features, on the workers and the calling thread. */
   run(ctx: KernelContext, chunkSize: number): void {
-    this.command(COMMAND_RUN, ctx, chunkSize);
+    this.command(COMMAND_RUN, { units: ctx.nFeatures, run: (f0, f1, bounds) => runFeatureRange(ctx, f0, f1, bounds) }, chunkSize, JOB_KIND_FEATURES);
   }
 
-  private command(command: number, ctx: KernelContext | undefined, chunkSize: number): void {
+  /**
+   * Grows trees 0..nTrees-1 of one iteration: each thread claims one tree at a time (the calling
+   * thread from the front with `growRange`, the workers from the back on their lanes, see
+   * {@link setupTrees}). Returns once every tree is grown; throws like {@link run}.
+   */
+  runTrees(nTrees: number, growRange: RangeRunner): void {
+    this.command(COMMAND_RUN, { units: nTrees, run: growRange, workersOnly: this.workerTreesOnly }, 1, JOB_KIND_TREES);
+  }
+
+  private command(
+    command: number,
+    job: { readonly units: number; readonly run: RangeRunner; readonly workersOnly?: boolean } | undefined,
+    chunkSize: number,
+    kind: number,
+  ): void {
     this.throwIfBroken();
     const ctl = this.control;
     const word = nextCommandWord(Atomics.load(ctl, CTL_GENERATION), command);
@@ -158,18 +197,21 @@ export class HistWorkerPool {
     Atomics.store(ctl, CTL_FAILED, 0);
     Atomics.store(ctl, CTL_CHUNK_SIZE, chunkSize);
     Atomics.store(ctl, CTL_COMMAND, command);
-    Atomics.store(this.claim, 0, claimWord(word >>> 2, ctx === undefined ? 0 : ctx.nFeatures));
+    Atomics.store(ctl, CTL_JOB_KIND, kind);
+    Atomics.store(this.claim, 0, claimWord(word >>> 2, job === undefined ? 0 : job.units));
     Atomics.store(ctl, CTL_GENERATION, word);
     Atomics.notify(ctl, CTL_GENERATION);
-    // RUN waits for every feature to be done (by whichever threads took them), SETUP for every worker.
+    // RUN waits for every unit to be done (by whichever threads took them), SETUP for every worker.
     let target = this.size;
     let failure: unknown;
-    if (ctx !== undefined) {
-      target = ctx.nFeatures;
-      try {
-        runChunks(ctx, ctl, this.claim, word >>> 2);
-      } catch (error) {
-        failure = error; // runChunks counted the features nobody took: wait for the ones in progress
+    if (job !== undefined) {
+      target = job.units;
+      if (job.workersOnly !== true) {
+        try {
+          runChunks(job.run, ctl, this.claim, word >>> 2);
+        } catch (error) {
+          failure = error; // runChunks counted the units nobody took: wait for the ones in progress
+        }
       }
     }
     let spins = 0;

@@ -1,0 +1,151 @@
+import type { KernelBuffers } from './hist-kernel.mjs';
+import type { HistWorkerPool } from './hist-worker-pool.js';
+import { HistogramEngine } from './histogram-engine.js';
+import type { NodeRecord } from './tree-ensemble.js';
+import type { GrowerMapper, GrowerOptions, TreeGrower } from './tree-grower.mjs';
+import { maxTreeNodes, readTree, treeStride } from './tree-lane.mjs';
+
+/** One iteration in this many runs the mode not currently preferred, to keep both rates fresh. */
+const EXPLORE_EVERY = 16;
+
+/** Counts of how an {@link IterationGrower}'s iterations ran (for the fit's debug log and the tests). */
+export interface IterationGrowerStats {
+  /** Iterations whose trees were offered to the workers. */
+  parallelIterations: number;
+  /** Trees grown by a worker thread. */
+  workerTrees: number;
+}
+
+/**
+ * Grows the trees of one boosting iteration (one per class for 3+ classes) from that iteration's
+ * gradients. Without workers, one after the other on the calling thread. With them (see
+ * {@link IterationGrower.withWorkers}), the trees of an iteration are independent given its
+ * gradients, so each thread grows whole trees at once — the calling thread from class 0 up, the
+ * workers from the last class down, each on memory of its own — and every tree is the same bytes
+ * whichever thread grew it. Like the feature jobs, an iteration runs with the workers or without
+ * them, whichever has been faster per iteration lately (one iteration in 16 tries the other way; the
+ * first, which warms the workers up, is not timed):
+ * when another process holds the second core, a worker descheduled in the middle of a tree would
+ * make the iteration wait for it.
+ */
+export class IterationGrower {
+  readonly stats: IterationGrowerStats = { parallelIterations: 0, workerTrees: 0 };
+  private serialRate = 0;
+  private parallelRate = 0;
+  private iterations = 0;
+
+  private constructor(
+    private readonly grower: TreeGrower,
+    private readonly nRows: number,
+    private readonly nTrees: number,
+    /** float32[nTrees × nRows] each, class-major (on SharedArrayBuffers with workers). */
+    readonly gradients: Float32Array,
+    readonly hessians: Float32Array,
+    /** float64[nTrees × nRows] raw scores, class-major. */
+    readonly raw: Float64Array,
+    private readonly pool: HistWorkerPool | undefined,
+    private readonly output: Float64Array | undefined,
+    private readonly stride: number,
+  ) {}
+
+  /** Trees on the calling thread only; `gradients`, `hessians` and `raw` are ordinary arrays. */
+  static serial(grower: TreeGrower, nRows: number, nTrees: number, raw: Float64Array): IterationGrower {
+    return new IterationGrower(grower, nRows, nTrees, new Float32Array(nTrees * nRows), new Float32Array(nTrees * nRows), raw, undefined, undefined, 0);
+  }
+
+  /**
+   * Trees on the calling thread and the pool's workers: allocates the shared gradients, raw scores
+   * (initialised from `raw`) and tree output, and a lane per worker — a memory laid out like
+   * `engine`'s, with a copy of its binned data — and hands them to the workers. The grower must
+   * have no categorical features (their split search runs on the calling thread only).
+   */
+  static withWorkers(
+    grower: TreeGrower,
+    engine: HistogramEngine,
+    mapper: GrowerMapper,
+    hasMissing: Uint8Array,
+    options: GrowerOptions,
+    nTrees: number,
+    raw: Float64Array,
+    pool: HistWorkerPool,
+  ): IterationGrower {
+    const n = engine.nRows;
+    const gradients = new Float32Array(new SharedArrayBuffer(nTrees * n * 4));
+    const hessians = new Float32Array(new SharedArrayBuffer(nTrees * n * 4));
+    const sharedRaw = new Float64Array(new SharedArrayBuffer(nTrees * n * 8));
+    sharedRaw.set(raw);
+    const stride = treeStride(maxTreeNodes(n, options.maxLeafNodes, options.minSamplesLeaf));
+    const output = new Float64Array(new SharedArrayBuffer(nTrees * stride * 8));
+    const lanes: KernelBuffers[] = [];
+    for (let w = 0; w < pool.size; w++) {
+      const lane = new HistogramEngine(n, engine.nFeatures, engine.slotCount, engine.maxSlots, undefined);
+      lane.ctx.bins.set(engine.ctx.bins);
+      lane.start(engine.ctx.nBinsNonMissing, engine.ctx.hasMissing);
+      lanes.push(lane.buffers);
+    }
+    pool.setupTrees(lanes, {
+      nRows: n,
+      nTrees,
+      slots: engine.slotCount,
+      stride,
+      gradients: gradients.buffer as SharedArrayBuffer,
+      hessians: hessians.buffer as SharedArrayBuffer,
+      raw: sharedRaw.buffer as SharedArrayBuffer,
+      output: output.buffer as SharedArrayBuffer,
+      mapper: { thresholds: mapper.thresholds, nBinsNonMissing: mapper.nBinsNonMissing, missingBin: mapper.missingBin },
+      hasMissing,
+      options: {
+        maxLeafNodes: options.maxLeafNodes,
+        maxDepth: options.maxDepth,
+        minSamplesLeaf: options.minSamplesLeaf,
+        l2Regularization: options.l2Regularization,
+        learningRate: options.learningRate,
+      },
+    });
+    return new IterationGrower(grower, n, nTrees, gradients, hessians, sharedRaw, pool, output, stride);
+  }
+
+  /** Grows the iteration's trees from `gradients`/`hessians`, adds their leaf values to `raw`; returns them by class. */
+  grow(): NodeRecord[][] {
+    const trees = new Array<NodeRecord[]>(this.nTrees);
+    const growRange = (k0: number, k1: number): void => {
+      for (let k = k0; k < k1; k++) trees[k] = this.growTree(k);
+    };
+    const pool = this.pool;
+    if (pool === undefined) {
+      growRange(0, this.nTrees);
+      return trees;
+    }
+    // Iteration 0 warms the workers up (not timed), 1 times them, 2 times the calling thread alone.
+    const n = this.iterations++;
+    let parallel: boolean;
+    if (n <= 1 || pool.workerTreesOnly) parallel = true;
+    else if (this.serialRate === 0) parallel = false;
+    else {
+      parallel = this.parallelRate < this.serialRate;
+      if (n % EXPLORE_EVERY === 0) parallel = !parallel;
+    }
+    const start = performance.now();
+    if (parallel) {
+      this.stats.parallelIterations++;
+      pool.runTrees(this.nTrees, growRange);
+      for (let k = 0; k < this.nTrees; k++) {
+        if (trees[k] !== undefined) continue;
+        trees[k] = readTree(this.output!, this.stride, k);
+        this.stats.workerTrees++;
+      }
+    } else {
+      growRange(0, this.nTrees);
+    }
+    const ms = performance.now() - start;
+    if (n === 0) return trees;
+    if (parallel) this.parallelRate = this.parallelRate === 0 ? ms : 0.8 * this.parallelRate + 0.2 * ms;
+    else this.serialRate = this.serialRate === 0 ? ms : 0.8 * this.serialRate + 0.2 * ms;
+    return trees;
+  }
+
+  private growTree(k: number): NodeRecord[] {
+    const n = this.nRows;
+    return this.grower.grow(this.gradients.subarray(k * n, (k + 1) * n), this.hessians.subarray(k * n, (k + 1) * n), this.raw, k * n);
+  }
+}
