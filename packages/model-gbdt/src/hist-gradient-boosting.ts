@@ -16,7 +16,7 @@ import { resolveArgs, type HistGradientBoostingArgs, type ResolvedHistGradientBo
 import { acquireWorkerPool, releaseWorkerPool, type HistWorkerPool } from './hist-worker-pool.js';
 import { HistogramEngine } from './histogram-engine.js';
 import { IterationGrower, type IterationGrowerStats } from './iteration-grower.js';
-import { baselinePrediction, gradientsAndHessians, meanLogLoss, softmaxScratch } from './log-loss.js';
+import { baselinePrediction, meanLogLoss } from './log-loss.js';
 import { stratifiedHoldout } from './stratified-holdout.js';
 import { TreeEnsembleBuilder, addTreeBinned } from './tree-ensemble.js';
 import { categoricalSplits } from './categorical-splits.js';
@@ -180,7 +180,6 @@ async function fitHistGradientBoosting(
   for (let k = 0; k < nTrees; k++) raw.fill(baseline[k]!, k * n, (k + 1) * n);
   const rawVal = new Float64Array(nTrees * nVal);
   for (let k = 0; k < nTrees; k++) rawVal.fill(baseline[k]!, k * nVal, (k + 1) * nVal);
-  const scratch = softmaxScratch(n, nTrees);
 
 
   const trainScore: number[] = [];
@@ -201,10 +200,9 @@ async function fitHistGradientBoosting(
     const categorical = mapper.categorical === undefined ? undefined : categoricalSplits(engine, mapper, hasMissing, options);
     const grower = new TreeGrower(engine, mapper, hasMissing, options, categorical);
     const iterations = treesOnWorkers
-      ? IterationGrower.withWorkers(grower, engine, mapper, hasMissing, options, nTrees, raw, pool)
-      : IterationGrower.serial(grower, n, nTrees, raw);
+      ? IterationGrower.withWorkers(grower, engine, mapper, hasMissing, options, yTrain, wTrain, nTrees, raw, pool)
+      : IterationGrower.serial(grower, yTrain, wTrain, nTrees, raw);
     stats = iterations.stats;
-    const { gradients, hessians } = iterations;
     const rawTrain = iterations.raw;
     logger.debug('hist-gradient-boosting fit', {
       rows: n,
@@ -225,8 +223,7 @@ async function fitHistGradientBoosting(
       // Let abort signals and timers run between iterations; the work inside one is synchronous.
       await new Promise<void>((resolve) => setImmediate(resolve));
       throwIfAborted(signal, 'hist-gradient-boosting fit');
-      gradientsAndHessians(yTrain, rawTrain, wTrain, nTrees, gradients, hessians, scratch);
-      const trees = iterations.grow();
+      const trees = iterations.iterate();
       for (let k = 0; k < nTrees; k++) {
         builder.addTree(trees[k]!);
         if (valBins !== undefined) addTreeBinned(trees[k]!, valBins, nVal, mapper.missingBin, rawVal, k * nVal);

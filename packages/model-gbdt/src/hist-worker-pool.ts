@@ -17,6 +17,7 @@ import {
   CTL_LENGTH,
   JOB_KIND_FEATURES,
   JOB_KIND_TREES,
+  JOB_KIND_GRADIENTS,
   runFeatureRange,
   SPIN_LIMIT,
   WAIT_SLICE_MS,
@@ -45,7 +46,7 @@ export interface PoolTestHooks {
   readonly execArgv?: string[];
   /** Replaces the 20 s start timeout. */
   readonly startTimeoutMs?: number;
-  /** Tree jobs: the calling thread claims no tree, so the workers grow every tree of every iteration. */
+  /** Tree and gradient jobs: the calling thread claims no unit, so the workers do all of every iteration. */
   readonly workerTreesOnly?: boolean;
 }
 
@@ -182,6 +183,14 @@ export class HistWorkerPool {
    */
   runTrees(nTrees: number, growRange: RangeRunner): void {
     this.command(COMMAND_RUN, { units: nTrees, run: growRange, workersOnly: this.workerTreesOnly }, 1, JOB_KIND_TREES);
+  }
+
+  /**
+   * Computes row blocks 0..nBlocks-1 of a multiclass iteration's gradients: the calling thread with
+   * `runBlocks` from the front, the workers on their lanes from the back (see {@link setupTrees}).
+   */
+  runGradients(nBlocks: number, runBlocks: RangeRunner): void {
+    this.command(COMMAND_RUN, { units: nBlocks, run: runBlocks, workersOnly: this.workerTreesOnly }, 1, JOB_KIND_GRADIENTS);
   }
 
   private command(

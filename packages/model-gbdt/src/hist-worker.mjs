@@ -5,7 +5,7 @@
 //   RUN    take feature chunks of the current job (hist-kernel.mjs) until none are left (a worker
 //          that wakes late finds none and goes back to sleep; the job did not wait for it); or,
 //          when CTL_JOB_KIND is JOB_KIND_TREES, whole trees of a multiclass iteration, grown on
-//          this worker's own lane (tree-lane.mjs)
+//          this worker's own lane, or JOB_KIND_GRADIENTS, row blocks of its gradients (tree-lane.mjs)
 //   SETUP  join a new fit: read its shared WebAssembly.Memory and layout from the setup port and
 //          instantiate the wasm kernel on it (the memory later grows in place for more slots); a
 //          fit that grows whole trees on the workers sends each worker its own lane's memory and
@@ -22,6 +22,7 @@ import {
   CTL_CLAIM_OFFSET,
   CTL_JOB_KIND,
   JOB_KIND_TREES,
+  JOB_KIND_GRADIENTS,
   SPIN_LIMIT,
   WAIT_SLICE_MS,
   contextFromBuffers,
@@ -38,7 +39,7 @@ const testFault = workerData.index === 0 ? workerData.testFault : undefined;
 if (testFault === 'throw-at-start') throw new Error('test hook: histogram worker failed to start');
 let ctx;
 let runFeatures;
-let runTrees;
+let lane;
 // The command word when the pool created this worker: commands may be issued before this line runs.
 let word = workerData.generation;
 if (testFault !== 'never-ready') parentPort.postMessage('ready');
@@ -54,8 +55,9 @@ for (;;) {
   if (command === COMMAND_RUN) {
     if (testFault === 'exit-in-job') process.exit(70);
     try {
-      const trees = Atomics.load(ctl, CTL_JOB_KIND) === JOB_KIND_TREES;
-      runChunks(trees ? runTrees : runFeatures, ctl, claim, word >>> 2, true);
+      const kind = Atomics.load(ctl, CTL_JOB_KIND);
+      const run = kind === JOB_KIND_TREES ? lane.growTrees : kind === JOB_KIND_GRADIENTS ? lane.gradients : runFeatures;
+      runChunks(run, ctl, claim, word >>> 2, true);
     } catch {
       // runChunks has set CTL_FAILED and counted the features: the calling thread throws.
     }
@@ -67,7 +69,7 @@ for (;;) {
     ctx = contextFromBuffers(message.message);
     const kernel = ctx;
     runFeatures = (f0, f1, bounds) => runFeatureRange(kernel, f0, f1, bounds);
-    runTrees = message.message.trees === undefined ? undefined : createTreeLane(kernel, message.message.trees);
+    lane = message.message.trees === undefined ? undefined : createTreeLane(kernel, message.message.trees);
   }
   Atomics.add(ctl, CTL_DONE, 1);
   Atomics.notify(ctl, CTL_DONE);

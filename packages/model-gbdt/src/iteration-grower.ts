@@ -1,9 +1,11 @@
 import type { KernelBuffers } from './hist-kernel.mjs';
 import type { HistWorkerPool } from './hist-worker-pool.js';
 import { HistogramEngine } from './histogram-engine.js';
+import { gradientsAndHessians, softmaxScratch, type SoftmaxScratch } from './log-loss.js';
+import { softmaxGradients } from './softmax-gradients.mjs';
 import type { NodeRecord } from './tree-ensemble.js';
 import type { GrowerMapper, GrowerOptions, TreeGrower } from './tree-grower.mjs';
-import { maxTreeNodes, readTree, treeStride } from './tree-lane.mjs';
+import { blockRange, gradientBlockRows, maxTreeNodes, readTree, treeStride } from './tree-lane.mjs';
 
 /** One iteration in this many runs the mode not currently preferred, to keep both rates fresh. */
 const EXPLORE_EVERY = 16;
@@ -17,12 +19,13 @@ export interface IterationGrowerStats {
 }
 
 /**
- * Grows the trees of one boosting iteration (one per class for 3+ classes) from that iteration's
- * gradients. Without workers, one after the other on the calling thread. With them (see
- * {@link IterationGrower.withWorkers}), the trees of an iteration are independent given its
- * gradients, so each thread grows whole trees at once — the calling thread from class 0 up, the
- * workers from the last class down, each on memory of its own — and every tree is the same bytes
- * whichever thread grew it. Like the feature jobs, an iteration runs with the workers or without
+ * One boosting iteration: the gradients of the current raw scores, then the trees (one per class
+ * for 3+ classes). Without workers, on the calling thread. With them (see
+ * {@link IterationGrower.withWorkers}), the threads first share the gradients by row blocks (each
+ * row's values depend on that row only), then grow whole trees at once — the trees of an iteration
+ * are independent given its gradients — the calling thread from class 0 up, the workers from the
+ * last class down, each on memory of its own; every tree is the same bytes whichever thread grew
+ * it. Like the feature jobs, an iteration runs with the workers or without
  * them, whichever has been faster per iteration lately (one iteration in 16 tries the other way; the
  * first, which warms the workers up, is not timed):
  * when another process holds the second core, a worker descheduled in the middle of a tree would
@@ -36,26 +39,33 @@ export class IterationGrower {
 
   private constructor(
     private readonly grower: TreeGrower,
-    private readonly nRows: number,
+    private readonly y: Int32Array,
+    private readonly weights: Float64Array | undefined,
     private readonly nTrees: number,
     /** float32[nTrees × nRows] each, class-major (on SharedArrayBuffers with workers). */
     readonly gradients: Float32Array,
     readonly hessians: Float32Array,
     /** float64[nTrees × nRows] raw scores, class-major. */
     readonly raw: Float64Array,
+    private readonly scratch: SoftmaxScratch | undefined,
     private readonly pool: HistWorkerPool | undefined,
     private readonly output: Float64Array | undefined,
     private readonly stride: number,
+    private readonly blockRows: number,
   ) {}
 
-  /** Trees on the calling thread only; `gradients`, `hessians` and `raw` are ordinary arrays. */
-  static serial(grower: TreeGrower, nRows: number, nTrees: number, raw: Float64Array): IterationGrower {
-    return new IterationGrower(grower, nRows, nTrees, new Float32Array(nTrees * nRows), new Float32Array(nTrees * nRows), raw, undefined, undefined, 0);
+  /** Everything on the calling thread; `raw` is an ordinary array. */
+  static serial(grower: TreeGrower, y: Int32Array, weights: Float64Array | undefined, nTrees: number, raw: Float64Array): IterationGrower {
+    const n = y.length;
+    const gradients = new Float32Array(nTrees * n);
+    const hessians = new Float32Array(nTrees * n);
+    return new IterationGrower(grower, y, weights, nTrees, gradients, hessians, raw, softmaxScratch(n, nTrees), undefined, undefined, 0, 0);
   }
 
   /**
-   * Trees on the calling thread and the pool's workers: allocates the shared gradients, raw scores
-   * (initialised from `raw`) and tree output, and a lane per worker — a memory laid out like
+   * Trees (nTrees >= 2) on the calling thread and the pool's workers: allocates the shared labels,
+   * weights, gradients, softmax scratch, raw scores (initialised from `raw`) and tree output, and a
+   * lane per worker — a memory laid out like
    * `engine`'s, with a copy of its binned data — and hands them to the workers. The grower must
    * have no categorical features (their split search runs on the calling thread only).
    */
@@ -65,17 +75,36 @@ export class IterationGrower {
     mapper: GrowerMapper,
     hasMissing: Uint8Array,
     options: GrowerOptions,
+    y: Int32Array,
+    weights: Float64Array | undefined,
     nTrees: number,
     raw: Float64Array,
     pool: HistWorkerPool,
   ): IterationGrower {
     const n = engine.nRows;
-    const gradients = new Float32Array(new SharedArrayBuffer(nTrees * n * 4));
-    const hessians = new Float32Array(new SharedArrayBuffer(nTrees * n * 4));
-    const sharedRaw = new Float64Array(new SharedArrayBuffer(nTrees * n * 8));
+    const buffers = {
+      y: new SharedArrayBuffer(n * 4),
+      weights: weights === undefined ? undefined : new SharedArrayBuffer(n * 8),
+      gradients: new SharedArrayBuffer(nTrees * n * 4),
+      hessians: new SharedArrayBuffer(nTrees * n * 4),
+      raw: new SharedArrayBuffer(nTrees * n * 8),
+      exps: new SharedArrayBuffer(nTrees * n * 8),
+      max: new SharedArrayBuffer(n * 8),
+      sum: new SharedArrayBuffer(n * 8),
+    };
+    const sharedY = new Int32Array(buffers.y);
+    sharedY.set(y);
+    const sharedWeights = buffers.weights === undefined ? undefined : new Float64Array(buffers.weights);
+    if (weights !== undefined) sharedWeights!.set(weights);
+    const gradients = new Float32Array(buffers.gradients);
+    const hessians = new Float32Array(buffers.hessians);
+    const sharedRaw = new Float64Array(buffers.raw);
     sharedRaw.set(raw);
+    const scratch = { exps: new Float64Array(buffers.exps), max: new Float64Array(buffers.max), sum: new Float64Array(buffers.sum) };
+    const blockRows = gradientBlockRows(n);
     const stride = treeStride(maxTreeNodes(n, options.maxLeafNodes, options.minSamplesLeaf));
-    const output = new Float64Array(new SharedArrayBuffer(nTrees * stride * 8));
+    const outputBuffer = new SharedArrayBuffer(nTrees * stride * 8);
+    const output = new Float64Array(outputBuffer);
     const lanes: KernelBuffers[] = [];
     for (let w = 0; w < pool.size; w++) {
       const lane = new HistogramEngine(n, engine.nFeatures, engine.slotCount, engine.maxSlots, undefined);
@@ -88,10 +117,9 @@ export class IterationGrower {
       nTrees,
       slots: engine.slotCount,
       stride,
-      gradients: gradients.buffer as SharedArrayBuffer,
-      hessians: hessians.buffer as SharedArrayBuffer,
-      raw: sharedRaw.buffer as SharedArrayBuffer,
-      output: output.buffer as SharedArrayBuffer,
+      blockRows,
+      ...buffers,
+      output: outputBuffer,
       mapper: { thresholds: mapper.thresholds, nBinsNonMissing: mapper.nBinsNonMissing, missingBin: mapper.missingBin },
       hasMissing,
       options: {
@@ -102,17 +130,18 @@ export class IterationGrower {
         learningRate: options.learningRate,
       },
     });
-    return new IterationGrower(grower, n, nTrees, gradients, hessians, sharedRaw, pool, output, stride);
+    return new IterationGrower(grower, sharedY, sharedWeights, nTrees, gradients, hessians, sharedRaw, scratch, pool, output, stride, blockRows);
   }
 
-  /** Grows the iteration's trees from `gradients`/`hessians`, adds their leaf values to `raw`; returns them by class. */
-  grow(): NodeRecord[][] {
+  /** Computes the gradients of `raw`, grows the iteration's trees, adds their leaf values to `raw`; returns the trees by class. */
+  iterate(): NodeRecord[][] {
     const trees = new Array<NodeRecord[]>(this.nTrees);
     const growRange = (k0: number, k1: number): void => {
       for (let k = k0; k < k1; k++) trees[k] = this.growTree(k);
     };
     const pool = this.pool;
     if (pool === undefined) {
+      gradientsAndHessians(this.y, this.raw, this.weights, this.nTrees, this.gradients, this.hessians, this.scratch);
       growRange(0, this.nTrees);
       return trees;
     }
@@ -128,6 +157,13 @@ export class IterationGrower {
     const start = performance.now();
     if (parallel) {
       this.stats.parallelIterations++;
+      const n = this.y.length;
+      const { exps, max, sum } = this.scratch!;
+      pool.runGradients(Math.ceil(n / this.blockRows), (b0, b1) => {
+        const [r0] = blockRange(b0, this.blockRows, n);
+        const [, r1] = blockRange(b1 - 1, this.blockRows, n);
+        softmaxGradients(this.y, this.raw, this.weights, this.nTrees, n, this.gradients, this.hessians, exps, max, sum, r0, r1);
+      });
       pool.runTrees(this.nTrees, growRange);
       for (let k = 0; k < this.nTrees; k++) {
         if (trees[k] !== undefined) continue;
@@ -135,6 +171,7 @@ export class IterationGrower {
         this.stats.workerTrees++;
       }
     } else {
+      gradientsAndHessians(this.y, this.raw, this.weights, this.nTrees, this.gradients, this.hessians, this.scratch);
       growRange(0, this.nTrees);
     }
     const ms = performance.now() - start;
@@ -145,7 +182,7 @@ export class IterationGrower {
   }
 
   private growTree(k: number): NodeRecord[] {
-    const n = this.nRows;
+    const n = this.y.length;
     return this.grower.grow(this.gradients.subarray(k * n, (k + 1) * n), this.hessians.subarray(k * n, (k + 1) * n), this.raw, k * n);
   }
 }

@@ -10,6 +10,7 @@
 // Output: per tree k, at k * treeStride (treeStride = 1 + maxNodes * NODE_STRIDE float64 values):
 // the node count, then per node [feature, threshold, binThreshold, missingLeft, left, value, gain, count].
 import { runFeatureRange, pagesFor } from './hist-kernel.mjs';
+import { softmaxGradients } from './softmax-gradients.mjs';
 import { TreeGrower } from './tree-grower.mjs';
 
 /** Float64 values per node in the output. */
@@ -94,23 +95,49 @@ export class LaneEngine {
   }
 }
 
+/** Rows [block * blockRows, ...) of an iteration's gradients: the unit of a gradient job. */
+export function blockRange(block, blockRows, nRows) {
+  return [block * blockRows, Math.min(nRows, (block + 1) * blockRows)];
+}
+
+/**
+ * Rows per block of a gradient job over `nRows` rows (a multiple of 64, about 32 blocks: small
+ * enough that the threads finish together, large enough that claiming costs nothing).
+ */
+export function gradientBlockRows(nRows) {
+  return Math.max(64, Math.ceil(nRows / 32 / 64) * 64);
+}
+
 /**
  * A worker's tree lane: `ctx` is the kernel context on the lane's memory; `setup` holds the shared
- * gradients, hessians, raw scores and output (SharedArrayBuffers), the bin mapper's thresholds and
- * the grower's options. Returns the range runner of tree jobs.
+ * labels, weights, gradients, hessians, softmax scratch, raw scores and output
+ * (SharedArrayBuffers), the bin mapper's thresholds and the grower's options. Returns the range
+ * runners of tree jobs (trees [k0, k1)) and gradient jobs (row blocks [b0, b1)).
  */
 export function createTreeLane(ctx, setup) {
-  const { nRows, nTrees, slots, stride } = setup;
+  const { nRows, nTrees, slots, stride, blockRows } = setup;
+  const y = new Int32Array(setup.y);
+  const weights = setup.weights === undefined ? undefined : new Float64Array(setup.weights);
   const gradients = new Float32Array(setup.gradients);
   const hessians = new Float32Array(setup.hessians);
   const raw = new Float64Array(setup.raw);
+  const exps = new Float64Array(setup.exps);
+  const max = new Float64Array(setup.max);
+  const sum = new Float64Array(setup.sum);
   const output = new Float64Array(setup.output);
   const grower = new TreeGrower(new LaneEngine(ctx, slots), setup.mapper, setup.hasMissing, setup.options);
-  return (k0, k1) => {
-    for (let k = k0; k < k1; k++) {
-      if (k >= nTrees) throw new Error(`tree ${k} of ${nTrees}`);
-      const records = grower.grow(gradients.subarray(k * nRows, (k + 1) * nRows), hessians.subarray(k * nRows, (k + 1) * nRows), raw, k * nRows);
-      writeTree(output, stride, k, records);
-    }
+  return {
+    growTrees(k0, k1) {
+      for (let k = k0; k < k1; k++) {
+        if (k >= nTrees) throw new Error(`tree ${k} of ${nTrees}`);
+        const records = grower.grow(gradients.subarray(k * nRows, (k + 1) * nRows), hessians.subarray(k * nRows, (k + 1) * nRows), raw, k * nRows);
+        writeTree(output, stride, k, records);
+      }
+    },
+    gradients(b0, b1) {
+      const [r0] = blockRange(b0, blockRows, nRows);
+      const [, r1] = blockRange(b1 - 1, blockRows, nRows);
+      softmaxGradients(y, raw, weights, nTrees, nRows, gradients, hessians, exps, max, sum, r0, r1);
+    },
   };
 }

@@ -3,9 +3,10 @@ import { createRng, matrix, type Dataset, type Logger, type Matrix } from '@pipe
 import { disposeWorkers, histGradientBoosting, PARALLEL_MIN_CELLS, type HistGradientBoostingArgs } from '@pipeline/model-gbdt';
 import { setPoolTestHooks } from '../src/hist-worker-pool.js';
 
-// Narrow multiclass data (few features, 3+ classes): the workers grow whole trees of an iteration
-// (each on its own copy of the binned data) while the calling thread grows the others. Every tree
-// must be the same bytes whichever thread grew it.
+// Narrow multiclass data (few features, 3+ classes): the threads share an iteration's gradients by
+// row blocks, then the workers grow whole trees of the iteration (each on its own copy of the
+// binned data) while the calling thread grows the others. Every tree must be the same bytes
+// whichever thread grew it.
 
 afterEach(async () => {
   setPoolTestHooks();
@@ -80,8 +81,8 @@ describe('whole trees on the worker threads (narrow multiclass data)', () => {
     expect(one.model.nIter).toBe(6);
   });
 
-  it('gives the same bytes when the workers grow every tree (test hook: the calling thread takes none)', async () => {
-    const args = { maxIter: 4 } as const;
+  it('gives the same bytes when the workers compute every gradient block and grow every tree (test hook: the calling thread takes none), with class weights', async () => {
+    const args = { maxIter: 4, classWeight: 'balanced' } as const;
     const one = await fitAndProbe({ ...args, nThreads: 1 }, data, probe);
     setPoolTestHooks({ workerTreesOnly: true });
     const two = await fitAndProbe({ ...args, nThreads: 2 }, data, probe);
