@@ -93,6 +93,7 @@ export declare const CTL_JOB_KIND: number;
 export declare const JOB_KIND_FEATURES: number;
 export declare const JOB_KIND_TREES: number;
 export declare const JOB_KIND_GRADIENTS: number;
+export declare const JOB_KIND_PREDICT: number;
 export declare const CTL_CLAIM_OFFSET: number;
 export declare const CTL_BYTES: number;
 /** The command word for the command after `word`. */

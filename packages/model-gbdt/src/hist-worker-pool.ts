@@ -18,6 +18,7 @@ import {
   JOB_KIND_FEATURES,
   JOB_KIND_TREES,
   JOB_KIND_GRADIENTS,
+  JOB_KIND_PREDICT,
   runFeatureRange,
   SPIN_LIMIT,
   WAIT_SLICE_MS,
@@ -28,6 +29,7 @@ import {
   type KernelContext,
   type RangeRunner,
 } from './hist-kernel.mjs';
+import type { PredictLaneSetup } from './predict-lane.mjs';
 import type { TreeLaneSetup } from './tree-lane.mjs';
 
 /** How long an idle pool waits for the next fit before its threads end. */
@@ -46,8 +48,8 @@ export interface PoolTestHooks {
   readonly execArgv?: string[];
   /** Replaces the 20 s start timeout. */
   readonly startTimeoutMs?: number;
-  /** Tree and gradient jobs: the calling thread claims no unit, so the workers do all of every iteration. */
-  readonly workerTreesOnly?: boolean;
+  /** Tree, gradient and prediction jobs: the calling thread claims no unit, so the workers do all of them. */
+  readonly workersOnly?: boolean;
 }
 
 let testHooks: PoolTestHooks = {};
@@ -84,12 +86,12 @@ export class HistWorkerPool {
   private terminated = false;
   /** What the supervisor said about a thread that stopped (arrives after the control block is marked). */
   private stopMessage: string | undefined;
-  /** @internal Test hook ({@link PoolTestHooks}): the calling thread takes no tree of a tree job, and every iteration is offered to the workers. */
-  readonly workerTreesOnly: boolean;
+  /** @internal Test hook ({@link PoolTestHooks}): the calling thread takes no unit of a tree, gradient or prediction job, and every iteration is offered to the workers. */
+  readonly workersOnly: boolean;
 
-  private constructor(size: number, supervisor: Worker, ports: MessagePort[], control: Int32Array, workerTreesOnly: boolean) {
+  private constructor(size: number, supervisor: Worker, ports: MessagePort[], control: Int32Array, workersOnly: boolean) {
     this.size = size;
-    this.workerTreesOnly = workerTreesOnly;
+    this.workersOnly = workersOnly;
     this.supervisor = supervisor;
     this.ports = ports;
     this.control = control;
@@ -142,7 +144,7 @@ export class HistWorkerPool {
     }
     supervisor.unref();
     for (const port of ports) port.unref();
-    return new HistWorkerPool(size, supervisor, ports, control, testHooks.workerTreesOnly === true);
+    return new HistWorkerPool(size, supervisor, ports, control, testHooks.workersOnly === true);
   }
 
   /** True once a thread of the pool has stopped: the pool cannot run jobs any more. */
@@ -165,7 +167,18 @@ export class HistWorkerPool {
     this.setupEach(lanes.map((lane) => ({ ...lane, trees })));
   }
 
-  private setupEach(messages: ReadonlyArray<KernelBuffers & { trees?: TreeLaneSetup }>): void {
+  /** Hands every worker its part of a prediction ({@link runPredict}); `lanes[w]` is worker w's. */
+  setupPredict(lanes: readonly PredictLaneSetup[]): void {
+    if (lanes.length !== this.size) throw new PipelineError('E_INTERNAL', `${lanes.length} prediction lanes for ${this.size} workers`);
+    this.setupEach(lanes.map((predict) => ({ predict })));
+  }
+
+  /** Predicts row blocks 0..nBlocks-1: the calling thread with `runBlocks` from the front, the workers from the back. */
+  runPredict(nBlocks: number, runBlocks: RangeRunner): void {
+    this.command(COMMAND_RUN, { units: nBlocks, run: runBlocks, workersOnly: this.workersOnly }, 1, JOB_KIND_PREDICT);
+  }
+
+  private setupEach(messages: ReadonlyArray<(KernelBuffers & { trees?: TreeLaneSetup }) | { predict: PredictLaneSetup }>): void {
     this.throwIfBroken();
     this.ports.forEach((port, w) => port.postMessage(messages[w]));
     this.command(COMMAND_SETUP, undefined, 1, JOB_KIND_FEATURES);
@@ -182,7 +195,7 @@ export class HistWorkerPool {
    * {@link setupTrees}). Returns once every tree is grown; throws like {@link run}.
    */
   runTrees(nTrees: number, growRange: RangeRunner): void {
-    this.command(COMMAND_RUN, { units: nTrees, run: growRange, workersOnly: this.workerTreesOnly }, 1, JOB_KIND_TREES);
+    this.command(COMMAND_RUN, { units: nTrees, run: growRange, workersOnly: this.workersOnly }, 1, JOB_KIND_TREES);
   }
 
   /**
@@ -190,7 +203,7 @@ export class HistWorkerPool {
    * `runBlocks` from the front, the workers on their lanes from the back (see {@link setupTrees}).
    */
   runGradients(nBlocks: number, runBlocks: RangeRunner): void {
-    this.command(COMMAND_RUN, { units: nBlocks, run: runBlocks, workersOnly: this.workerTreesOnly }, 1, JOB_KIND_GRADIENTS);
+    this.command(COMMAND_RUN, { units: nBlocks, run: runBlocks, workersOnly: this.workersOnly }, 1, JOB_KIND_GRADIENTS);
   }
 
   private command(
@@ -330,15 +343,19 @@ const idlePools: HistWorkerPool[] = [];
  * with a `PipelineError` when the threads cannot start.
  */
 export async function acquireWorkerPool(size: number): Promise<HistWorkerPool> {
+  return takeIdleWorkerPool(size) ?? HistWorkerPool.create(size);
+}
+
+/** An idle pool of `size` workers left by an earlier fit, or undefined (starts no thread). Give it back with {@link releaseWorkerPool}. */
+export function takeIdleWorkerPool(size: number): HistWorkerPool | undefined {
   for (;;) {
     const index = idlePools.findIndex((pool) => pool.size === size);
-    if (index < 0) break;
+    if (index < 0) return undefined;
     const pool = idlePools.splice(index, 1)[0]!;
     pool.cancelIdleTermination();
     if (!pool.broken) return pool;
     void pool.terminate();
   }
-  return HistWorkerPool.create(size);
 }
 
 /** Returns a pool after a fit; its threads end after a short idle time unless reused. A broken pool ends now. */

@@ -148,7 +148,7 @@ export class IterationGrower {
     // Iteration 0 warms the workers up (not timed), 1 times them, 2 times the calling thread alone.
     const n = this.iterations++;
     let parallel: boolean;
-    if (n <= 1 || pool.workerTreesOnly) parallel = true;
+    if (n <= 1 || pool.workersOnly) parallel = true;
     else if (this.serialRate === 0) parallel = false;
     else {
       parallel = this.parallelRate < this.serialRate;

@@ -84,7 +84,7 @@ describe('whole trees on the worker threads (narrow multiclass data)', () => {
   it('gives the same bytes when the workers compute every gradient block and grow every tree (test hook: the calling thread takes none), with class weights', async () => {
     const args = { maxIter: 4, classWeight: 'balanced' } as const;
     const one = await fitAndProbe({ ...args, nThreads: 1 }, data, probe);
-    setPoolTestHooks({ workerTreesOnly: true });
+    setPoolTestHooks({ workersOnly: true });
     const two = await fitAndProbe({ ...args, nThreads: 2 }, data, probe);
     expect(two.fit).toMatchObject({ threads: 2, parallel: 'trees' });
     expect(two.fitted).toMatchObject({ iterations: 4, trees: 20, parallelIterations: 4, workerTrees: 20 });
@@ -98,7 +98,7 @@ describe('whole trees on the worker threads (narrow multiclass data)', () => {
     const one = await fitAndProbe({ ...args, nThreads: 1 }, data, probe);
     const leaves = Array.from(one.model.state.ensemble.feature).filter((f) => f < 0).length;
     expect(leaves / 5).toBeGreaterThan(200); // leaves per tree
-    setPoolTestHooks({ workerTreesOnly: true });
+    setPoolTestHooks({ workersOnly: true });
     const two = await fitAndProbe({ ...args, nThreads: 2 }, data, probe);
     expect(two.fitted).toMatchObject({ trees: 5, workerTrees: 5 });
     expect(two.files).toEqual(one.files);
@@ -114,5 +114,42 @@ describe('whole trees on the worker threads (narrow multiclass data)', () => {
       threads: 2,
       parallel: 'features',
     });
+  });
+});
+
+describe('predictProba of large batches on the worker threads', () => {
+  // 10 iterations × 5 trees × 84,000 rows: above the 2^22 row × tree steps that use an idle pool.
+  const big = narrow(84_000, 8, 5, 43).features;
+
+  async function probaWith(model: Awaited<ReturnType<typeof fitAndProbe>>['model']) {
+    const { logger, entries } = recorder();
+    const proba = bytes(await model.predictProba(big, { logger }));
+    return { proba, threads: entries.find((e) => e.message === 'hist-gradient-boosting predict')!['threads'] };
+  }
+
+  it('shares the rows with the pool a fit left idle, with the bytes of one thread (also when the workers predict every block)', async () => {
+    expect(84_000 * 10 * 5).toBeGreaterThanOrEqual(2 ** 22);
+    const one = await fitAndProbe({ maxIter: 10, nThreads: 1 }, data, probe);
+    const serial = await probaWith(one.model);
+    expect(serial.threads).toBe(1);
+
+    const two = await fitAndProbe({ maxIter: 10, nThreads: 2 }, data, probe); // leaves its pool idle
+    expect(two.files).toEqual(one.files);
+    const parallel = await probaWith(two.model);
+    expect(parallel.threads).toBe(2);
+    expect(parallel.proba).toBe(serial.proba);
+
+    await disposeWorkers();
+    setPoolTestHooks({ workersOnly: true });
+    await fitAndProbe({ maxIter: 1, nThreads: 2 }, data, probe); // a new pool with the hook, left idle
+    const workers = await probaWith(two.model);
+    expect(workers.threads).toBe(2);
+    expect(workers.proba).toBe(serial.proba);
+  });
+
+  it('predicts on the calling thread alone when no pool is idle and the batch is not huge', async () => {
+    const two = await fitAndProbe({ maxIter: 10, nThreads: 2 }, data, probe);
+    await disposeWorkers();
+    expect((await probaWith(two.model)).threads).toBe(1);
   });
 });
