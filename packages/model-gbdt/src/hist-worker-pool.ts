@@ -41,9 +41,10 @@ const START_TIMEOUT_MS = 20_000;
 export interface PoolTestHooks {
   /**
    * What worker 0 of every new pool does wrong: `throw-at-start` (its module throws while loading),
-   * `never-ready` (it loads but never posts 'ready'), `exit-in-job` (`process.exit` at its first job).
+   * `never-ready` (it loads but never posts 'ready'), `exit-in-job` (`process.exit` at its first job),
+   * `exit-in-predict` (`process.exit` at its first prediction job).
    */
-  readonly fault?: 'throw-at-start' | 'never-ready' | 'exit-in-job';
+  readonly fault?: 'throw-at-start' | 'never-ready' | 'exit-in-job' | 'exit-in-predict';
   /** Flags to start the threads with instead of `workerExecArgv()` (e.g. `['--input-type=module']`). */
   readonly execArgv?: string[];
   /** Replaces the 20 s start timeout. */

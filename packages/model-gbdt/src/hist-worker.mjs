@@ -58,9 +58,9 @@ for (;;) {
   const command = word & 3;
   if (command === COMMAND_EXIT) break;
   if (command === COMMAND_RUN) {
-    if (testFault === 'exit-in-job') process.exit(70);
+    const kind = Atomics.load(ctl, CTL_JOB_KIND);
+    if (testFault === 'exit-in-job' || (testFault === 'exit-in-predict' && kind === JOB_KIND_PREDICT)) process.exit(70);
     try {
-      const kind = Atomics.load(ctl, CTL_JOB_KIND);
       const run =
         kind === JOB_KIND_TREES ? lane.growTrees : kind === JOB_KIND_GRADIENTS ? lane.gradients : kind === JOB_KIND_PREDICT ? runPredict : runFeatures;
       runChunks(run, ctl, claim, word >>> 2, true);

@@ -34,6 +34,8 @@ function requireFreshDist(): void {
     ['src/hist-supervisor.mjs', 'dist/hist-supervisor.mjs'],
     ['src/hist-worker.mjs', 'dist/hist-worker.mjs'],
     ['src/tree-lane.mjs', 'dist/tree-lane.mjs'],
+    ['src/predict-lane.mjs', 'dist/predict-lane.mjs'],
+    ['src/tree-predictor.ts', 'dist/tree-predictor.js'],
     ['src/tree-grower.mjs', 'dist/tree-grower.mjs'],
     ['src/iteration-grower.ts', 'dist/iteration-grower.js'],
     ['src/hist-control.mjs', 'dist/hist-control.mjs'],
@@ -107,8 +109,14 @@ Object.assign(result, { warnings, debug });
 process.stdout.write(JSON.stringify(result));
 `;
 
-function runChild(options: { hooks?: PoolTestHooks; refit?: boolean; via?: 'stdin' | 'eval'; csv?: string }): ChildResult {
-  const config = JSON.stringify({ dist: dist.href, csv: options.csv ?? digitsCsv, args: ARGS, hooks: options.hooks, refit: options.refit ?? false });
+function runChild(options: { hooks?: PoolTestHooks; refit?: boolean; via?: 'stdin' | 'eval'; csv?: string; args?: object }): ChildResult {
+  const config = JSON.stringify({
+    dist: dist.href,
+    csv: options.csv ?? digitsCsv,
+    args: options.args ?? ARGS,
+    hooks: options.hooks,
+    refit: options.refit ?? false,
+  });
   const argv = options.via === 'eval' ? ['--input-type=module', '--eval', CHILD, config] : ['--input-type=module', '-', config];
   const child = spawnSync(process.execPath, argv, {
     input: options.via === 'eval' ? '' : CHILD,
@@ -129,6 +137,9 @@ let expected: string;
 let narrowDir: string;
 let narrowCsv: string;
 let expectedNarrow: string;
+/** The same with PREDICT_ARGS: enough trees (60 × 5, no early stopping) that predicting the 14,000 training rows is shared with the idle pool. */
+let expectedNarrowPredict: string;
+const PREDICT_ARGS = { maxIter: 60, nThreads: 2, earlyStopping: false };
 
 beforeAll(async () => {
   requireFreshDist();
@@ -156,6 +167,8 @@ beforeAll(async () => {
   const narrow = { features: matrix(rows, cols, data), labels: narrowLabels };
   expect(rows * cols).toBeGreaterThanOrEqual(PARALLEL_MIN_CELLS);
   expectedNarrow = base64(await (await histGradientBoosting({ ...ARGS, nThreads: 1 }).fit(narrow)).predictProba(narrow.features));
+  expect(rows * PREDICT_ARGS.maxIter * 5).toBeGreaterThanOrEqual(2 ** 22);
+  expectedNarrowPredict = base64(await (await histGradientBoosting({ ...PREDICT_ARGS, nThreads: 1 }).fit(narrow)).predictProba(narrow.features));
 }, 120_000);
 
 afterAll(async () => {
@@ -247,5 +260,17 @@ describe('histogram worker pool', () => {
     );
     expect(result.ms).toBeLessThan(BOUND_MS);
     expect(result.refit).toBe(expectedNarrow);
+  }, KILL_MS + 10_000);
+
+  it('fails with a PipelineError when a worker dies during a shared prediction, and the next fit and prediction work', () => {
+    // workersOnly: the calling thread takes no block, so it must wait for the worker (else it could
+    // predict every block before the dying worker is even scheduled).
+    const result = runChild({ csv: narrowCsv, args: PREDICT_ARGS, hooks: { fault: 'exit-in-predict', workersOnly: true }, refit: true });
+    expect(result.debug.find((entry) => entry.message === 'hist-gradient-boosting fit')).toMatchObject({ threads: 2, parallel: 'trees' });
+    expect(result.ok).toBe(false);
+    expect(result.code).toBe('E_INTERNAL');
+    expect(result.message).toContain('histogram worker thread 0 stopped with exit code 70');
+    expect(result.ms).toBeLessThan(BOUND_MS);
+    expect(result.refit).toBe(expectedNarrowPredict);
   }, KILL_MS + 10_000);
 });
