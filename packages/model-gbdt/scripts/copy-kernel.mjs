@@ -6,6 +6,6 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 mkdirSync(join(root, 'dist'), { recursive: true });
-for (const file of ['hist-kernel.mjs', 'hist-kernel.d.mts', 'hist-kernel-wasm.mjs', 'hist-kernel-wasm.d.mts', 'hist-worker.mjs', 'hist-supervisor.mjs', 'hist-control.mjs']) {
+for (const file of ['hist-kernel.mjs', 'hist-kernel.d.mts', 'hist-kernel-wasm.mjs', 'hist-kernel-wasm.d.mts', 'hist-worker.mjs', 'hist-supervisor.mjs', 'hist-control.mjs', 'tree-grower.mjs', 'tree-grower.d.mts', 'tree-lane.mjs', 'tree-lane.d.mts', 'softmax-gradients.mjs', 'softmax-gradients.d.mts', 'predict-lane.mjs', 'predict-lane.d.mts']) {
   copyFileSync(join(root, 'src', file), join(root, 'dist', file));
 }

@@ -11,7 +11,8 @@ import {
   type ModelArtifact,
 } from '@pipeline/core';
 import type { BinMapper } from './bin-mapper.js';
-import type { HistGradientBoostingArgs } from './hist-gradient-boosting-args.js';
+import { resolveArgs, type HistGradientBoostingArgs } from './hist-gradient-boosting-args.js';
+import { acquireWorkerPool, releaseWorkerPool, takeIdleWorkerPool, type HistWorkerPool } from './hist-worker-pool.js';
 import { probabilities } from './log-loss.js';
 import { predictRaw, type TreeEnsemble } from './tree-ensemble.js';
 
@@ -19,6 +20,14 @@ import { predictRaw, type TreeEnsemble } from './tree-ensemble.js';
 export const HIST_GRADIENT_BOOSTING_KIND = 'hist-gradient-boosting';
 /** Artifact format written by this version. */
 export const HIST_GRADIENT_BOOSTING_FORMAT = 1;
+
+/**
+ * Row × tree steps of a prediction above which `predictProba` shares the rows with an idle worker
+ * pool (one a fit left, about 25 ms of work on one thread), and above which it starts a pool for
+ * it (about 0.4 s of work: starting the threads costs tens of milliseconds).
+ */
+const PREDICT_IDLE_POOL_WORK = 2 ** 22;
+const PREDICT_NEW_POOL_WORK = 2 ** 26;
 
 /** Everything a fitted model is made of (what the artifact stores). */
 export interface FittedHistGradientBoostingState {
@@ -61,8 +70,21 @@ export class FittedHistGradientBoosting implements FittedClassifier {
     return predictRaw(this.state.ensemble, this.state.baseline, features, this.nIter);
   }
 
-  async predictProba(features: Matrix, _context?: FitContext): Promise<Matrix> {
-    const raw = this.decisionFunction(features);
+  /**
+   * Class probabilities (rows × classes). Large batches of a model fitted with `nThreads` > 1 share
+   * their rows with the worker threads (an idle pool, or a new one for very large batches): the
+   * same bytes as on one thread.
+   */
+  async predictProba(features: Matrix, context?: FitContext): Promise<Matrix> {
+    this.check(features);
+    const pool = await this.predictionPool(features.rows);
+    context?.logger?.debug('hist-gradient-boosting predict', { rows: features.rows, threads: pool === undefined ? 1 : pool.size + 1 });
+    let raw: Float64Array;
+    try {
+      raw = predictRaw(this.state.ensemble, this.state.baseline, features, this.nIter, pool);
+    } finally {
+      if (pool !== undefined) releaseWorkerPool(pool);
+    }
     const k = this.classes.length;
     return matrix(features.rows, k, probabilities(raw, features.rows, k, new Float32Array(features.rows * k)));
   }
@@ -115,6 +137,18 @@ export class FittedHistGradientBoosting implements FittedClassifier {
 
   dispose(): void {
     this.disposed = true;
+  }
+
+  /** Worker threads for a prediction of `rows` rows, or none (see PREDICT_IDLE_POOL_WORK). */
+  private async predictionPool(rows: number): Promise<HistWorkerPool | undefined> {
+    const { ensemble } = this.state;
+    const threads = resolveArgs(this.state.args).nThreads;
+    const work = rows * this.nIter * ensemble.nTreesPerIteration;
+    if (threads < 2 || ensemble.catLeft !== undefined || work < PREDICT_IDLE_POOL_WORK) return undefined;
+    const idle = takeIdleWorkerPool(threads - 1);
+    if (idle !== undefined || work < PREDICT_NEW_POOL_WORK) return idle;
+    // Threads that cannot start only cost the parallelism: the calling thread predicts alone.
+    return acquireWorkerPool(threads - 1).catch(() => undefined);
   }
 
   private check(features: Matrix): void {

@@ -16,7 +16,16 @@ export const CTL_CHUNK_SIZE = 3;
 export const CTL_FAILED = 4; // a worker's kernel threw
 export const CTL_DEAD = 5; // set by the supervisor when a thread stopped: worker index + 1 (-1: the supervisor)
 export const CTL_DEAD_CODE = 6; // that thread's exit code
-export const CTL_LENGTH = 7;
+// RUN: what the claimed units are, JOB_KIND_FEATURES (feature chunks of a histogram job on the fit's
+// memory), JOB_KIND_TREES (whole trees of a multiclass boosting iteration, on each thread's own
+// lane), JOB_KIND_GRADIENTS (row blocks of a multiclass iteration's gradients) or JOB_KIND_PREDICT
+// (row blocks of a large prediction).
+export const CTL_JOB_KIND = 7;
+export const CTL_LENGTH = 8;
+export const JOB_KIND_FEATURES = 0;
+export const JOB_KIND_TREES = 1;
+export const JOB_KIND_GRADIENTS = 2;
+export const JOB_KIND_PREDICT = 3;
 /**
  * Byte offset of the claim word, a BigInt64 after the Int32 slots: (sequence number mod 2^24) << 40
  * | end << 20 | next, the unclaimed features being [next, end) (hist-kernel.mjs claimWord). Threads

@@ -34,7 +34,11 @@ export interface HistGradientBoostingArgs {
   readonly tol?: number;
   /** `'balanced'` (n_samples / (n_classes * count)) or a weight per class index; multiplies `sampleWeight`. */
   readonly classWeight?: 'balanced' | Readonly<Record<number, number>> | null;
-  /** Threads for histogram building (the calling thread plus nThreads - 1 workers). Default: available cores. */
+  /**
+   * Threads of a fit (the calling thread plus nThreads - 1 workers: a node's histograms by feature,
+   * or, for narrow multiclass data, an iteration's gradients by rows and its trees whole) and of
+   * large predictions (rows). Results do not depend on it. Default: available cores.
+   */
   readonly nThreads?: number;
   /**
    * Indices of the features split natively as categories (scikit-learn's `categorical_features`):

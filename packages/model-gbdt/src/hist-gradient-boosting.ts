@@ -15,16 +15,23 @@ import { FittedHistGradientBoosting, HIST_GRADIENT_BOOSTING_KIND } from './fitte
 import { resolveArgs, type HistGradientBoostingArgs, type ResolvedHistGradientBoostingArgs } from './hist-gradient-boosting-args.js';
 import { acquireWorkerPool, releaseWorkerPool, type HistWorkerPool } from './hist-worker-pool.js';
 import { HistogramEngine } from './histogram-engine.js';
-import { baselinePrediction, gradientsAndHessians, meanLogLoss, softmaxScratch } from './log-loss.js';
+import { IterationGrower, type IterationGrowerStats } from './iteration-grower.js';
+import { baselinePrediction, meanLogLoss } from './log-loss.js';
 import { stratifiedHoldout } from './stratified-holdout.js';
 import { TreeEnsembleBuilder, addTreeBinned } from './tree-ensemble.js';
-import { TreeGrower } from './tree-grower.js';
+import { categoricalSplits } from './categorical-splits.js';
+import { TreeGrower } from './tree-grower.mjs';
 
 /**
  * Below this many training cells (rows × features) worker threads cost more than they save.
  * @internal Exported for the package's tests; not part of the public API.
  */
 export const PARALLEL_MIN_CELLS = 100_000;
+/**
+ * Multiclass fits with at most this many features grow whole trees on the worker threads (the
+ * trees of an iteration at once) instead of sharing each node's features between the threads.
+ */
+const TREE_PARALLEL_MAX_FEATURES = 32;
 
 /** What `fit` accepts besides the core FitContext. */
 export interface HistGradientBoostingFitContext extends FitContext {
@@ -152,7 +159,12 @@ async function fitHistGradientBoosting(
   }
 
   // The input is checked: start the worker threads now, they load while this thread bins the data.
-  const threads = n * nFeatures >= PARALLEL_MIN_CELLS ? Math.min(options.nThreads, Math.ceil(nFeatures / 2)) : 1;
+  const nTrees = nClasses === 2 ? 1 : nClasses;
+  // How a second thread helps: whole trees of an iteration at once on narrow multiclass data, where a
+  // node's features are too few to share; a node's features otherwise.
+  const parallelTrees = nTrees >= 2 && nFeatures <= TREE_PARALLEL_MAX_FEATURES && options.categoricalFeatures.length === 0;
+  const threads =
+    n * nFeatures >= PARALLEL_MIN_CELLS ? Math.min(options.nThreads, parallelTrees ? nTrees : Math.ceil(nFeatures / 2)) : 1;
   if (threads > 1) lease.start(threads - 1, logger);
 
   // Binning (thresholds from the training rows only).
@@ -163,34 +175,46 @@ async function fitHistGradientBoosting(
     valBins = binColumns(features, mapper, new Uint8Array(nVal * nFeatures), valRows);
   }
 
-  const nTrees = nClasses === 2 ? 1 : nClasses;
   const baseline = baselinePrediction(yTrain, wTrain, nClasses);
   const raw = new Float64Array(nTrees * n);
   for (let k = 0; k < nTrees; k++) raw.fill(baseline[k]!, k * n, (k + 1) * n);
   const rawVal = new Float64Array(nTrees * nVal);
   for (let k = 0; k < nTrees; k++) rawVal.fill(baseline[k]!, k * nVal, (k + 1) * nVal);
-  const gradients = new Float32Array(nTrees * n);
-  const hessians = new Float32Array(nTrees * n);
-  const scratch = softmaxScratch(n, nTrees);
 
-  logger.debug('hist-gradient-boosting fit', { rows: n, features: nFeatures, classes: nClasses, threads, earlyStopping, validationRows: nVal });
 
   const trainScore: number[] = [];
   const validationScore: number[] = [];
   const builder = new TreeEnsembleBuilder(nTrees, mapper.categorical?.known);
   let nIter = 0;
+  let stats: IterationGrowerStats | undefined;
   const pool = await lease.take();
   try {
     // At most one histogram per splittable leaf plus the one being built.
     const maxSlots = options.maxLeafNodes === null ? Math.ceil(n / (2 * options.minSamplesLeaf)) + 2 : options.maxLeafNodes + 1;
-    const engine = new HistogramEngine(n, nFeatures, Math.min(maxSlots, 64), maxSlots, pool);
+    const treesOnWorkers = parallelTrees && pool !== undefined;
+    const engine = new HistogramEngine(n, nFeatures, Math.min(maxSlots, 64), maxSlots, treesOnWorkers ? undefined : pool);
     const bins = binColumns(features, mapper, engine.ctx.bins, trainRows);
     const hasMissing = new Uint8Array(nFeatures);
     for (let f = 0; f < nFeatures; f++) hasMissing[f] = bins.subarray(f * n, (f + 1) * n).includes(mapper.missingBin) ? 1 : 0;
     engine.start(mapper.nBinsNonMissing, hasMissing);
-    const grower = new TreeGrower(engine, mapper, hasMissing, options);
+    const categorical = mapper.categorical === undefined ? undefined : categoricalSplits(engine, mapper, hasMissing, options);
+    const grower = new TreeGrower(engine, mapper, hasMissing, options, categorical);
+    const iterations = treesOnWorkers
+      ? IterationGrower.withWorkers(grower, engine, mapper, hasMissing, options, yTrain, wTrain, nTrees, raw, pool)
+      : IterationGrower.serial(grower, yTrain, wTrain, nTrees, raw);
+    stats = iterations.stats;
+    const rawTrain = iterations.raw;
+    logger.debug('hist-gradient-boosting fit', {
+      rows: n,
+      features: nFeatures,
+      classes: nClasses,
+      threads: pool === undefined ? 1 : pool.size + 1,
+      parallel: pool === undefined ? 'none' : treesOnWorkers ? 'trees' : 'features',
+      earlyStopping,
+      validationRows: nVal,
+    });
     const score = () => {
-      trainScore.push(-meanLogLoss(yTrain, raw, wTrain, nTrees));
+      trainScore.push(-meanLogLoss(yTrain, rawTrain, wTrain, nTrees));
       if (yVal !== undefined) validationScore.push(-meanLogLoss(yVal, rawVal, wVal, nTrees));
       return yVal !== undefined ? validationScore : trainScore;
     };
@@ -199,11 +223,10 @@ async function fitHistGradientBoosting(
       // Let abort signals and timers run between iterations; the work inside one is synchronous.
       await new Promise<void>((resolve) => setImmediate(resolve));
       throwIfAborted(signal, 'hist-gradient-boosting fit');
-      gradientsAndHessians(yTrain, raw, wTrain, nTrees, gradients, hessians, scratch);
+      const trees = iterations.iterate();
       for (let k = 0; k < nTrees; k++) {
-        const nodes = grower.grow(gradients.subarray(k * n, (k + 1) * n), hessians.subarray(k * n, (k + 1) * n), raw, k * n);
-        builder.addTree(nodes);
-        if (valBins !== undefined) addTreeBinned(nodes, valBins, nVal, mapper.missingBin, rawVal, k * nVal);
+        builder.addTree(trees[k]!);
+        if (valBins !== undefined) addTreeBinned(trees[k]!, valBins, nVal, mapper.missingBin, rawVal, k * nVal);
       }
       nIter = iteration + 1;
       onProgress({ stage: 'boost', current: nIter, total: options.maxIter });
@@ -212,7 +235,12 @@ async function fitHistGradientBoosting(
   } finally {
     lease.release();
   }
-  logger.debug('hist-gradient-boosting fitted', { iterations: nIter, trees: builder.nTrees });
+  logger.debug('hist-gradient-boosting fitted', {
+    iterations: nIter,
+    trees: builder.nTrees,
+    parallelIterations: stats?.parallelIterations ?? 0,
+    workerTrees: stats?.workerTrees ?? 0,
+  });
 
   return new FittedHistGradientBoosting({
     args,

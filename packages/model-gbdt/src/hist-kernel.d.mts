@@ -89,6 +89,11 @@ export declare const CTL_FAILED: number;
 export declare const CTL_DEAD: number;
 export declare const CTL_DEAD_CODE: number;
 export declare const CTL_LENGTH: number;
+export declare const CTL_JOB_KIND: number;
+export declare const JOB_KIND_FEATURES: number;
+export declare const JOB_KIND_TREES: number;
+export declare const JOB_KIND_GRADIENTS: number;
+export declare const JOB_KIND_PREDICT: number;
 export declare const CTL_CLAIM_OFFSET: number;
 export declare const CTL_BYTES: number;
 /** The command word for the command after `word`. */
@@ -102,7 +107,9 @@ export declare const WAIT_SLICE_MS: number;
 export declare function memoryLayout(nRows: number, nFeatures: number, slots: number): MemoryLayout;
 export declare function pagesFor(bytes: number): number;
 export declare function runFeatureRange(ctx: KernelContext, f0: number, f1: number, bounds?: number[]): void;
-export declare function runChunks(ctx: KernelContext, ctl: Int32Array, claim: BigInt64Array, sequence: number, fromBack?: boolean): void;
+/** Runs units [u0, u1) of a job (features of a histogram job, or trees); `bounds` is the thread's split-score bounds of the job. */
+export type RangeRunner = (u0: number, u1: number, bounds: number[]) => void;
+export declare function runChunks(runRange: RangeRunner, ctl: Int32Array, claim: BigInt64Array, sequence: number, fromBack?: boolean): void;
 /** The claim word of job `sequence` over `nFeatures` features (none claimed yet). */
 export declare function claimWord(sequence: number, nFeatures: number): bigint;
 export declare function contextFromBuffers(buffers: KernelBuffers): KernelContext;

@@ -160,6 +160,11 @@ export {
   CTL_DEAD,
   CTL_DEAD_CODE,
   CTL_LENGTH,
+  CTL_JOB_KIND,
+  JOB_KIND_FEATURES,
+  JOB_KIND_TREES,
+  JOB_KIND_GRADIENTS,
+  JOB_KIND_PREDICT,
   CTL_CLAIM_OFFSET,
   CTL_BYTES,
   nextCommandWord,
@@ -185,11 +190,12 @@ export function claimWord(sequence, nFeatures) {
 
 /**
  * Takes chunks of job `sequence` from the claim word (from the back of the unclaimed range when
- * `fromBack`) until none are left (or the job is over), runs them, and adds their features to
- * CTL_DONE. A chunk whose kernel throws still counts as done, with CTL_FAILED set and the chunks
- * nobody took counted too, so the calling thread never waits for them.
+ * `fromBack`) until none are left (or the job is over), runs them with `runRange(u0, u1, bounds)`
+ * (units: features, e.g. `runFeatureRange`, or trees) and adds their units to CTL_DONE. A chunk
+ * that throws still counts as done, with CTL_FAILED set and the chunks nobody took counted too, so
+ * the calling thread never waits for them.
  */
-export function runChunks(ctx, ctl, claim, sequence, fromBack = false) {
+export function runChunks(runRange, ctl, claim, sequence, fromBack = false) {
   const tag = BigInt(sequence & 0xffffff) << 40n;
   const bounds = [-Infinity, -Infinity]; // split-score bounds of this thread over its chunks of the job
   for (;;) {
@@ -205,7 +211,7 @@ export function runChunks(ctx, ctl, claim, sequence, fromBack = false) {
     const claimed = fromBack ? tag | (BigInt(f0) << 20n) | BigInt(next) : tag | (BigInt(end) << 20n) | BigInt(f1);
     if (Atomics.compareExchange(claim, 0, current, claimed) !== current) continue;
     try {
-      runFeatureRange(ctx, f0, f1, bounds);
+      runRange(f0, f1, bounds);
     } catch (error) {
       Atomics.store(ctl, CTL_FAILED, 1);
       finishChunk(ctl, f1 - f0 + drainClaims(claim, tag));

@@ -13,7 +13,13 @@ import {
   CTL_DONE,
   CTL_FAILED,
   CTL_GENERATION,
+  CTL_JOB_KIND,
   CTL_LENGTH,
+  JOB_KIND_FEATURES,
+  JOB_KIND_TREES,
+  JOB_KIND_GRADIENTS,
+  JOB_KIND_PREDICT,
+  runFeatureRange,
   SPIN_LIMIT,
   WAIT_SLICE_MS,
   nextCommandWord,
@@ -21,7 +27,10 @@ import {
   claimWord,
   type KernelBuffers,
   type KernelContext,
+  type RangeRunner,
 } from './hist-kernel.mjs';
+import type { PredictLaneSetup } from './predict-lane.mjs';
+import type { TreeLaneSetup } from './tree-lane.mjs';
 
 /** How long an idle pool waits for the next fit before its threads end. */
 const IDLE_MS = 1500;
@@ -32,13 +41,16 @@ const START_TIMEOUT_MS = 20_000;
 export interface PoolTestHooks {
   /**
    * What worker 0 of every new pool does wrong: `throw-at-start` (its module throws while loading),
-   * `never-ready` (it loads but never posts 'ready'), `exit-in-job` (`process.exit` at its first job).
+   * `never-ready` (it loads but never posts 'ready'), `exit-in-job` (`process.exit` at its first job),
+   * `exit-in-predict` (`process.exit` at its first prediction job).
    */
-  readonly fault?: 'throw-at-start' | 'never-ready' | 'exit-in-job';
+  readonly fault?: 'throw-at-start' | 'never-ready' | 'exit-in-job' | 'exit-in-predict';
   /** Flags to start the threads with instead of `workerExecArgv()` (e.g. `['--input-type=module']`). */
   readonly execArgv?: string[];
   /** Replaces the 20 s start timeout. */
   readonly startTimeoutMs?: number;
+  /** Tree, gradient and prediction jobs: the calling thread claims no unit, so the workers do all of them. */
+  readonly workersOnly?: boolean;
 }
 
 let testHooks: PoolTestHooks = {};
@@ -75,9 +87,12 @@ export class HistWorkerPool {
   private terminated = false;
   /** What the supervisor said about a thread that stopped (arrives after the control block is marked). */
   private stopMessage: string | undefined;
+  /** @internal Test hook ({@link PoolTestHooks}): the calling thread takes no unit of a tree, gradient or prediction job, and every iteration is offered to the workers. */
+  readonly workersOnly: boolean;
 
-  private constructor(size: number, supervisor: Worker, ports: MessagePort[], control: Int32Array) {
+  private constructor(size: number, supervisor: Worker, ports: MessagePort[], control: Int32Array, workersOnly: boolean) {
     this.size = size;
+    this.workersOnly = workersOnly;
     this.supervisor = supervisor;
     this.ports = ports;
     this.control = control;
@@ -130,7 +145,7 @@ export class HistWorkerPool {
     }
     supervisor.unref();
     for (const port of ports) port.unref();
-    return new HistWorkerPool(size, supervisor, ports, control);
+    return new HistWorkerPool(size, supervisor, ports, control, testHooks.workersOnly === true);
   }
 
   /** True once a thread of the pool has stopped: the pool cannot run jobs any more. */
@@ -138,19 +153,66 @@ export class HistWorkerPool {
     return Atomics.load(this.control, CTL_DEAD) !== 0;
   }
 
-  /** Hands a new fit's shared memory to every worker. */
+  /** Hands a new fit's shared memory to every worker (feature jobs on that memory). */
   setup(buffers: KernelBuffers): void {
+    this.setupEach(this.ports.map(() => buffers));
+  }
+
+  /**
+   * Hands every worker a lane of its own for tree jobs ({@link runTrees}): `lanes[w]` is worker w's
+   * memory (laid out like the fit's, with a copy of the binned data), `trees` the shared gradients,
+   * raw scores and tree output.
+   */
+  setupTrees(lanes: readonly KernelBuffers[], trees: TreeLaneSetup): void {
+    if (lanes.length !== this.size) throw new PipelineError('E_INTERNAL', `${lanes.length} tree lanes for ${this.size} workers`);
+    this.setupEach(lanes.map((lane) => ({ ...lane, trees })));
+  }
+
+  /** Hands every worker its part of a prediction ({@link runPredict}); `lanes[w]` is worker w's. */
+  setupPredict(lanes: readonly PredictLaneSetup[]): void {
+    if (lanes.length !== this.size) throw new PipelineError('E_INTERNAL', `${lanes.length} prediction lanes for ${this.size} workers`);
+    this.setupEach(lanes.map((predict) => ({ predict })));
+  }
+
+  /** Predicts row blocks 0..nBlocks-1: the calling thread with `runBlocks` from the front, the workers from the back. */
+  runPredict(nBlocks: number, runBlocks: RangeRunner): void {
+    this.command(COMMAND_RUN, { units: nBlocks, run: runBlocks, workersOnly: this.workersOnly }, 1, JOB_KIND_PREDICT);
+  }
+
+  private setupEach(messages: ReadonlyArray<(KernelBuffers & { trees?: TreeLaneSetup }) | { predict: PredictLaneSetup }>): void {
     this.throwIfBroken();
-    for (const port of this.ports) port.postMessage(buffers);
-    this.command(COMMAND_SETUP, undefined, 1);
+    this.ports.forEach((port, w) => port.postMessage(messages[w]));
+    this.command(COMMAND_SETUP, undefined, 1, JOB_KIND_FEATURES);
   }
 
   /** Runs the job in `ctx.job` over all features, on the workers and the calling thread. */
   run(ctx: KernelContext, chunkSize: number): void {
-    this.command(COMMAND_RUN, ctx, chunkSize);
+    this.command(COMMAND_RUN, { units: ctx.nFeatures, run: (f0, f1, bounds) => runFeatureRange(ctx, f0, f1, bounds) }, chunkSize, JOB_KIND_FEATURES);
   }
 
-  private command(command: number, ctx: KernelContext | undefined, chunkSize: number): void {
+  /**
+   * Grows trees 0..nTrees-1 of one iteration: each thread claims one tree at a time (the calling
+   * thread from the front with `growRange`, the workers from the back on their lanes, see
+   * {@link setupTrees}). Returns once every tree is grown; throws like {@link run}.
+   */
+  runTrees(nTrees: number, growRange: RangeRunner): void {
+    this.command(COMMAND_RUN, { units: nTrees, run: growRange, workersOnly: this.workersOnly }, 1, JOB_KIND_TREES);
+  }
+
+  /**
+   * Computes row blocks 0..nBlocks-1 of a multiclass iteration's gradients: the calling thread with
+   * `runBlocks` from the front, the workers on their lanes from the back (see {@link setupTrees}).
+   */
+  runGradients(nBlocks: number, runBlocks: RangeRunner): void {
+    this.command(COMMAND_RUN, { units: nBlocks, run: runBlocks, workersOnly: this.workersOnly }, 1, JOB_KIND_GRADIENTS);
+  }
+
+  private command(
+    command: number,
+    job: { readonly units: number; readonly run: RangeRunner; readonly workersOnly?: boolean } | undefined,
+    chunkSize: number,
+    kind: number,
+  ): void {
     this.throwIfBroken();
     const ctl = this.control;
     const word = nextCommandWord(Atomics.load(ctl, CTL_GENERATION), command);
@@ -158,18 +220,21 @@ export class HistWorkerPool {
     Atomics.store(ctl, CTL_FAILED, 0);
     Atomics.store(ctl, CTL_CHUNK_SIZE, chunkSize);
     Atomics.store(ctl, CTL_COMMAND, command);
-    Atomics.store(this.claim, 0, claimWord(word >>> 2, ctx === undefined ? 0 : ctx.nFeatures));
+    Atomics.store(ctl, CTL_JOB_KIND, kind);
+    Atomics.store(this.claim, 0, claimWord(word >>> 2, job === undefined ? 0 : job.units));
     Atomics.store(ctl, CTL_GENERATION, word);
     Atomics.notify(ctl, CTL_GENERATION);
-    // RUN waits for every feature to be done (by whichever threads took them), SETUP for every worker.
+    // RUN waits for every unit to be done (by whichever threads took them), SETUP for every worker.
     let target = this.size;
     let failure: unknown;
-    if (ctx !== undefined) {
-      target = ctx.nFeatures;
-      try {
-        runChunks(ctx, ctl, this.claim, word >>> 2);
-      } catch (error) {
-        failure = error; // runChunks counted the features nobody took: wait for the ones in progress
+    if (job !== undefined) {
+      target = job.units;
+      if (job.workersOnly !== true) {
+        try {
+          runChunks(job.run, ctl, this.claim, word >>> 2);
+        } catch (error) {
+          failure = error; // runChunks counted the units nobody took: wait for the ones in progress
+        }
       }
     }
     let spins = 0;
@@ -279,15 +344,19 @@ const idlePools: HistWorkerPool[] = [];
  * with a `PipelineError` when the threads cannot start.
  */
 export async function acquireWorkerPool(size: number): Promise<HistWorkerPool> {
+  return takeIdleWorkerPool(size) ?? HistWorkerPool.create(size);
+}
+
+/** An idle pool of `size` workers left by an earlier fit, or undefined (starts no thread). Give it back with {@link releaseWorkerPool}. */
+export function takeIdleWorkerPool(size: number): HistWorkerPool | undefined {
   for (;;) {
     const index = idlePools.findIndex((pool) => pool.size === size);
-    if (index < 0) break;
+    if (index < 0) return undefined;
     const pool = idlePools.splice(index, 1)[0]!;
     pool.cancelIdleTermination();
     if (!pool.broken) return pool;
     void pool.terminate();
   }
-  return HistWorkerPool.create(size);
 }
 
 /** Returns a pool after a fit; its threads end after a short idle time unless reused. A broken pool ends now. */

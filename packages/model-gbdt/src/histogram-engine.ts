@@ -61,7 +61,7 @@ export class HistogramEngine {
     readonly nRows: number,
     readonly nFeatures: number,
     slots: number,
-    maxSlots: number,
+    readonly maxSlots: number,
     private readonly pool: HistWorkerPool | undefined,
   ) {
     this.layout = memoryLayout(nRows, nFeatures, slots);
@@ -81,8 +81,12 @@ export class HistogramEngine {
   start(nBinsNonMissing: Int32Array, hasMissing: Uint8Array): void {
     this.ctx.nBinsNonMissing.set(nBinsNonMissing);
     this.ctx.hasMissing.set(hasMissing);
-    const buffers: KernelBuffers = { memory: this.ctx.memory, nRows: this.nRows, nFeatures: this.nFeatures, layout: this.layout };
-    this.pool?.setup(buffers);
+    this.pool?.setup(this.buffers);
+  }
+
+  /** What a worker needs to run jobs on this memory. */
+  get buffers(): KernelBuffers {
+    return { memory: this.ctx.memory, nRows: this.nRows, nFeatures: this.nFeatures, layout: this.layout };
   }
 
   get slotCount(): number {

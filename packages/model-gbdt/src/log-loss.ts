@@ -5,6 +5,8 @@
  * G_H_DTYPE); raw predictions and sums are float64.
  */
 
+import { softmaxGradients } from './softmax-gradients.mjs';
+
 const EPS = 2.220446049250313e-16;
 
 /** Baseline raw prediction(s) from the (weighted) class priors. `y` holds class positions 0..K-1. */
@@ -80,30 +82,7 @@ export function gradientsAndHessians(
     }
     return;
   }
-  const { exps, max, sum } = scratch;
-  max.fill(-Infinity);
-  sum.fill(0);
-  for (let k = 0; k < nTrees; k++) {
-    const o = k * n;
-    for (let i = 0; i < n; i++) max[i] = Math.max(max[i]!, raw[o + i]!);
-  }
-  for (let k = 0; k < nTrees; k++) {
-    const o = k * n;
-    for (let i = 0; i < n; i++) {
-      const e = Math.exp(raw[o + i]! - max[i]!);
-      exps[o + i] = e;
-      sum[i]! += e;
-    }
-  }
-  for (let k = 0; k < nTrees; k++) {
-    const o = k * n;
-    for (let i = 0; i < n; i++) {
-      const p = exps[o + i]! / sum[i]!;
-      const w = weights === undefined ? 1 : weights[i]!;
-      gradients[o + i] = (p - (k === y[i]! ? 1 : 0)) * w;
-      hessians[o + i] = p * (1 - p) * w;
-    }
-  }
+  softmaxGradients(y, raw, weights, nTrees, n, gradients, hessians, scratch.exps, scratch.max, scratch.sum, 0, n);
 }
 
 /** Mean (weighted) log loss of the raw predictions. */

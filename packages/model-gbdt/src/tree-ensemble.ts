@@ -1,4 +1,5 @@
 import type { Matrix } from '@pipeline/core';
+import type { HistWorkerPool } from './hist-worker-pool.js';
 import { predictRawCompiled } from './tree-predictor.js';
 
 /**
@@ -120,10 +121,10 @@ export class TreeEnsembleBuilder {
  * features, starting from `baseline`: numeric trees with the wasm kernel (tree-predictor.ts),
  * categorical ones with a JavaScript walk.
  */
-export function predictRaw(ensemble: TreeEnsemble, baseline: Float64Array, features: Matrix, nIter: number): Float64Array {
+export function predictRaw(ensemble: TreeEnsemble, baseline: Float64Array, features: Matrix, nIter: number, pool?: HistWorkerPool): Float64Array {
   const K = ensemble.nTreesPerIteration;
   const nTrees = nIter * K;
-  if (ensemble.catLeft === undefined) return predictRawCompiled(ensemble, baseline, features, nTrees);
+  if (ensemble.catLeft === undefined) return predictRawCompiled(ensemble, baseline, features, nTrees, pool);
   const rows = features.rows;
   const raw = new Float64Array(K * rows);
   for (let k = 0; k < K; k++) raw.fill(baseline[k]!, k * rows, (k + 1) * rows);

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Matrix } from '@pipeline/core';
+import { createRng, matrix, type Matrix } from '@pipeline/core';
 import { disposeWorkers, histGradientBoosting, PARALLEL_MIN_CELLS } from '@pipeline/model-gbdt';
 import { loadFixtureSet } from './fixtures.js';
 import type { PoolTestHooks } from '../src/hist-worker-pool.js';
@@ -31,6 +33,11 @@ function requireFreshDist(): void {
     ['src/hist-gradient-boosting.ts', 'dist/hist-gradient-boosting.js'],
     ['src/hist-supervisor.mjs', 'dist/hist-supervisor.mjs'],
     ['src/hist-worker.mjs', 'dist/hist-worker.mjs'],
+    ['src/tree-lane.mjs', 'dist/tree-lane.mjs'],
+    ['src/predict-lane.mjs', 'dist/predict-lane.mjs'],
+    ['src/tree-predictor.ts', 'dist/tree-predictor.js'],
+    ['src/tree-grower.mjs', 'dist/tree-grower.mjs'],
+    ['src/iteration-grower.ts', 'dist/iteration-grower.js'],
     ['src/hist-control.mjs', 'dist/hist-control.mjs'],
     ['../core/src/worker-exec-argv.ts', '../core/dist/worker-exec-argv.js'],
   ];
@@ -51,7 +58,7 @@ interface ChildResult {
   /** Milliseconds of the fit (and predict). */
   readonly ms: number;
   readonly warnings: Array<{ message: string; error?: string }>;
-  readonly debug: Array<{ message: string; threads?: number }>;
+  readonly debug: Array<{ message: string; threads?: number; parallel?: string }>;
   /** With `refit`: a second fit, without test hooks, in the same process. */
   readonly refit?: string;
 }
@@ -102,8 +109,14 @@ Object.assign(result, { warnings, debug });
 process.stdout.write(JSON.stringify(result));
 `;
 
-function runChild(options: { hooks?: PoolTestHooks; refit?: boolean; via?: 'stdin' | 'eval' }): ChildResult {
-  const config = JSON.stringify({ dist: dist.href, csv: digitsCsv, args: ARGS, hooks: options.hooks, refit: options.refit ?? false });
+function runChild(options: { hooks?: PoolTestHooks; refit?: boolean; via?: 'stdin' | 'eval'; csv?: string; args?: object }): ChildResult {
+  const config = JSON.stringify({
+    dist: dist.href,
+    csv: options.csv ?? digitsCsv,
+    args: options.args ?? ARGS,
+    hooks: options.hooks,
+    refit: options.refit ?? false,
+  });
   const argv = options.via === 'eval' ? ['--input-type=module', '--eval', CHILD, config] : ['--input-type=module', '-', config];
   const child = spawnSync(process.execPath, argv, {
     input: options.via === 'eval' ? '' : CHILD,
@@ -120,6 +133,13 @@ function runChild(options: { hooks?: PoolTestHooks; refit?: boolean; via?: 'stdi
 const base64 = (m: Matrix) => Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('base64');
 /** The same fit in this process, on the calling thread alone (results do not depend on threads). */
 let expected: string;
+/** Narrow multiclass data (8 features, 5 classes), where the workers grow whole trees: its CSV and 1-thread probabilities. */
+let narrowDir: string;
+let narrowCsv: string;
+let expectedNarrow: string;
+/** The same with PREDICT_ARGS: enough trees (60 × 5, no early stopping) that predicting the 14,000 training rows is shared with the idle pool. */
+let expectedNarrowPredict: string;
+const PREDICT_ARGS = { maxIter: 60, nThreads: 2, earlyStopping: false };
 
 beforeAll(async () => {
   requireFreshDist();
@@ -127,10 +147,33 @@ beforeAll(async () => {
   expect(features.rows * features.cols).toBeGreaterThanOrEqual(PARALLEL_MIN_CELLS); // so the workers are used
   const model = await histGradientBoosting({ ...ARGS, nThreads: 1 }).fit({ features, labels });
   expected = base64(await model.predictProba(features));
+
+  // Same layout as the fixtures (features, label, fold); values with few decimals so the CSV round trip is exact.
+  const rng = createRng(5);
+  const rows = 14_000;
+  const cols = 8;
+  const data = new Float32Array(rows * cols);
+  const narrowLabels = new Int32Array(rows);
+  const lines = [[...Array.from({ length: cols }, (_, j) => `f${j}`), 'label', 'fold'].join(',')];
+  for (let i = 0; i < rows; i++) {
+    const c = rng.int(5);
+    narrowLabels[i] = c;
+    for (let j = 0; j < cols; j++) data[i * cols + j] = Math.round((rng.normal() + (j < 3 ? (c - 2) * (j + 1) * 0.4 : 0)) * 64) / 64;
+    lines.push([...data.subarray(i * cols, (i + 1) * cols), c, 0].join(','));
+  }
+  narrowDir = mkdtempSync(join(tmpdir(), 'gbdt-narrow-'));
+  narrowCsv = join(narrowDir, 'narrow.csv');
+  writeFileSync(narrowCsv, lines.join('\n') + '\n');
+  const narrow = { features: matrix(rows, cols, data), labels: narrowLabels };
+  expect(rows * cols).toBeGreaterThanOrEqual(PARALLEL_MIN_CELLS);
+  expectedNarrow = base64(await (await histGradientBoosting({ ...ARGS, nThreads: 1 }).fit(narrow)).predictProba(narrow.features));
+  expect(rows * PREDICT_ARGS.maxIter * 5).toBeGreaterThanOrEqual(2 ** 22);
+  expectedNarrowPredict = base64(await (await histGradientBoosting({ ...PREDICT_ARGS, nThreads: 1 }).fit(narrow)).predictProba(narrow.features));
 }, 120_000);
 
 afterAll(async () => {
   await disposeWorkers();
+  rmSync(narrowDir, { recursive: true, force: true });
 });
 
 describe('histogram worker pool', () => {
@@ -197,5 +240,37 @@ describe('histogram worker pool', () => {
     );
     expect(result.ms).toBeLessThan(BOUND_MS);
     expect(result.refit).toBe(expected);
+  }, KILL_MS + 10_000);
+
+  it('grows whole trees on its workers for narrow multiclass data, with the bytes of the calling thread', () => {
+    const result = runChild({ csv: narrowCsv });
+    expect(result).toMatchObject({ ok: true, warnings: [] });
+    expect(result.debug.find((entry) => entry.message === 'hist-gradient-boosting fit')).toMatchObject({ threads: 2, parallel: 'trees' });
+    expect(result.proba).toBe(expectedNarrow);
+    expect(result.ms).toBeLessThan(BOUND_MS);
+  }, KILL_MS + 10_000);
+
+  it('fails with a PipelineError when a worker dies while growing whole trees, and the next fit starts a new pool', () => {
+    const result = runChild({ csv: narrowCsv, hooks: { fault: 'exit-in-job' }, refit: true });
+    expect(result.debug.find((entry) => entry.message === 'hist-gradient-boosting fit')).toMatchObject({ parallel: 'trees' });
+    expect(result.ok).toBe(false);
+    expect(result.code).toBe('E_INTERNAL');
+    expect(result.message).toBe(
+      "field 'nThreads': histogram worker thread 0 stopped with exit code 70 during the fit (set nThreads: 1 to fit on the calling thread)",
+    );
+    expect(result.ms).toBeLessThan(BOUND_MS);
+    expect(result.refit).toBe(expectedNarrow);
+  }, KILL_MS + 10_000);
+
+  it('fails with a PipelineError when a worker dies during a shared prediction, and the next fit and prediction work', () => {
+    // workersOnly: the calling thread takes no block, so it must wait for the worker (else it could
+    // predict every block before the dying worker is even scheduled).
+    const result = runChild({ csv: narrowCsv, args: PREDICT_ARGS, hooks: { fault: 'exit-in-predict', workersOnly: true }, refit: true });
+    expect(result.debug.find((entry) => entry.message === 'hist-gradient-boosting fit')).toMatchObject({ threads: 2, parallel: 'trees' });
+    expect(result.ok).toBe(false);
+    expect(result.code).toBe('E_INTERNAL');
+    expect(result.message).toContain('histogram worker thread 0 stopped with exit code 70');
+    expect(result.ms).toBeLessThan(BOUND_MS);
+    expect(result.refit).toBe(expectedNarrowPredict);
   }, KILL_MS + 10_000);
 });

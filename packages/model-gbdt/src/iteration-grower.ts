@@ -1,0 +1,188 @@
+import type { KernelBuffers } from './hist-kernel.mjs';
+import type { HistWorkerPool } from './hist-worker-pool.js';
+import { HistogramEngine } from './histogram-engine.js';
+import { gradientsAndHessians, softmaxScratch, type SoftmaxScratch } from './log-loss.js';
+import { softmaxGradients } from './softmax-gradients.mjs';
+import type { NodeRecord } from './tree-ensemble.js';
+import type { GrowerMapper, GrowerOptions, TreeGrower } from './tree-grower.mjs';
+import { blockRange, gradientBlockRows, maxTreeNodes, readTree, treeStride } from './tree-lane.mjs';
+
+/** One iteration in this many runs the mode not currently preferred, to keep both rates fresh. */
+const EXPLORE_EVERY = 16;
+
+/** Counts of how an {@link IterationGrower}'s iterations ran (for the fit's debug log and the tests). */
+export interface IterationGrowerStats {
+  /** Iterations whose trees were offered to the workers. */
+  parallelIterations: number;
+  /** Trees grown by a worker thread. */
+  workerTrees: number;
+}
+
+/**
+ * One boosting iteration: the gradients of the current raw scores, then the trees (one per class
+ * for 3+ classes). Without workers, on the calling thread. With them (see
+ * {@link IterationGrower.withWorkers}), the threads first share the gradients by row blocks (each
+ * row's values depend on that row only), then grow whole trees at once — the trees of an iteration
+ * are independent given its gradients — the calling thread from class 0 up, the workers from the
+ * last class down, each on memory of its own; every tree is the same bytes whichever thread grew
+ * it. Like the feature jobs, an iteration runs with the workers or without
+ * them, whichever has been faster per iteration lately (one iteration in 16 tries the other way; the
+ * first, which warms the workers up, is not timed):
+ * when another process holds the second core, a worker descheduled in the middle of a tree would
+ * make the iteration wait for it.
+ */
+export class IterationGrower {
+  readonly stats: IterationGrowerStats = { parallelIterations: 0, workerTrees: 0 };
+  private serialRate = 0;
+  private parallelRate = 0;
+  private iterations = 0;
+
+  private constructor(
+    private readonly grower: TreeGrower,
+    private readonly y: Int32Array,
+    private readonly weights: Float64Array | undefined,
+    private readonly nTrees: number,
+    /** float32[nTrees × nRows] each, class-major (on SharedArrayBuffers with workers). */
+    readonly gradients: Float32Array,
+    readonly hessians: Float32Array,
+    /** float64[nTrees × nRows] raw scores, class-major. */
+    readonly raw: Float64Array,
+    private readonly scratch: SoftmaxScratch | undefined,
+    private readonly pool: HistWorkerPool | undefined,
+    private readonly output: Float64Array | undefined,
+    private readonly stride: number,
+    private readonly blockRows: number,
+  ) {}
+
+  /** Everything on the calling thread; `raw` is an ordinary array. */
+  static serial(grower: TreeGrower, y: Int32Array, weights: Float64Array | undefined, nTrees: number, raw: Float64Array): IterationGrower {
+    const n = y.length;
+    const gradients = new Float32Array(nTrees * n);
+    const hessians = new Float32Array(nTrees * n);
+    return new IterationGrower(grower, y, weights, nTrees, gradients, hessians, raw, softmaxScratch(n, nTrees), undefined, undefined, 0, 0);
+  }
+
+  /**
+   * Trees (nTrees >= 2) on the calling thread and the pool's workers: allocates the shared labels,
+   * weights, gradients, softmax scratch, raw scores (initialised from `raw`) and tree output, and a
+   * lane per worker — a memory laid out like
+   * `engine`'s, with a copy of its binned data — and hands them to the workers. The grower must
+   * have no categorical features (their split search runs on the calling thread only).
+   */
+  static withWorkers(
+    grower: TreeGrower,
+    engine: HistogramEngine,
+    mapper: GrowerMapper,
+    hasMissing: Uint8Array,
+    options: GrowerOptions,
+    y: Int32Array,
+    weights: Float64Array | undefined,
+    nTrees: number,
+    raw: Float64Array,
+    pool: HistWorkerPool,
+  ): IterationGrower {
+    const n = engine.nRows;
+    const buffers = {
+      y: new SharedArrayBuffer(n * 4),
+      weights: weights === undefined ? undefined : new SharedArrayBuffer(n * 8),
+      gradients: new SharedArrayBuffer(nTrees * n * 4),
+      hessians: new SharedArrayBuffer(nTrees * n * 4),
+      raw: new SharedArrayBuffer(nTrees * n * 8),
+      exps: new SharedArrayBuffer(nTrees * n * 8),
+      max: new SharedArrayBuffer(n * 8),
+      sum: new SharedArrayBuffer(n * 8),
+    };
+    const sharedY = new Int32Array(buffers.y);
+    sharedY.set(y);
+    const sharedWeights = buffers.weights === undefined ? undefined : new Float64Array(buffers.weights);
+    if (weights !== undefined) sharedWeights!.set(weights);
+    const gradients = new Float32Array(buffers.gradients);
+    const hessians = new Float32Array(buffers.hessians);
+    const sharedRaw = new Float64Array(buffers.raw);
+    sharedRaw.set(raw);
+    const scratch = { exps: new Float64Array(buffers.exps), max: new Float64Array(buffers.max), sum: new Float64Array(buffers.sum) };
+    const blockRows = gradientBlockRows(n);
+    const stride = treeStride(maxTreeNodes(n, options.maxLeafNodes, options.minSamplesLeaf));
+    const outputBuffer = new SharedArrayBuffer(nTrees * stride * 8);
+    const output = new Float64Array(outputBuffer);
+    const lanes: KernelBuffers[] = [];
+    for (let w = 0; w < pool.size; w++) {
+      const lane = new HistogramEngine(n, engine.nFeatures, engine.slotCount, engine.maxSlots, undefined);
+      lane.ctx.bins.set(engine.ctx.bins);
+      lane.start(engine.ctx.nBinsNonMissing, engine.ctx.hasMissing);
+      lanes.push(lane.buffers);
+    }
+    pool.setupTrees(lanes, {
+      nRows: n,
+      nTrees,
+      slots: engine.slotCount,
+      stride,
+      blockRows,
+      ...buffers,
+      output: outputBuffer,
+      mapper: { thresholds: mapper.thresholds, nBinsNonMissing: mapper.nBinsNonMissing, missingBin: mapper.missingBin },
+      hasMissing,
+      options: {
+        maxLeafNodes: options.maxLeafNodes,
+        maxDepth: options.maxDepth,
+        minSamplesLeaf: options.minSamplesLeaf,
+        l2Regularization: options.l2Regularization,
+        learningRate: options.learningRate,
+      },
+    });
+    return new IterationGrower(grower, sharedY, sharedWeights, nTrees, gradients, hessians, sharedRaw, scratch, pool, output, stride, blockRows);
+  }
+
+  /** Computes the gradients of `raw`, grows the iteration's trees, adds their leaf values to `raw`; returns the trees by class. */
+  iterate(): NodeRecord[][] {
+    const trees = new Array<NodeRecord[]>(this.nTrees);
+    const growRange = (k0: number, k1: number): void => {
+      for (let k = k0; k < k1; k++) trees[k] = this.growTree(k);
+    };
+    const pool = this.pool;
+    if (pool === undefined) {
+      gradientsAndHessians(this.y, this.raw, this.weights, this.nTrees, this.gradients, this.hessians, this.scratch);
+      growRange(0, this.nTrees);
+      return trees;
+    }
+    // Iteration 0 warms the workers up (not timed), 1 times them, 2 times the calling thread alone.
+    const n = this.iterations++;
+    let parallel: boolean;
+    if (n <= 1 || pool.workersOnly) parallel = true;
+    else if (this.serialRate === 0) parallel = false;
+    else {
+      parallel = this.parallelRate < this.serialRate;
+      if (n % EXPLORE_EVERY === 0) parallel = !parallel;
+    }
+    const start = performance.now();
+    if (parallel) {
+      this.stats.parallelIterations++;
+      const n = this.y.length;
+      const { exps, max, sum } = this.scratch!;
+      pool.runGradients(Math.ceil(n / this.blockRows), (b0, b1) => {
+        const [r0] = blockRange(b0, this.blockRows, n);
+        const [, r1] = blockRange(b1 - 1, this.blockRows, n);
+        softmaxGradients(this.y, this.raw, this.weights, this.nTrees, n, this.gradients, this.hessians, exps, max, sum, r0, r1);
+      });
+      pool.runTrees(this.nTrees, growRange);
+      for (let k = 0; k < this.nTrees; k++) {
+        if (trees[k] !== undefined) continue;
+        trees[k] = readTree(this.output!, this.stride, k);
+        this.stats.workerTrees++;
+      }
+    } else {
+      gradientsAndHessians(this.y, this.raw, this.weights, this.nTrees, this.gradients, this.hessians, this.scratch);
+      growRange(0, this.nTrees);
+    }
+    const ms = performance.now() - start;
+    if (n === 0) return trees;
+    if (parallel) this.parallelRate = this.parallelRate === 0 ? ms : 0.8 * this.parallelRate + 0.2 * ms;
+    else this.serialRate = this.serialRate === 0 ? ms : 0.8 * this.serialRate + 0.2 * ms;
+    return trees;
+  }
+
+  private growTree(k: number): NodeRecord[] {
+    const n = this.y.length;
+    return this.grower.grow(this.gradients.subarray(k * n, (k + 1) * n), this.hessians.subarray(k * n, (k + 1) * n), this.raw, k * n);
+  }
+}
