@@ -171,7 +171,7 @@ export class HistWorkerPool {
   /** Hands every worker its part of a prediction ({@link runPredict}); `lanes[w]` is worker w's. */
   setupPredict(lanes: readonly PredictLaneSetup[]): void {
     if (lanes.length !== this.size) throw new PipelineError('E_INTERNAL', `${lanes.length} prediction lanes for ${this.size} workers`);
-    this.setupEach(lanes.map((predict) => ({ predict })));
+    this.setupEach(lanes.map((predict) => ({ predict })), JOB_KIND_PREDICT);
   }
 
   /** Predicts row blocks 0..nBlocks-1: the calling thread with `runBlocks` from the front, the workers from the back. */
@@ -179,10 +179,10 @@ export class HistWorkerPool {
     this.command(COMMAND_RUN, { units: nBlocks, run: runBlocks, workersOnly: this.workersOnly }, 1, JOB_KIND_PREDICT);
   }
 
-  private setupEach(messages: ReadonlyArray<(KernelBuffers & { trees?: TreeLaneSetup }) | { predict: PredictLaneSetup }>): void {
-    this.throwIfBroken();
+  private setupEach(messages: ReadonlyArray<(KernelBuffers & { trees?: TreeLaneSetup }) | { predict: PredictLaneSetup }>, kind = JOB_KIND_FEATURES): void {
+    this.throwIfBroken(kind);
     this.ports.forEach((port, w) => port.postMessage(messages[w]));
-    this.command(COMMAND_SETUP, undefined, 1, JOB_KIND_FEATURES);
+    this.command(COMMAND_SETUP, undefined, 1, kind);
   }
 
   /** Runs the job in `ctx.job` over all features, on the workers and the calling thread. */
@@ -213,7 +213,7 @@ export class HistWorkerPool {
     chunkSize: number,
     kind: number,
   ): void {
-    this.throwIfBroken();
+    this.throwIfBroken(kind);
     const ctl = this.control;
     const word = nextCommandWord(Atomics.load(ctl, CTL_GENERATION), command);
     Atomics.store(ctl, CTL_DONE, 0);
@@ -244,7 +244,7 @@ export class HistWorkerPool {
       if (++spins > SPIN_LIMIT) {
         // The supervisor marks CTL_DEAD and wakes this wait as soon as a thread stops. (Checked
         // only once spinning is over: a costlier spin took CPU from the workers on a busy machine.)
-        this.throwIfBroken();
+        this.throwIfBroken(kind);
         Atomics.wait(ctl, CTL_DONE, done, WAIT_SLICE_MS);
       }
     }
@@ -254,7 +254,8 @@ export class HistWorkerPool {
     }
   }
 
-  private throwIfBroken(): void {
+  /** Throws when a thread has stopped, naming the job (`kind`: a fit's or a prediction's) it stopped in. */
+  private throwIfBroken(kind: number): void {
     if (this.terminated) throw new PipelineError('E_STATE', 'the histogram worker pool has been terminated');
     const dead = Atomics.load(this.control, CTL_DEAD);
     if (dead === 0) return;
@@ -262,9 +263,10 @@ export class HistWorkerPool {
     const thread = dead > 0 ? `histogram worker thread ${dead - 1}` : 'the histogram supervisor thread';
     const detail = this.stopMessage === undefined ? '' : ` (${this.stopMessage})`;
     void this.terminate();
-    throw new PipelineError('E_INTERNAL', `${thread} stopped with exit code ${code} during the fit${detail}`, {
+    const predicting = kind === JOB_KIND_PREDICT;
+    throw new PipelineError('E_INTERNAL', `${thread} stopped with exit code ${code} during ${predicting ? 'a prediction' : 'the fit'}${detail}`, {
       field: 'nThreads',
-      hint: 'set nThreads: 1 to fit on the calling thread',
+      hint: `set nThreads: 1 to ${predicting ? 'predict' : 'fit'} on the calling thread`,
     });
   }
 

@@ -269,7 +269,9 @@ describe('histogram worker pool', () => {
     expect(result.debug.find((entry) => entry.message === 'hist-gradient-boosting fit')).toMatchObject({ threads: 2, parallel: 'trees' });
     expect(result.ok).toBe(false);
     expect(result.code).toBe('E_INTERNAL');
-    expect(result.message).toContain('histogram worker thread 0 stopped with exit code 70');
+    expect(result.message).toBe(
+      "field 'nThreads': histogram worker thread 0 stopped with exit code 70 during a prediction (set nThreads: 1 to predict on the calling thread)",
+    );
     expect(result.ms).toBeLessThan(BOUND_MS);
     expect(result.refit).toBe(expectedNarrowPredict);
   }, KILL_MS + 10_000);
