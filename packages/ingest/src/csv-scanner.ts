@@ -115,6 +115,30 @@ const LOWER_E = 101;
 const TWO_53 = 9007199254740992;
 const NAN = Number.NaN;
 const POW10 = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** Digits (sign and point aside) the word-at-a-time path accepts: the integer stays below 10^15 < 2^53. */
+const FAST_DIGITS = 15;
+
+/**
+ * How many of the 4 bytes of `w` (little-endian: first byte lowest) are ASCII digits before the
+ * first byte that is not: 0–4. A byte x is a digit iff (x & 0x7f) + 0x46 has its high bit clear
+ * (x < 0x3a), (x & 0x7f) + 0x50 has it set (x ≥ 0x30) and x itself has it clear; no sum carries
+ * into the next byte.
+ */
+function leadingDigits(w: number): number {
+  const low = w & 0x7f7f7f7f;
+  const notDigit = ((low + 0x46464646) | ~(low + 0x50505050) | w) & 0x80808080;
+  return notDigit === 0 ? 4 : (31 - Math.clz32(notDigit & -notDigit)) >>> 3;
+}
+
+/**
+ * The value of the first `n` (1–4) bytes of `w`, all ASCII digits: shifted to the top (the bytes
+ * left over become leading zeros), then pairs and quads combined by two multiplications
+ * (10·d0 + d1 in each odd byte, then 100·(d0d1) + d2d3 in the top half).
+ */
+function digitsValue(w: number, n: number): number {
+  const v = Math.imul((w << (32 - 8 * n)) & 0x0f0f0f0f, 2561) >>> 8;
+  return Math.imul(v & 0x00ff00ff, 6553601) >>> 16;
+}
 
 /** pandas' default NA strings (read_csv `na_values`), all read as NaN. */
 export const DEFAULT_NA_VALUES: readonly string[] = [
@@ -235,6 +259,10 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
   const idBytes = sink.idBytes;
   let row = sink.rows;
   let p = pos;
+  // The fast path reads 4-byte words up to 21 bytes past a field's start (at most 15 digits, a sign
+  // and a point); fields closer to the buffer's end take the byte loop.
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const wordLimit = buf.length - 24;
   while (p < end && row < sink.capacity) {
     const lineStart = p;
     state.line++;
@@ -251,86 +279,136 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
     for (let c = 0; c < ncols; c++) {
       const target = targets[c]!;
       if (target >= 0) {
-        let q = p;
-        b = buf[q]!;
-        let negative = false;
-        if (b === MINUS) {
-          negative = true;
-          b = buf[++q]!;
-        } else if (b === PLUS) {
-          b = buf[++q]!;
-        }
-        // Digits: leading zeros skipped, then up to 9 significant digits accumulate exactly in an
-        // int32 (short dependency chain); longer mantissas are re-read below as a double.
-        const intStart = q;
-        while (b === D0) b = buf[++q]!;
-        const sigStart = q;
-        let small = 0;
-        let d = b - D0;
-        while (d >= 0 && d <= 9) {
-          small = (small * 10 + d) | 0;
-          d = buf[++q]! - D0;
-        }
-        let significant = q - sigStart;
-        let digits = q - intStart;
-        let exponent = 0;
-        if (d === DOT - D0) {
-          const fractionStart = ++q;
+        cell: {
+          fast: if (p <= wordLimit) {
+            // Word-at-a-time fast path for [-]digits[.digits] with at most 15 digits, ended by the
+            // delimiter or a line end: 4 bytes per DataView read, the run of leading digits found
+            // with bit masks, its value with two multiplications (far fewer typed-array reads and
+            // branches than the byte loop below). Same value as the byte loop's Clinger path: an
+            // integer below 10^15 divided by an exact power of ten, correctly rounded. Anything
+            // else (exponent, '+', '.5', quotes, blanks, long mantissas) goes to the byte loop.
+            let q = p;
+            let w = view.getUint32(q, true);
+            const minus = (w & 0xff) === MINUS;
+            if (minus) w = view.getUint32(++q, true);
+            let n = leadingDigits(w);
+            if (n === 0) break fast;
+            let mantissa = digitsValue(w, n);
+            let count = n;
+            q += n;
+            while (n === 4) {
+              w = view.getUint32(q, true);
+              n = leadingDigits(w);
+              if (n > 0) {
+                mantissa = mantissa * POW10[n]! + digitsValue(w, n);
+                q += n;
+                count += n;
+              }
+              if (count > FAST_DIGITS) break fast;
+            }
+            b = buf[q]!;
+            let scale = 0;
+            if (b === DOT) {
+              q++;
+              do {
+                w = view.getUint32(q, true);
+                n = leadingDigits(w);
+                if (n > 0) {
+                  mantissa = mantissa * POW10[n]! + digitsValue(w, n);
+                  q += n;
+                  scale += n;
+                }
+                if (count + scale > FAST_DIGITS) break fast;
+              } while (n === 4);
+              b = buf[q]!;
+            }
+            if (b !== delimiter && b !== LF && b !== CR) break fast;
+            const magnitude = mantissa / POW10[scale]!;
+            data[base + target] = minus ? -magnitude : magnitude;
+            p = q;
+            break cell;
+          }
+          let q = p;
           b = buf[q]!;
-          if (significant === 0) while (b === D0) b = buf[++q]!; // 0.000123: zeros before the first significant digit
-          const fractionSignificant = q;
-          d = b - D0;
+          let negative = false;
+          if (b === MINUS) {
+            negative = true;
+            b = buf[++q]!;
+          } else if (b === PLUS) {
+            b = buf[++q]!;
+          }
+          // Digits: leading zeros skipped, then up to 9 significant digits accumulate exactly in an
+          // int32 (short dependency chain); longer mantissas are re-read below as a double.
+          const intStart = q;
+          while (b === D0) b = buf[++q]!;
+          const sigStart = q;
+          let small = 0;
+          let d = b - D0;
           while (d >= 0 && d <= 9) {
             small = (small * 10 + d) | 0;
             d = buf[++q]! - D0;
           }
-          significant += q - fractionSignificant;
-          exponent = fractionStart - q;
-          digits += q - fractionStart;
-        }
-        b = d + D0;
-        let mantissa = small;
-        if (significant > 9) {
-          // Exact while below 2^53 (checked below), as a decimal → double conversion needs.
-          mantissa = 0;
-          for (let k = sigStart; k < q; k++) {
-            const v = buf[k]! - D0;
-            if (v >= 0 && v <= 9) mantissa = mantissa * 10 + v; // skips the point
+          let significant = q - sigStart;
+          let digits = q - intStart;
+          let exponent = 0;
+          if (d === DOT - D0) {
+            const fractionStart = ++q;
+            b = buf[q]!;
+            if (significant === 0) while (b === D0) b = buf[++q]!; // 0.000123: zeros before the first significant digit
+            const fractionSignificant = q;
+            d = b - D0;
+            while (d >= 0 && d <= 9) {
+              small = (small * 10 + d) | 0;
+              d = buf[++q]! - D0;
+            }
+            significant += q - fractionSignificant;
+            exponent = fractionStart - q;
+            digits += q - fractionStart;
           }
-        }
-        if ((b === LOWER_E || b === UPPER_E) && digits > 0) {
-          let r = q + 1;
-          let e = buf[r]!;
-          let negativeExponent = false;
-          if (e === MINUS) {
-            negativeExponent = true;
-            e = buf[++r]!;
-          } else if (e === PLUS) {
-            e = buf[++r]!;
+          b = d + D0;
+          let mantissa = small;
+          if (significant > 9) {
+            // Exact while below 2^53 (checked below), as a decimal → double conversion needs.
+            mantissa = 0;
+            for (let k = sigStart; k < q; k++) {
+              const v = buf[k]! - D0;
+              if (v >= 0 && v <= 9) mantissa = mantissa * 10 + v; // skips the point
+            }
           }
-          let value = 0;
-          let exponentDigits = 0;
-          while (e >= D0 && e <= D9) {
-            if (value < 100000) value = value * 10 + (e - D0);
-            exponentDigits++;
-            e = buf[++r]!;
+          if ((b === LOWER_E || b === UPPER_E) && digits > 0) {
+            let r = q + 1;
+            let e = buf[r]!;
+            let negativeExponent = false;
+            if (e === MINUS) {
+              negativeExponent = true;
+              e = buf[++r]!;
+            } else if (e === PLUS) {
+              e = buf[++r]!;
+            }
+            let value = 0;
+            let exponentDigits = 0;
+            while (e >= D0 && e <= D9) {
+              if (value < 100000) value = value * 10 + (e - D0);
+              exponentDigits++;
+              e = buf[++r]!;
+            }
+            if (exponentDigits === 0) digits = -1; // "1e" or "1e+": not a number; the slow path reports it
+            exponent += negativeExponent ? -value : value;
+            q = r;
+            b = e;
           }
-          if (exponentDigits === 0) digits = -1; // "1e" or "1e+": not a number; the slow path reports it
-          exponent += negativeExponent ? -value : value;
-          q = r;
-          b = e;
-        }
-        const ended = b === delimiter || b === LF || b === CR;
-        if (ended && digits > 0 && mantissa < TWO_53 && exponent >= -22 && exponent <= 22) {
-          const magnitude = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
-          data[base + target] = negative ? -magnitude : magnitude;
-          p = q;
-        } else if (ended && q === p) {
-          data[base + target] = NAN; // empty cell
-        } else {
-          const fieldEnd = findFieldEnd(buf, p, delimiter, layout, state);
-          data[base + target] = parseSlow(buf, p, fieldEnd, layout, c, state);
-          p = fieldEnd;
+          const ended = b === delimiter || b === LF || b === CR;
+          if (ended && digits > 0 && mantissa < TWO_53 && exponent >= -22 && exponent <= 22) {
+            const magnitude = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
+            data[base + target] = negative ? -magnitude : magnitude;
+            p = q;
+          } else if (ended && q === p) {
+            data[base + target] = NAN; // empty cell
+          } else {
+            const fieldEnd = findFieldEnd(buf, p, delimiter, layout, state);
+            data[base + target] = parseSlow(buf, p, fieldEnd, layout, c, state);
+            p = fieldEnd;
+          }
         }
       } else {
         const fieldEnd = findFieldEnd(buf, p, delimiter, layout, state);
