@@ -2,6 +2,7 @@ import { closeSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv } from '@pipeline/core';
 import { countCsvRows, parseCsvRows, type CsvByteRange } from './csv-range.js';
+import { concatArrays, hashTexts } from './has-duplicates.js';
 import type { CsvLayout } from './csv-scanner.js';
 import type { CsvJobMessage, CsvWorkerReply } from './csv-worker-protocol.js';
 
@@ -104,6 +105,8 @@ export interface CsvParallelResult {
   readonly rows: number;
   readonly data: Float32Array | Float64Array;
   readonly ids: string[] | undefined;
+  /** With `hashIds`: the ids' `hashTexts`, computed by the threads that parsed them (for `hasDuplicates`). */
+  readonly idHashes: Int32Array | undefined;
 }
 
 /**
@@ -123,6 +126,7 @@ export async function readCsvParallel(
   layout: CsvLayout,
   float64: boolean,
   threads: number,
+  hashIds = false,
 ): Promise<CsvParallelResult | undefined> {
   const pool = startCsvWorkers(threads - 1);
   const bounds = chunkBounds(bodyStart, size, threads);
@@ -131,6 +135,7 @@ export async function readCsvParallel(
   const job = ++jobs;
   const counts = new Float64Array(chunks);
   const ids: (string[] | undefined)[] = new Array<string[] | undefined>(chunks);
+  const hashes: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(chunks);
   let workerChunks = 0;
   /** Chunks done in the current phase, and whether anything failed. */
   let done = 0;
@@ -163,6 +168,7 @@ export async function readCsvParallel(
       done++;
     } else if (reply.type === 'parsed') {
       ids[reply.chunk] = reply.ids;
+      hashes[reply.chunk] = reply.hashes;
       done++;
       workerChunks++;
     } else failed = true;
@@ -221,17 +227,26 @@ export async function readCsvParallel(
     }
     const data = float64 ? new Float64Array(output) : new Float32Array(output);
     done = 0;
-    const parse: CsvJobMessage = { type: 'parse', job, output, float64, firstRows, layout };
+    const parse: CsvJobMessage = { type: 'parse', job, output, float64, firstRows, layout, hashIds };
     for (const worker of pool) worker.postMessage(parse);
     claim(1, (fd, chunk) => {
       const first = firstRows[chunk]!;
       const chunkRows = firstRows[chunk + 1]! - first;
-      ids[chunk] = parseCsvRows(range(fd, chunk), scratch, layout, data.subarray(first * width, (first + chunkRows) * width), chunkRows);
+      const chunkIds = parseCsvRows(range(fd, chunk), scratch, layout, data.subarray(first * width, (first + chunkRows) * width), chunkRows);
+      ids[chunk] = chunkIds;
+      // Hashed here, in the parse phase, so the final duplicate check is one table pass on this thread.
+      if (hashIds && chunkIds !== undefined) hashes[chunk] = hashTexts(chunkIds);
     });
     const ok = await phaseEnd();
     Object.assign(lastCsvParallelRead, { chunks, workerChunks, ok });
     if (!ok) return undefined;
-    return { rows, data, ids: layout.idColumn === undefined ? undefined : ids.flatMap((chunkIds) => chunkIds!) };
+    if (layout.idColumn === undefined) return { rows, data, ids: undefined, idHashes: undefined };
+    let idHashes: Int32Array | undefined;
+    if (hashIds) {
+      idHashes = new Int32Array(rows);
+      for (let k = 0; k < chunks; k++) idHashes.set(hashes[k]!, firstRows[k]!);
+    }
+    return { rows, data, ids: concatArrays(ids as string[][]), idHashes };
   } finally {
     clearTimeout(stall);
     listeners.delete(job);

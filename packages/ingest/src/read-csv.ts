@@ -169,12 +169,13 @@ async function readCsvInParallel(path: string, options: ReadCsvOptions, threads:
     }
     const { layout, bodyStart } = parseHeader(file, head.subarray(0, filled), delimiter, options);
     const float64 = options.dtype === 'float64';
-    const result = await readCsvParallel(file, bodyStart, size, layout, float64, threads);
+    const checkIds = options.checkDuplicateIds !== false;
+    const result = await readCsvParallel(file, bodyStart, size, layout, float64, threads, checkIds);
     if (result === undefined) return undefined;
-    const { rows, data, ids } = result;
+    const { rows, data, ids, idHashes } = result;
     const width = layout.columns.length;
     // A duplicate id: the serial read reports the first one in file order (or an earlier bad line).
-    if (ids !== undefined && options.checkDuplicateIds !== false && hasDuplicates(ids)) return undefined;
+    if (ids !== undefined && checkIds && hasDuplicates(ids, idHashes)) return undefined;
     const naNumbers = numericNaValues(options.naValues, float64);
     if (naNumbers.length > 0) maskNaNumbers(data, naNumbers, width, undefined);
     const base = { file, columns: [...layout.columns], rows, cols: width, ids, idColumn: layout.idColumn };
