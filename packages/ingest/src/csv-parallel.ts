@@ -8,6 +8,8 @@ import type { CsvJobMessage, CsvWorkerReply } from './csv-worker-protocol.js';
 
 /** Bytes per chunk of the body; threads claim chunks one at a time (a late or busy thread takes fewer). */
 const CHUNK_BYTES = 4 << 20;
+/** The smallest chunk of the guided split (the last ones). */
+const MIN_CHUNK_BYTES = 256 << 10;
 /** An idle pool ends its threads after this long. */
 const IDLE_MS = 2000;
 /** A read whose workers post nothing for this long is given up (the caller re-reads serially). */
@@ -92,12 +94,32 @@ function scheduleIdleEnd(): void {
   idleTimer.unref();
 }
 
-/** Chunk bounds tiling `[bodyStart, size)`: at least `threads` chunks, about {@link CHUNK_BYTES} each. */
+/**
+ * Chunk bounds tiling `[bodyStart, size)`, claimed in order: guided sizes, each a `1 / (2·threads)`
+ * share of what is left, at most {@link CHUNK_BYTES} and at least {@link MIN_CHUNK_BYTES}, so the
+ * last chunks are small and the threads finish together (with equal 4 MiB chunks the calling thread
+ * waited up to a whole chunk's parse for the last worker chunk). At least `threads` chunks.
+ * The test hook's `chunkBytes` gives equal chunks of that size instead.
+ */
 function chunkBounds(bodyStart: number, size: number, threads: number): number[] {
   const bytes = size - bodyStart;
-  const chunkBytes = testHooks.chunkBytes ?? CHUNK_BYTES;
-  const count = Math.max(1, Math.min(bytes, Math.max(threads, Math.ceil(bytes / chunkBytes))));
-  return Array.from({ length: count + 1 }, (_, k) => bodyStart + Math.round((bytes * k) / count));
+  if (testHooks.chunkBytes !== undefined) {
+    const count = Math.max(1, Math.min(bytes, Math.max(threads, Math.ceil(bytes / testHooks.chunkBytes))));
+    return Array.from({ length: count + 1 }, (_, k) => bodyStart + Math.round((bytes * k) / count));
+  }
+  if (bytes < threads * MIN_CHUNK_BYTES) {
+    const count = Math.max(1, Math.min(bytes, threads));
+    return Array.from({ length: count + 1 }, (_, k) => bodyStart + Math.round((bytes * k) / count));
+  }
+  const bounds = [bodyStart];
+  let at = bodyStart;
+  while (at < size) {
+    const left = size - at;
+    const take = Math.min(left, Math.max(MIN_CHUNK_BYTES, Math.min(CHUNK_BYTES, Math.ceil(left / (2 * threads)))));
+    at += take;
+    bounds.push(at);
+  }
+  return bounds;
 }
 
 /** The rows of a parallel read: row-major values on a SharedArrayBuffer, and the ids (id column). */
