@@ -1,5 +1,6 @@
 import { PipelineError } from '@pipeline/core';
 import { splitCsvLine } from './csv-line.js';
+import { eiselLemire } from './eisel-lemire.js';
 
 /** `targets` entry of a column that is not read. */
 export const SKIP = -1;
@@ -113,6 +114,7 @@ const D9 = 57;
 const UPPER_E = 69;
 const LOWER_E = 101;
 const TWO_53 = 9007199254740992;
+const TWO_32 = 4294967296;
 const NAN = Number.NaN;
 const POW10 = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** Digits (sign and point aside) the word-at-a-time path accepts: the integer stays below 10^15 < 2^53. */
@@ -263,6 +265,7 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
   // and a point); fields closer to the buffer's end take the byte loop.
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const wordLimit = buf.length - 24;
+  let value64 = 0;
   while (p < end && row < sink.capacity) {
     const lineStart = p;
     state.line++;
@@ -367,14 +370,27 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
           }
           b = d + D0;
           let mantissa = small;
+          // The significand as an exact uint64 in two uint32 halves (for Eisel–Lemire), up to 19 digits.
+          let wHigh = 0;
+          let wLow = small;
           if (significant > 9) {
-            // Exact while below 2^53 (checked below), as a decimal → double conversion needs.
-            mantissa = 0;
-            for (let k = sigStart; k < q; k++) {
-              const v = buf[k]! - D0;
-              if (v >= 0 && v <= 9) mantissa = mantissa * 10 + v; // skips the point
+            if (significant <= 19) {
+              wLow = 0;
+              for (let k = sigStart; k < q; k++) {
+                const v = buf[k]! - D0;
+                if (v >= 0 && v <= 9) {
+                  // skips the point
+                  const low = wLow * 10 + v;
+                  wLow = low >>> 0;
+                  wHigh = wHigh * 10 + Math.floor(low / TWO_32);
+                }
+              }
+              mantissa = wHigh * TWO_32 + wLow; // exact below 2^53, which is all the Clinger test below needs
+            } else {
+              mantissa = Number.POSITIVE_INFINITY; // > 19 digits: Number() on the text
             }
           }
+          let exponentExact = true;
           if ((b === LOWER_E || b === UPPER_E) && digits > 0) {
             let r = q + 1;
             let e = buf[r]!;
@@ -393,6 +409,7 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
               e = buf[++r]!;
             }
             if (exponentDigits === 0) digits = -1; // "1e" or "1e+": not a number; the slow path reports it
+            if (value >= 100000) exponentExact = false; // digits past 10^5 were not added: Number() on the text
             exponent += negativeExponent ? -value : value;
             q = r;
             b = e;
@@ -401,6 +418,10 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
           if (ended && digits > 0 && mantissa < TWO_53 && exponent >= -22 && exponent <= 22) {
             const magnitude = exponent < 0 ? mantissa / POW10[-exponent]! : mantissa * POW10[exponent]!;
             data[base + target] = negative ? -magnitude : magnitude;
+            p = q;
+          } else if (ended && digits > 0 && significant <= 19 && exponentExact && (value64 = eiselLemire(wHigh, wLow, exponent, negative)) === value64) {
+            // 16–19 significant digits or a power of ten beyond 10^22 (NaN: undecided, falls through to Number()).
+            data[base + target] = value64;
             p = q;
           } else if (ended && q === p) {
             data[base + target] = NAN; // empty cell
