@@ -122,6 +122,52 @@ function chunkBounds(bodyStart: number, size: number, threads: number): number[]
   return bounds;
 }
 
+/** Distinct texts a column may hold (the serial scanner's limit: codes stay exact in float32). */
+const MAX_TEXT_CODES = 1 << 24;
+
+/**
+ * Folds the chunks' own first-seen text lists into the file's maps (`maps`, per output column, in
+ * chunk order, so first-seen indices are the serial reader's) and rewrites each chunk's text cells
+ * from its own indices to the file's. False when a column passes {@link MAX_TEXT_CODES} (the serial
+ * read reports it).
+ */
+function mergeTexts(
+  maps: readonly (Map<string, number> | undefined)[],
+  texts: readonly ((string[] | undefined)[] | undefined)[],
+  data: Float32Array | Float64Array,
+  firstRows: readonly number[],
+  width: number,
+): boolean {
+  for (let k = 0; k < texts.length; k++) {
+    const chunkTexts = texts[k];
+    if (chunkTexts === undefined) continue;
+    for (let c = 0; c < width; c++) {
+      const keys = chunkTexts[c];
+      const map = maps[c];
+      if (keys === undefined || map === undefined) continue;
+      const codes = new Float64Array(keys.length);
+      let same = true;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        let code = map.get(key);
+        if (code === undefined) {
+          code = map.size;
+          if (code >= MAX_TEXT_CODES) return false;
+          map.set(key, code);
+        }
+        codes[i] = code;
+        if (code !== i) same = false;
+      }
+      if (same) continue;
+      for (let at = firstRows[k]! * width + c, end = firstRows[k + 1]! * width; at < end; at += width) {
+        const local = data[at]!;
+        if (local === local) data[at] = codes[local]!; // NaN: a missing cell
+      }
+    }
+  }
+  return true;
+}
+
 /** The rows of a parallel read: row-major values on a SharedArrayBuffer, and the ids (id column). */
 export interface CsvParallelResult {
   readonly rows: number;
@@ -149,6 +195,7 @@ export async function readCsvParallel(
   float64: boolean,
   threads: number,
   hashIds = false,
+  textMaps?: (Map<string, number> | undefined)[],
 ): Promise<CsvParallelResult | undefined> {
   const pool = startCsvWorkers(threads - 1);
   const bounds = chunkBounds(bodyStart, size, threads);
@@ -158,6 +205,7 @@ export async function readCsvParallel(
   const counts = new Float64Array(chunks);
   const ids: (string[] | undefined)[] = new Array<string[] | undefined>(chunks);
   const hashes: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(chunks);
+  const texts: ((string[] | undefined)[] | undefined)[] = new Array<(string[] | undefined)[] | undefined>(chunks);
   let workerChunks = 0;
   /** Chunks done in the current phase, and whether anything failed. */
   let done = 0;
@@ -191,6 +239,7 @@ export async function readCsvParallel(
     } else if (reply.type === 'parsed') {
       ids[reply.chunk] = reply.ids;
       hashes[reply.chunk] = reply.hashes;
+      texts[reply.chunk] = reply.texts;
       done++;
       workerChunks++;
     } else failed = true;
@@ -254,14 +303,17 @@ export async function readCsvParallel(
     claim(1, (fd, chunk) => {
       const first = firstRows[chunk]!;
       const chunkRows = firstRows[chunk + 1]! - first;
-      const chunkIds = parseCsvRows(range(fd, chunk), scratch, layout, data.subarray(first * width, (first + chunkRows) * width), chunkRows);
+      const parsed = parseCsvRows(range(fd, chunk), scratch, layout, data.subarray(first * width, (first + chunkRows) * width), chunkRows);
+      const chunkIds = parsed.ids;
       ids[chunk] = chunkIds;
+      texts[chunk] = parsed.texts;
       // Hashed here, in the parse phase, so the final duplicate check is one table pass on this thread.
       if (hashIds && chunkIds !== undefined) hashes[chunk] = hashTexts(chunkIds);
     });
     const ok = await phaseEnd();
     Object.assign(lastCsvParallelRead, { chunks, workerChunks, ok });
     if (!ok) return undefined;
+    if (textMaps !== undefined && !mergeTexts(textMaps, texts, data, firstRows, width)) return undefined;
     if (layout.idColumn === undefined) return { rows, data, ids: undefined, idHashes: undefined };
     let idHashes: Int32Array | undefined;
     if (hashIds) {

@@ -32,6 +32,6 @@ export type CsvJobMessage =
 /** What a CSV worker posts back. */
 export type CsvWorkerReply =
   | { readonly type: 'counted'; readonly job: number; readonly chunk: number; readonly rows: number }
-  | { readonly type: 'parsed'; readonly job: number; readonly chunk: number; readonly ids: string[] | undefined; readonly hashes: Int32Array | undefined }
+  | { readonly type: 'parsed'; readonly job: number; readonly chunk: number; readonly ids: string[] | undefined; readonly hashes: Int32Array | undefined; readonly texts: (string[] | undefined)[] | undefined }
   /** The chunk did not parse (or the file did not open: chunk -1); the caller re-reads serially for the error. */
   | { readonly type: 'failed'; readonly job: number; readonly chunk: number; readonly message: string };

@@ -75,8 +75,8 @@ port.on('message', (message: CsvJobMessage) => {
     const first = firstRows[chunk]!;
     const rows = firstRows[chunk + 1]! - first;
     const data = output.subarray(first * width, (first + rows) * width);
-    const ids = parseCsvRows({ fd, bodyStart, from: bounds[chunk]!, to: bounds[chunk + 1]! }, scratch, layout, data, rows);
+    const { ids, texts } = parseCsvRows({ fd, bodyStart, from: bounds[chunk]!, to: bounds[chunk + 1]! }, scratch, layout, data, rows);
     const hashes = message.hashIds && ids !== undefined ? hashTexts(ids) : undefined;
-    port.postMessage({ type: 'parsed', job: message.job, chunk, ids, hashes } satisfies CsvWorkerReply, hashes === undefined ? [] : [hashes.buffer as ArrayBuffer]);
+    port.postMessage({ type: 'parsed', job: message.job, chunk, ids, hashes, texts } satisfies CsvWorkerReply, hashes === undefined ? [] : [hashes.buffer as ArrayBuffer]);
   });
 });
