@@ -120,27 +120,12 @@ const POW10 = Float64Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** Digits (sign and point aside) the word-at-a-time path accepts: the integer stays below 10^15 < 2^53. */
 const FAST_DIGITS = 15;
 
-/**
- * How many of the 4 bytes of `w` (little-endian: first byte lowest) are ASCII digits before the
- * first byte that is not: 0–4. A byte x is a digit iff (x & 0x7f) + 0x46 has its high bit clear
- * (x < 0x3a), (x & 0x7f) + 0x50 has it set (x ≥ 0x30) and x itself has it clear; no sum carries
- * into the next byte.
- */
-function leadingDigits(w: number): number {
-  const low = w & 0x7f7f7f7f;
-  const notDigit = ((low + 0x46464646) | ~(low + 0x50505050) | w) & 0x80808080;
-  return notDigit === 0 ? 4 : (31 - Math.clz32(notDigit & -notDigit)) >>> 3;
-}
-
-/**
- * The value of the first `n` (1–4) bytes of `w`, all ASCII digits: shifted to the top (the bytes
- * left over become leading zeros), then pairs and quads combined by two multiplications
- * (10·d0 + d1 in each odd byte, then 100·(d0d1) + d2d3 in the top half).
- */
-function digitsValue(w: number, n: number): number {
-  const v = Math.imul((w << (32 - 8 * n)) & 0x0f0f0f0f, 2561) >>> 8;
-  return Math.imul(v & 0x00ff00ff, 6553601) >>> 16;
-}
+// The word-at-a-time fast path of scanRows, on a little-endian 4-byte word w (first byte lowest):
+// - leading digits: a byte x is an ASCII digit iff (x & 0x7f) + 0x46 has its high bit clear
+//   (x < 0x3a), (x & 0x7f) + 0x50 has it set (x ≥ 0x30) and x itself has it clear; no sum carries
+//   into the next byte, so the lowest set high bit of the "not a digit" mask ends the run (0–4);
+// - their value: shifted to the top (the bytes left over become leading zeros), then 10·d0 + d1 in
+//   each odd byte (× 2561 = 10·256 + 1) and 100·(d0d1) + d2d3 in the top half (× 6553601 = 100·2^16 + 1).
 
 /** pandas' default NA strings (read_csv `na_values`), all read as NaN. */
 export const DEFAULT_NA_VALUES: readonly string[] = [
@@ -290,20 +275,29 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
             // branches than the byte loop below). Same value as the byte loop's Clinger path: an
             // integer below 10^15 divided by an exact power of ten, correctly rounded. Anything
             // else (exponent, '+', '.5', quotes, blanks, long mantissas) goes to the byte loop.
+            // Written out, not helper calls: TurboFan did not always inline helpers into this big loop.
             let q = p;
+            let mask = 0;
+            let quad = 0;
             let w = view.getUint32(q, true);
             const minus = (w & 0xff) === MINUS;
             if (minus) w = view.getUint32(++q, true);
-            let n = leadingDigits(w);
+            mask = w & 0x7f7f7f7f;
+            mask = ((mask + 0x46464646) | ~(mask + 0x50505050) | w) & 0x80808080;
+            let n = mask === 0 ? 4 : (31 - Math.clz32(mask & -mask)) >>> 3;
             if (n === 0) break fast;
-            let mantissa = digitsValue(w, n);
+            quad = Math.imul((w << (32 - 8 * n)) & 0x0f0f0f0f, 2561) >>> 8;
+            let mantissa = (Math.imul(quad & 0x00ff00ff, 6553601) >>> 16);
             let count = n;
             q += n;
             while (n === 4) {
               w = view.getUint32(q, true);
-              n = leadingDigits(w);
+              mask = w & 0x7f7f7f7f;
+              mask = ((mask + 0x46464646) | ~(mask + 0x50505050) | w) & 0x80808080;
+              n = mask === 0 ? 4 : (31 - Math.clz32(mask & -mask)) >>> 3;
               if (n > 0) {
-                mantissa = mantissa * POW10[n]! + digitsValue(w, n);
+                quad = Math.imul((w << (32 - 8 * n)) & 0x0f0f0f0f, 2561) >>> 8;
+                mantissa = mantissa * POW10[n]! + (Math.imul(quad & 0x00ff00ff, 6553601) >>> 16);
                 q += n;
                 count += n;
               }
@@ -315,9 +309,12 @@ export function scanRows(buf: Uint8Array, pos: number, end: number, layout: CsvL
               q++;
               do {
                 w = view.getUint32(q, true);
-                n = leadingDigits(w);
+                mask = w & 0x7f7f7f7f;
+                mask = ((mask + 0x46464646) | ~(mask + 0x50505050) | w) & 0x80808080;
+                n = mask === 0 ? 4 : (31 - Math.clz32(mask & -mask)) >>> 3;
                 if (n > 0) {
-                  mantissa = mantissa * POW10[n]! + digitsValue(w, n);
+                  quad = Math.imul((w << (32 - 8 * n)) & 0x0f0f0f0f, 2561) >>> 8;
+                  mantissa = mantissa * POW10[n]! + (Math.imul(quad & 0x00ff00ff, 6553601) >>> 16);
                   q += n;
                   scale += n;
                 }
