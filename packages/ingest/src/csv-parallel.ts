@@ -2,11 +2,14 @@ import { closeSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv } from '@pipeline/core';
 import { countCsvRows, parseCsvRows, type CsvByteRange } from './csv-range.js';
+import { concatArrays, hashTexts } from './has-duplicates.js';
 import type { CsvLayout } from './csv-scanner.js';
 import type { CsvJobMessage, CsvWorkerReply } from './csv-worker-protocol.js';
 
 /** Bytes per chunk of the body; threads claim chunks one at a time (a late or busy thread takes fewer). */
 const CHUNK_BYTES = 4 << 20;
+/** The smallest chunk of the guided split (the last ones). */
+const MIN_CHUNK_BYTES = 256 << 10;
 /** An idle pool ends its threads after this long. */
 const IDLE_MS = 2000;
 /** A read whose workers post nothing for this long is given up (the caller re-reads serially). */
@@ -91,12 +94,78 @@ function scheduleIdleEnd(): void {
   idleTimer.unref();
 }
 
-/** Chunk bounds tiling `[bodyStart, size)`: at least `threads` chunks, about {@link CHUNK_BYTES} each. */
+/**
+ * Chunk bounds tiling `[bodyStart, size)`, claimed in order: guided sizes, each a `1 / (2·threads)`
+ * share of what is left, at most {@link CHUNK_BYTES} and at least {@link MIN_CHUNK_BYTES}, so the
+ * last chunks are small and the threads finish together (with equal 4 MiB chunks the calling thread
+ * waited up to a whole chunk's parse for the last worker chunk). At least `threads` chunks.
+ * The test hook's `chunkBytes` gives equal chunks of that size instead.
+ */
 function chunkBounds(bodyStart: number, size: number, threads: number): number[] {
   const bytes = size - bodyStart;
-  const chunkBytes = testHooks.chunkBytes ?? CHUNK_BYTES;
-  const count = Math.max(1, Math.min(bytes, Math.max(threads, Math.ceil(bytes / chunkBytes))));
-  return Array.from({ length: count + 1 }, (_, k) => bodyStart + Math.round((bytes * k) / count));
+  if (testHooks.chunkBytes !== undefined) {
+    const count = Math.max(1, Math.min(bytes, Math.max(threads, Math.ceil(bytes / testHooks.chunkBytes))));
+    return Array.from({ length: count + 1 }, (_, k) => bodyStart + Math.round((bytes * k) / count));
+  }
+  if (bytes < threads * MIN_CHUNK_BYTES) {
+    const count = Math.max(1, Math.min(bytes, threads));
+    return Array.from({ length: count + 1 }, (_, k) => bodyStart + Math.round((bytes * k) / count));
+  }
+  const bounds = [bodyStart];
+  let at = bodyStart;
+  while (at < size) {
+    const left = size - at;
+    const take = Math.min(left, Math.max(MIN_CHUNK_BYTES, Math.min(CHUNK_BYTES, Math.ceil(left / (2 * threads)))));
+    at += take;
+    bounds.push(at);
+  }
+  return bounds;
+}
+
+/** Distinct texts a column may hold (the serial scanner's limit: codes stay exact in float32). */
+const MAX_TEXT_CODES = 1 << 24;
+
+/**
+ * Folds the chunks' own first-seen text lists into the file's maps (`maps`, per output column, in
+ * chunk order, so first-seen indices are the serial reader's) and rewrites each chunk's text cells
+ * from its own indices to the file's. False when a column passes {@link MAX_TEXT_CODES} (the serial
+ * read reports it).
+ */
+function mergeTexts(
+  maps: readonly (Map<string, number> | undefined)[],
+  texts: readonly ((string[] | undefined)[] | undefined)[],
+  data: Float32Array | Float64Array,
+  firstRows: readonly number[],
+  width: number,
+): boolean {
+  for (let k = 0; k < texts.length; k++) {
+    const chunkTexts = texts[k];
+    if (chunkTexts === undefined) continue;
+    for (let c = 0; c < width; c++) {
+      const keys = chunkTexts[c];
+      const map = maps[c];
+      if (keys === undefined || map === undefined) continue;
+      const codes = new Float64Array(keys.length);
+      let same = true;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        let code = map.get(key);
+        if (code === undefined) {
+          code = map.size;
+          if (code >= MAX_TEXT_CODES) return false;
+          map.set(key, code);
+        }
+        codes[i] = code;
+        if (code !== i) same = false;
+      }
+      if (same) continue;
+      for (let at = firstRows[k]! * width + c, end = firstRows[k + 1]! * width; at < end; at += width) {
+        const local = data[at]!;
+        if (local === local) data[at] = codes[local]!; // NaN: a missing cell
+      }
+    }
+  }
+  return true;
 }
 
 /** The rows of a parallel read: row-major values on a SharedArrayBuffer, and the ids (id column). */
@@ -104,6 +173,8 @@ export interface CsvParallelResult {
   readonly rows: number;
   readonly data: Float32Array | Float64Array;
   readonly ids: string[] | undefined;
+  /** With `hashIds`: the ids' `hashTexts`, computed by the threads that parsed them (for `hasDuplicates`). */
+  readonly idHashes: Int32Array | undefined;
 }
 
 /**
@@ -123,6 +194,8 @@ export async function readCsvParallel(
   layout: CsvLayout,
   float64: boolean,
   threads: number,
+  hashIds = false,
+  textMaps?: (Map<string, number> | undefined)[],
 ): Promise<CsvParallelResult | undefined> {
   const pool = startCsvWorkers(threads - 1);
   const bounds = chunkBounds(bodyStart, size, threads);
@@ -131,6 +204,8 @@ export async function readCsvParallel(
   const job = ++jobs;
   const counts = new Float64Array(chunks);
   const ids: (string[] | undefined)[] = new Array<string[] | undefined>(chunks);
+  const hashes: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(chunks);
+  const texts: ((string[] | undefined)[] | undefined)[] = new Array<(string[] | undefined)[] | undefined>(chunks);
   let workerChunks = 0;
   /** Chunks done in the current phase, and whether anything failed. */
   let done = 0;
@@ -163,6 +238,8 @@ export async function readCsvParallel(
       done++;
     } else if (reply.type === 'parsed') {
       ids[reply.chunk] = reply.ids;
+      hashes[reply.chunk] = reply.hashes;
+      texts[reply.chunk] = reply.texts;
       done++;
       workerChunks++;
     } else failed = true;
@@ -221,17 +298,29 @@ export async function readCsvParallel(
     }
     const data = float64 ? new Float64Array(output) : new Float32Array(output);
     done = 0;
-    const parse: CsvJobMessage = { type: 'parse', job, output, float64, firstRows, layout };
+    const parse: CsvJobMessage = { type: 'parse', job, output, float64, firstRows, layout, hashIds };
     for (const worker of pool) worker.postMessage(parse);
     claim(1, (fd, chunk) => {
       const first = firstRows[chunk]!;
       const chunkRows = firstRows[chunk + 1]! - first;
-      ids[chunk] = parseCsvRows(range(fd, chunk), scratch, layout, data.subarray(first * width, (first + chunkRows) * width), chunkRows);
+      const parsed = parseCsvRows(range(fd, chunk), scratch, layout, data.subarray(first * width, (first + chunkRows) * width), chunkRows);
+      const chunkIds = parsed.ids;
+      ids[chunk] = chunkIds;
+      texts[chunk] = parsed.texts;
+      // Hashed here, in the parse phase, so the final duplicate check is one table pass on this thread.
+      if (hashIds && chunkIds !== undefined) hashes[chunk] = hashTexts(chunkIds);
     });
     const ok = await phaseEnd();
     Object.assign(lastCsvParallelRead, { chunks, workerChunks, ok });
     if (!ok) return undefined;
-    return { rows, data, ids: layout.idColumn === undefined ? undefined : ids.flatMap((chunkIds) => chunkIds!) };
+    if (textMaps !== undefined && !mergeTexts(textMaps, texts, data, firstRows, width)) return undefined;
+    if (layout.idColumn === undefined) return { rows, data, ids: undefined, idHashes: undefined };
+    let idHashes: Int32Array | undefined;
+    if (hashIds) {
+      idHashes = new Int32Array(rows);
+      for (let k = 0; k < chunks; k++) idHashes.set(hashes[k]!, firstRows[k]!);
+    }
+    return { rows, data, ids: concatArrays(ids as string[][]), idHashes };
   } finally {
     clearTimeout(stall);
     listeners.delete(job);

@@ -1,5 +1,5 @@
 import { readSync } from 'node:fs';
-import { IdBytes, scanRows, type CsvLayout, type RowSink } from './csv-scanner.js';
+import { IdBytes, scanRows, TEXT, type CsvLayout, type RowSink } from './csv-scanner.js';
 
 const LF = 10;
 const CR = 13;
@@ -110,22 +110,48 @@ export function countCsvRows(range: CsvByteRange, scratch: Uint8Array): number {
   return rows;
 }
 
+/** What {@link parseCsvRows} returns besides the values. */
+export interface ParsedCsvRange {
+  /** The ids (id column), or `undefined`. */
+  readonly ids: string[] | undefined;
+  /**
+   * Per output column that is a text (categorical) column: its distinct non-missing texts in
+   * first-seen order within the range (a cell holds the index into this list); `undefined` when the
+   * layout has no text column.
+   */
+  readonly texts: (string[] | undefined)[] | undefined;
+}
+
+/** Per output column, a fresh text → first-seen index map for the layout's text columns; `undefined` when it has none. */
+export function textMaps(layout: CsvLayout): (Map<string, number> | undefined)[] | undefined {
+  let maps: (Map<string, number> | undefined)[] | undefined;
+  for (const target of layout.targets) {
+    if (target <= TEXT) {
+      maps ??= new Array<Map<string, number> | undefined>(layout.columns.length).fill(undefined);
+      maps[TEXT - target] = new Map();
+    }
+  }
+  return maps;
+}
+
 /**
  * Parses the rows of a range into `data` (row-major, exactly `rows` rows of the layout's width:
- * what {@link countCsvRows} counted). Returns the ids (id column) or `undefined`. Throws the
- * scanner's errors (their line numbers are not the file's: callers re-read serially for the message),
- * and an Error when the range does not hold exactly `rows` rows.
+ * what {@link countCsvRows} counted). Text columns hold indices into the range's own first-seen
+ * lists (`texts`), which the caller maps to the file's. Throws the scanner's errors (their line
+ * numbers are not the file's: callers re-read serially for the message), and an Error when the
+ * range does not hold exactly `rows` rows.
  */
-export function parseCsvRows(range: CsvByteRange, scratch: Uint8Array, layout: CsvLayout, data: Float32Array | Float64Array, rows: number): string[] | undefined {
+export function parseCsvRows(range: CsvByteRange, scratch: Uint8Array, layout: CsvLayout, data: Float32Array | Float64Array, rows: number): ParsedCsvRange {
   const idBytes = layout.idColumn === undefined ? undefined : new IdBytes();
-  const sink: RowSink = { data, ids: undefined, idBytes, capacity: rows, rows: 0 };
+  const text = textMaps(layout);
+  const sink: RowSink = { data, ids: undefined, idBytes, capacity: rows, rows: 0, text };
   const state = { line: 0 };
   forEachLineBlock(range, scratch, (buf, start, end) => {
     const stop = scanRows(buf, start, end, layout, sink, state);
     if (stop !== end && !onlyBlankLines(buf, stop, end)) throw new Error('the range holds more rows than counted');
   });
   if (sink.rows !== rows) throw new Error(`the range holds ${sink.rows} rows, ${rows} were counted`);
-  return idBytes?.texts();
+  return { ids: idBytes?.texts(), texts: text?.map((map) => (map === undefined ? undefined : [...map.keys()])) };
 }
 
 /** Whether `buf[start, end)` is only blank lines (what `scanRows` leaves when its sink is full). */

@@ -25,11 +25,13 @@ export type CsvJobMessage =
       /** Per chunk: its first row; `firstRows[chunks]` is the total. */
       readonly firstRows: readonly number[];
       readonly layout: CsvLayout;
+      /** Whether to send each chunk's id hashes (`hashTexts`) for the duplicate check. */
+      readonly hashIds: boolean;
     };
 
 /** What a CSV worker posts back. */
 export type CsvWorkerReply =
   | { readonly type: 'counted'; readonly job: number; readonly chunk: number; readonly rows: number }
-  | { readonly type: 'parsed'; readonly job: number; readonly chunk: number; readonly ids: string[] | undefined }
+  | { readonly type: 'parsed'; readonly job: number; readonly chunk: number; readonly ids: string[] | undefined; readonly hashes: Int32Array | undefined; readonly texts: (string[] | undefined)[] | undefined }
   /** The chunk did not parse (or the file did not open: chunk -1); the caller re-reads serially for the error. */
   | { readonly type: 'failed'; readonly job: number; readonly chunk: number; readonly message: string };

@@ -6,6 +6,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { countCsvRows, parseCsvRows } from './csv-range.js';
+import { hashTexts } from './has-duplicates.js';
 import type { CsvJobMessage, CsvWorkerReply } from './csv-worker-protocol.js';
 
 type CountMessage = Extract<CsvJobMessage, { type: 'count' }>;
@@ -74,7 +75,8 @@ port.on('message', (message: CsvJobMessage) => {
     const first = firstRows[chunk]!;
     const rows = firstRows[chunk + 1]! - first;
     const data = output.subarray(first * width, (first + rows) * width);
-    const ids = parseCsvRows({ fd, bodyStart, from: bounds[chunk]!, to: bounds[chunk + 1]! }, scratch, layout, data, rows);
-    reply({ type: 'parsed', job: message.job, chunk, ids });
+    const { ids, texts } = parseCsvRows({ fd, bodyStart, from: bounds[chunk]!, to: bounds[chunk + 1]! }, scratch, layout, data, rows);
+    const hashes = message.hashIds && ids !== undefined ? hashTexts(ids) : undefined;
+    port.postMessage({ type: 'parsed', job: message.job, chunk, ids, hashes, texts } satisfies CsvWorkerReply, hashes === undefined ? [] : [hashes.buffer as ArrayBuffer]);
   });
 });

@@ -36,8 +36,7 @@ export interface ReadCsvOptions {
    * `readCsv` only: threads parsing the file in parallel, this one plus `threads - 1` worker threads
    * (the values are then on a SharedArrayBuffer, as for any file of 16 MiB and more). Default: `os.availableParallelism()` (at most 8)
    * for files of 16 MiB and more, else 1. Values, ids and errors (with their line numbers) are the
-   * same at every count. Ignored by `iterCsvBatches` and for text columns (`readTypedCsv`), which
-   * read on one thread.
+   * same at every count. Ignored by `iterCsvBatches`, which reads on one thread.
    */
   readonly threads?: number;
 }
@@ -83,15 +82,16 @@ export interface TextColumnsSpec {
 
 /** {@link readCsv} with optional text columns (see {@link TextColumnsSpec}). */
 export async function readCsvWith(path: string, options: ReadCsvOptions, text: TextColumnsSpec | undefined): Promise<CsvTable | CsvTable64> {
-  if (text === undefined) {
+  {
     const { threads, size } = csvThreads(path, options.threads);
     // Big files go through the chunked reader on one thread too: it counts the rows first and
     // writes each value once into the output (the streaming reader below copies its batches).
     if (threads > 1 || size >= PARALLEL_MIN_BYTES) {
-      const table = await readCsvInParallel(path, options, threads);
+      const table = await readCsvInParallel(path, options, threads, text);
       if (table !== undefined) return table;
       // A bad cell, a ragged line, a duplicate id or a failed worker: the serial read below reports
       // the first problem in file order with its line number (or reads the file if a worker failed).
+      // It starts the text maps afresh.
     }
   }
   // Streams the file (no whole-file buffer) and copies the batches into one array at the end:
@@ -141,7 +141,7 @@ function csvThreads(path: string, option: number | undefined): { threads: number
  * {@link readCsv} on `threads` threads (see csv-parallel.ts). `undefined` when anything is wrong
  * with the file (or a worker failed): the caller then reads it serially for the exact error.
  */
-async function readCsvInParallel(path: string, options: ReadCsvOptions, threads: number): Promise<CsvTable | CsvTable64 | undefined> {
+async function readCsvInParallel(path: string, options: ReadCsvOptions, threads: number, text: TextColumnsSpec | undefined): Promise<CsvTable | CsvTable64 | undefined> {
   const file = resolve(path);
   try {
     startCsvWorkers(threads - 1); // they load their modules while this thread reads the header
@@ -167,16 +167,22 @@ async function readCsvInParallel(path: string, options: ReadCsvOptions, threads:
     } finally {
       closeSync(fd);
     }
-    const { layout, bodyStart } = parseHeader(file, head.subarray(0, filled), delimiter, options);
+    const parsed = parseHeader(file, head.subarray(0, filled), delimiter, options);
+    const bodyStart = parsed.bodyStart;
+    const layout = text === undefined ? parsed.layout : withTextColumns(parsed.layout, text);
     const float64 = options.dtype === 'float64';
-    const result = await readCsvParallel(file, bodyStart, size, layout, float64, threads);
+    const checkIds = options.checkDuplicateIds !== false;
+    const result = await readCsvParallel(file, bodyStart, size, layout, float64, threads, checkIds, text?.maps);
     if (result === undefined) return undefined;
-    const { rows, data, ids } = result;
+    const { rows, data, ids, idHashes } = result;
     const width = layout.columns.length;
     // A duplicate id: the serial read reports the first one in file order (or an earlier bad line).
-    if (ids !== undefined && options.checkDuplicateIds !== false && hasDuplicates(ids)) return undefined;
+    if (ids !== undefined && checkIds && hasDuplicates(ids, idHashes)) return undefined;
     const naNumbers = numericNaValues(options.naValues, float64);
-    if (naNumbers.length > 0) maskNaNumbers(data, naNumbers, width, undefined);
+    if (naNumbers.length > 0) {
+      const numericOut = text === undefined ? undefined : layout.columns.map((name, k) => (text.columns.has(name) ? -1 : k)).filter((k) => k >= 0);
+      maskNaNumbers(data, naNumbers, width, numericOut);
+    }
     const base = { file, columns: [...layout.columns], rows, cols: width, ids, idColumn: layout.idColumn };
     if (float64) return { ...base, dtype: 'float64', data: data as Float64Array };
     return { ...base, dtype: 'float32', matrix: { rows, cols: width, data: data as Float32Array } };

@@ -33,6 +33,12 @@ export interface ReadTypedCsvOptions {
   readonly encoding?: CategoryEncoding;
   /** Bytes of the file sampled to infer the column types (default 1 MiB); a later non-numeric cell still makes a column categorical. */
   readonly sampleBytes?: number;
+  /**
+   * Threads parsing the file, as `readCsv`'s `threads` (default: every core, at most 8, for files of
+   * 16 MiB and more, else 1). Categories are interned per chunk and merged in file order, so values,
+   * codes and errors are the same at every count.
+   */
+  readonly threads?: number;
 }
 
 /** A tabular CSV with numeric and categorical columns, as a float32 matrix of values and category codes. */
@@ -110,7 +116,13 @@ export async function readTypedCsv(path: string, options: ReadTypedCsvOptions = 
     try {
       table = (await readCsvWith(
         file,
-        { idColumn: layout.idColumn ?? false, columns, delimiter, ...(options.naValues === undefined ? {} : { naValues: options.naValues }) },
+        {
+          idColumn: layout.idColumn ?? false,
+          columns,
+          delimiter,
+          ...(options.naValues === undefined ? {} : { naValues: options.naValues }),
+          ...(options.threads === undefined ? {} : { threads: options.threads }),
+        },
         text.columns.size === 0 ? undefined : text,
       )) as CsvTable;
       break;
