@@ -9,6 +9,8 @@ import { blockRange, gradientBlockRows, maxTreeNodes, readTree, treeStride } fro
 
 /** One iteration in this many runs the mode not currently preferred, to keep both rates fresh. */
 const EXPLORE_EVERY = 16;
+/** Iterations that always use the workers at the start of a fit (the first two untimed). */
+const WARM_ITERATIONS = 4;
 
 /** Counts of how an {@link IterationGrower}'s iterations ran (for the fit's debug log and the tests). */
 export interface IterationGrowerStats {
@@ -26,8 +28,9 @@ export interface IterationGrowerStats {
  * are independent given its gradients — the calling thread from class 0 up, the workers from the
  * last class down, each on memory of its own; every tree is the same bytes whichever thread grew
  * it. Like the feature jobs, an iteration runs with the workers or without
- * them, whichever has been faster per iteration lately (one iteration in 16 tries the other way; the
- * first, which warms the workers up, is not timed):
+ * them, whichever has been faster per iteration lately (one iteration in 16 tries the other way, and
+ * that fresh time replaces the stale estimate of the way not taken; the first four iterations use the
+ * workers, so their code is warm before it is compared, and the first two are not timed):
  * when another process holds the second core, a worker descheduled in the middle of a tree would
  * make the iteration wait for it.
  */
@@ -36,6 +39,7 @@ export class IterationGrower {
   private serialRate = 0;
   private parallelRate = 0;
   private iterations = 0;
+  private lastParallel = true;
 
   private constructor(
     private readonly grower: TreeGrower,
@@ -145,10 +149,11 @@ export class IterationGrower {
       growRange(0, this.nTrees);
       return trees;
     }
-    // Iteration 0 warms the workers up (not timed), 1 times them, 2 times the calling thread alone.
+    // Iterations 0-3 use the workers (0 and 1 warm them up, untimed: a cold worker's first trees
+    // are several times slower than its later ones), 4 times the calling thread alone.
     const n = this.iterations++;
     let parallel: boolean;
-    if (n <= 1 || pool.workersOnly) parallel = true;
+    if (n < WARM_ITERATIONS || pool.workersOnly) parallel = true;
     else if (this.serialRate === 0) parallel = false;
     else {
       parallel = this.parallelRate < this.serialRate;
@@ -175,9 +180,12 @@ export class IterationGrower {
       growRange(0, this.nTrees);
     }
     const ms = performance.now() - start;
-    if (n === 0) return trees;
-    if (parallel) this.parallelRate = this.parallelRate === 0 ? ms : 0.8 * this.parallelRate + 0.2 * ms;
-    else this.serialRate = this.serialRate === 0 ? ms : 0.8 * this.serialRate + 0.2 * ms;
+    // A way just switched to (an exploring iteration) has a stale estimate: its fresh time replaces it.
+    const fresh = parallel !== this.lastParallel;
+    this.lastParallel = parallel;
+    if (n < 2) return trees;
+    if (parallel) this.parallelRate = this.parallelRate === 0 || fresh ? ms : 0.8 * this.parallelRate + 0.2 * ms;
+    else this.serialRate = this.serialRate === 0 || fresh ? ms : 0.8 * this.serialRate + 0.2 * ms;
     return trees;
   }
 

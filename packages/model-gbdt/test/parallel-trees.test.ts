@@ -72,8 +72,9 @@ describe('whole trees on the worker threads (narrow multiclass data)', () => {
       const many = await fitAndProbe({ ...args, nThreads: threads }, data, probe);
       expect(many.warnings).toEqual([]);
       expect(many.fit).toMatchObject({ threads, parallel: 'trees' });
-      // The first two iterations always go to the workers (warm-up, then timing).
-      expect(many.fitted['parallelIterations']).toBeGreaterThanOrEqual(2);
+      // The first four iterations always go to the workers (warm-up: the choice between the workers
+      // and the calling thread alone is made on warm code).
+      expect(many.fitted['parallelIterations']).toBeGreaterThanOrEqual(4);
       expect(many.files).toEqual(one.files);
       expect(many.state).toEqual(one.state);
       expect(many.proba).toBe(one.proba);
