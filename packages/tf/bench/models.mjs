@@ -1,5 +1,5 @@
 // The seed's CNN1D and LSTM shapes (the torch peer's, bench/torch_peers.py), built with explicit layer names.
-import { tf } from '../dist/index.js';
+import { initializeWeights, selectBackend, tf } from '../dist/index.js';
 
 export const MODELS = {
   cnn1d: {
@@ -54,3 +54,19 @@ export const MODELS = {
   },
 };
 
+
+/**
+ * The bench network `name` of {@link MODELS} on the wasm backend with seeded initial weights:
+ * `{ spec, network }` (throws for an unknown name).
+ */
+export async function buildBenchNetwork(name, seed = 0) {
+  const spec = MODELS[name];
+  if (spec === undefined) throw new Error(`unknown model ${name} (one of ${Object.keys(MODELS).join(', ')})`);
+  await selectBackend({ backend: 'wasm' });
+  let network;
+  tf.tidy(() => {
+    network = spec.build();
+  });
+  initializeWeights(network, seed);
+  return { spec, network };
+}

@@ -1,19 +1,13 @@
 // CNN1D/LSTM inference throughput and peak RSS at a given predict batch size (the model packages
-// predict in batches of 4096 by default). Usage: node bench/predict-batch.mjs <cnn1d|lstm> <n> <batch>
+// (model-cnn predicts in batches of 256 since 2026-12-06, 4096 before). Usage: node bench/predict-batch.mjs <cnn1d|lstm|cnn_default> <n> <batch>
 import { createRng, matrix } from '@pipeline/core';
-import { fitStandardization, initializeWeights, predictClassifier, selectBackend, signalSource, tf } from '../dist/index.js';
-import { MODELS } from './models.mjs';
+import { fitStandardization, predictClassifier, signalSource, tf } from '../dist/index.js';
+import { buildBenchNetwork } from './models.mjs';
 
 const [name = 'cnn1d', nArg = '4096', batchArg = '4096'] = process.argv.slice(2);
-const spec = MODELS[name];
 const n = Number(nArg);
 const batchSize = Number(batchArg);
-await selectBackend({ backend: 'wasm' });
-let network;
-tf.tidy(() => {
-  network = spec.build();
-});
-initializeWeights(network, 0);
+const { spec, network } = await buildBenchNetwork(name);
 const rng = createRng(0);
 const features = matrix(n, spec.steps, Float32Array.from({ length: n * spec.steps }, () => rng.normal()));
 const layout = { channels: 1, downsample: 1 };

@@ -1,11 +1,8 @@
 import { createRng } from '@pipeline/core';
-import { compileForward, initializeWeights, selectBackend, tf } from '../dist/index.js';
-import { MODELS } from './models.mjs';
+import { compileForward, tf } from '../dist/index.js';
+import { buildBenchNetwork } from './models.mjs';
 const [name = 'cnn1d', stepsArg = '5'] = process.argv.slice(2);
-const spec = MODELS[name];
-await selectBackend({ backend: 'wasm' });
-let network; tf.tidy(() => { network = spec.build(); });
-initializeWeights(network, 0);
+const { spec, network } = await buildBenchNetwork(name);
 const rng = createRng(0);
 const x = tf.tensor(Float32Array.from({ length: spec.batch * spec.steps }, () => rng.normal()), [spec.batch, spec.steps, 1]);
 const forward = compileForward(network);

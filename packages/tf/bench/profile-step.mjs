@@ -2,18 +2,12 @@
 // and off in alternating steps (same process, same load): for finding the costs worth replacing and
 // checking that a replacement is faster. Usage: node bench/profile-step.mjs <cnn1d|lstm> [steps]
 import { createRng } from '@pipeline/core';
-import { compileForward, initializeWeights, selectBackend, tf } from '../dist/index.js';
+import { compileForward, tf } from '../dist/index.js';
 import { setSimdKernelsEnabled } from '../dist/simd-kernels.js';
-import { MODELS } from './models.mjs';
+import { buildBenchNetwork } from './models.mjs';
 
 const [name = 'cnn1d', stepsArg = '3'] = process.argv.slice(2);
-const spec = MODELS[name];
-await selectBackend({ backend: 'wasm' });
-let network;
-tf.tidy(() => {
-  network = spec.build();
-});
-initializeWeights(network, 0);
+const { spec, network } = await buildBenchNetwork(name);
 const rng = createRng(0);
 const x = tf.tensor(Float32Array.from({ length: spec.batch * spec.steps }, () => rng.normal()), [spec.batch, spec.steps, 1]);
 const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: spec.batch }, () => rng.int(3)), 'int32'), 3).toFloat();
