@@ -1,4 +1,4 @@
-// CNN1D/LSTM inference throughput and peak RSS at a given predict batch size (the model packages
+// CNN1D/LSTM inference throughput and peak RSS at a given predict batch size
 // (model-cnn predicts in batches of 256 since 2026-12-06, 4096 before). Usage: node bench/predict-batch.mjs <cnn1d|lstm|cnn_default> <n> <batch>
 import { createRng, matrix } from '@pipeline/core';
 import { fitStandardization, predictClassifier, signalSource, tf } from '../dist/index.js';
