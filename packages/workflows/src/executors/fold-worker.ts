@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isPipelineError, type Logger } from '@pipeline/core';
-import { runFoldTask, type FoldEnvironment, type FoldEstimator } from '@pipeline/model-selection';
+import { runFoldTask, type FoldEnvironment, type FoldEstimator } from '@pipeline/model-selection/fold-task';
 import { loadEstimator } from '../load-estimator.js';
 import type { FoldWorkerData, FoldWorkerEnvironment, FoldWorkerReply, FoldWorkerRequest, SerializedError } from './fold-worker-protocol.js';
 
