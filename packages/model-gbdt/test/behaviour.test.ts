@@ -4,23 +4,14 @@ import { disposeWorkers, featureImportances, histGradientBoosting, PARALLEL_MIN_
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gaussianBlobs } from './fixtures.js';
 
 afterAll(async () => {
   await disposeWorkers();
 });
 
 /** Gaussian blobs: `k` classes, `d` features, the first `informative` shifted by class. */
-function blobs(n: number, d: number, k: number, seed: number, informative = 3): Dataset {
-  const rng = createRng(seed);
-  const data = new Float32Array(n * d);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(k);
-    labels[i] = c;
-    for (let j = 0; j < d; j++) data[i * d + j] = rng.normal() + (j < informative ? (c - (k - 1) / 2) * (j + 1) * 0.6 : 0);
-  }
-  return { features: matrix(n, d, data), labels };
-}
+const blobs = (n: number, d: number, k: number, seed: number, informative = 3): Dataset => gaussianBlobs(n, d, k, seed, { informative });
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
   const error = await promise.then(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Matrix } from '@pipeline/core';
+import { createRng, matrix, type Dataset, type Matrix } from '@pipeline/core';
 
 const HERE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -72,4 +72,27 @@ export function scores(proba: Matrix, labels: Int32Array): { accuracy: number; l
     loss -= Math.log(p);
   }
   return { accuracy: correct / proba.rows, logloss: loss / proba.rows };
+}
+
+/**
+ * Seeded Gaussian blobs: `k` classes, `d` features, the first `informative` shifted by class
+ * (`(c - (k - 1) / 2) · (j + 1) · shift`); with `nanFraction`, that share of rows gets NaN in feature 1.
+ */
+export function gaussianBlobs(
+  n: number,
+  d: number,
+  k: number,
+  seed: number,
+  { informative = 3, shift = 0.6, nanFraction = 0 }: { informative?: number; shift?: number; nanFraction?: number } = {},
+): Dataset & { labels: Int32Array } {
+  const rng = createRng(seed);
+  const data = new Float32Array(n * d);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = rng.int(k);
+    labels[i] = c;
+    for (let j = 0; j < d; j++) data[i * d + j] = rng.normal() + (j < informative ? (c - (k - 1) / 2) * (j + 1) * shift : 0);
+    if (nanFraction > 0 && rng.uniform() < nanFraction) data[i * d + 1] = Number.NaN;
+  }
+  return { features: matrix(n, d, data), labels };
 }

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { createRng, matrix, type Dataset, type Logger, type Matrix } from '@pipeline/core';
+import { matrix, type Dataset, type Logger, type Matrix } from '@pipeline/core';
 import { disposeWorkers, histGradientBoosting, PARALLEL_MIN_CELLS, type HistGradientBoostingArgs } from '@pipeline/model-gbdt';
 import { setPoolTestHooks } from '../src/hist-worker-pool.js';
+import { gaussianBlobs } from './fixtures.js';
 
 // Narrow multiclass data (few features, 3+ classes): the threads share an iteration's gradients by
 // row blocks, then the workers grow whole trees of the iteration (each on its own copy of the
@@ -18,18 +19,7 @@ afterAll(async () => {
 });
 
 /** `k` classes, `d` features, the first three shifted by class, 5 % NaN in feature 1. */
-function narrow(n: number, d: number, k: number, seed: number): Dataset & { labels: Int32Array } {
-  const rng = createRng(seed);
-  const data = new Float32Array(n * d);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(k);
-    labels[i] = c;
-    for (let j = 0; j < d; j++) data[i * d + j] = rng.normal() + (j < 3 ? (c - (k - 1) / 2) * (j + 1) * 0.4 : 0);
-    if (rng.uniform() < 0.05) data[i * d + 1] = Number.NaN;
-  }
-  return { features: matrix(n, d, data), labels };
-}
+const narrow = (n: number, d: number, k: number, seed: number) => gaussianBlobs(n, d, k, seed, { shift: 0.4, nanFraction: 0.05 });
 
 interface Logged {
   readonly message: string;
