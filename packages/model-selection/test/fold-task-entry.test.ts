@@ -31,9 +31,11 @@ function loadedPackages(entry: string): { files: string[]; packages: string[] } 
 }
 
 describe('@pipeline/model-selection/fold-task (the light entry of fold workers)', () => {
-  it('exports the very runFoldTask of the package', () => {
-    expect(Object.keys(light).sort()).toEqual(['runFoldTask']);
+  it('exports the very runFoldTask and canonicalJson of the package', () => {
+    expect(Object.keys(light).sort()).toEqual(['canonicalJson', 'runFoldTask']);
     expect(light.runFoldTask).toBe(whole.runFoldTask);
+    expect(light.canonicalJson).toBe(whole.canonicalJson);
+    expect(light.canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] })).toBe('{"a":[2,{"c":4,"d":3}],"b":1}');
   });
 
   it('loads neither the search code nor zod or yaml, unlike the package index', () => {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PipelineError, sha256, type Matrix } from '@pipeline/core';
-import { canonicalJson, type FoldEnvironment } from '@pipeline/model-selection';
+import { canonicalJson, type FoldEnvironment } from '@pipeline/model-selection/fold-task';
 
 /** Version of the stored fold environment layout (see the package README, "Shared storage"). */
 export const FOLD_ENV_FORMAT_VERSION = 1;

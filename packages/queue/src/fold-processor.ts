@@ -1,5 +1,5 @@
 import { open, writeFile } from 'node:fs/promises';
-import { canonicalJson, runFoldTask, type FoldEnvironment, type FoldEstimator } from '@pipeline/model-selection';
+import { canonicalJson, runFoldTask, type FoldEnvironment, type FoldEstimator } from '@pipeline/model-selection/fold-task';
 import type { BackendName } from '@pipeline/tf';
 import { loadEstimator } from '@pipeline/workflows/estimators';
 import type { Job } from 'bullmq';
