@@ -568,4 +568,105 @@
             (br $trees)))
         (local.set $b0 (local.get $b1))
         (br $blocks))))
+
+  ;; Gradients and hessians of the half multinomial loss for rows [r0, r1) (softmax-gradients.mjs),
+  ;; two rows per step: max over the classes of raw (f64, class-major, k classes of n rows), the
+  ;; exps of raw - max (clamped at -708, where the exp is 0 to float32 anyway) and their sum in
+  ;; class order, then p = exp / sum, g = (p - [y = class]) * w, h = p (1 - p) * w, stored as float32
+  ;; (class-major). y: int32 per row; $w: float64 weight per row, or 0 for unit weights; $exps: the
+  ;; calling thread's own scratch of k x 16 bytes (the exps of the current two rows). Rows are written
+  ;; lane-exact, so threads can share the rows of one call's arrays by blocks; loads may read one
+  ;; row past r1 (the arrays need 16 bytes of padding after them).
+  ;; The exp of the softmax, for two float64 lanes (x <= 0, clamped at -708): k =
+  ;; nearest(x / ln 2), r = x - k ln 2 (ln 2 in two parts, k * LN2_HI exact), e^r by its Taylor
+  ;; polynomial to degree 13 (|r| <= 0.35, truncation < 1e-17) in Estrin's scheme, times 2^k built
+  ;; from its bits. Within 2 ulp of Math.exp; the same bits on every thread and every platform (no
+  ;; fused multiply-add in wasm).
+  (func (export "softmax")
+    (param $y i32) (param $raw i32) (param $w i32) (param $k i32) (param $n i32) (param $g i32) (param $h i32)
+    (param $exps i32) (param $r0 i32) (param $r1 i32)
+    (local $i i32) (local $c i32) (local $o i32) (local $two i32) (local $x v128) (local $kk v128) (local $r v128) (local $r2 v128) (local $r4 v128) (local $v v128) (local $p v128) (local $grad v128) (local $hess v128)
+    (local.set $i (local.get $r0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $r1)))
+        (local.set $two (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $r1)))
+        ;; max (Math.max semantics: NaN wins, +0 above -0)
+        (local.set $v (v128.load (i32.add (local.get $raw) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $c (i32.const 1))
+        (block $mx_done
+          (loop $mx
+            (br_if $mx_done (i32.ge_u (local.get $c) (local.get $k)))
+            (local.set $o (i32.add (i32.mul (local.get $c) (local.get $n)) (local.get $i)))
+            (local.set $v (f64x2.max (local.get $v) (v128.load (i32.add (local.get $raw) (i32.shl (local.get $o) (i32.const 3))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $mx)))
+        ;; exps and their sum (kept in $p)
+        (local.set $p (v128.const f64x2 0 0))
+        (local.set $c (i32.const 0))
+        (block $ex_done
+          (loop $ex
+            (br_if $ex_done (i32.ge_u (local.get $c) (local.get $k)))
+            (local.set $o (i32.add (i32.mul (local.get $c) (local.get $n)) (local.get $i)))
+            (local.set $x (f64x2.max
+              (f64x2.sub (v128.load (i32.add (local.get $raw) (i32.shl (local.get $o) (i32.const 3)))) (local.get $v))
+              (v128.const f64x2 -708 -708)))
+            (local.set $grad
+              (block (result v128)
+                  (local.set $kk (f64x2.nearest (f64x2.mul (local.get $x) (v128.const f64x2 1.4426950408889634 1.4426950408889634))))
+                  (local.set $r (f64x2.sub
+                    (f64x2.sub (local.get $x) (f64x2.mul (local.get $kk) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01)))
+                    (f64x2.mul (local.get $kk) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))))
+                  (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+                  (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+                  (f64x2.mul
+                    (f64x2.add
+                      (f64x2.add
+                        (f64x2.add (f64x2.add (v128.const f64x2 1.0 1.0) (f64x2.mul (v128.const f64x2 1.0 1.0) (local.get $r)))
+                                   (f64x2.mul (local.get $r2) (f64x2.add (v128.const f64x2 0.5 0.5) (f64x2.mul (v128.const f64x2 0.16666666666666666 0.16666666666666666) (local.get $r)))))
+                        (f64x2.mul (local.get $r4)
+                          (f64x2.add (f64x2.add (v128.const f64x2 0.041666666666666664 0.041666666666666664) (f64x2.mul (v128.const f64x2 0.008333333333333333 0.008333333333333333) (local.get $r)))
+                                     (f64x2.mul (local.get $r2) (f64x2.add (v128.const f64x2 0.001388888888888889 0.001388888888888889) (f64x2.mul (v128.const f64x2 0.0001984126984126984 0.0001984126984126984) (local.get $r)))))))
+                      (f64x2.mul (f64x2.mul (local.get $r4) (local.get $r4))
+                        (f64x2.add
+                          (f64x2.add (f64x2.add (v128.const f64x2 2.48015873015873e-05 2.48015873015873e-05) (f64x2.mul (v128.const f64x2 2.7557319223985893e-06 2.7557319223985893e-06) (local.get $r)))
+                                     (f64x2.mul (local.get $r2) (f64x2.add (v128.const f64x2 2.755731922398589e-07 2.755731922398589e-07) (f64x2.mul (v128.const f64x2 2.505210838544172e-08 2.505210838544172e-08) (local.get $r)))))
+                          (f64x2.mul (local.get $r4) (f64x2.add (v128.const f64x2 2.08767569878681e-09 2.08767569878681e-09) (f64x2.mul (v128.const f64x2 1.6059043836821613e-10 1.6059043836821613e-10) (local.get $r)))))))
+                    ;; 2^k: (k + 1023) << 52 as the bits of a float64 (k >= -1021 after the clamp)
+                    (i64x2.shl
+                      (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $kk))) (v128.const i64x2 1023 1023))
+                      (i32.const 52)))))
+            (v128.store (i32.add (local.get $exps) (i32.shl (local.get $c) (i32.const 4))) (local.get $grad))
+            (local.set $p (f64x2.add (local.get $p) (local.get $grad)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $ex)))
+        (local.set $v (local.get $p))
+        ;; probabilities, gradients, hessians
+        (local.set $c (i32.const 0))
+        (block $gr_done
+          (loop $gr
+            (br_if $gr_done (i32.ge_u (local.get $c) (local.get $k)))
+            (local.set $o (i32.add (i32.mul (local.get $c) (local.get $n)) (local.get $i)))
+            (local.set $p (f64x2.div (v128.load (i32.add (local.get $exps) (i32.shl (local.get $c) (i32.const 4)))) (local.get $v)))
+            ;; p - 1 where y = c: the int32 lanes of y compared with c, widened to 64-bit masks
+            (local.set $grad (f64x2.sub (local.get $p)
+              (v128.and (v128.const f64x2 1 1)
+                (i64x2.extend_low_i32x4_s (i32x4.eq (v128.load64_zero (i32.add (local.get $y) (i32.shl (local.get $i) (i32.const 2)))) (i32x4.splat (local.get $c)))))))
+            (local.set $hess (f64x2.mul (local.get $p) (f64x2.sub (v128.const f64x2 1 1) (local.get $p))))
+            (if (local.get $w)
+              (then
+                (local.set $p (v128.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3)))))
+                (local.set $grad (f64x2.mul (local.get $grad) (local.get $p)))
+                (local.set $hess (f64x2.mul (local.get $hess) (local.get $p)))))
+            (if (local.get $two)
+              (then
+                (v128.store64_lane 0 (i32.add (local.get $g) (i32.shl (local.get $o) (i32.const 2))) (f32x4.demote_f64x2_zero (local.get $grad)))
+                (v128.store64_lane 0 (i32.add (local.get $h) (i32.shl (local.get $o) (i32.const 2))) (f32x4.demote_f64x2_zero (local.get $hess))))
+              (else
+                (v128.store32_lane 0 (i32.add (local.get $g) (i32.shl (local.get $o) (i32.const 2))) (f32x4.demote_f64x2_zero (local.get $grad)))
+                (v128.store32_lane 0 (i32.add (local.get $h) (i32.shl (local.get $o) (i32.const 2))) (f32x4.demote_f64x2_zero (local.get $hess)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $gr)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $rows))))
 )

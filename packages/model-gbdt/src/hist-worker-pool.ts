@@ -163,9 +163,9 @@ export class HistWorkerPool {
    * memory (laid out like the fit's, with a copy of the binned data), `trees` the shared gradients,
    * raw scores and tree output.
    */
-  setupTrees(lanes: readonly KernelBuffers[], trees: TreeLaneSetup): void {
+  setupTrees(lanes: readonly KernelBuffers[], trees: Omit<TreeLaneSetup, 'thread'>): void {
     if (lanes.length !== this.size) throw new PipelineError('E_INTERNAL', `${lanes.length} tree lanes for ${this.size} workers`);
-    this.setupEach(lanes.map((lane) => ({ ...lane, trees })));
+    this.setupEach(lanes.map((lane, w) => ({ ...lane, trees: { ...trees, thread: w + 1 } })));
   }
 
   /** Hands every worker its part of a prediction ({@link runPredict}); `lanes[w]` is worker w's. */

@@ -1,8 +1,8 @@
-import type { KernelBuffers } from './hist-kernel.mjs';
+import type { KernelBuffers, SharedMemory } from './hist-kernel.mjs';
 import type { HistWorkerPool } from './hist-worker-pool.js';
 import { HistogramEngine } from './histogram-engine.js';
-import { gradientsAndHessians, softmaxScratch, type SoftmaxScratch } from './log-loss.js';
-import { softmaxGradients } from './softmax-gradients.mjs';
+import { binomialGradients } from './log-loss.js';
+import { softmaxLane, softmaxLayout, softmaxMemory, type SoftmaxLane } from './softmax-gradients.mjs';
 import type { NodeRecord } from './tree-ensemble.js';
 import type { GrowerMapper, GrowerOptions, TreeGrower } from './tree-grower.mjs';
 import { blockRange, gradientBlockRows, maxTreeNodes, readTree, treeStride } from './tree-lane.mjs';
@@ -46,30 +46,34 @@ export class IterationGrower {
     private readonly y: Int32Array,
     private readonly weights: Float64Array | undefined,
     private readonly nTrees: number,
-    /** float32[nTrees × nRows] each, class-major (on SharedArrayBuffers with workers). */
+    /** float32[nTrees × nRows] each, class-major (in the softmax's shared memory for 3+ classes). */
     readonly gradients: Float32Array,
     readonly hessians: Float32Array,
     /** float64[nTrees × nRows] raw scores, class-major. */
     readonly raw: Float64Array,
-    private readonly scratch: SoftmaxScratch | undefined,
+    /** The calling thread's softmax kernel (3+ classes; softmax-gradients.mjs), or undefined for one tree per iteration. */
+    private readonly softmax: SoftmaxLane | undefined,
     private readonly pool: HistWorkerPool | undefined,
     private readonly output: Float64Array | undefined,
     private readonly stride: number,
     private readonly blockRows: number,
   ) {}
 
-  /** Everything on the calling thread; `raw` is an ordinary array. */
+  /** Everything on the calling thread; for 3+ classes `raw` is copied into the softmax's memory (read the scores from {@link raw}). */
   static serial(grower: TreeGrower, y: Int32Array, weights: Float64Array | undefined, nTrees: number, raw: Float64Array): IterationGrower {
     const n = y.length;
-    const gradients = new Float32Array(nTrees * n);
-    const hessians = new Float32Array(nTrees * n);
-    return new IterationGrower(grower, y, weights, nTrees, gradients, hessians, raw, softmaxScratch(n, nTrees), undefined, undefined, 0, 0);
+    if (nTrees === 1) {
+      return new IterationGrower(grower, y, weights, nTrees, new Float32Array(n), new Float32Array(n), raw, undefined, undefined, undefined, 0, 0);
+    }
+    const layout = softmaxLayout(n, nTrees, weights !== undefined, 1);
+    const lane = filledLane(softmaxMemory(layout), layout, y, weights, raw);
+    return new IterationGrower(grower, lane.y, lane.weights, nTrees, lane.gradients, lane.hessians, lane.raw, lane, undefined, undefined, 0, 0);
   }
 
   /**
-   * Trees (nTrees >= 2) on the calling thread and the pool's workers: allocates the shared labels,
-   * weights, gradients, softmax scratch, raw scores (initialised from `raw`) and tree output, and a
-   * lane per worker — a memory laid out like
+   * Trees (nTrees >= 2) on the calling thread and the pool's workers: allocates the softmax's
+   * shared memory (labels, weights, raw scores initialised from `raw`, gradients and hessians;
+   * softmax-gradients.mjs) and the tree output, and a lane per worker — a memory laid out like
    * `engine`'s, with a copy of its binned data — and hands them to the workers. The grower must
    * have no categorical features (their split search runs on the calling thread only).
    */
@@ -86,25 +90,9 @@ export class IterationGrower {
     pool: HistWorkerPool,
   ): IterationGrower {
     const n = engine.nRows;
-    const buffers = {
-      y: new SharedArrayBuffer(n * 4),
-      weights: weights === undefined ? undefined : new SharedArrayBuffer(n * 8),
-      gradients: new SharedArrayBuffer(nTrees * n * 4),
-      hessians: new SharedArrayBuffer(nTrees * n * 4),
-      raw: new SharedArrayBuffer(nTrees * n * 8),
-      exps: new SharedArrayBuffer(nTrees * n * 8),
-      max: new SharedArrayBuffer(n * 8),
-      sum: new SharedArrayBuffer(n * 8),
-    };
-    const sharedY = new Int32Array(buffers.y);
-    sharedY.set(y);
-    const sharedWeights = buffers.weights === undefined ? undefined : new Float64Array(buffers.weights);
-    if (weights !== undefined) sharedWeights!.set(weights);
-    const gradients = new Float32Array(buffers.gradients);
-    const hessians = new Float32Array(buffers.hessians);
-    const sharedRaw = new Float64Array(buffers.raw);
-    sharedRaw.set(raw);
-    const scratch = { exps: new Float64Array(buffers.exps), max: new Float64Array(buffers.max), sum: new Float64Array(buffers.sum) };
+    const layout = softmaxLayout(n, nTrees, weights !== undefined, pool.size + 1);
+    const memory = softmaxMemory(layout);
+    const softmax = filledLane(memory, layout, y, weights, raw);
     const blockRows = gradientBlockRows(n);
     const stride = treeStride(maxTreeNodes(n, options.maxLeafNodes, options.minSamplesLeaf));
     const outputBuffer = new SharedArrayBuffer(nTrees * stride * 8);
@@ -122,7 +110,7 @@ export class IterationGrower {
       slots: engine.slotCount,
       stride,
       blockRows,
-      ...buffers,
+      softmax: { memory, layout },
       output: outputBuffer,
       mapper: { thresholds: mapper.thresholds, nBinsNonMissing: mapper.nBinsNonMissing, missingBin: mapper.missingBin },
       hasMissing,
@@ -134,7 +122,7 @@ export class IterationGrower {
         learningRate: options.learningRate,
       },
     });
-    return new IterationGrower(grower, sharedY, sharedWeights, nTrees, gradients, hessians, sharedRaw, scratch, pool, output, stride, blockRows);
+    return new IterationGrower(grower, softmax.y, softmax.weights, nTrees, softmax.gradients, softmax.hessians, softmax.raw, softmax, pool, output, stride, blockRows);
   }
 
   /** Computes the gradients of `raw`, grows the iteration's trees, adds their leaf values to `raw`; returns the trees by class. */
@@ -145,7 +133,7 @@ export class IterationGrower {
     };
     const pool = this.pool;
     if (pool === undefined) {
-      gradientsAndHessians(this.y, this.raw, this.weights, this.nTrees, this.gradients, this.hessians, this.scratch);
+      this.computeGradients();
       growRange(0, this.nTrees);
       return trees;
     }
@@ -163,11 +151,11 @@ export class IterationGrower {
     if (parallel) {
       this.stats.parallelIterations++;
       const n = this.y.length;
-      const { exps, max, sum } = this.scratch!;
+      const softmax = this.softmax!;
       pool.runGradients(Math.ceil(n / this.blockRows), (b0, b1) => {
         const [r0] = blockRange(b0, this.blockRows, n);
         const [, r1] = blockRange(b1 - 1, this.blockRows, n);
-        softmaxGradients(this.y, this.raw, this.weights, this.nTrees, n, this.gradients, this.hessians, exps, max, sum, r0, r1);
+        softmax.run(r0, r1);
       });
       pool.runTrees(this.nTrees, growRange);
       for (let k = 0; k < this.nTrees; k++) {
@@ -176,7 +164,7 @@ export class IterationGrower {
         this.stats.workerTrees++;
       }
     } else {
-      gradientsAndHessians(this.y, this.raw, this.weights, this.nTrees, this.gradients, this.hessians, this.scratch);
+      this.computeGradients();
       growRange(0, this.nTrees);
     }
     const ms = performance.now() - start;
@@ -189,8 +177,29 @@ export class IterationGrower {
     return trees;
   }
 
+  /** The gradients of every row on the calling thread. */
+  private computeGradients(): void {
+    if (this.softmax === undefined) binomialGradients(this.y, this.raw, this.weights, this.gradients, this.hessians);
+    else this.softmax.run(0, this.y.length);
+  }
+
   private growTree(k: number): NodeRecord[] {
     const n = this.y.length;
     return this.grower.grow(this.gradients.subarray(k * n, (k + 1) * n), this.hessians.subarray(k * n, (k + 1) * n), this.raw, k * n);
   }
+}
+
+/** The calling thread's lane (thread 0) of a new softmax memory, holding `y`, `weights` and `raw`. */
+function filledLane(
+  memory: SharedMemory,
+  layout: ReturnType<typeof softmaxLayout>,
+  y: Int32Array,
+  weights: Float64Array | undefined,
+  raw: Float64Array,
+): SoftmaxLane {
+  const lane = softmaxLane(memory, layout, 0);
+  lane.y.set(y);
+  if (weights !== undefined) lane.weights!.set(weights);
+  lane.raw.set(raw);
+  return lane;
 }

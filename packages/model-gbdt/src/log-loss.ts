@@ -5,8 +5,6 @@
  * G_H_DTYPE); raw predictions and sums are float64.
  */
 
-import { softmaxGradients } from './softmax-gradients.mjs';
-
 const EPS = 2.220446049250313e-16;
 
 /** Baseline raw prediction(s) from the (weighted) class priors. `y` holds class positions 0..K-1. */
@@ -37,52 +35,30 @@ export function baselinePrediction(y: Int32Array, weights: Float64Array | undefi
 }
 
 /**
- * Scratch arrays of {@link gradientsAndHessians} for K >= 3 classes (allocated once per fit):
- * `exps` K × n, `max` and `sum` n each.
+ * Fills the gradients and hessians of the half binomial loss (one raw score per row) from the raw
+ * predictions. For K >= 3 classes the gradients come from the wasm softmax kernel
+ * (softmax-gradients.mjs), which needs its arrays in its own memory.
  */
-export interface SoftmaxScratch {
-  readonly exps: Float64Array;
-  readonly max: Float64Array;
-  readonly sum: Float64Array;
-}
-
-/** Scratch for {@link gradientsAndHessians} with `nTrees` raw scores per row over `n` rows. */
-export function softmaxScratch(n: number, nTrees: number): SoftmaxScratch | undefined {
-  return nTrees === 1 ? undefined : { exps: new Float64Array(nTrees * n), max: new Float64Array(n), sum: new Float64Array(n) };
-}
-
-/**
- * Fills gradients and hessians (class-major, n per tree) from the raw predictions. For K >= 3 the
- * softmax runs class by class over contiguous rows (the raw scores are class-major), computing
- * each exp once (`scratch`); the values are those of the row-by-row formula: same operations,
- * and each row's sum in class order.
- */
-export function gradientsAndHessians(
+export function binomialGradients(
   y: Int32Array,
   raw: Float64Array,
   weights: Float64Array | undefined,
-  nTrees: number,
   gradients: Float32Array,
   hessians: Float32Array,
-  scratch: SoftmaxScratch | undefined = softmaxScratch(y.length, nTrees),
 ): void {
   const n = y.length;
-  if (nTrees === 1 || scratch === undefined) {
-    for (let i = 0; i < n; i++) {
-      const r = raw[i]!;
-      const t = y[i]!;
-      const e = Math.exp(-Math.abs(r));
-      const d = 1 + e;
-      // p - y without cancellation: p = 1/(1+e) for r >= 0, e/(1+e) for r < 0.
-      const g = r >= 0 ? (1 - t - t * e) / d : (e - t * d) / d;
-      const h = e / (d * d);
-      const w = weights === undefined ? 1 : weights[i]!;
-      gradients[i] = g * w;
-      hessians[i] = h * w;
-    }
-    return;
+  for (let i = 0; i < n; i++) {
+    const r = raw[i]!;
+    const t = y[i]!;
+    const e = Math.exp(-Math.abs(r));
+    const d = 1 + e;
+    // p - y without cancellation: p = 1/(1+e) for r >= 0, e/(1+e) for r < 0.
+    const g = r >= 0 ? (1 - t - t * e) / d : (e - t * d) / d;
+    const h = e / (d * d);
+    const w = weights === undefined ? 1 : weights[i]!;
+    gradients[i] = g * w;
+    hessians[i] = h * w;
   }
-  softmaxGradients(y, raw, weights, nTrees, n, gradients, hessians, scratch.exps, scratch.max, scratch.sum, 0, n);
 }
 
 /** Mean (weighted) log loss of the raw predictions. */

@@ -1,5 +1,6 @@
 /** Types of tree-lane.mjs (whole trees of a multiclass iteration on a worker thread). */
-import type { KernelContext } from './hist-kernel.mjs';
+import type { KernelContext, SharedMemory } from './hist-kernel.mjs';
+import type { SoftmaxLayout } from './softmax-gradients.mjs';
 import type { GrowerMapper, GrowerOptions } from './tree-grower.mjs';
 import type { NodeRecord } from './tree-ensemble.js';
 
@@ -13,19 +14,10 @@ export interface TreeLaneSetup {
   readonly stride: number;
   /** Rows per block of a gradient job ({@link gradientBlockRows}). */
   readonly blockRows: number;
-  /** int32[nRows]: class positions. */
-  readonly y: SharedArrayBuffer;
-  /** float64[nRows], or undefined for unit weights. */
-  readonly weights: SharedArrayBuffer | undefined;
-  /** Softmax scratch: float64[nTrees × nRows], float64[nRows] and float64[nRows]. */
-  readonly exps: SharedArrayBuffer;
-  readonly max: SharedArrayBuffer;
-  readonly sum: SharedArrayBuffer;
-  /** float32[nTrees × nRows] each, class-major. */
-  readonly gradients: SharedArrayBuffer;
-  readonly hessians: SharedArrayBuffer;
-  /** float64[nTrees × nRows]: raw scores, class-major. */
-  readonly raw: SharedArrayBuffer;
+  /** The softmax's shared memory and its layout: labels, weights, raw scores, gradients, hessians. */
+  readonly softmax: { readonly memory: SharedMemory; readonly layout: SoftmaxLayout };
+  /** This worker's thread number in the softmax's scratch (worker w: w + 1; set by the pool). */
+  readonly thread: number;
   /** float64[nTrees × stride]: the trees the workers grew. */
   readonly output: SharedArrayBuffer;
   readonly mapper: GrowerMapper;

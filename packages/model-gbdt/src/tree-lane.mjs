@@ -3,14 +3,14 @@
 // grow whole trees at once (hist-worker-pool.ts `runTrees`): a worker claims tree k, grows it with
 // the same grower (tree-grower.mjs) on a lane of its own — a shared WebAssembly.Memory laid out like
 // the fit's (a copy of the binned data; its own partition, gradients and histogram slots) — adds
-// the tree's leaf values to the shared raw scores of class k, and writes the tree's nodes to the
+// the tree's leaf values to the shared raw scores of class k (in the softmax's memory), and writes the tree's nodes to the
 // shared output. A tree's bytes depend only on its gradients and the binned data, never on which
 // thread grew it, so the model is the same on any number of threads.
 //
 // Output: per tree k, at k * treeStride (treeStride = 1 + maxNodes * NODE_STRIDE float64 values):
 // the node count, then per node [feature, threshold, binThreshold, missingLeft, left, value, gain, count].
 import { runFeatureRange, pagesFor } from './hist-kernel.mjs';
-import { softmaxGradients } from './softmax-gradients.mjs';
+import { softmaxLane } from './softmax-gradients.mjs';
 import { TreeGrower } from './tree-grower.mjs';
 
 /** Float64 values per node in the output. */
@@ -109,21 +109,16 @@ export function gradientBlockRows(nRows) {
 }
 
 /**
- * A worker's tree lane: `ctx` is the kernel context on the lane's memory; `setup` holds the shared
- * labels, weights, gradients, hessians, softmax scratch, raw scores and output
- * (SharedArrayBuffers), the bin mapper's thresholds and the grower's options. Returns the range
- * runners of tree jobs (trees [k0, k1)) and gradient jobs (row blocks [b0, b1)).
+ * A worker's tree lane: `ctx` is the kernel context on the lane's memory; `setup` holds the
+ * softmax's shared memory and layout (labels, weights, raw scores, gradients; softmax-gradients.mjs)
+ * with this worker's thread number there, the shared tree output (a SharedArrayBuffer), the bin
+ * mapper's thresholds and the grower's options. Returns the range runners of tree jobs (trees
+ * [k0, k1)) and gradient jobs (row blocks [b0, b1)).
  */
 export function createTreeLane(ctx, setup) {
   const { nRows, nTrees, slots, stride, blockRows } = setup;
-  const y = new Int32Array(setup.y);
-  const weights = setup.weights === undefined ? undefined : new Float64Array(setup.weights);
-  const gradients = new Float32Array(setup.gradients);
-  const hessians = new Float32Array(setup.hessians);
-  const raw = new Float64Array(setup.raw);
-  const exps = new Float64Array(setup.exps);
-  const max = new Float64Array(setup.max);
-  const sum = new Float64Array(setup.sum);
+  const softmax = softmaxLane(setup.softmax.memory, setup.softmax.layout, setup.thread);
+  const { gradients, hessians, raw } = softmax;
   const output = new Float64Array(setup.output);
   const grower = new TreeGrower(new LaneEngine(ctx, slots), setup.mapper, setup.hasMissing, setup.options);
   return {
@@ -137,7 +132,7 @@ export function createTreeLane(ctx, setup) {
     gradients(b0, b1) {
       const [r0] = blockRange(b0, blockRows, nRows);
       const [, r1] = blockRange(b1 - 1, blockRows, nRows);
-      softmaxGradients(y, raw, weights, nTrees, nRows, gradients, hessians, exps, max, sum, r0, r1);
+      softmax.run(r0, r1);
     },
   };
 }
