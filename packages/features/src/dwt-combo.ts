@@ -279,52 +279,73 @@ export class DwtComboPlan {
 
   private computeRow(data: Float32Array, rowOffset: number, out: Float32Array, o: number): void {
     const p = this.recipe.params;
-    const { stats, kernel, statsOut } = this;
-    for (const column of this.metaColumns) out[o++] = data[rowOffset + column]!;
+    const meta = this.metaColumns;
+    for (let m = 0; m < meta.length; m++) out[o++] = data[rowOffset + meta[m]!]!;
     const signal = rowOffset + p.signalStart;
-    for (const { plan, bands } of this.decompositions) {
+    const decompositions = this.decompositions;
+    for (let d = 0; d < decompositions.length; d++) {
+      const { plan, bands } = decompositions[d]!;
       plan.run(data, signal, bands, 0);
-      let total = 0;
-      for (let b = 0; b < bands.length; b++) {
-        const band = bands[b]!;
-        const s = stats[b]!;
-        if (kernel === null) {
-          bandStatistics(band, 0, band.length, s, b > 0, p.epsilon);
-        } else {
-          kernel.stats(band.byteOffset, band.length, b > 0 ? 1 : 0, p.epsilon, 0);
-          s.mean = statsOut[0]!;
-          s.std = statsOut[1]!;
-          s.mav = statsOut[2]!;
-          s.energy = statsOut[3]!;
-          s.maxAbs = statsOut[4]!;
-          s.entropy = statsOut[5]!;
-        }
-        total += s.energy;
-      }
-      for (let b = 0; b < bands.length; b++) {
-        const s = stats[b]!;
-        out[o++] = s.mean;
-        out[o++] = s.std;
-        out[o++] = s.mav;
-        out[o++] = Math.log(s.energy + p.epsilon);
-        out[o++] = s.maxAbs;
-        if (b > 0) {
-          out[o++] = total > 0 ? s.energy / total : 0;
-          out[o++] = s.entropy;
-        }
-      }
+      o = this.bandFeatures(bands, out, o);
     }
-    for (const { start, plan, bands } of this.windows) {
+    const windows = this.windows;
+    for (let w = 0; w < windows.length; w++) {
+      const { start, plan, bands } = windows[w]!;
       plan.run(data, signal + start, bands, 0);
-      for (const band of bands) {
-        let e = 0;
-        if (kernel === null) {
-          for (let i = 0; i < band.length; i++) e += band[i]! * band[i]!;
-        } else {
-          e = kernel.energy(band.byteOffset, band.length);
-        }
-        out[o++] = Math.log(e + p.epsilon);
+      o = this.logEnergies(bands, out, o);
+    }
+  }
+
+  /** mean, std, mav, logenergy, maxabs (+ relenergy, entropy of detail bands) of every band; returns the next output index. */
+  private bandFeatures(bands: readonly Float64Array[], out: Float32Array, o: number): number {
+    const { stats, kernel, statsOut } = this;
+    const epsilon = this.recipe.params.epsilon;
+    let total = 0;
+    for (let b = 0; b < bands.length; b++) {
+      const band = bands[b]!;
+      const s = stats[b]!;
+      if (kernel === null) {
+        bandStatistics(band, 0, band.length, s, b > 0, epsilon);
+      } else {
+        kernel.stats(band.byteOffset, band.length, b > 0 ? 1 : 0, epsilon, 0);
+        s.mean = statsOut[0]!;
+        s.std = statsOut[1]!;
+        s.mav = statsOut[2]!;
+        s.energy = statsOut[3]!;
+        s.maxAbs = statsOut[4]!;
+        s.entropy = statsOut[5]!;
+      }
+      total += s.energy;
+    }
+    for (let b = 0; b < bands.length; b++) {
+      const s = stats[b]!;
+      out[o++] = s.mean;
+      out[o++] = s.std;
+      out[o++] = s.mav;
+      out[o++] = Math.log(s.energy + epsilon);
+      out[o++] = s.maxAbs;
+      if (b > 0) {
+        out[o++] = total > 0 ? s.energy / total : 0;
+        out[o++] = s.entropy;
       }
     }
+    return o;
+  }
+
+  /** ln(Σ c² + epsilon) of every band; returns the next output index. */
+  private logEnergies(bands: readonly Float64Array[], out: Float32Array, o: number): number {
+    const { kernel } = this;
+    const epsilon = this.recipe.params.epsilon;
+    for (let b = 0; b < bands.length; b++) {
+      const band = bands[b]!;
+      let e = 0;
+      if (kernel === null) {
+        for (let i = 0; i < band.length; i++) e += band[i]! * band[i]!;
+      } else {
+        e = kernel.energy(band.byteOffset, band.length);
+      }
+      out[o++] = Math.log(e + epsilon);
+    }
+    return o;
   }
 }
