@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// dwt-combo featurization speed. Three modes:
+// dwt-combo featurization speed. Modes:
 //
 //   node bench/featurize.mjs FILE [--workers N] [--read-in worker|main] [--rows R] [--batch-rows B] [--dist DIR]
 //     One featurizeH5 call in this process; prints one JSON line: wall time (including worker
@@ -12,10 +12,12 @@
 //     Runs the kernel, 1 thread (workers 0) and 2 threads (workers 2) for this build and, with
 //     --before, for another build of the package (DIR = its dist folder), alternating, each in its
 //     own process; writes bench/results/featurize.md at the repo root with medians and the load.
+//   node bench/featurize.mjs --render bench/results/featurize.json
+//     Prints the saved sittings as markdown again.
 // --dist DIR: import the package from DIR (a dist folder) instead of ../dist.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -31,7 +33,11 @@ const cpuMs = (since) => {
 };
 const digest = (data) => createHash('sha256').update(data).digest('hex').slice(0, 16);
 
-if (has('--suite')) {
+if (has('--render')) {
+  // Re-renders saved sittings (a featurize.json written by --suite) as markdown.
+  const { median } = await import('../../../scripts/lib/bench-stats.mjs');
+  for (const sitting of JSON.parse(readFileSync(arg('--render'), 'utf8'))) console.log(render(sitting, median));
+} else if (has('--suite')) {
   await suite();
 } else if (has('--kernel')) {
   await kernel(process.argv[2]);
@@ -146,37 +152,54 @@ async function suite() {
     }
   }
   const loadAfter = load();
+  const result = { file, rows, rounds, node: process.version, loadBefore, loadAfter, builds: builds.map((b) => b.name), configs: configs.map((c) => c.name), raw };
+  const text = render(result, median);
+  // Earlier sittings are kept below the newest.
+  const md = `${root}bench/results/featurize.md`;
+  const title = '# dwt-combo featurization (`packages/features/bench/featurize.mjs --suite`), newest sitting first\n\n';
+  const earlier = existsSync(md) ? readFileSync(md, 'utf8').replace(title, '') : '';
+  writeFileSync(md, `${title}${text}\n${earlier}`);
+  const json = `${root}bench/results/featurize.json`;
+  const sittings = existsSync(json) ? JSON.parse(readFileSync(json, 'utf8')) : [];
+  writeFileSync(json, `${JSON.stringify([result, ...(Array.isArray(sittings) ? sittings : [])], null, 2)}\n`);
+  console.log(text);
+}
+
+/** The markdown of one sitting. */
+function render({ file, rows, rounds, node, loadBefore, loadAfter, builds, configs, raw }, median) {
+  const round = (v, digits = 1) => (Number.isFinite(v) ? +v.toFixed(digits) : 'n/a');
   const pick = (build, config, key) => median(raw.filter((r) => r.build === build && r.config === config).map((r) => r[key]));
+  const kernel = configs[0];
   const lines = [
-    '# dwt-combo featurization (`packages/features/bench/featurize.mjs --suite`)',
+    `## ${file}${rows === undefined ? '' : `, first ${rows} rows`}`,
     '',
-    `File ${file}${rows === undefined ? '' : `, first ${rows} rows`}; ${rounds} rounds, builds alternated, each run in its own process; medians.`,
-    `Node ${process.version}; load average (1, 5, 15 min) ${loadBefore.join(' / ')} before, ${loadAfter.join(' / ')} after (2 cores, shared).`,
+    `${rounds} rounds, builds alternated, each run in its own process; medians. Node ${node}; load average (1, 5, 15 min)`,
+    `${loadBefore.join(' / ')} before, ${loadAfter.join(' / ')} after (2 cores, shared by other sessions).`,
     '',
     'Kernel: the recipe on rows already in memory, one thread. CPU-ms are process CPU time (compiler threads included).',
     '',
     '| build | compile CPU-ms | first 250 rows CPU-ms | first pass CPU-ms | warm pass CPU-ms | warm rows per CPU-s | warm µs/row |',
     '|---|---|---|---|---|---|---|',
-    ...builds.map((b) => {
-      const c = configs[0].name;
-      return `| ${b.name} | ${pick(b.name, c, 'compile_cpu_ms')} | ${pick(b.name, c, 'first_250_rows_cpu_ms')} | ${pick(b.name, c, 'first_pass_cpu_ms')} | ${pick(b.name, c, 'warm_pass_cpu_ms')} | ${pick(b.name, c, 'warm_rows_per_cpu_s')} | ${pick(b.name, c, 'warm_us_per_row')} |`;
-    }),
+    ...builds.map(
+      (b) =>
+        `| ${b} | ${round(pick(b, kernel, 'compile_cpu_ms'))} | ${round(pick(b, kernel, 'first_250_rows_cpu_ms'))} | ${round(pick(b, kernel, 'first_pass_cpu_ms'), 0)} | ${round(pick(b, kernel, 'warm_pass_cpu_ms'), 0)} | ${round(pick(b, kernel, 'warm_rows_per_cpu_s'), 0)} | ${round(pick(b, kernel, 'warm_us_per_row'))} |`,
+    ),
     '',
     'featurizeH5 from the file (open, read, worker start-up included):',
     '',
-    '| build | threads | seconds | rows/s | CPU-ms | rows per CPU-s | sha256 |',
-    '|---|---|---|---|---|---|---|',
+    '| build | threads | seconds | rows/s | CPU-ms | rows per CPU-s |',
+    '|---|---|---|---|---|---|',
     ...builds.flatMap((b) =>
-      configs.slice(1).map((c) => {
-        const sha = raw.find((r) => r.build === b.name && r.config === c.name)?.sha256;
-        return `| ${b.name} | ${c.name} | ${pick(b.name, c.name, 'seconds')} | ${pick(b.name, c.name, 'rows_per_s')} | ${Math.round(pick(b.name, c.name, 'cpu_seconds') * 1000)} | ${pick(b.name, c.name, 'rows_per_cpu_s')} | ${sha} |`;
-      }),
+      configs
+        .slice(1)
+        .map(
+          (c) =>
+            `| ${b} | ${c} | ${round(pick(b, c, 'seconds'), 2)} | ${round(pick(b, c, 'rows_per_s'), 0)} | ${round(pick(b, c, 'cpu_seconds') * 1000, 0)} | ${round(pick(b, c, 'rows_per_cpu_s'), 0)} |`,
+        ),
     ),
     '',
-    `Every run's feature bytes: ${[...new Set(raw.map((r) => r.sha256))].join(', ')} (one value: identical output for every build and thread count).`,
+    `sha256 of the feature bytes of every run: ${[...new Set(raw.map((r) => r.sha256))].join(', ')} (one value: identical output for every build and thread count).`,
     '',
   ];
-  writeFileSync(`${root}bench/results/featurize.md`, lines.join('\n'));
-  writeFileSync(`${root}bench/results/featurize.json`, JSON.stringify({ file, rows, rounds, loadBefore, loadAfter, raw }, null, 2));
-  console.log(lines.join('\n'));
+  return lines.join('\n');
 }
