@@ -2,6 +2,7 @@ import { PipelineError, type Matrix } from '@pipeline/core';
 import { bandStatistics, type BandStatistics } from './band-statistics.js';
 import { dwtMaxLevel } from './dwt-length.js';
 import { EXTENSION_MODES, type ExtensionMode } from './extension-mode.js';
+import { instantiateStatistics, type StatisticsKernel } from './wasm-statistics.js';
 import { WAVELET_NAMES, getWavelet, type WaveletName } from './wavelet.js';
 import { WavedecPlan } from './wavedec-plan.js';
 
@@ -73,6 +74,9 @@ export const DWT_COMBO_DEFAULTS: DwtComboParams = {
   windowed: { wavelet: 'db4', level: 3, windows: 5 },
   epsilon: 1e-8,
 };
+
+/** Values the statistics kernel writes per band. */
+const STATS_FIELDS = 6;
 
 /** Statistics of every band, in feature order. */
 const BAND_STATS = ['mean', 'std', 'mav', 'logenergy', 'maxabs'] as const;
@@ -203,6 +207,10 @@ export class DwtComboPlan {
   private readonly windows: Array<{ start: number; plan: WavedecPlan; bands: Float64Array[] }>;
   /** Statistics of each band of the current decomposition (as many as the deepest one has bands). */
   private readonly stats: BandStatistics[];
+  /** The WebAssembly statistics (same bits as `bandStatistics`), or undefined where there is none. */
+  private readonly kernel: StatisticsKernel | null;
+  /** Where the kernel writes the statistics of one band: mean, std, mav, energy, maxAbs, entropy. */
+  private readonly statsOut: Float64Array;
 
   constructor(recipe: DwtComboRecipe) {
     validateDwtCombo(recipe);
@@ -212,26 +220,38 @@ export class DwtComboPlan {
     this.metaColumns = p.metaNames.flatMap((name, i) => (p.dropMeta.includes(name) ? [] : [p.metaStart + i]));
     this.inputColumns = Math.max(p.signalEnd, p.metaStart + p.metaNames.length);
     const n = p.signalEnd - p.signalStart;
-    const scratch = (plan: WavedecPlan) => plan.lengths.map((length) => new Float64Array(length));
-    this.decompositions = p.decompositions.map(({ wavelet, level }) => {
-      const plan = new WavedecPlan(n, getWavelet(wavelet), p.mode, level);
-      return { plan, bands: scratch(plan) };
-    });
-    this.windows = [];
+    const decompositions = p.decompositions.map(({ wavelet, level }) => new WavedecPlan(n, getWavelet(wavelet), p.mode, level));
+    const windows: Array<{ start: number; plan: WavedecPlan }> = [];
     if (p.windowed !== null) {
-      const { wavelet, level, windows } = p.windowed;
+      const { wavelet, level, windows: count } = p.windowed;
       const plans = new Map<number, WavedecPlan>();
-      for (let w = 0; w < windows; w++) {
-        const start = Math.floor((w * n) / windows);
-        const length = Math.floor(((w + 1) * n) / windows) - start;
+      for (let w = 0; w < count; w++) {
+        const start = Math.floor((w * n) / count);
+        const length = Math.floor(((w + 1) * n) / count) - start;
         let plan = plans.get(length);
         if (plan === undefined) {
           plan = new WavedecPlan(length, getWavelet(wavelet), p.mode, level);
           plans.set(length, plan);
         }
-        this.windows.push({ start, plan, bands: scratch(plan) });
+        windows.push({ start, plan });
       }
     }
+    // Every band lives in the memory of the statistics kernel (WebAssembly) when there is one, so the
+    // statistics read the bands where the decomposition wrote them; else in plain arrays.
+    const bandValues = [...decompositions, ...windows.map((w) => w.plan)].reduce((sum, plan) => sum + plan.lengths.reduce((a, b) => a + b, 0), 0);
+    const statsBytes = 8 * STATS_FIELDS;
+    this.kernel = instantiateStatistics(statsBytes + 8 * bandValues);
+    let offset = statsBytes;
+    const kernelMemory = this.kernel?.memory.buffer;
+    const scratch = (plan: WavedecPlan): Float64Array[] =>
+      plan.lengths.map((length) => {
+        const band = kernelMemory === undefined ? new Float64Array(length) : new Float64Array(kernelMemory, offset, length);
+        offset += 8 * length;
+        return band;
+      });
+    this.decompositions = decompositions.map((plan) => ({ plan, bands: scratch(plan) }));
+    this.windows = windows.map(({ start, plan }) => ({ start, plan, bands: scratch(plan) }));
+    this.statsOut = kernelMemory === undefined ? new Float64Array(STATS_FIELDS) : new Float64Array(kernelMemory, 0, STATS_FIELDS);
     this.stats = Array.from({ length: Math.max(1, ...p.decompositions.map((d) => d.level + 1)) }, () => ({
       mean: 0,
       std: 0,
@@ -259,37 +279,73 @@ export class DwtComboPlan {
 
   private computeRow(data: Float32Array, rowOffset: number, out: Float32Array, o: number): void {
     const p = this.recipe.params;
-    const { stats } = this;
-    for (const column of this.metaColumns) out[o++] = data[rowOffset + column]!;
+    const meta = this.metaColumns;
+    for (let m = 0; m < meta.length; m++) out[o++] = data[rowOffset + meta[m]!]!;
     const signal = rowOffset + p.signalStart;
-    for (const { plan, bands } of this.decompositions) {
+    const decompositions = this.decompositions;
+    for (let d = 0; d < decompositions.length; d++) {
+      const { plan, bands } = decompositions[d]!;
       plan.run(data, signal, bands, 0);
-      let total = 0;
-      for (let b = 0; b < bands.length; b++) {
-        const band = bands[b]!;
-        bandStatistics(band, 0, band.length, stats[b]!, b > 0, p.epsilon);
-        total += stats[b]!.energy;
-      }
-      for (let b = 0; b < bands.length; b++) {
-        const s = stats[b]!;
-        out[o++] = s.mean;
-        out[o++] = s.std;
-        out[o++] = s.mav;
-        out[o++] = Math.log(s.energy + p.epsilon);
-        out[o++] = s.maxAbs;
-        if (b > 0) {
-          out[o++] = total > 0 ? s.energy / total : 0;
-          out[o++] = s.entropy;
-        }
-      }
+      o = this.bandFeatures(bands, out, o);
     }
-    for (const { start, plan, bands } of this.windows) {
+    const windows = this.windows;
+    for (let w = 0; w < windows.length; w++) {
+      const { start, plan, bands } = windows[w]!;
       plan.run(data, signal + start, bands, 0);
-      for (const band of bands) {
-        let e = 0;
-        for (let i = 0; i < band.length; i++) e += band[i]! * band[i]!;
-        out[o++] = Math.log(e + p.epsilon);
+      o = this.logEnergies(bands, out, o);
+    }
+  }
+
+  /** mean, std, mav, logenergy, maxabs (+ relenergy, entropy of detail bands) of every band; returns the next output index. */
+  private bandFeatures(bands: readonly Float64Array[], out: Float32Array, o: number): number {
+    const { stats, kernel, statsOut } = this;
+    const epsilon = this.recipe.params.epsilon;
+    let total = 0;
+    for (let b = 0; b < bands.length; b++) {
+      const band = bands[b]!;
+      const s = stats[b]!;
+      if (kernel === null) {
+        bandStatistics(band, 0, band.length, s, b > 0, epsilon);
+      } else {
+        kernel.stats(band.byteOffset, band.length, b > 0 ? 1 : 0, epsilon, 0);
+        s.mean = statsOut[0]!;
+        s.std = statsOut[1]!;
+        s.mav = statsOut[2]!;
+        s.energy = statsOut[3]!;
+        s.maxAbs = statsOut[4]!;
+        s.entropy = statsOut[5]!;
+      }
+      total += s.energy;
+    }
+    for (let b = 0; b < bands.length; b++) {
+      const s = stats[b]!;
+      out[o++] = s.mean;
+      out[o++] = s.std;
+      out[o++] = s.mav;
+      out[o++] = Math.log(s.energy + epsilon);
+      out[o++] = s.maxAbs;
+      if (b > 0) {
+        out[o++] = total > 0 ? s.energy / total : 0;
+        out[o++] = s.entropy;
       }
     }
+    return o;
+  }
+
+  /** ln(Σ c² + epsilon) of every band; returns the next output index. */
+  private logEnergies(bands: readonly Float64Array[], out: Float32Array, o: number): number {
+    const { kernel } = this;
+    const epsilon = this.recipe.params.epsilon;
+    for (let b = 0; b < bands.length; b++) {
+      const band = bands[b]!;
+      let e = 0;
+      if (kernel === null) {
+        for (let i = 0; i < band.length; i++) e += band[i]! * band[i]!;
+      } else {
+        e = kernel.energy(band.byteOffset, band.length);
+      }
+      out[o++] = Math.log(e + epsilon);
+    }
+    return o;
   }
 }

@@ -45,7 +45,7 @@ export interface FeaturizeH5Options {
   readonly datasetKey?: string;
   /** Default: `dwtComboRecipe()`. */
   readonly recipe?: FeatureRecipe;
-  /** Rows per task; default about 1000, rounded to whole HDF5 chunks. */
+  /** Rows per task; default about 1000 (fewer when there would be under 4 tasks per thread), rounded to whole HDF5 chunks. */
   readonly batchRows?: number;
   /**
    * Worker threads; default `os.availableParallelism()`. 0 featurizes in this thread. With workers,
@@ -207,15 +207,15 @@ export async function featurizeH5(file: string | H5File, options: FeaturizeH5Opt
     const { rows: totalRows, start, end } = checkLayout(h5.path, dataset, plan, options);
     const rows = end - start;
     const chunkRows = dataset.info.chunks?.[0];
-    const batchRows = options.batchRows ?? defaultBatchRows(chunkRows);
-    if (!Number.isInteger(batchRows) || batchRows < 1) {
-      throw new PipelineError('E_USAGE', `batchRows must be a positive integer, got ${batchRows}`, { field: 'batchRows' });
-    }
-    const tasks = makeTasks(start, end, batchRows, chunkRows);
     const requested = options.workers ?? options.started?.count ?? availableParallelism();
     if (!Number.isInteger(requested) || requested < 0) {
       throw new PipelineError('E_USAGE', `workers must be an integer ≥ 0, got ${requested}`, { field: 'workers' });
     }
+    const batchRows = options.batchRows ?? defaultBatchRows(chunkRows, rows, requested);
+    if (!Number.isInteger(batchRows) || batchRows < 1) {
+      throw new PipelineError('E_USAGE', `batchRows must be a positive integer, got ${batchRows}`, { field: 'batchRows' });
+    }
+    const tasks = makeTasks(start, end, batchRows, chunkRows);
     const workers = Math.min(requested, tasks.length);
     const began = performance.now();
     const context: RunContext = { plan, rows, start, tasks, options, logger, onProgress: options.onProgress ?? (() => {}) };
@@ -288,10 +288,15 @@ function checkLayout(
   return { rows, start, end };
 }
 
-/** About 1000 rows, in whole chunks when the dataset is chunked (misaligned batches re-inflate chunks). */
-function defaultBatchRows(chunkRows: number | undefined): number {
-  if (chunkRows === undefined || chunkRows < 1) return TARGET_BATCH_ROWS;
-  return chunkRows * Math.max(1, Math.round(TARGET_BATCH_ROWS / chunkRows));
+/**
+ * About 1000 rows, fewer when that would leave fewer than four batches per thread (the calling
+ * thread included), so that no thread ends long after the others; in whole chunks when the
+ * dataset is chunked (misaligned batches re-inflate chunks).
+ */
+function defaultBatchRows(chunkRows: number | undefined, rows: number, workers: number): number {
+  const target = Math.max(1, Math.min(TARGET_BATCH_ROWS, Math.ceil(rows / (4 * (workers + 1)))));
+  if (chunkRows === undefined || chunkRows < 1) return target;
+  return chunkRows * Math.max(1, Math.round(target / chunkRows));
 }
 
 /** Row ranges; with chunked data, batch boundaries fall on chunk boundaries (as ingest's iterBatches). */

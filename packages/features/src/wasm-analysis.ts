@@ -1,6 +1,6 @@
 /**
- * A WebAssembly SIMD version of {@link analysisStep}: one exported function per even filter length
- * F = 2…30, `k<F>(ext, count, filters, outA, outD)` (byte addresses in the instance's memory), that
+ * A WebAssembly SIMD version of {@link analysisStep}: for each even filter length F = 2…30 a module
+ * exporting `k(ext, count, filters, outA, outD)` (byte addresses in the instance's memory) that
  * computes both bands of one DWT level. The filters are stored interleaved, [lo_r[0], hi_r[0],
  * lo_r[1], hi_r[1], …] (reversed filters), so one f64x2 multiply-add per tap serves both bands:
  *   acc = [lo_r[0], hi_r[0]] · splat(x[0]);  acc += [lo_r[i], hi_r[i]] · splat(x[i]) for i = 1…F-1
@@ -12,42 +12,12 @@
  * The module is assembled here from bytes (it is tiny) rather than shipped as a binary. It imports
  * its memory, so each {@link WavedecPlan} owns its memory and nothing has to be freed by hand.
  */
+import { i32Const, localGet, localSet, name, section, uleb, vector, wasmApi, type WasmMemory } from './wasm-encoding.js';
 
 const I32 = 0x7f;
 const V128 = 0x7b;
 
-const uleb = (value: number): number[] => {
-  const out: number[] = [];
-  let n = value >>> 0;
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-};
-const sleb = (value: number): number[] => {
-  const out: number[] = [];
-  let n = value | 0;
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-};
-const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-const name = (text: string): number[] => vector([...text].map((c) => [c.charCodeAt(0)]));
-
 // Instructions.
-const localGet = (i: number) => [0x20, ...uleb(i)];
-const localSet = (i: number) => [0x21, ...uleb(i)];
-const i32Const = (n: number) => [0x41, ...sleb(n)];
 const I32_ADD = 0x6a;
 const I32_SUB = 0x6b;
 const I32_EQZ = 0x45;
@@ -122,52 +92,50 @@ function kernelBody(f: number): number[] {
 /** Filter lengths with a kernel: every even length of the supported wavelets (haar … coif5). */
 export const WASM_FILTER_LENGTHS: readonly number[] = Array.from({ length: 15 }, (_, i) => 2 * (i + 1));
 
-function moduleBytes(): Uint8Array {
+/**
+ * A module with the one kernel `k` of filter length f. Each length gets its own small module, built
+ * and compiled on first use: a recipe needs one or two lengths (haar 2, db4 8), and assembling and
+ * compiling all fifteen kernels (up to 30 unrolled taps each) cost 40–90 ms of CPU in every thread
+ * that featurizes, several times the cost of the two kernels it uses.
+ */
+function moduleBytes(f: number): Uint8Array {
   const type = [0x60, ...vector([[I32], [I32], [I32], [I32], [I32]]), 0x00];
   const memoryImport = [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vector([type])),
     ...section(2, vector([memoryImport])),
-    ...section(3, vector(WASM_FILTER_LENGTHS.map(() => [0]))),
-    ...section(7, vector(WASM_FILTER_LENGTHS.map((f, index) => [...name(`k${f}`), 0x00, ...uleb(index)]))),
-    ...section(10, vector(WASM_FILTER_LENGTHS.map((f) => kernelBody(f)))),
+    ...section(3, vector([[0]])),
+    ...section(7, vector([[...name('k'), 0x00, 0x00]])),
+    ...section(10, vector([kernelBody(f)])),
   ]);
 }
 
+/** Compiled module per filter length; null where WebAssembly SIMD is unavailable. */
+const compiled = new Map<number, object | null>();
+
 /**
- * The part of the WebAssembly JS API used here. Declared locally because the project compiles
- * without the DOM lib (where TypeScript keeps the WebAssembly types).
+ * The compiled module of filter length `f` (one of {@link WASM_FILTER_LENGTHS}), or null where
+ * WebAssembly SIMD is unavailable (then the JS kernel runs). Compiled once per thread and length.
  */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-
-let compiled: object | null | undefined;
-
-/** The compiled module, or null where WebAssembly SIMD is unavailable (then the JS kernel runs). */
-export function analysisModule(): object | null {
-  if (compiled === undefined) {
-    const bytes = moduleBytes();
-    compiled = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+export function analysisModule(f: number): object | null {
+  let module = compiled.get(f);
+  if (module === undefined) {
+    const bytes = moduleBytes(f);
+    module = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+    compiled.set(f, module);
   }
-  return compiled;
+  return module;
 }
 
 export type AnalysisKernel = (ext: number, count: number, filters: number, outA: number, outD: number) => void;
 
 /** A kernel for filter length `f` bound to a fresh memory of at least `bytes` bytes, or null. */
 export function instantiateAnalysis(f: number, bytes: number): { memory: WasmMemory; kernel: AnalysisKernel } | null {
-  const module = analysisModule();
-  if (module === null || wasmApi === undefined || !WASM_FILTER_LENGTHS.includes(f)) return null;
+  if (wasmApi === undefined || !WASM_FILTER_LENGTHS.includes(f)) return null;
+  const module = analysisModule(f);
+  if (module === null) return null;
   const memory = new wasmApi.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const instance = new wasmApi.Instance(module, { env: { memory } });
-  return { memory, kernel: instance.exports[`k${f}`] as AnalysisKernel };
+  return { memory, kernel: instance.exports['k'] as AnalysisKernel };
 }
