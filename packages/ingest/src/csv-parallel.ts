@@ -130,21 +130,35 @@ function chunkBounds(bodyStart: number, size: number, threads: number): number[]
 const MAX_TEXT_CODES = 1 << 24;
 
 /**
+ * Per chunk and output column, the chunk's text indices → the file's first-seen indices
+ * (`undefined`: the same numbers, or not a text column). The cells of a parallel read hold the
+ * chunk's own indices; the caller maps them (readTypedCsv does it in the sweep that recodes them).
+ */
+export interface ChunkTextCodes {
+  /** Per chunk: its first row; the last entry is the row count. */
+  readonly firstRows: readonly number[];
+  readonly codes: readonly ((Float64Array | undefined)[] | undefined)[];
+}
+
+/**
  * Folds the chunks' own first-seen text lists into the file's maps (`maps`, per output column, in
- * chunk order, so first-seen indices are the serial reader's) and rewrites each chunk's text cells
- * from its own indices to the file's. False when a column passes {@link MAX_TEXT_CODES} (the serial
- * read reports it).
+ * chunk order, so first-seen indices are the serial reader's) and returns each chunk's indices →
+ * the file's. `undefined` when a column passes {@link MAX_TEXT_CODES} (the serial read reports it).
  */
 function mergeTexts(
   maps: readonly (Map<string, number> | undefined)[],
   texts: readonly ((string[] | undefined)[] | undefined)[],
-  data: Float32Array | Float64Array,
-  firstRows: readonly number[],
   width: number,
-): boolean {
+): ((Float64Array | undefined)[] | undefined)[] | undefined {
+  const all: ((Float64Array | undefined)[] | undefined)[] = [];
   for (let k = 0; k < texts.length; k++) {
     const chunkTexts = texts[k];
-    if (chunkTexts === undefined) continue;
+    if (chunkTexts === undefined) {
+      all.push(undefined);
+      continue;
+    }
+    const chunkCodes: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(width).fill(undefined);
+    all.push(chunkCodes);
     for (let c = 0; c < width; c++) {
       const keys = chunkTexts[c];
       const map = maps[c];
@@ -156,20 +170,16 @@ function mergeTexts(
         let code = map.get(key);
         if (code === undefined) {
           code = map.size;
-          if (code >= MAX_TEXT_CODES) return false;
+          if (code >= MAX_TEXT_CODES) return undefined;
           map.set(key, code);
         }
         codes[i] = code;
         if (code !== i) same = false;
       }
-      if (same) continue;
-      for (let at = firstRows[k]! * width + c, end = firstRows[k + 1]! * width; at < end; at += width) {
-        const local = data[at]!;
-        if (local === local) data[at] = codes[local]!; // NaN: a missing cell
-      }
+      if (!same) chunkCodes[c] = codes;
     }
   }
-  return true;
+  return all;
 }
 
 /** The rows of a parallel read: row-major values on a SharedArrayBuffer, and the ids (id column). */
@@ -179,6 +189,8 @@ export interface CsvParallelResult {
   readonly ids: string[] | undefined;
   /** With `hashIds`: the ids' `hashTexts`, computed by the threads that parsed them (for `hasDuplicates`). */
   readonly idHashes: Int32Array | undefined;
+  /** With `textMaps`: how to map each chunk's text cells to the file's first-seen indices. */
+  readonly textCodes: ChunkTextCodes | undefined;
 }
 
 /**
@@ -319,14 +331,19 @@ export async function readCsvParallel(
     const rows = chain.firstRows[chunks]!;
     if (rows === 0) return undefined;
     const data = float64 ? new Float64Array(chain.output, 0, rows * width) : new Float32Array(chain.output, 0, rows * width);
-    if (textMaps !== undefined && !mergeTexts(textMaps, texts, data, Array.from(chain.firstRows), width)) return undefined;
-    if (layout.idColumn === undefined) return { rows, data, ids: undefined, idHashes: undefined };
+    let textCodes: ChunkTextCodes | undefined;
+    if (textMaps !== undefined) {
+      const codes = mergeTexts(textMaps, texts, width);
+      if (codes === undefined) return undefined;
+      textCodes = { firstRows: Array.from(chain.firstRows), codes };
+    }
+    if (layout.idColumn === undefined) return { rows, data, ids: undefined, idHashes: undefined, textCodes };
     let idHashes: Int32Array | undefined;
     if (hashIds) {
       idHashes = new Int32Array(rows);
       for (let k = 0; k < chunks; k++) idHashes.set(hashes[k]!, chain.firstRows[k]!);
     }
-    return { rows, data, ids: concatArrays(ids as string[][]), idHashes };
+    return { rows, data, ids: concatArrays(ids as string[][]), idHashes, textCodes };
   } finally {
     clearTimeout(stall);
     listeners.delete(job);
