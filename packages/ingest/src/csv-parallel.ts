@@ -1,7 +1,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv } from '@pipeline/core';
-import { CLAIM, CONTROL_LENGTH, failChain, growableSharedBuffer, knownFirstRow, publishChunkEnd, waitFirstRowAsync, type CsvChunkChain } from './csv-chunk-chain.js';
+import { CLAIM, CONTROL_LENGTH, failChain, firstRowOf, growableSharedBuffer, publishChunkEnd, type CsvChunkChain } from './csv-chunk-chain.js';
 import { countRows, parseRows, readRangeLines } from './csv-range.js';
 import { concatArrays, hashTexts } from './has-duplicates.js';
 import type { CsvLayout } from './csv-scanner.js';
@@ -38,6 +38,7 @@ export function stopCsvWorkers(): void {
   clearTimeout(idleTimer);
   idleTimer = undefined;
   holder.buffer = new Uint8Array(0);
+  helper.buffer = new Uint8Array(0);
   for (const worker of workers.splice(0)) void worker.terminate();
 }
 
@@ -46,8 +47,9 @@ const listeners = new Map<number, (reply: CsvWorkerReply) => void>();
 const exitListeners = new Set<(worker: Worker) => void>();
 let idleTimer: NodeJS.Timeout | undefined;
 let jobs = 0;
-/** This thread's read buffer, reused across reads and dropped with the idle pool. */
+/** This thread's read buffer, reused across reads and dropped with the idle pool, and the one for counting other threads' chunks. */
 const holder = { buffer: new Uint8Array(0) };
+const helper = { buffer: new Uint8Array(0) };
 
 /**
  * Where the worker script is: next to this module when built (`dist/csv-worker.js`); when the
@@ -286,7 +288,6 @@ export async function readCsvParallel(
       float64,
       layout,
       hashIds,
-      stallMs: STALL_MS,
     };
     for (const worker of pool) {
       worker.ref(); // the replies must keep the process alive
@@ -301,7 +302,7 @@ export async function readCsvParallel(
         try {
           const block = readRangeLines({ fd, bodyStart, from: bounds[chunk]!, to: bounds[chunk + 1]! }, holder);
           const rows = countRows(block);
-          const first = knownFirstRow(chain, chunk) ?? (await waitFirstRowAsync(chain, chunk, STALL_MS));
+          const first = firstRowOf(chain, chunk, (k) => countRows(readRangeLines({ fd, bodyStart, from: bounds[k]!, to: bounds[k + 1]! }, helper)));
           publishChunkEnd(chain, chunk, first, rows);
           const data = float64 ? new Float64Array(chain.output, first * rowBytes, rows * width) : new Float32Array(chain.output, first * rowBytes, rows * width);
           const parsed = parseRows(block, layout, data, rows);

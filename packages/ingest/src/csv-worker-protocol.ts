@@ -22,8 +22,6 @@ export interface CsvJobMessage {
   readonly layout: CsvLayout;
   /** Whether to send each chunk's id hashes (`hashTexts`) for the duplicate check. */
   readonly hashIds: boolean;
-  /** A thread waiting this long for a chunk's first row gives the read up. */
-  readonly stallMs: number;
 }
 
 /** What a CSV worker posts back. */

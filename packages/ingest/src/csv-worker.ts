@@ -5,14 +5,15 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { CLAIM, failChain, publishChunkEnd, waitFirstRow, type CsvChunkChain, type GrowableSharedArrayBuffer } from './csv-chunk-chain.js';
+import { CLAIM, failChain, firstRowOf, publishChunkEnd, type CsvChunkChain, type GrowableSharedArrayBuffer } from './csv-chunk-chain.js';
 import { countRows, parseRows, readRangeLines } from './csv-range.js';
 import { hashTexts } from './has-duplicates.js';
 import type { CsvJobMessage, CsvWorkerReply } from './csv-worker-protocol.js';
 
 const port = parentPort!;
-/** The read buffer, kept while the thread lives (the pool ends idle threads). */
+/** The read buffer, kept while the thread lives (the pool ends idle threads), and the one for counting other threads' chunks. */
 const holder = { buffer: new Uint8Array(0) };
+const helper = { buffer: new Uint8Array(0) };
 
 function reply(message: CsvWorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -48,7 +49,7 @@ port.on('message', (message: CsvJobMessage) => {
       try {
         const block = readRangeLines({ fd, bodyStart, from: bounds[chunk]!, to: bounds[chunk + 1]! }, holder);
         const rows = countRows(block);
-        const first = waitFirstRow(chain, chunk, message.stallMs);
+        const first = firstRowOf(chain, chunk, (k) => countRows(readRangeLines({ fd, bodyStart, from: bounds[k]!, to: bounds[k + 1]! }, helper)));
         publishChunkEnd(chain, chunk, first, rows);
         const data = message.float64 ? new Float64Array(chain.output, first * chain.rowBytes, rows * width) : new Float32Array(chain.output, first * chain.rowBytes, rows * width);
         const { ids, texts } = parseRows(block, layout, data, rows);
