@@ -4,10 +4,12 @@
 // worker pool). Prints one JSON line: per-rep wall seconds and CPU seconds of the process (every
 // thread: process.cpuUsage), the rows and a sha256 of the values and ids (equal across thread counts).
 // DUMP: writes the last read's float64 values (use idColumn off: pass DTYPE float64-noid) for
-// csv_threads_peer.py verify.
+// csv_threads_peer.py verify. CSV_READ_MODULE=/path/to/dist/index.js reads with another build (a baseline).
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { readCsv } from '../dist/index.js';
+import { pathToFileURL } from 'node:url';
+
+const { readCsv } = await import(process.env.CSV_READ_MODULE ? pathToFileURL(process.env.CSV_READ_MODULE).href : '../dist/index.js');
 
 const [file, threadsText, dtypeText = 'float32', repsText = '3', dump] = process.argv.slice(2);
 const threads = Number(threadsText);

@@ -14,7 +14,9 @@
 //
 // Options: --file PATH (default $INGEST_BENCH_DIR or /tmp/ingest-bench, csv100k.csv; generated if
 // missing), --rounds N (default 3), --reps N (default 5), --python PATH (default python3: pyarrow 25,
-// pandas 3), --hugetlb (also ours at 2 threads with GLIBC_TUNABLES=glibc.malloc.hugetlb=1).
+// pandas 3), --hugetlb (also ours at 2 threads with GLIBC_TUNABLES=glibc.malloc.hugetlb=1), --baseline
+// PATH (another build's dist/index.js, e.g. main's: its 1-thread float32 and 2-thread float32/float64
+// reads join the rotation, for a before/after in the same sitting; its float32 bytes must equal ours).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -68,6 +70,15 @@ const tools = [
   { key: 'pandas', label: 'pandas read_csv (C engine)', threads: 1, run: () => peer('pandas') },
   { key: 'ours2_f64', label: 'readCsv threads: 2 (float64)', threads: 2, run: () => ours(2, 'float64') },
 ];
+const baseline = value('--baseline', undefined);
+if (baseline !== undefined) {
+  const base = (threads, dtype) => () => ours(threads, dtype, { CSV_READ_MODULE: resolve(baseline) });
+  tools.push(
+    { key: 'base1', label: `baseline ${baseline}: threads 1 (float32)`, threads: 1, run: base(1, 'float32') },
+    { key: 'base2', label: `baseline: threads 2 (float32)`, threads: 2, run: base(2, 'float32') },
+    { key: 'base2_f64', label: `baseline: threads 2 (float64)`, threads: 2, run: base(2, 'float64') },
+  );
+}
 if (flag('--hugetlb')) tools.push({ key: 'ours2_huge', label: 'readCsv threads: 2 (float32), GLIBC_TUNABLES=glibc.malloc.hugetlb=1', threads: 2, run: () => ours(2, 'float32', HUGETLB) });
 
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).stdout.trim();
@@ -88,7 +99,7 @@ for (let r = 0; r < rounds; r++) {
     samples[tool.key].push(tool.run());
   }
 }
-const float32Digests = new Set(['ours1', 'ours2', 'ours2_huge'].flatMap((key) => (samples[key] ?? []).map((s) => s.sha256)));
+const float32Digests = new Set(['ours1', 'ours2', 'ours2_huge', 'base1', 'base2'].flatMap((key) => (samples[key] ?? []).map((s) => s.sha256)));
 if (float32Digests.size !== 1) throw new Error(`readCsv float32 results differ across thread counts: ${[...float32Digests].join(', ')}`);
 for (const tool of tools) {
   const runs = samples[tool.key];
@@ -112,6 +123,13 @@ sitting.ratios = {
   ours2_f64_vs_pyarrow2: +(t.ours2_f64.wall_s / t.pyarrow2.wall_s).toFixed(2),
   ours2_vs_pandas: +(t.ours2.wall_s / t.pandas.wall_s).toFixed(2),
   ours2_vs_ours1: +(t.ours2.wall_s / t.ours1.wall_s).toFixed(2),
+  ...(t.base1
+    ? {
+        base1_vs_pyarrow1: +(t.base1.wall_s / t.pyarrow1.wall_s).toFixed(2),
+        base2_vs_pyarrow2: +(t.base2.wall_s / t.pyarrow2.wall_s).toFixed(2),
+        base2_f64_vs_pyarrow2: +(t.base2_f64.wall_s / t.pyarrow2.wall_s).toFixed(2),
+      }
+    : {}),
 };
 log(JSON.stringify(sitting.ratios));
 
@@ -140,6 +158,12 @@ const md = [
   }),
   '',
   `Ratios (wall, ours / peer; < 1: ours faster): 1 thread vs pyarrow 1 thread ${sitting.ratios.ours1_vs_pyarrow1}; 2 threads vs pyarrow 2 threads ${sitting.ratios.ours2_vs_pyarrow2} (float64 output: ${sitting.ratios.ours2_f64_vs_pyarrow2}); 2 threads vs pandas ${sitting.ratios.ours2_vs_pandas}; ours 2 threads / 1 thread ${sitting.ratios.ours2_vs_ours1}.`,
+  ...(t.base1
+    ? [
+        '',
+        `Baseline build in the same sitting (\`--baseline\`), wall / pyarrow at the same thread count: 1 thread ${sitting.ratios.base1_vs_pyarrow1}, 2 threads ${sitting.ratios.base2_vs_pyarrow2} (float64 output: ${sitting.ratios.base2_f64_vs_pyarrow2}).`,
+      ]
+    : []),
   '',
 ];
 writeFileSync(mdPath, previous.trimEnd() + '\n' + md.join('\n'));

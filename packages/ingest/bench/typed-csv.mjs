@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // node bench/typed-csv.mjs gen DIR            writes DIR/tabular.csv (100k rows: id, 20 categorical, 100 numeric) and DIR/y.csv
 // node bench/typed-csv.mjs read FILE [REPS] [MODULE]   readTypedCsv: one JSON line with per-rep seconds and peak RSS
-//   (MODULE: another build's dist/index.js, e.g. the two-pass reader of an older checkout, for a before/after)
+//   (MODULE: another build's dist/index.js, e.g. the two-pass reader of an older checkout, for a before/after;
+//   THREADS=N in the environment: readTypedCsv's `threads`; cpu_s: user + system CPU of every thread per read)
 // node bench/typed-csv.mjs same FILE MODULE   checks that this build and MODULE read the same bytes, codes and tables
 // Peers: bench/typed_csv_peer.py (pandas, pyarrow) on the same file.
 import { writeFileSync } from 'node:fs';
@@ -54,11 +55,18 @@ if (mode === 'gen') {
 } else {
   const reps = Number(repsText ?? 3);
   const seconds = [];
+  const cpu = [];
+  const options = process.env.THREADS === undefined ? {} : { threads: Number(process.env.THREADS) };
   let table;
   for (let r = 0; r < reps; r++) {
+    table = undefined;
+    globalThis.gc?.();
+    const c = process.cpuUsage();
     const t = performance.now();
-    table = await readTypedCsv(target);
+    table = await readTypedCsv(target, options);
     seconds.push((performance.now() - t) / 1000);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1e6);
   }
   const categorical = table.types.filter((t) => t === 'categorical').length;
   console.log(
@@ -67,7 +75,9 @@ if (mode === 'gen') {
       rows: table.rows,
       cols: table.cols,
       categorical,
+      ...options,
       s: seconds.map((x) => +x.toFixed(3)),
+      cpu_s: cpu.map((x) => +x.toFixed(3)),
       best_s: +Math.min(...seconds).toFixed(3),
       maxrss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     }),

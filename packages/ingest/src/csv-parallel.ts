@@ -1,7 +1,8 @@
 import { closeSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { workerExecArgv } from '@pipeline/core';
-import { countCsvRows, parseCsvRows, type CsvByteRange } from './csv-range.js';
+import { CLAIM, CONTROL_LENGTH, failChain, firstRowOf, growableSharedBuffer, publishChunkEnd, type CsvChunkChain } from './csv-chunk-chain.js';
+import { countRows, parseRows, readRangeLines } from './csv-range.js';
 import { concatArrays, hashTexts } from './has-duplicates.js';
 import type { CsvLayout } from './csv-scanner.js';
 import type { CsvJobMessage, CsvWorkerReply } from './csv-worker-protocol.js';
@@ -36,6 +37,8 @@ export const lastCsvParallelRead = { chunks: 0, workerChunks: 0, ok: false };
 export function stopCsvWorkers(): void {
   clearTimeout(idleTimer);
   idleTimer = undefined;
+  holder.buffer = new Uint8Array(0);
+  helper.buffer = new Uint8Array(0);
   for (const worker of workers.splice(0)) void worker.terminate();
 }
 
@@ -44,6 +47,9 @@ const listeners = new Map<number, (reply: CsvWorkerReply) => void>();
 const exitListeners = new Set<(worker: Worker) => void>();
 let idleTimer: NodeJS.Timeout | undefined;
 let jobs = 0;
+/** This thread's read buffer, reused across reads and dropped with the idle pool, and the one for counting other threads' chunks. */
+const holder = { buffer: new Uint8Array(0) };
+const helper = { buffer: new Uint8Array(0) };
 
 /**
  * Where the worker script is: next to this module when built (`dist/csv-worker.js`); when the
@@ -126,21 +132,35 @@ function chunkBounds(bodyStart: number, size: number, threads: number): number[]
 const MAX_TEXT_CODES = 1 << 24;
 
 /**
+ * Per chunk and output column, the chunk's text indices → the file's first-seen indices
+ * (`undefined`: the same numbers, or not a text column). The cells of a parallel read hold the
+ * chunk's own indices; the caller maps them (readTypedCsv does it in the sweep that recodes them).
+ */
+export interface ChunkTextCodes {
+  /** Per chunk: its first row; the last entry is the row count. */
+  readonly firstRows: readonly number[];
+  readonly codes: readonly ((Float64Array | undefined)[] | undefined)[];
+}
+
+/**
  * Folds the chunks' own first-seen text lists into the file's maps (`maps`, per output column, in
- * chunk order, so first-seen indices are the serial reader's) and rewrites each chunk's text cells
- * from its own indices to the file's. False when a column passes {@link MAX_TEXT_CODES} (the serial
- * read reports it).
+ * chunk order, so first-seen indices are the serial reader's) and returns each chunk's indices →
+ * the file's. `undefined` when a column passes {@link MAX_TEXT_CODES} (the serial read reports it).
  */
 function mergeTexts(
   maps: readonly (Map<string, number> | undefined)[],
   texts: readonly ((string[] | undefined)[] | undefined)[],
-  data: Float32Array | Float64Array,
-  firstRows: readonly number[],
   width: number,
-): boolean {
+): ((Float64Array | undefined)[] | undefined)[] | undefined {
+  const all: ((Float64Array | undefined)[] | undefined)[] = [];
   for (let k = 0; k < texts.length; k++) {
     const chunkTexts = texts[k];
-    if (chunkTexts === undefined) continue;
+    if (chunkTexts === undefined) {
+      all.push(undefined);
+      continue;
+    }
+    const chunkCodes: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(width).fill(undefined);
+    all.push(chunkCodes);
     for (let c = 0; c < width; c++) {
       const keys = chunkTexts[c];
       const map = maps[c];
@@ -152,20 +172,16 @@ function mergeTexts(
         let code = map.get(key);
         if (code === undefined) {
           code = map.size;
-          if (code >= MAX_TEXT_CODES) return false;
+          if (code >= MAX_TEXT_CODES) return undefined;
           map.set(key, code);
         }
         codes[i] = code;
         if (code !== i) same = false;
       }
-      if (same) continue;
-      for (let at = firstRows[k]! * width + c, end = firstRows[k + 1]! * width; at < end; at += width) {
-        const local = data[at]!;
-        if (local === local) data[at] = codes[local]!; // NaN: a missing cell
-      }
+      if (!same) chunkCodes[c] = codes;
     }
   }
-  return true;
+  return all;
 }
 
 /** The rows of a parallel read: row-major values on a SharedArrayBuffer, and the ids (id column). */
@@ -175,17 +191,20 @@ export interface CsvParallelResult {
   readonly ids: string[] | undefined;
   /** With `hashIds`: the ids' `hashTexts`, computed by the threads that parsed them (for `hasDuplicates`). */
   readonly idHashes: Int32Array | undefined;
+  /** With `textMaps`: how to map each chunk's text cells to the file's first-seen indices. */
+  readonly textCodes: ChunkTextCodes | undefined;
 }
 
 /**
  * Parses the body of a CSV file (`[bodyStart, size)`) on this thread and `threads - 1` worker
- * threads. The body is cut into chunks at line starts; every thread claims chunks from a shared
- * counter until none is left, first counting each chunk's rows, then (once every chunk's first row
- * is known) parsing them straight into one output on a SharedArrayBuffer: each output page is
- * written once, by one thread (first-touching fresh memory is what costs most on a busy VM).
- * Returns `undefined` when a chunk did not parse or a worker failed: the caller then reads the
- * file serially, which reports the first problem in file order with its line number (so errors are
- * the serial reader's, exactly).
+ * threads, in one pass over the file. The body is cut into chunks at line starts; every thread
+ * claims chunks in order from a shared counter, reads each once, counts its rows, takes its place
+ * in the chain of first rows and parses it straight into one growable output on a
+ * SharedArrayBuffer (csv-chunk-chain.ts): each output page is written once, by the thread that
+ * parses it (first-touching fresh memory is what costs most on a busy VM), and the output ends
+ * exactly at the last row. Returns `undefined` when a chunk did not parse or a worker failed: the
+ * caller then reads the file serially, which reports the first problem in file order with its line
+ * number (so errors are the serial reader's, exactly).
  */
 export async function readCsvParallel(
   file: string,
@@ -197,27 +216,40 @@ export async function readCsvParallel(
   hashIds = false,
   textMaps?: (Map<string, number> | undefined)[],
 ): Promise<CsvParallelResult | undefined> {
-  const pool = startCsvWorkers(threads - 1);
   const bounds = chunkBounds(bodyStart, size, threads);
   const chunks = bounds.length - 1;
-  const control = new Int32Array(new SharedArrayBuffer(8));
+  const width = layout.columns.length;
+  const rowBytes = width * (float64 ? 8 : 4);
+  // A valid row takes at least one byte per field (delimiters and the line feed), so the rows fit
+  // this; lines beyond it are bad lines, which the serial read reports.
+  const maxRows = Math.floor((size - bodyStart + 1) / Math.max(1, layout.targets.length));
+  if (maxRows === 0 || width === 0) return undefined;
+  let chain: CsvChunkChain;
+  try {
+    chain = {
+      control: new Int32Array(new SharedArrayBuffer(CONTROL_LENGTH * 4)),
+      firstRows: new Float64Array(new SharedArrayBuffer((chunks + 1) * 8)),
+      output: growableSharedBuffer(maxRows * rowBytes),
+      rowBytes,
+    };
+  } catch {
+    return undefined; // the serial reader explains (or reads into an ordinary array)
+  }
+  const { control } = chain;
+  const pool = startCsvWorkers(threads - 1);
   const job = ++jobs;
-  const counts = new Float64Array(chunks);
   const ids: (string[] | undefined)[] = new Array<string[] | undefined>(chunks);
   const hashes: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(chunks);
   const texts: ((string[] | undefined)[] | undefined)[] = new Array<(string[] | undefined)[] | undefined>(chunks);
   let workerChunks = 0;
-  /** Chunks done in the current phase, and whether anything failed. */
+  /** Chunks parsed, and whether anything failed. */
   let done = 0;
   let failed = false;
   let settle: (ok: boolean) => void = () => {};
-  const phaseEnd = (): Promise<boolean> => {
-    const ended = new Promise<boolean>((resolve) => {
-      settle = resolve;
-    });
+  const fail = (): void => {
+    failed = true;
+    failChain(control, chunks);
     check();
-    watch();
-    return ended;
   };
   function check(): void {
     if (failed) settle(false);
@@ -226,101 +258,93 @@ export async function readCsvParallel(
   let stall: NodeJS.Timeout | undefined;
   function watch(): void {
     clearTimeout(stall);
-    stall = setTimeout(() => {
-      failed = true;
-      check();
-    }, STALL_MS);
+    stall = setTimeout(fail, STALL_MS);
   }
   listeners.set(job, (reply) => {
     watch();
-    if (reply.type === 'counted') {
-      counts[reply.chunk] = reply.rows;
-      done++;
-    } else if (reply.type === 'parsed') {
+    if (reply.type === 'parsed') {
       ids[reply.chunk] = reply.ids;
       hashes[reply.chunk] = reply.hashes;
       texts[reply.chunk] = reply.texts;
       done++;
       workerChunks++;
-    } else failed = true;
-    check();
+      check();
+    } else fail();
   });
   const onExit = (worker: Worker): void => {
-    if (pool.includes(worker)) {
-      failed = true;
-      check();
-    }
+    if (pool.includes(worker)) fail();
   };
   exitListeners.add(onExit);
-  /** This thread's share of a phase: claim chunks until none is left. */
-  const claim = (phase: 0 | 1, work: (fd: number, chunk: number) => void): void => {
+  try {
+    const message: CsvJobMessage = {
+      type: 'read',
+      job,
+      file,
+      control: control.buffer as SharedArrayBuffer,
+      firstRows: chain.firstRows.buffer as SharedArrayBuffer,
+      bounds,
+      bodyStart,
+      output: chain.output,
+      float64,
+      layout,
+      hashIds,
+    };
+    for (const worker of pool) {
+      worker.ref(); // the replies must keep the process alive
+      worker.postMessage(message);
+    }
+    // This thread's share: claim chunks until none is left.
     const fd = openSync(file, 'r');
     try {
       for (;;) {
-        const chunk = Atomics.add(control, phase, 1);
+        const chunk = Atomics.add(control, CLAIM, 1);
         if (chunk >= chunks) break;
         try {
-          work(fd, chunk);
+          const block = readRangeLines({ fd, bodyStart, from: bounds[chunk]!, to: bounds[chunk + 1]! }, holder);
+          const rows = countRows(block);
+          const first = firstRowOf(chain, chunk, (k) => countRows(readRangeLines({ fd, bodyStart, from: bounds[k]!, to: bounds[k + 1]! }, helper)));
+          publishChunkEnd(chain, chunk, first, rows);
+          const data = float64 ? new Float64Array(chain.output, first * rowBytes, rows * width) : new Float32Array(chain.output, first * rowBytes, rows * width);
+          const parsed = parseRows(block, layout, data, rows);
+          ids[chunk] = parsed.ids;
+          texts[chunk] = parsed.texts;
+          // Hashed here, by the parsing thread, so the final duplicate check is one table pass on this thread.
+          if (hashIds && parsed.ids !== undefined) hashes[chunk] = hashTexts(parsed.ids);
           done++;
         } catch {
-          Atomics.store(control, phase, chunks);
-          failed = true;
+          fail();
           break;
         }
       }
     } finally {
       closeSync(fd);
     }
-  };
-  const scratch = new Uint8Array(1 << 20);
-  const range = (fd: number, chunk: number): CsvByteRange => ({ fd, bodyStart, from: bounds[chunk]!, to: bounds[chunk + 1]! });
-  try {
-    const count: CsvJobMessage = { type: 'count', job, file, control: control.buffer as SharedArrayBuffer, bounds, bodyStart };
-    for (const worker of pool) {
-      worker.ref(); // the replies must keep the process alive
-      worker.postMessage(count);
+    if (!failed && done < chunks) {
+      watch();
+      const ended = new Promise<boolean>((resolve) => {
+        settle = resolve;
+      });
+      check();
+      if (!(await ended)) failed = true;
     }
-    claim(0, (fd, chunk) => {
-      counts[chunk] = countCsvRows(range(fd, chunk), scratch);
-    });
-    if (!(await phaseEnd())) return undefined;
-    const firstRows = [0];
-    for (let k = 0; k < chunks; k++) firstRows.push(firstRows[k]! + counts[k]!);
-    const rows = firstRows[chunks]!;
+    Object.assign(lastCsvParallelRead, { chunks, workerChunks, ok: !failed });
+    if (failed) return undefined;
+    const rows = chain.firstRows[chunks]!;
     if (rows === 0) return undefined;
-    const width = layout.columns.length;
-    const bytes = rows * width * (float64 ? 8 : 4);
-    let output: SharedArrayBuffer;
-    try {
-      output = new SharedArrayBuffer(bytes);
-    } catch {
-      return undefined; // the serial reader explains
+    const data = float64 ? new Float64Array(chain.output, 0, rows * width) : new Float32Array(chain.output, 0, rows * width);
+    let textCodes: ChunkTextCodes | undefined;
+    if (textMaps !== undefined) {
+      const codes = mergeTexts(textMaps, texts, width);
+      if (codes === undefined) return undefined;
+      textCodes = { firstRows: Array.from(chain.firstRows), codes };
     }
-    const data = float64 ? new Float64Array(output) : new Float32Array(output);
-    done = 0;
-    const parse: CsvJobMessage = { type: 'parse', job, output, float64, firstRows, layout, hashIds };
-    for (const worker of pool) worker.postMessage(parse);
-    claim(1, (fd, chunk) => {
-      const first = firstRows[chunk]!;
-      const chunkRows = firstRows[chunk + 1]! - first;
-      const parsed = parseCsvRows(range(fd, chunk), scratch, layout, data.subarray(first * width, (first + chunkRows) * width), chunkRows);
-      const chunkIds = parsed.ids;
-      ids[chunk] = chunkIds;
-      texts[chunk] = parsed.texts;
-      // Hashed here, in the parse phase, so the final duplicate check is one table pass on this thread.
-      if (hashIds && chunkIds !== undefined) hashes[chunk] = hashTexts(chunkIds);
-    });
-    const ok = await phaseEnd();
-    Object.assign(lastCsvParallelRead, { chunks, workerChunks, ok });
-    if (!ok) return undefined;
-    if (textMaps !== undefined && !mergeTexts(textMaps, texts, data, firstRows, width)) return undefined;
-    if (layout.idColumn === undefined) return { rows, data, ids: undefined, idHashes: undefined };
+    if (layout.idColumn === undefined) return { rows, data, ids: undefined, idHashes: undefined, textCodes };
     let idHashes: Int32Array | undefined;
     if (hashIds) {
       idHashes = new Int32Array(rows);
-      for (let k = 0; k < chunks; k++) idHashes.set(hashes[k]!, firstRows[k]!);
+      for (let k = 0; k < chunks; k++) idHashes.set(hashes[k]!, chain.firstRows[k]!);
     }
-    return { rows, data, ids: concatArrays(ids as string[][]), idHashes };
+    return { rows, data, ids: concatArrays(ids as string[][]), idHashes, textCodes };
   } finally {
     clearTimeout(stall);
     listeners.delete(job);

@@ -14,29 +14,42 @@ export interface CsvByteRange {
   readonly to: number;
 }
 
+/** The complete lines of a byte range, read into one buffer: `buf[start, end)`, `buf[end - 1]` a line feed (or `start === end`). */
+export interface CsvLineBlock {
+  readonly buf: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Extra bytes read past a range's end, for the line that crosses it (more is read when it is longer). */
+const TAIL_BYTES = 1 << 16;
+
 /**
- * Calls `visit` on the complete lines of a CSV file that start at a byte offset in `[from, to)` (a
- * line starts at `bodyStart` or after a line feed), block by block: `buf[start, end)` holds whole
- * lines, `buf[end - 1]` is a line feed (one is appended after a last line without it, as the serial
- * reader does). The line that crosses `to` belongs to this range; the next range starts after it.
- * Ranges that tile the body therefore split it at line ends, each line in exactly one range,
- * whatever the offsets; a range may hold no line at all. Line feeds always end a line (inside
- * quotes too, which is an error for the scanner, in the serial reader as here).
+ * Reads the complete lines of a CSV file that start at a byte offset in `[from, to)` (a line starts
+ * at `bodyStart` or after a line feed) into one buffer, with one read in the usual case. A line feed
+ * is appended after a last line without one, as the serial reader does. The line that crosses `to`
+ * belongs to this range; the next range starts after it. Ranges that tile the body therefore split
+ * it at line ends, each line in exactly one range, whatever the offsets; a range may hold no line
+ * at all. Line feeds always end a line (inside quotes too, which is an error for the scanner, in the
+ * serial reader as here).
  *
- * `scratch` is the read buffer (reused across calls; a longer line is read into a bigger copy).
+ * `holder.buffer` is the read buffer, reused across calls and replaced by a bigger one when the
+ * range (or a line) needs it.
  */
-export function forEachLineBlock(range: CsvByteRange, scratch: Uint8Array, visit: (buf: Uint8Array, start: number, end: number) => void): void {
+export function readRangeLines(range: CsvByteRange, holder: { buffer: Uint8Array }): CsvLineBlock {
   const { fd, from, to } = range;
-  let buffer = scratch;
   /** File offset of buffer[0]. */
-  let base = from > range.bodyStart ? from - 1 : from;
+  const base = from > range.bodyStart ? from - 1 : from;
+  const want = to - base + TAIL_BYTES + 1;
+  if (holder.buffer.length < want) holder.buffer = new Uint8Array(want + (want >> 3));
+  let buffer = holder.buffer;
   let filled = 0;
   let eof = false;
   const fill = (): void => {
     if (filled === buffer.length) {
       const bigger = new Uint8Array(buffer.length * 2);
       bigger.set(buffer);
-      buffer = bigger;
+      holder.buffer = buffer = bigger;
     }
     const read = readSync(fd, buffer, filled, buffer.length - filled, base + filled);
     filled += read;
@@ -46,71 +59,56 @@ export function forEachLineBlock(range: CsvByteRange, scratch: Uint8Array, visit
         if (filled === buffer.length) {
           const bigger = new Uint8Array(buffer.length + 1);
           bigger.set(buffer);
-          buffer = bigger;
+          holder.buffer = buffer = bigger;
         }
         buffer[filled++] = LF; // the serial reader's sentinel after a last line without one
       }
     }
   };
+  const lineFeed = (at: number): number => Buffer.from(buffer.buffer, buffer.byteOffset, filled).indexOf(LF, at); // memchr
+  fill();
   // The first line start at or after `from`: after the first line feed at or after from - 1.
-  let pos = 0;
+  let start = 0;
   if (from > range.bodyStart) {
     for (;;) {
-      fill();
-      const lf = buffer.subarray(0, filled).indexOf(LF);
+      const lf = lineFeed(start);
       if (lf >= 0) {
-        pos = lf + 1;
+        start = lf + 1;
         break;
       }
-      if (eof) return;
-      base += filled; // a long line: drop what was read, keep looking
-      filled = 0;
+      if (eof) return { buf: buffer, start: 0, end: 0 };
+      start = filled;
+      fill();
     }
-  } else {
-    fill();
   }
-  if (base + pos >= to) return;
+  if (base + start >= to) return { buf: buffer, start: 0, end: 0 };
+  // Lines starting before `to` end at the first line feed at or after to - 1.
   for (;;) {
-    // Lines starting before `to` end at the first line feed at or after to - 1.
-    const last = to - 1 - base;
-    const view = buffer.subarray(0, filled);
-    let end = -1;
+    const last = Math.max(to - 1 - base, start);
     if (last < filled) {
-      const lf = view.indexOf(LF, Math.max(last, pos));
-      if (lf >= 0) end = lf + 1;
+      const lf = lineFeed(last);
+      if (lf >= 0) return { buf: buffer, start, end: lf + 1 };
     }
-    const final = end >= 0;
-    if (!final) end = view.lastIndexOf(LF) + 1;
-    if (pos < end) {
-      visit(buffer, pos, end);
-      pos = end;
-    }
-    if (final || eof) return;
-    // Keep the partial last line, read more behind it.
-    buffer.copyWithin(0, pos, filled);
-    filled -= pos;
-    base += pos;
-    pos = 0;
+    if (eof) return { buf: buffer, start, end: filled }; // (unreachable: the sentinel ends the last line)
     fill();
   }
 }
 
-/** Rows (lines that are not blank: not just LF or CRLF, which the scanner skips) of a range. */
-export function countCsvRows(range: CsvByteRange, scratch: Uint8Array): number {
+/** Rows (lines that are not blank: not just LF or CRLF, which the scanner skips) of a line block. */
+export function countRows(block: CsvLineBlock): number {
+  const { buf, start, end } = block;
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset, end); // Buffer#indexOf: memchr
   let rows = 0;
-  forEachLineBlock(range, scratch, (buf, start, end) => {
-    const bytes = Buffer.from(buf.buffer, buf.byteOffset, end); // Buffer#indexOf: memchr
-    let p = start;
-    while (p < end) {
-      const lf = bytes.indexOf(LF, p);
-      if (lf !== p && !(lf === p + 1 && bytes[p] === CR)) rows++;
-      p = lf + 1;
-    }
-  });
+  let p = start;
+  while (p < end) {
+    const lf = bytes.indexOf(LF, p);
+    if (lf !== p && !(lf === p + 1 && bytes[p] === CR)) rows++;
+    p = lf + 1;
+  }
   return rows;
 }
 
-/** What {@link parseCsvRows} returns besides the values. */
+/** What {@link parseRows} returns besides the values. */
 export interface ParsedCsvRange {
   /** The ids (id column), or `undefined`. */
   readonly ids: string[] | undefined;
@@ -135,21 +133,21 @@ export function textMaps(layout: CsvLayout): (Map<string, number> | undefined)[]
 }
 
 /**
- * Parses the rows of a range into `data` (row-major, exactly `rows` rows of the layout's width:
- * what {@link countCsvRows} counted). Text columns hold indices into the range's own first-seen
+ * Parses the rows of a line block into `data` (row-major, exactly `rows` rows of the layout's
+ * width: what {@link countRows} counted). Text columns hold indices into the block's own first-seen
  * lists (`texts`), which the caller maps to the file's. Throws the scanner's errors (their line
  * numbers are not the file's: callers re-read serially for the message), and an Error when the
- * range does not hold exactly `rows` rows.
+ * block does not hold exactly `rows` rows.
  */
-export function parseCsvRows(range: CsvByteRange, scratch: Uint8Array, layout: CsvLayout, data: Float32Array | Float64Array, rows: number): ParsedCsvRange {
+export function parseRows(block: CsvLineBlock, layout: CsvLayout, data: Float32Array | Float64Array, rows: number): ParsedCsvRange {
+  const { buf, start, end } = block;
   const idBytes = layout.idColumn === undefined ? undefined : new IdBytes();
   const text = textMaps(layout);
   const sink: RowSink = { data, ids: undefined, idBytes, capacity: rows, rows: 0, text };
-  const state = { line: 0 };
-  forEachLineBlock(range, scratch, (buf, start, end) => {
-    const stop = scanRows(buf, start, end, layout, sink, state);
+  if (start < end) {
+    const stop = scanRows(buf, start, end, layout, sink, { line: 0 });
     if (stop !== end && !onlyBlankLines(buf, stop, end)) throw new Error('the range holds more rows than counted');
-  });
+  }
   if (sink.rows !== rows) throw new Error(`the range holds ${sink.rows} rows, ${rows} were counted`);
   return { ids: idBytes?.texts(), texts: text?.map((map) => (map === undefined ? undefined : [...map.keys()])) };
 }

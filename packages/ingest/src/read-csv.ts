@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { PipelineError, throwIfAborted, type Matrix } from '@pipeline/core';
 import { csvDelimiter } from './csv-line.js';
-import { readCsvParallel, startCsvWorkers } from './csv-parallel.js';
+import { readCsvParallel, startCsvWorkers, type ChunkTextCodes } from './csv-parallel.js';
 import { hasDuplicates } from './has-duplicates.js';
 import { buildLayout, scanRows, textTarget, type CsvLayout, type LayoutOptions, type RowSink, type ScanState } from './csv-scanner.js';
 import { requireFile } from './file-checks.js';
@@ -71,13 +71,16 @@ export async function readCsv(path: string, options: ReadCsvOptions = {}): Promi
 
 /**
  * Text (categorical) columns read in the same pass as the numbers: each output column named in
- * `columns` holds its cells' first-seen indices into `maps[column]` (NaN: missing). Internal to the
- * package (used by `readTypedCsv`).
+ * `columns` holds its cells' first-seen indices into `maps[column]` (NaN: missing), or, after a
+ * parallel read (`chunkCodes` set), each chunk's own indices, which `chunkCodes` maps to those.
+ * Internal to the package (used by `readTypedCsv`).
  */
 export interface TextColumnsSpec {
   readonly columns: ReadonlySet<string>;
   /** Filled by the read: per output column, text → first-seen index (undefined for numeric columns). */
   readonly maps: (Map<string, number> | undefined)[];
+  /** Set by a parallel read: the cells hold chunk-local indices, mapped by these. */
+  chunkCodes?: ChunkTextCodes | undefined;
 }
 
 /** {@link readCsv} with optional text columns (see {@link TextColumnsSpec}). */
@@ -174,7 +177,7 @@ async function readCsvInParallel(path: string, options: ReadCsvOptions, threads:
     const checkIds = options.checkDuplicateIds !== false;
     const result = await readCsvParallel(file, bodyStart, size, layout, float64, threads, checkIds, text?.maps);
     if (result === undefined) return undefined;
-    const { rows, data, ids, idHashes } = result;
+    const { rows, data, ids, idHashes, textCodes } = result;
     const width = layout.columns.length;
     // A duplicate id: the serial read reports the first one in file order (or an earlier bad line).
     if (ids !== undefined && checkIds && hasDuplicates(ids, idHashes)) return undefined;
@@ -183,6 +186,7 @@ async function readCsvInParallel(path: string, options: ReadCsvOptions, threads:
       const numericOut = text === undefined ? undefined : layout.columns.map((name, k) => (text.columns.has(name) ? -1 : k)).filter((k) => k >= 0);
       maskNaNumbers(data, naNumbers, width, numericOut);
     }
+    if (text !== undefined) text.chunkCodes = textCodes;
     const base = { file, columns: [...layout.columns], rows, cols: width, ids, idColumn: layout.idColumn };
     if (float64) return { ...base, dtype: 'float64', data: data as Float64Array };
     return { ...base, dtype: 'float32', matrix: { rows, cols: width, data: data as Float32Array } };

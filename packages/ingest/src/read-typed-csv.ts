@@ -7,9 +7,12 @@ import { csvDelimiter, splitCsvLine } from './csv-line.js';
 import { buildLayout, listNames, type CsvLayout } from './csv-scanner.js';
 import { requireFile } from './file-checks.js';
 import type { NumericTableInfo } from './numeric-table.js';
-import { readCsvWith, type CsvTable } from './read-csv.js';
+import { readCsvWith, type CsvTable, type TextColumnsSpec } from './read-csv.js';
 
 const SAMPLE_BYTES = 1 << 20;
+
+/** Rows per block of the categorical recode sweep (≈1024 rows × a few hundred bytes: in L2). */
+const RECODE_BLOCK_ROWS = 1024;
 
 export interface ReadTypedCsvOptions {
   /** Column whose values are the row ids. Default: `id` when the header has it; `false`: none. */
@@ -109,10 +112,9 @@ export async function readTypedCsv(path: string, options: ReadTypedCsvOptions = 
   // of the same rows. A later non-numeric cell in an inferred-numeric column makes that column
   // categorical and the file is read again (rare; at most once per column).
   let table: CsvTable;
-  let maps: (Map<string, number> | undefined)[];
+  let textSpec: TextColumnsSpec;
   for (;;) {
-    maps = [];
-    const text = { columns: new Set(columns.filter((_, k) => types[k] === 'categorical')), maps };
+    textSpec = { columns: new Set(columns.filter((_, k) => types[k] === 'categorical')), maps: [] };
     try {
       table = (await readCsvWith(
         file,
@@ -123,7 +125,7 @@ export async function readTypedCsv(path: string, options: ReadTypedCsvOptions = 
           ...(options.naValues === undefined ? {} : { naValues: options.naValues }),
           ...(options.threads === undefined ? {} : { threads: options.threads }),
         },
-        text.columns.size === 0 ? undefined : text,
+        textSpec.columns.size === 0 ? undefined : textSpec,
       )) as CsvTable;
       break;
     } catch (error) {
@@ -140,40 +142,68 @@ export async function readTypedCsv(path: string, options: ReadTypedCsvOptions = 
   const data = table.matrix.data;
   const tables: Record<string, CategoryTable> = {};
   const unknown: Record<string, number> = {};
-  columns.forEach((name, k) => {
-    if (types[k] !== 'categorical') return;
-    // Cells hold first-seen indices into `seen`: count them, then recode in place.
-    const seen = [...maps[k]!.keys()];
-    const counts = new Float64Array(seen.length);
-    let missing = 0;
-    for (let i = k; i < data.length; i += width) {
-      const c = data[i]!;
-      if (c !== c) missing++;
-      else counts[c]!++;
-    }
-    const given = encoding?.columns[name];
-    const remap = new Float32Array(seen.length);
+  const maps = textSpec.maps;
+  const categorical = columns.map((_, k) => k).filter((k) => types[k] === 'categorical');
+  // Per categorical column: its first-seen texts and their codes (sorted, or the run's: NaN unknown).
+  const seen = categorical.map((k) => [...maps[k]!.keys()]);
+  const remaps = categorical.map((k, j) => {
+    const given = encoding?.columns[columns[k]!];
+    const remap = new Float32Array(seen[j]!.length);
     if (given === undefined) {
-      const sorted = sortCategories(seen);
-      const index = new Map(sorted.map((c, code) => [c, code]));
-      seen.forEach((c, s) => {
+      const index = new Map(sortCategories(seen[j]!).map((c, code) => [c, code]));
+      seen[j]!.forEach((c, s) => {
         remap[s] = index.get(c)!;
       });
-      const countOf = new Map(seen.map((c, s) => [c, counts[s]!]));
-      tables[name] = { categories: sorted, counts: sorted.map((c) => countOf.get(c)!), missing };
     } else {
       const index = new Map(given.categories.map((c, code) => [c, code]));
+      seen[j]!.forEach((c, s) => {
+        remap[s] = index.get(c) ?? Number.NaN;
+      });
+    }
+    return remap;
+  });
+  const counts = seen.map((list) => new Float64Array(list.length));
+  const missing = new Float64Array(categorical.length);
+  // One sweep counts and recodes every categorical cell, in blocks of rows that stay in cache while
+  // each column is done (one pass per column over the whole matrix missed the cache every row):
+  // the cells hold first-seen indices, or a parallel read's chunk-local ones (`chunkCodes` maps them).
+  const segments = textSpec.chunkCodes ?? { firstRows: [0, rows], codes: [undefined] };
+  for (let k = 0; k + 1 < segments.firstRows.length; k++) {
+    const local = segments.codes[k];
+    for (let block = segments.firstRows[k]!, last = segments.firstRows[k + 1]!; block < last; block += RECODE_BLOCK_ROWS) {
+      const blockEnd = Math.min(last, block + RECODE_BLOCK_ROWS);
+      for (let j = 0; j < categorical.length; j++) {
+        const c = categorical[j]!;
+        const toFile = local?.[c];
+        const remap = remaps[j]!;
+        const count = counts[j]!;
+        let none = 0;
+        for (let i = block * width + c, end = blockEnd * width; i < end; i += width) {
+          const cell = data[i]!;
+          if (cell !== cell) {
+            none++;
+            continue;
+          }
+          const s = toFile === undefined ? cell : toFile[cell]!;
+          count[s]!++;
+          data[i] = remap[s]!;
+        }
+        missing[j]! += none;
+      }
+    }
+  }
+  categorical.forEach((k, j) => {
+    const name = columns[k]!;
+    if (encoding?.columns[name] === undefined) {
+      const sorted = sortCategories(seen[j]!);
+      const countOf = new Map(seen[j]!.map((c, s) => [c, counts[j]![s]!]));
+      tables[name] = { categories: sorted, counts: sorted.map((c) => countOf.get(c)!), missing: missing[j]! };
+    } else {
       let unseen = 0;
-      seen.forEach((c, s) => {
-        const code = index.get(c);
-        remap[s] = code ?? Number.NaN;
-        if (code === undefined) unseen += counts[s]!;
+      remaps[j]!.forEach((code, s) => {
+        if (code !== code) unseen += counts[j]![s]!;
       });
       unknown[name] = unseen;
-    }
-    for (let i = k; i < data.length; i += width) {
-      const c = data[i]!;
-      if (c === c) data[i] = remap[c]!;
     }
   });
   return {

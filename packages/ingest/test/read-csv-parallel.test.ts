@@ -64,6 +64,11 @@ describe('readCsv on several threads equals the serial read', () => {
     }
     expect(lastCsvParallelRead.chunks).toBeGreaterThan(100);
     expect(workerChunks).toBeGreaterThan(0);
+    // One pass: the growable output ends exactly at the last row (no reserved tail in the values' buffer).
+    const table = await readCsv(path, { threads: 2, dtype: 'float64' });
+    expect(table.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(table.data.buffer.byteLength).toBe(20000 * 2 * 8);
+    expect(Array.from(table.data.subarray(-4))).toEqual([19998 * 0.5, -19998e-3, 19999 * 0.5, -19999e-3]);
   });
 
   it('LF/CRLF, BOM, blank lines (also at chunk starts), empty cells, quoted cells, no final newline, tabs', async () => {
