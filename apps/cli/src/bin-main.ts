@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+/** The `pipeline` binary's work, imported by `bin.ts` once the compile cache is on. */
 import { EXIT_CODES } from '@pipeline/core';
 import { runCli } from './cli.js';
 import { processIo } from './io.js';
