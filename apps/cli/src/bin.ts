@@ -1,17 +1,6 @@
 #!/usr/bin/env node
-import { EXIT_CODES } from '@pipeline/core';
-import { runCli } from './cli.js';
-import { processIo } from './io.js';
+import { enableCompileCache } from './compile-cache.js';
 
-const controller = new AbortController();
-let interrupts = 0;
-process.on('SIGINT', () => {
-  interrupts += 1;
-  if (interrupts > 1) process.exit(EXIT_CODES.interrupted);
-  process.stderr.write('\ninterrupting: finishing the current step and marking the work as failed (Ctrl-C again to exit now)\n');
-  controller.abort(new Error('SIGINT'));
-});
-process.on('SIGTERM', () => controller.abort(new Error('SIGTERM')));
-
-const code = await runCli(process.argv.slice(2), processIo(controller.signal));
-process.exitCode = code;
+// Before anything else loads: the modules imported below are compiled through the cache (Node 22.1+).
+enableCompileCache();
+await import('./bin-main.js');

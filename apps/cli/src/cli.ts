@@ -84,8 +84,13 @@ function skipHelpCache(parser: Argv): void {
 export async function prepareCommands(argv: readonly string[]): Promise<void> {
   const named = new Set(argv.filter((a) => !a.startsWith('-')));
   for (const definition of commands) {
-    if (definition.prepare !== undefined && named.has(definition.command.split(' ')[0]!)) await definition.prepare();
+    if (definition.prepare !== undefined && named.has(definition.command.split(' ')[0]!)) await definition.prepare(argv);
   }
+}
+
+/** Calls the `release` step of every command (what `prepare` started and no run took). */
+function releaseCommands(): void {
+  for (const definition of commands) definition.release?.();
 }
 
 /**
@@ -110,6 +115,14 @@ export function joinDashValues(argv: readonly string[]): string[] {
 
 /** Parses and runs one CLI invocation; resolves to the process exit code. Never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await parseAndRun(argv, io);
+  } finally {
+    releaseCommands();
+  }
+}
+
+async function parseAndRun(argv: readonly string[], io: CliIo): Promise<number> {
   const args = joinDashValues(argv);
   await prepareCommands(args);
   let run: Promise<number> | undefined;

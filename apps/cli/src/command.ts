@@ -8,9 +8,12 @@ export interface CommandDefinition {
   readonly examples: ReadonlyArray<readonly [string, string]>;
   /**
    * Loads what `builder` needs before the parser is built (run only when the command is named on the
-   * command line), so heavy modules stay out of every other command's start-up.
+   * command line), so heavy modules stay out of every other command's start-up. `argv` is the
+   * command line (arguments after the binary), e.g. to start worker threads the flags will need.
    */
-  prepare?(): Promise<void>;
+  prepare?(argv: readonly string[]): Promise<void>;
+  /** Ends what `prepare` started and no run took (called after every invocation that named the command). */
+  release?(): void;
   /**
    * Options whose value may start with '-' (`--sort -cv`: yargs would read `-cv` as the flags -c -v).
    * `--sort -cv` is rewritten to `--sort=-cv` before parsing.

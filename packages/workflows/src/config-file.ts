@@ -1,8 +1,16 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { extname, resolve } from 'node:path';
-import { parseDocument, stringify } from 'yaml';
+import type * as Yaml from 'yaml';
 import { PipelineError } from '@pipeline/core';
 import { parseTrainConfig, type TrainConfig } from './train-config.js';
+
+let yamlModule: typeof Yaml | undefined;
+/**
+ * `yaml`, loaded on first use (its Node build is CommonJS, which `import` loads too): a command that
+ * reads no YAML file and writes none (`train` from flags) does not pay for it (70–85 CPU-ms).
+ */
+const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
 
 /** A config file's parsed value (YAML or JSON; JSON is YAML, but `.json` files get JSON's error messages). */
 export async function readConfigValue(path: string): Promise<unknown> {
@@ -20,7 +28,7 @@ export async function readConfigValue(path: string): Promise<unknown> {
       throw new PipelineError('E_USAGE', `config file is not valid JSON: ${(cause as Error).message}`, { file, field: '--config', hint: 'fix the JSON syntax', cause });
     }
   }
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const document = yaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     const where = first.linePos?.[0] === undefined ? '' : ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}`;
@@ -40,5 +48,5 @@ export async function readTrainConfig(path: string): Promise<TrainConfig> {
 
 /** A config as YAML (keys in schema order), e.g. to write the resolved config of a run. */
 export function trainConfigToYaml(config: TrainConfig): string {
-  return stringify(config, { lineWidth: 0 });
+  return yaml().stringify(config, { lineWidth: 0 });
 }

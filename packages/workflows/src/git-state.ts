@@ -15,8 +15,8 @@ function git(args: readonly string[], cwd: string): Promise<string | undefined> 
 
 /** The git state of `cwd`, or undefined when it is not in a git working tree (or git is absent). */
 export async function gitState(cwd: string): Promise<GitState | undefined> {
-  const head = await git(['rev-parse', 'HEAD'], cwd);
+  // Both at once: the two processes take 50–70 ms one after the other, on trainRun's start-up path.
+  const [head, status] = await Promise.all([git(['rev-parse', 'HEAD'], cwd), git(['status', '--porcelain', '--untracked-files=no'], cwd)]);
   if (head === undefined || !/^[0-9a-f]{40}$/.test(head.trim())) return undefined;
-  const status = await git(['status', '--porcelain', '--untracked-files=no'], cwd);
   return { commit: head.trim(), dirty: status === undefined ? true : status.trim().length > 0 };
 }

@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { PipelineError, isPipelineError, resolveContext } from '@pipeline/core';
+import { startFeaturizeWorkers, type FeaturizeWorkers } from '@pipeline/features';
 import { preloadH5 } from '@pipeline/ingest';
 import { predefinedSplit, stratifiedGroupKFold, stratifiedKFold, type FoldRecord } from '@pipeline/model-selection';
 import {
@@ -17,7 +18,7 @@ import type { BackendName } from '@pipeline/tf';
 import { defaultExecutor } from './executors/default-executor.js';
 import type { LocalParallelExecutor } from './executors/local-parallel-executor.js';
 import { metaSpec, planBaseModels, withCategoricalFeatures } from './estimators.js';
-import { loadTrainingInputs } from './inputs/load-training-inputs.js';
+import { buildsWaveletView, loadTrainingInputs } from './inputs/load-training-inputs.js';
 import { packageVersions } from './package-versions.js';
 import { scoreWithFolds, type ScoreSummary } from './scores.js';
 import { configHash, parseTrainConfig, type TrainConfig, type TrainConfigInput } from './train-config.js';
@@ -36,6 +37,13 @@ export interface TrainRunContext extends WorkflowContext {
   readonly argv?: readonly string[];
   /** More files of the run folder to list in the manifest's `files` (e.g. a search's `opt/` files). */
   readonly manifestFiles?: Readonly<Record<string, string>>;
+  /**
+   * Featurize threads the caller started ahead with `startFeaturizeWorkers` from `@pipeline/features`
+   * (the CLI starts them before it loads the config schema, so their module loading overlaps its
+   * own). `trainRun` uses them for the wavelet view and ends them when it returns or throws (at once
+   * when the config builds no wavelet view). Without them it starts its own first thing.
+   */
+  readonly featurizeWorkers?: FeaturizeWorkers;
 }
 
 /** What `trainRun` returns (and `pipeline train --json` prints). */
@@ -90,10 +98,25 @@ export function splitterFor(config: TrainConfig) {
  * completed fold tasks stored in the run are reused. Same config and seed → byte-identical outputs.
  */
 export async function trainRun(configInput: TrainConfigInput | TrainConfig, context: TrainRunContext = {}): Promise<TrainRunResult> {
-  const cwd = context.cwd ?? process.cwd();
-  const config = absoluteInputs(parseTrainConfig(configInput), cwd);
+  let featurizeWorkers: FeaturizeWorkers | undefined;
+  try {
+    const cwd = context.cwd ?? process.cwd();
+    const config = absoluteInputs(parseTrainConfig(configInput), cwd);
+    // The featurize threads start first (unless the caller's are given): they load their modules
+    // while this thread prepares the run folder and reads the inputs.
+    featurizeWorkers = buildsWaveletView(config) ? (context.featurizeWorkers ?? startFeaturizeWorkers()) : undefined;
+    return await trainConfigured(config, cwd, context, featurizeWorkers);
+  } finally {
+    featurizeWorkers?.close();
+    context.featurizeWorkers?.close();
+  }
+}
+
+async function trainConfigured(config: TrainConfig, cwd: string, context: TrainRunContext, featurizeWorkers: FeaturizeWorkers | undefined): Promise<TrainRunResult> {
   // h5wasm loads (when the file needs it) while the run folder is prepared, ahead of the worker threads' module loading.
   if (config.inputs.signal !== undefined) preloadH5(config.inputs.signal.file);
+  // The git state (two `git` processes) is read while the run folder is prepared.
+  const gitPending = gitState(cwd);
   const hash = configHash(config);
   const { logger, onProgress, signal } = resolveContext(context);
   let models = await planBaseModels(config);
@@ -127,7 +150,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
     });
   let stack = makeStack();
   // The code the run was trained with, when the working folder is a git checkout (volatile: environment).
-  const git = await gitState(cwd);
+  const git = await gitPending;
   const base: Omit<RunManifest, 'updatedAt'> = {
     formatVersion: RUN_FORMAT_VERSION,
     status: 'running',
@@ -172,7 +195,7 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
       const selection = await selectBackend({ backend: (config.backend ?? 'auto') as BackendName | 'auto', logger, env: context.env ?? process.env });
       await run.updateManifest({ environment: { ...run.manifest.environment, tfjs: selection } });
     }
-    const data = await loadTrainingInputs(config, { resolvePath: (p) => resolve(cwd, p), logger, onProgress, signal });
+    const data = await loadTrainingInputs(config, { resolvePath: (p) => resolve(cwd, p), logger, onProgress, signal, featurizeWorkers });
     const nRows = data.labels.length;
     const stackData: StackingData = {
       views: Object.fromEntries(Object.entries(data.views).map(([name, view]) => [name, view.matrix])),

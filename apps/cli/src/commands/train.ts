@@ -4,6 +4,7 @@ import { flagsToOptimizeOptions, optFlagsGiven } from '../train/optimize-options
 import { formatTrialsTable } from '../train/optimize-summary.js';
 import type { CommandDefinition } from '../command.js';
 import { loadConfigModule } from '../train/config-module.js';
+import { releaseEarlyFeaturize, startEarlyFeaturize, takeEarlyFeaturize } from '../train/early-featurize.js';
 import { flagsToConfig, trainBuilder } from '../train/options.js';
 import { formatScoresTable, formatTimingTable } from '../train/summary.js';
 
@@ -22,9 +23,12 @@ export const trainCommand: CommandDefinition = {
     ['$0 train --demo --queue redis://10.0.0.5:6379 --queue-storage /mnt/shared/pipeline', 'fold tasks on `pipeline worker` machines'],
     ['$0 train --demo --optimize --opt-parallel 2 --queue redis://10.0.0.5:6379', 'search trials whose fold tasks run on `pipeline worker` machines'],
   ],
-  async prepare() {
+  async prepare(argv) {
+    // The featurize threads first: they load their modules while this thread loads the schema and the workflows.
+    await startEarlyFeaturize(argv);
     await loadConfigModule();
   },
+  release: releaseEarlyFeaturize,
   builder: trainBuilder,
   async run(args, runtime) {
     const { readConfigValue, prepareDemo, trainConfigToYaml, parseTrainConfig, trainRun, optimizeRun, absoluteInputs, localParallelExecutor } = await import('@pipeline/workflows');
@@ -92,7 +96,8 @@ export const trainCommand: CommandDefinition = {
       runtime.print(formatScoresTable(searched.final.oof));
       return;
     }
-    const result = await trainRun(config, runOptions);
+    const featurizeWorkers = takeEarlyFeaturize();
+    const result = await trainRun(config, { ...runOptions, ...(featurizeWorkers === undefined ? {} : { featurizeWorkers }) });
     if (runtime.json) {
       const { config: _config, folds, ...rest } = result;
       runtime.printJson({ ...rest, ...(args.timing === true ? { folds } : {}) });

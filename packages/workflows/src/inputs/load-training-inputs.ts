@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { PipelineError, type Logger, type Matrix, type ProgressCallback } from '@pipeline/core';
-import { startFeaturizeWorkers } from '@pipeline/features';
+import { startFeaturizeWorkers, type FeaturizeWorkers } from '@pipeline/features';
 import type { CategoryEncoding, LabelTable } from '@pipeline/ingest';
 import { RUN_FILES, fingerprintFile, type InputFingerprint, type ViewEntry } from '@pipeline/runs';
 import type { TrainConfig, ViewName } from '../train-config.js';
@@ -41,6 +41,17 @@ export interface LoadOptions {
   readonly logger: Logger;
   readonly onProgress: ProgressCallback;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Featurize threads started ahead ({@link startFeaturizeWorkers}, e.g. by `trainRun` before it
+   * prepares the run folder): used for the wavelet view instead of threads started here. The caller
+   * still owns them (`close()` ends the ones no call took); this function does not close them.
+   */
+  readonly featurizeWorkers?: FeaturizeWorkers | undefined;
+}
+
+/** Whether a config builds the wavelet view from an H5 signal (so featurize threads will be needed). */
+export function buildsWaveletView(config: TrainConfig): boolean {
+  return config.inputs.signal !== undefined && (config.baseModels.some((m) => m.view === 'dwt') || (config.meta.passthrough ?? []).includes('dwt'));
 }
 
 /** Where an aligned column (group or fold) lives when `file` is absent: the labels file if it has the column, else the table. */
@@ -103,8 +114,9 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
     fingerprint(hashTable!.finish(table.file, 'x-csv', { shape: [table.matrix.rows, table.matrix.cols] }));
   }
   let signal: SignalInput | undefined;
-  // The featurize threads load their modules while this one opens and reads the inputs.
-  const featurizeWorkers = inputs.signal !== undefined && needs.has('dwt') ? startFeaturizeWorkers() : undefined;
+  // The featurize threads load their modules while this one opens and reads the inputs (unless the caller started them earlier).
+  const ownWorkers = options.featurizeWorkers === undefined && inputs.signal !== undefined && needs.has('dwt') ? startFeaturizeWorkers() : undefined;
+  const featurizeWorkers = options.featurizeWorkers ?? ownWorkers;
   try {
     if (inputs.signal !== undefined && (needs.has('dwt') || needs.has('signal'))) {
       const s = inputs.signal;
@@ -269,7 +281,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       featurizeMs,
     };
   } finally {
-    featurizeWorkers?.close();
+    ownWorkers?.close();
     signal?.close();
   }
 }

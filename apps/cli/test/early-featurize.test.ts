@@ -1,0 +1,34 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { takeEarlyFeaturize, wantsEarlyFeaturize } from '../src/train/early-featurize.js';
+import { run } from './helpers.js';
+
+describe("train's early featurize threads", () => {
+  it('are wanted for a wavelet-view train (--hgb-fe, --demo), not for help, --print-config, --optimize or other commands', () => {
+    expect(wantsEarlyFeaturize(['train', '--x-h5', 'X.h5', '--y-csv', 'y.csv', '--hgb-fe'])).toBe(true);
+    expect(wantsEarlyFeaturize(['train', '--demo'])).toBe(true);
+    expect(wantsEarlyFeaturize(['train', '--x-csv', 'X.csv', '--y-csv', 'y.csv'])).toBe(false);
+    expect(wantsEarlyFeaturize(['train', '--hgb-fe', '--help'])).toBe(false);
+    expect(wantsEarlyFeaturize(['train', '--hgb-fe', '-h'])).toBe(false);
+    expect(wantsEarlyFeaturize(['train', '--demo', '--print-config'])).toBe(false);
+    expect(wantsEarlyFeaturize(['train', '--demo', '--optimize'])).toBe(false);
+  });
+
+  it('that no run takes (a usage error) are ended when runCli returns', async () => {
+    const result = await run(['train', '--x-h5', 'missing.h5', '--y-csv', 'y.csv', '--hgb-fe', '--bogus-flag']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Unknown argument.*bogus-flag/);
+    // Released: nothing is left for a later run to take.
+    expect(takeEarlyFeaturize()).toBeUndefined();
+  });
+
+  it('are handed to the run, which ends them when the run fails (missing input file: exit 4)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cli-early-featurize-'));
+    const result = await run(['train', '--x-h5', join(root, 'X.h5'), '--y-csv', join(root, 'y.csv'), '--hgb-fe', '--run-dir', join(root, 'run'), '--quiet']);
+    expect(result.stderr).toMatch(/X\.h5: HDF5 file not found/);
+    expect(result.code).toBe(4);
+    expect(takeEarlyFeaturize()).toBeUndefined();
+  });
+});
