@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PipelineError, type Matrix } from '@pipeline/core';
 import type { H5Dataset, H5File } from '@pipeline/ingest';
+import { dwtComboRecipe } from './dwt-combo.js';
 import { compileRecipe, parseRecipe, type FeaturePlan } from './feature-recipe.js';
 import type { WorkerData, WorkerReply, WorkerRequest } from './featurize-protocol.js';
 
@@ -85,6 +86,18 @@ port.on('message', (message: WorkerRequest) => {
   }
 });
 
+/**
+ * A worker started ahead (`startFeaturizeWorkers`) is idle until a call takes it, while the calling
+ * thread still loads its own modules: it loads meanwhile what that call's start would load (the HDF5
+ * reader of `readInWorker`) and compiles the default recipe's kernels (its filter lengths' modules
+ * stay compiled for the thread). Failures are left to the call, which imports and compiles again.
+ */
+function prepareAhead(): void {
+  import('@pipeline/ingest').catch(() => undefined);
+  compileRecipe(dwtComboRecipe());
+}
+
 const initial = workerData as WorkerData | { readonly deferred: true };
-// A worker started ahead (`startFeaturizeWorkers`) has loaded its modules and waits for 'init'.
+// A worker started ahead waits for 'init'.
 if (!('deferred' in initial)) begin(initial);
+else setImmediate(prepareAhead);
