@@ -5,6 +5,7 @@ import { sequentialExecutor, taskFingerprint, type FoldEnvironment, type FoldExe
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { writeFoldEnvironment, type StoredFoldEnvironment } from './fold-environment-store.js';
 import { QUEUE_JOB_FORMAT, decodeArtifact, decodeTaskResult, jobFailureError, type FoldJobData, type FoldJobResult, type QueueJobHooks } from './queue-job.js';
+import { readJobOutcome, type JobReader } from './job-outcome.js';
 import { withTimeout } from './with-timeout.js';
 import { closeRedisClient, describeConnection, parseRedisUrl, redisClient, type RedisConnection } from './redis-connection.js';
 
@@ -238,26 +239,25 @@ async function collect(
           })
           .catch(fail);
       };
+      const reader: JobReader<Job<FoldJobData, FoldJobResult>> = {
+        state: (id) => withTimeout(queue.getJobState(id), callMs, 'reading a job state'),
+        job: (id) => withTimeout(Job.fromId<FoldJobData, FoldJobResult>(queue, id), callMs, 'reading a job'),
+      };
       const check = async (id: string) => {
         if (!pending.has(id) || settled) return;
-        const job = await withTimeout(Job.fromId<FoldJobData, FoldJobResult>(queue, id), callMs, 'reading a job');
+        const outcome = await readJobOutcome(reader, id);
         if (!pending.has(id) || settled) return;
-        if (job === undefined) {
+        if (outcome.kind === 'missing') {
           logger.warn('a queued task disappeared from Redis (restarted without persistence?); enqueuing it again', { task: byId.get(id)!.task.id });
           await enqueue(id);
-          return;
-        }
-        const state = await withTimeout(job.getState(), callMs, 'reading a job state');
-        if (!pending.has(id) || settled) return;
-        if (state === 'completed') {
-          // The job was read before its state: re-read it, so its return value is the finished one.
-          const finished = job.returnvalue == null ? await withTimeout(Job.fromId<FoldJobData, FoldJobResult>(queue, id), callMs, 'reading a job') : job;
-          if (finished?.returnvalue == null || !pending.has(id) || settled) return; // the next poll looks again
+        } else if (outcome.kind === 'completed') {
+          const finished = outcome.job;
+          if (finished.returnvalue == null) return; // the next poll looks again
           pending.delete(id);
           finishOne(id, finished.returnvalue, { created: finished.timestamp, processedOn: finished.processedOn, finishedOn: finished.finishedOn });
-        } else if (state === 'failed') {
+        } else if (outcome.kind === 'failed') {
           pending.delete(id);
-          fail(jobFailureError(byId.get(id)!.task.id, job.attemptsMade, job.failedReason));
+          fail(jobFailureError(byId.get(id)!.task.id, outcome.job.attemptsMade, outcome.job.failedReason));
         }
       };
       const poll = async () => {
