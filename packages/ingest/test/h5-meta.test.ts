@@ -167,6 +167,37 @@ describe('readH5Meta (HDF5 metadata without HDF5)', () => {
     }
   });
 
+  it('reads one column of rows longer than 16 KiB (one small read per row) and of short rows (in groups), contiguous and chunked, with the values HDF5 reads', async () => {
+    const dir = tempDir('h5-narrow-');
+    const file = join(dir, 'wide.h5');
+    // 23 rows × 4,500 float32 (18,000-byte rows: past NARROW_GROUP_ROW_BYTES, read one by one) and
+    // 40 rows × 4,000 (16,000-byte rows: 16 to a 256 KiB group, so 3 groups, the last one partial).
+    const value = (rows: number, cols: number) => ({ rows, cols, data: Float32Array.from({ length: rows * cols }, (_, k) => ((k * 37) % 1009) / 8 - 60) });
+    await writeH5(file, [
+      { key: 'wide_contig', value: value(23, 4500) },
+      { key: 'wide_chunked', value: value(23, 4500), chunks: [5, 4500] },
+      { key: 'short_contig', value: value(40, 4000) },
+      { key: 'short_chunked', value: value(40, 4000), chunks: [37, 4000] },
+    ]);
+    const { direct, hdf5, pure } = await both(file);
+    try {
+      expect(pure).toBe(true);
+      for (const key of ['wide_contig', 'wide_chunked', 'short_contig', 'short_chunked']) {
+        const { rows, cols, data } = key.startsWith('wide') ? value(23, 4500) : value(40, 4000);
+        for (const column of [0, 7, cols - 1]) {
+          const columns = { start: column, end: column + 1 };
+          const a = direct.dataset(key).readRows(2, rows, { columns });
+          const expected = Array.from({ length: rows - 2 }, (_, r) => data[(r + 2) * cols + column]!);
+          expect([key, column, Array.from(a.data)]).toEqual([key, column, expected]);
+          expect([key, column, Array.from(a.data)]).toEqual([key, column, Array.from(hdf5.dataset(key).readRows(2, rows, { columns }).data)]);
+        }
+      }
+    } finally {
+      direct.close();
+      hdf5.close();
+    }
+  });
+
   it('opens the demo data and files written by writeH5 without HDF5, with the same values', async () => {
     const dir = tempDir('h5-meta-');
     await generateDemoData({ outDir: dir, n: 60, seed: 3 });

@@ -16,7 +16,7 @@ export { openRun, OpenedRun, type RunOof, type RunFoldPlan } from './open-run.js
 export { writeStackOutputs, type StackOutputs, type WrittenOutputs } from './write-stack-outputs.js';
 export { saveTaskResult, loadTaskResult } from './checkpoint.js';
 export { runTrialLog, readRunTrials } from './run-trial-log.js';
-export { fingerprintFile, runName } from './fingerprint.js';
+export { fileStamp, fingerprintFile, runName, type FileStamp } from './fingerprint.js';
 export { listRuns, type RunSummary } from './list-runs.js';
 export { differingRunFiles } from './differing-run-files.js';
 export { TRACKING_FILE, readTracking, updateTracking, type RunTracking, type TrackingChanges, type StudyLink } from './tracking.js';

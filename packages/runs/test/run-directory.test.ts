@@ -1,10 +1,12 @@
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, writeFile, mkdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import {
   RunDirectory,
   RUN_FORMAT_VERSION,
+  fileStamp,
   fingerprintFile,
   listRuns,
   loadTaskResult,
@@ -125,5 +127,27 @@ describe('RunDirectory', () => {
     expect(runName(new Date(0))).toBe('1970-01-01T00-00-00-000Z');
     const text = await readFile(join(a.dir, 'manifest.json'), 'utf8');
     expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('fingerprintFile hashes files across its 4 MiB blocks to the sha256 of the whole file, and refuses a file changed since its stamp', async () => {
+    const root = await tempDir();
+    const big = join(root, 'big.h5');
+    // 9 MiB + 123 bytes: two whole blocks and a partial one. Bytes by formula, hashed independently.
+    const bytes = Buffer.alloc(9 * 1024 * 1024 + 123);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
+    await writeFile(big, bytes);
+    const stamp = fileStamp(big)!;
+    expect(stamp.bytes).toBe(bytes.length);
+    const fp = await fingerprintFile(big, 'x-h5', { shape: [3, 4], dataset: 'features' }, { expected: stamp });
+    expect(fp).toEqual({ role: 'x-h5', path: big, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), shape: [3, 4], dataset: 'features' });
+    const empty = join(root, 'empty.csv');
+    await writeFile(empty, '');
+    // sha256 of no bytes (FIPS 180-2; Python's hashlib gives the same).
+    expect((await fingerprintFile(empty, 'y-csv')).sha256).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    // Same size, another modification time: not the file that was read.
+    await utimes(big, new Date(0), new Date(1000));
+    await expect(fingerprintFile(big, 'x-h5', {}, { expected: stamp })).rejects.toMatchObject({ code: 'E_STATE', file: big, field: '--x-h5' });
+    expect(fileStamp(join(root, 'missing.h5'))).toBeUndefined();
+    await expect(fingerprintFile(join(root, 'missing.h5'), 'x-h5', {}, { expected: stamp })).rejects.toMatchObject({ code: 'E_NOT_FOUND', field: '--x-h5' });
   });
 });

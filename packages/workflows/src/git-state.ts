@@ -15,7 +15,7 @@ function git(args: readonly string[], cwd: string): Promise<string | undefined> 
 
 /** The git state of `cwd`, or undefined when it is not in a git working tree (or git is absent). */
 export async function gitState(cwd: string): Promise<GitState | undefined> {
-  // Both at once: the two processes take 50–70 ms one after the other, on trainRun's start-up path.
+  // Both at once: the two processes take 50–70 ms one after the other (trainRun reads this while its folds run).
   const [head, status] = await Promise.all([git(['rev-parse', 'HEAD'], cwd), git(['status', '--porcelain', '--untracked-files=no'], cwd)]);
   if (head === undefined || !/^[0-9a-f]{40}$/.test(head.trim())) return undefined;
   return { commit: head.trim(), dirty: status === undefined ? true : status.trim().length > 0 };

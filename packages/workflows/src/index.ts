@@ -39,7 +39,7 @@ export { prepareDemo, demoFiles, DEMO_SEED } from './demo.js';
 export { planBaseModels, baseModelSpec, estimatorFromTask, type PlannedBaseModel } from './estimators.js';
 export { loadEstimator, LOADABLE_ESTIMATOR_KINDS } from './load-estimator.js';
 export { localParallelExecutor, type LocalParallelExecutor, type LocalParallelExecutorOptions } from './executors/local-parallel-executor.js';
-export { defaultExecutor, type DefaultExecutorOptions } from './executors/default-executor.js';
+export { defaultExecutor, defaultPoolOptions, samePoolOptions, type DefaultExecutorOptions } from './executors/default-executor.js';
 export { packageVersions } from './package-versions.js';
 export { featurizeRun, type FeaturizeRunOptions, type FeaturizeRunResult } from './featurize-run.js';
 export { seedStudy, baseRunConfig, SEED_STD_WARNING, type SeedStudyOptions, type SeedStudyResult } from './seed-study.js';

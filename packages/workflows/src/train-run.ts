@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { PipelineError, isPipelineError, resolveContext } from '@pipeline/core';
 import { startFeaturizeWorkers, type FeaturizeWorkers } from '@pipeline/features';
 import { preloadH5 } from '@pipeline/ingest';
-import { predefinedSplit, stratifiedGroupKFold, stratifiedKFold, type FoldRecord } from '@pipeline/model-selection';
+import { predefinedSplit, sequentialExecutor, stratifiedGroupKFold, stratifiedKFold, type FoldRecord } from '@pipeline/model-selection';
 import {
   RUN_FILES,
   RUN_FORMAT_VERSION,
@@ -15,8 +15,8 @@ import {
 } from '@pipeline/runs';
 import { stackingClassifier, type FittedStack, type StackingData } from '@pipeline/stacking';
 import type { BackendName } from '@pipeline/tf';
-import { defaultExecutor } from './executors/default-executor.js';
-import type { LocalParallelExecutor } from './executors/local-parallel-executor.js';
+import { defaultPoolOptions, samePoolOptions } from './executors/default-executor.js';
+import { localParallelExecutor, type LocalParallelExecutor } from './executors/local-parallel-executor.js';
 import { metaSpec, planBaseModels, withCategoricalFeatures } from './estimators.js';
 import { buildsWaveletView, loadTrainingInputs } from './inputs/load-training-inputs.js';
 import { packageVersions } from './package-versions.js';
@@ -44,6 +44,14 @@ export interface TrainRunContext extends WorkflowContext {
    * when the config builds no wavelet view). Without them it starts its own first thing.
    */
   readonly featurizeWorkers?: FeaturizeWorkers;
+  /**
+   * A fold worker pool the caller started ahead (`localParallelExecutor(defaultPoolOptions(kinds))`
+   * then `start()`: the CLI starts it before it knows the config, so its threads load their modules
+   * while the inputs are read). `trainRun` uses it as its executor when no `executor` is given and
+   * its options equal those of the pool the run would make ({@link defaultPoolOptions}); it closes
+   * the pool when it returns or throws, at once when it does not use it.
+   */
+  readonly foldWorkers?: LocalParallelExecutor;
 }
 
 /** What `trainRun` returns (and `pipeline train --json` prints). */
@@ -109,14 +117,13 @@ export async function trainRun(configInput: TrainConfigInput | TrainConfig, cont
   } finally {
     featurizeWorkers?.close();
     context.featurizeWorkers?.close();
+    await context.foldWorkers?.close();
   }
 }
 
 async function trainConfigured(config: TrainConfig, cwd: string, context: TrainRunContext, featurizeWorkers: FeaturizeWorkers | undefined): Promise<TrainRunResult> {
   // h5wasm loads (when the file needs it) while the run folder is prepared, ahead of the worker threads' module loading.
   if (config.inputs.signal !== undefined) preloadH5(config.inputs.signal.file);
-  // The git state (two `git` processes) is read while the run folder is prepared.
-  const gitPending = gitState(cwd);
   const hash = configHash(config);
   const { logger, onProgress, signal } = resolveContext(context);
   let models = await planBaseModels(config);
@@ -149,8 +156,6 @@ async function trainConfigured(config: TrainConfig, cwd: string, context: TrainR
       classWeightsAuto: config.imbalance.strategy === 'class-weights-auto',
     });
   let stack = makeStack();
-  // The code the run was trained with, when the working folder is a git checkout (volatile: environment).
-  const git = await gitPending;
   const base: Omit<RunManifest, 'updatedAt'> = {
     formatVersion: RUN_FORMAT_VERSION,
     status: 'running',
@@ -173,7 +178,6 @@ async function trainConfigured(config: TrainConfig, cwd: string, context: TrainR
     refitFinal: config.refitFinal && config.save,
     timings: {},
     files: {},
-    ...(git === undefined ? {} : { environment: { git } }),
     config: config as unknown as Record<string, unknown>,
     configHash: hash,
     ...(config.name === undefined ? {} : { name: config.name }),
@@ -183,12 +187,23 @@ async function trainConfigured(config: TrainConfig, cwd: string, context: TrainR
   await run.writeJson(RUN_FILES.config, config);
   // The executor: the caller's, or one chosen for the models. A worker pool of our own starts now,
   // so its threads load their modules while this thread reads and featurizes the inputs.
-  const executor = context.executor ?? defaultExecutor(models.map((m) => m.spec.kind), {
-    threadsGiven: models.some((m) => (m.spec.args as { nThreads?: unknown }).nThreads !== undefined),
-    ...(config.backend === undefined ? {} : { backend: config.backend }),
-  });
-  const pool = context.executor === undefined && 'start' in executor ? (executor as LocalParallelExecutor) : undefined;
+  const poolOptions =
+    context.executor === undefined
+      ? defaultPoolOptions(
+          models.map((m) => m.spec.kind),
+          {
+            threadsGiven: models.some((m) => (m.spec.args as { nThreads?: unknown }).nThreads !== undefined),
+            ...(config.backend === undefined ? {} : { backend: config.backend }),
+          },
+        )
+      : undefined;
+  // The caller's pool started ahead, when it is the one this run would make; else it ends now.
+  const early = context.foldWorkers !== undefined && poolOptions !== undefined && samePoolOptions(context.foldWorkers.options, poolOptions) ? context.foldWorkers : undefined;
+  if (context.foldWorkers !== undefined && early === undefined) await context.foldWorkers.close();
+  const pool = poolOptions === undefined ? undefined : (early ?? localParallelExecutor(poolOptions));
+  const executor = context.executor ?? pool ?? sequentialExecutor;
   pool?.start();
+  let provenance: Promise<unknown> | undefined;
   try {
     if (models.some((m) => m.input === 'signal' || m.input === 'image')) {
       const { selectBackend } = await import('@pipeline/tf');
@@ -219,11 +234,21 @@ async function trainConfigured(config: TrainConfig, cwd: string, context: TrainR
       await run.updateManifest({ baseModels: models.map((m) => ({ name: m.name, kind: m.spec.kind, input: m.input, args: m.spec.args as Record<string, unknown> })) });
     }
     await run.updateManifest({
-      inputs: data.fingerprints,
       nRows,
       classes: { names: data.classNames, counts: data.counts },
       views: Object.fromEntries(Object.entries(data.views).map(([name, view]) => [name, view.entry])),
     });
+    // Once the first fold task is done (the folds run on other threads, this one mostly waits), off
+    // the start-up path: the input files' sha256 and the code the run was trained with (when the
+    // working folder is a git checkout; volatile: environment) go into the manifest. A failed hash
+    // (an input changed since it was read) fails the run.
+    const recordProvenance = () => {
+      provenance ??= Promise.all([data.fingerprints(), gitState(cwd)]).then(([inputs, git]) =>
+        run.updateManifest({ inputs, ...(git === undefined ? {} : { environment: { ...run.manifest.environment, git } }) }),
+      );
+      provenance.catch(() => undefined); // awaited after the fit; not an unhandled rejection meanwhile
+      return provenance;
+    };
     const fitStarted = performance.now();
     const fitted = await stack.fit(stackData, {
       seed: config.seed,
@@ -238,10 +263,12 @@ async function trainConfigured(config: TrainConfig, cwd: string, context: TrainR
         return stored === undefined ? undefined : { result: stored as never };
       },
       onTaskDone: async (outcome) => {
+        void recordProvenance();
         if (outcome.task.type === 'fold-fit' && !outcome.task.payload.keepModel) await saveTaskResult(run, outcome.result);
       },
     });
     const fitMs = performance.now() - fitStarted;
+    await recordProvenance();
     // From the process start (performance.now()'s origin) to the first fold fit starting.
     const startupMs = pool?.firstTaskAt ?? fitStarted;
     await pool?.close();
@@ -290,6 +317,7 @@ async function trainConfigured(config: TrainConfig, cwd: string, context: TrainR
   } catch (error) {
     const code = isPipelineError(error) ? error.code : 'E_INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
+    await provenance?.catch(() => undefined); // one manifest write at a time (the hashes, when started, are kept)
     await run.setStatus('failed', { code, message }).catch(() => undefined);
     throw error;
   } finally {

@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import { openH5, writeH5 } from '@pipeline/ingest';
 import { sequentialExecutor } from '@pipeline/model-selection';
 import { openRun } from '@pipeline/runs';
-import { defaultExecutor, localParallelExecutor, predictRun, trainRun, type LocalParallelExecutor, type TrainConfigInput } from '@pipeline/workflows';
+import { defaultExecutor, defaultPoolOptions, localParallelExecutor, predictRun, samePoolOptions, trainRun, type LocalParallelExecutor, type TrainConfigInput } from '@pipeline/workflows';
 import { expectSameRun, useDemoFixture } from '@pipeline/test-support';
 
 const { root, demo, tableConfig } = useDemoFixture('workflows-train-', { n: 240, seed: 5, testN: 30 });
@@ -49,6 +49,49 @@ describe('trainRun', () => {
     const manifest = JSON.parse(await readFile(join(pooled, 'manifest.json'), 'utf8')) as { baseModels: Array<{ args: Record<string, unknown> }> };
     expect(manifest.baseModels[0]!.args).toMatchObject({ maxIter: 12, maxLeafNodes: 8 });
     expect(manifest.baseModels[0]!.args).not.toHaveProperty('nThreads');
+  });
+
+  it('uses a fold pool started ahead (foldWorkers) when it is the pool the run would make, and ends one it would not, with the same bytes', async () => {
+    const config: TrainConfigInput = {
+      seed: 6,
+      inputs: { signal: { file: join(demo, 'X_train.h5') }, labels: { file: join(demo, 'y_train.csv') } },
+      baseModels: [{ kind: 'hgb', view: 'dwt', args: { maxIter: 8, maxLeafNodes: 8 } }],
+      cv: { splits: 3 },
+    };
+    const sequential = join(root, 'ahead-seq');
+    await trainRun(config, { runDir: sequential, executor: sequentialExecutor });
+    // What the CLI starts before it knows the config (undefined on one core: the run keeps its folds here).
+    const options = defaultPoolOptions(['hist-gradient-boosting']);
+    const early = localParallelExecutor(options ?? { workers: 2 });
+    early.start();
+    const ahead = join(root, 'ahead-pool');
+    const result = await trainRun(config, { runDir: ahead, foldWorkers: early });
+    await expectSameRun(sequential, ahead);
+    // Its first task went to the pool started ahead, and the start-up time is that task's.
+    expect(early.firstTaskAt !== undefined).toBe(options !== undefined);
+    if (early.firstTaskAt !== undefined) expect(result.timings['startupMs']).toBe(early.firstTaskAt);
+    // Another pool (without the one-thread histogram args) is ended unused; the run makes its own.
+    const other = localParallelExecutor({ workers: 2 });
+    other.start();
+    const mismatched = join(root, 'ahead-other');
+    await trainRun(config, { runDir: mismatched, foldWorkers: other });
+    await expectSameRun(sequential, mismatched);
+    expect(other.firstTaskAt).toBeUndefined();
+    // With an executor given, the pool started ahead is ended unused too.
+    const unused = localParallelExecutor(options ?? { workers: 2 });
+    unused.start();
+    await trainRun(config, { runDir: join(root, 'ahead-given'), executor: sequentialExecutor, foldWorkers: unused });
+    expect(unused.firstTaskAt).toBeUndefined();
+  });
+
+  it('samePoolOptions compares pool options as data, key order aside', () => {
+    const a = defaultPoolOptions(['hist-gradient-boosting'], { cores: 2 })!;
+    expect(a).toEqual({ workers: 2, taskArgs: { 'hist-gradient-boosting': { nThreads: 1 } }, preload: ['@pipeline/model-gbdt'] });
+    expect(samePoolOptions(a, { preload: ['@pipeline/model-gbdt'], taskArgs: { 'hist-gradient-boosting': { nThreads: 1 } }, workers: 2 })).toBe(true);
+    expect(samePoolOptions(a, defaultPoolOptions(['hist-gradient-boosting'], { cores: 3 })!)).toBe(false);
+    expect(samePoolOptions(a, defaultPoolOptions(['hist-gradient-boosting', 'cnn1d'], { cores: 2 })!)).toBe(false);
+    expect(samePoolOptions(a, defaultPoolOptions(['hist-gradient-boosting'], { cores: 2, backend: 'wasm' })!)).toBe(false);
+    expect(defaultPoolOptions(['hist-gradient-boosting'], { cores: 1 })).toBeUndefined();
   });
 
   it('temporal models (a small 1D CNN on the wasm backend) give the same bytes in worker threads', async () => {

@@ -4,7 +4,7 @@ import { flagsToOptimizeOptions, optFlagsGiven } from '../train/optimize-options
 import { formatTrialsTable } from '../train/optimize-summary.js';
 import type { CommandDefinition } from '../command.js';
 import { loadConfigModule } from '../train/config-module.js';
-import { releaseEarlyFeaturize, startEarlyFeaturize, takeEarlyFeaturize } from '../train/early-featurize.js';
+import { releaseEarlyThreads, startEarlyFeaturize, startEarlyFoldWorkers, takeEarlyFeaturize, takeEarlyFoldWorkers } from '../train/early-threads.js';
 import { flagsToConfig, trainBuilder } from '../train/options.js';
 import { formatScoresTable, formatTimingTable } from '../train/summary.js';
 
@@ -27,8 +27,10 @@ export const trainCommand: CommandDefinition = {
     // The featurize threads first: they load their modules while this thread loads the schema and the workflows.
     await startEarlyFeaturize(argv);
     await loadConfigModule();
+    // Then the fold pool, whose threads load the GBDT while the run reads the inputs.
+    await startEarlyFoldWorkers(argv);
   },
-  release: releaseEarlyFeaturize,
+  release: releaseEarlyThreads,
   builder: trainBuilder,
   async run(args, runtime) {
     const { readConfigValue, prepareDemo, trainConfigToYaml, parseTrainConfig, trainRun, optimizeRun, absoluteInputs, localParallelExecutor } = await import('@pipeline/workflows');
@@ -97,7 +99,8 @@ export const trainCommand: CommandDefinition = {
       return;
     }
     const featurizeWorkers = takeEarlyFeaturize();
-    const result = await trainRun(config, { ...runOptions, ...(featurizeWorkers === undefined ? {} : { featurizeWorkers }) });
+    const foldWorkers = takeEarlyFoldWorkers();
+    const result = await trainRun(config, { ...runOptions, ...(featurizeWorkers === undefined ? {} : { featurizeWorkers }), ...(foldWorkers === undefined ? {} : { foldWorkers }) });
     if (runtime.json) {
       const { config: _config, folds, ...rest } = result;
       runtime.printJson({ ...rest, ...(args.timing === true ? { folds } : {}) });

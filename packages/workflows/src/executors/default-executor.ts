@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { sequentialExecutor, type FoldExecutor } from '@pipeline/model-selection';
-import { localParallelExecutor } from './local-parallel-executor.js';
+import { canonicalJson, sequentialExecutor, type FoldExecutor } from '@pipeline/model-selection';
+import { localParallelExecutor, type LocalParallelExecutorOptions } from './local-parallel-executor.js';
 
 /** What {@link defaultExecutor} may take into account besides the estimator kinds. */
 export interface DefaultExecutorOptions {
@@ -35,14 +35,31 @@ const POOLED_KINDS: ReadonlySet<string> = new Set(['hist-gradient-boosting', 'ls
  *   counts given) sequential. `localParallelExecutor({ workers })` (CLI `--workers N`) sets the pool size.
  */
 export function defaultExecutor(kinds: readonly string[], options: DefaultExecutorOptions = {}): FoldExecutor {
+  const pool = defaultPoolOptions(kinds, options);
+  return pool === undefined ? sequentialExecutor : localParallelExecutor(pool);
+}
+
+/**
+ * The options of the worker pool {@link defaultExecutor} makes for these kinds, or undefined when it
+ * runs the folds sequentially. A caller that starts the pool ahead (`localParallelExecutor(…)` then
+ * `start()`, as the CLI does before it knows the config) hands it to `trainRun`
+ * (`TrainRunContext.foldWorkers`), which uses it only when these options are equal to those of the
+ * pool it would make itself ({@link samePoolOptions}).
+ */
+export function defaultPoolOptions(kinds: readonly string[], options: DefaultExecutorOptions = {}): LocalParallelExecutorOptions | undefined {
   const cores = options.cores ?? availableParallelism();
   const pooled = kinds.length > 0 && kinds.every((kind) => POOLED_KINDS.has(kind));
-  if (!pooled || cores < 2 || options.threadsGiven === true) return sequentialExecutor;
+  if (!pooled || cores < 2 || options.threadsGiven === true) return undefined;
   const gbdtOnly = kinds.every((kind) => kind === 'hist-gradient-boosting');
-  return localParallelExecutor({
+  return {
     workers: cores,
     taskArgs: { 'hist-gradient-boosting': { nThreads: 1 } },
     ...(gbdtOnly ? { preload: ['@pipeline/model-gbdt'] } : {}),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
-  });
+  };
+}
+
+/** Whether two pools' options are the same (plain JSON data, compared key order aside). */
+export function samePoolOptions(a: LocalParallelExecutorOptions, b: LocalParallelExecutorOptions): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { PipelineError, type Logger, type Matrix, type ProgressCallback } from '@pipeline/core';
 import { startFeaturizeWorkers, type FeaturizeWorkers } from '@pipeline/features';
 import type { CategoryEncoding, LabelTable } from '@pipeline/ingest';
-import { RUN_FILES, fingerprintFile, type InputFingerprint, type ViewEntry } from '@pipeline/runs';
+import { RUN_FILES, fileStamp, fingerprintFile, type FileStamp, type InputFingerprint, type ViewEntry } from '@pipeline/runs';
 import type { TrainConfig, ViewName } from '../train-config.js';
 import { foldNumbers, readAlignedColumn } from './aligned-column.js';
 import { SignalInput } from './signal-input.js';
@@ -10,7 +11,6 @@ import { DEFAULT_IMAGE_PATTERN, alignImageIndex, imageColumns, readImageSource, 
 import { oneHotColumnsOf, oneHotTable } from './one-hot-table.js';
 import { keptRecipeColumns, selectNamedColumns } from '../recipe-feature-groups.js';
 import { readCsvHeader, readTable, type TableInput } from './table-input.js';
-import { BackgroundFingerprint } from './background-fingerprint.js';
 
 /** A built input view: the matrix a base model reads, its column names and its manifest entry. */
 export interface BuiltView {
@@ -31,7 +31,12 @@ export interface TrainingInputs {
   readonly counts: number[];
   readonly groups?: Int32Array;
   readonly folds?: Int32Array;
-  readonly fingerprints: InputFingerprint[];
+  /**
+   * The input files' fingerprints (sha256, size, shape), in input order. Hashed when first called,
+   * on this thread in 4 MiB blocks between other work (`trainRun` calls it once the folds run, off
+   * the start-up path); a file changed since it was read is an `E_STATE` error.
+   */
+  readonly fingerprints: () => Promise<InputFingerprint[]>;
   readonly readMs: number;
   readonly featurizeMs: number;
 }
@@ -83,19 +88,29 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
   const started = performance.now();
   const { inputs } = config;
   const needs = new Set<ViewName>([...config.baseModels.map((m) => m.view), ...(config.meta.passthrough ?? [])]);
-  /** In input order; awaited at the end, so hashing overlaps the reading and featurizing. */
-  const pending: Array<Promise<InputFingerprint>> = [];
-  const fingerprint = (print: Promise<InputFingerprint>): void => {
-    print.catch(() => {}); // rejections surface at the final await, not as unhandled rejections meanwhile
-    pending.push(print);
+  // Each file's size and modification time before it is read; its sha256 is taken later (the
+  // caller calls `fingerprints()`), and must be of a file that still has this stamp.
+  const stamps = new Map<string, FileStamp | undefined>();
+  const stamp = (path: string): void => {
+    const absolute = resolve(path);
+    if (!stamps.has(absolute)) stamps.set(absolute, fileStamp(absolute));
   };
-  // The input files are hashed on other threads while this one opens, reads and featurizes them
-  // (the sha256 of a 100 MB H5 took 0.5 CPU-s of this thread's start-up); awaited in the same order.
-  const hashSignal = inputs.signal !== undefined && (needs.has('dwt') || needs.has('signal')) ? new BackgroundFingerprint(options.resolvePath(inputs.signal.file)) : undefined;
-  const hashTable = inputs.table === undefined ? undefined : new BackgroundFingerprint(options.resolvePath(inputs.table.file));
-  const hashLabels = inputs.labels === undefined ? undefined : new BackgroundFingerprint(options.resolvePath(inputs.labels.file));
+  /** In input order. */
+  let hashed: Promise<InputFingerprint[]> | undefined;
+  const later: Array<() => Promise<InputFingerprint>> = [];
+  const fingerprint = (path: string, role: string, extra: { shape?: readonly number[]; dataset?: string }): void => {
+    const absolute = resolve(path);
+    stamp(absolute);
+    const expected = stamps.get(absolute);
+    later.push(() => fingerprintFile(absolute, role, extra, expected === undefined ? {} : { expected }));
+  };
+  if (inputs.signal !== undefined && (needs.has('dwt') || needs.has('signal'))) stamp(options.resolvePath(inputs.signal.file));
+  if (inputs.table !== undefined) stamp(options.resolvePath(inputs.table.file));
+  if (inputs.labels !== undefined) stamp(options.resolvePath(inputs.labels.file));
   const groupsAt = inputs.groups === undefined ? undefined : await columnSource(config, inputs.groups, 'inputs.groups', options.resolvePath);
   const foldsAt = inputs.folds === undefined ? undefined : await columnSource(config, inputs.folds, 'inputs.folds', options.resolvePath);
+  if (groupsAt !== undefined) stamp(groupsAt.file);
+  if (foldsAt !== undefined) stamp(foldsAt.file);
   let table: TableInput | undefined;
   if (inputs.table !== undefined) {
     const exclude = [
@@ -111,7 +126,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       numericCols: inputs.table.numericCols,
       naValues: inputs.table.naValues,
     });
-    fingerprint(hashTable!.finish(table.file, 'x-csv', { shape: [table.matrix.rows, table.matrix.cols] }));
+    fingerprint(table.file, 'x-csv', { shape: [table.matrix.rows, table.matrix.cols] });
   }
   let signal: SignalInput | undefined;
   // The featurize threads load their modules while this one opens and reads the inputs (unless the caller started them earlier).
@@ -121,7 +136,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
     if (inputs.signal !== undefined && (needs.has('dwt') || needs.has('signal'))) {
       const s = inputs.signal;
       signal = await SignalInput.open(options.resolvePath(s.file), { datasetKey: s.datasetKey, metaCols: s.metaCols, ids: s.ids, metaFeatures: s.metaFeatures }, options.logger);
-      fingerprint(hashSignal!.finish(signal.file, 'x-h5', { shape: [signal.rows, signal.cols], dataset: s.datasetKey }));
+      fingerprint(signal.file, 'x-h5', { shape: [signal.rows, signal.cols], dataset: s.datasetKey });
       if (table !== undefined) checkSameRows(table, signal);
     }
     let imageIndex: ImageIndex | undefined;
@@ -164,7 +179,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
         : { column: inputs.labels?.column ?? inputs.table?.labelCol, idCol: inputs.labels === undefined ? table?.idColumn : inputs.labels.idCol, field: inputs.labels === undefined ? 'inputs.table' : 'inputs.labels' },
       'the labels',
     );
-    if (inputs.labels !== undefined) fingerprint(hashLabels!.finish(labels.file, 'y-csv', { shape: [labels.labels.length] }));
+    if (inputs.labels !== undefined) fingerprint(labels.file, 'y-csv', { shape: [labels.labels.length] });
     const minimum = config.cv.strategy === 'predefined' || inputs.folds !== undefined ? 1 : config.cv.splits;
     labels.counts.forEach((count, k) => {
       if (count < minimum) {
@@ -179,13 +194,13 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
     if (groupsAt !== undefined) {
       const read = await aligned(groupsAt.file, { column: inputs.groups!.column, idCol: groupsAt.idCol, field: 'inputs.groups' }, 'the groups');
       groups = read.labels;
-      if (!groupsAt.fromTable && groupsAt.file !== labels.file) fingerprint(fingerprintFile(read.file, 'groups-csv', { shape: [groups.length] }));
+      if (!groupsAt.fromTable && groupsAt.file !== labels.file) fingerprint(read.file, 'groups-csv', { shape: [groups.length] });
     }
     let folds: Int32Array | undefined;
     if (foldsAt !== undefined) {
       const read = await aligned(foldsAt.file, { column: inputs.folds!.column, idCol: foldsAt.idCol, field: 'inputs.folds' }, 'the folds');
       folds = foldNumbers(read, 'inputs.folds.column');
-      if (!foldsAt.fromTable && foldsAt.file !== labels.file) fingerprint(fingerprintFile(read.file, 'folds-csv', { shape: [folds.length] }));
+      if (!foldsAt.fromTable && foldsAt.file !== labels.file) fingerprint(read.file, 'folds-csv', { shape: [folds.length] });
     }
     const readMs = performance.now() - started;
     const views: TrainingInputs['views'] = {};
@@ -219,7 +234,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       const ordered = alignImageIndex(imageIndex, primary ? alignIds : undefined, rows);
       const matrix = await readImageView(ordered, settings);
       // The image list CSV is fingerprinted (an image folder is not a file: its names are in the view's ids).
-      if (settings.file !== undefined) fingerprint(fingerprintFile(imageIndex.file, 'images-csv', { shape: [rows, settings.height, settings.width] }));
+      if (settings.file !== undefined) fingerprint(imageIndex.file, 'images-csv', { shape: [rows, settings.height, settings.width] });
       const columns = imageColumns(settings);
       views.image = {
         matrix,
@@ -267,7 +282,6 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
         },
       };
     }
-    const fingerprints = await Promise.all(pending);
     return {
       views,
       ids,
@@ -276,7 +290,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
       counts: labels.counts,
       ...(groups === undefined ? {} : { groups }),
       ...(folds === undefined ? {} : { folds }),
-      fingerprints,
+      fingerprints: () => (hashed ??= Promise.all(later.map((hash) => hash()))),
       readMs,
       featurizeMs,
     };

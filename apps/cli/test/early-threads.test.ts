@@ -2,10 +2,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { takeEarlyFeaturize, wantsEarlyFeaturize } from '../src/train/early-featurize.js';
+import { takeEarlyFeaturize, takeEarlyFoldWorkers, wantsEarlyFeaturize, wantsEarlyFoldWorkers } from '../src/train/early-threads.js';
 import { run } from './helpers.js';
 
-describe("train's early featurize threads", () => {
+describe("train's early threads (featurize threads and the fold pool)", () => {
   it('are wanted for a wavelet-view train (--hgb-fe, --demo), not for help, --print-config, --optimize or other commands', () => {
     expect(wantsEarlyFeaturize(['train', '--x-h5', 'X.h5', '--y-csv', 'y.csv', '--hgb-fe'])).toBe(true);
     expect(wantsEarlyFeaturize(['train', '--demo'])).toBe(true);
@@ -16,12 +16,24 @@ describe("train's early featurize threads", () => {
     expect(wantsEarlyFeaturize(['train', '--demo', '--optimize'])).toBe(false);
   });
 
+  it('start the fold pool too unless the folds go elsewhere (--workers, --queue) or set their own threads (--hgb-threads)', () => {
+    expect(wantsEarlyFoldWorkers(['train', '--x-h5', 'X.h5', '--y-csv', 'y.csv', '--hgb-fe'])).toBe(true);
+    expect(wantsEarlyFoldWorkers(['train', '--demo'])).toBe(true);
+    expect(wantsEarlyFoldWorkers(['train', '--demo', '--workers', '1'])).toBe(false);
+    expect(wantsEarlyFoldWorkers(['train', '--demo', '--workers=3'])).toBe(false);
+    expect(wantsEarlyFoldWorkers(['train', '--demo', '--queue', 'redis://127.0.0.1:6379'])).toBe(false);
+    expect(wantsEarlyFoldWorkers(['train', '--hgb-fe', '--hgb-threads', '2'])).toBe(false);
+    expect(wantsEarlyFoldWorkers(['train', '--x-csv', 'X.csv', '--y-csv', 'y.csv'])).toBe(false);
+    expect(wantsEarlyFoldWorkers(['train', '--demo', '--help'])).toBe(false);
+  });
+
   it('that no run takes (a usage error) are ended when runCli returns', async () => {
     const result = await run(['train', '--x-h5', 'missing.h5', '--y-csv', 'y.csv', '--hgb-fe', '--bogus-flag']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Unknown argument.*bogus-flag/);
     // Released: nothing is left for a later run to take.
     expect(takeEarlyFeaturize()).toBeUndefined();
+    expect(takeEarlyFoldWorkers()).toBeUndefined();
   });
 
   it('are handed to the run, which ends them when the run fails (missing input file: exit 4)', async () => {
@@ -30,5 +42,6 @@ describe("train's early featurize threads", () => {
     expect(result.stderr).toMatch(/X\.h5: HDF5 file not found/);
     expect(result.code).toBe(4);
     expect(takeEarlyFeaturize()).toBeUndefined();
+    expect(takeEarlyFoldWorkers()).toBeUndefined();
   });
 });
