@@ -217,7 +217,7 @@ export const NARROW_FRACTION = 16;
 export const NARROW_GROUP_ROW_BYTES = 16 * 1024;
 /** The group buffer of {@link readNarrow}. */
 export const NARROW_GROUP_BYTES = 256 * 1024;
-/** {@link readNarrow}'s group buffers (this thread's; grown once, then reused). */
+/** {@link readNarrow}'s group buffers (this thread's; grown when a call needs more, then reused). */
 let narrowBytes = new Uint8Array(0);
 let narrowValues = new Float32Array(0);
 
@@ -246,10 +246,10 @@ export function readNarrow(
     const rowItems = rowBytes / itemSize;
     const first = columnOffset / itemSize;
     // Reused across calls (one per chunk): fresh buffers would cost a page fault per 4 KiB each time.
-    if (narrowBytes.length < Math.min(perGroup, rows) * rowBytes) {
-      narrowBytes = new Uint8Array(perGroup * rowBytes);
-      narrowValues = new Float32Array(perGroup * rowItems);
-    }
+    // Each sized for this call: a dataset of narrower elements needs more values per byte.
+    const groupRows = Math.min(perGroup, rows);
+    if (narrowBytes.length < groupRows * rowBytes) narrowBytes = new Uint8Array(perGroup * rowBytes);
+    if (narrowValues.length < groupRows * rowItems) narrowValues = new Float32Array(perGroup * rowItems);
     const group = narrowBytes;
     const values = narrowValues;
     for (let r = 0; r < rows; r += perGroup) {

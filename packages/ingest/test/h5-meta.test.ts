@@ -167,13 +167,16 @@ describe('readH5Meta (HDF5 metadata without HDF5)', () => {
     }
   });
 
-  it('reads one column of rows longer than 16 KiB (one small read per row) and of short rows (in groups), contiguous and chunked, with the values HDF5 reads', async () => {
+  it('reads one column of rows longer than 16 KiB (one small read per row) and of short rows (in groups; float64 then float32 rows of the same bytes), contiguous and chunked, with the values HDF5 reads', async () => {
     const dir = tempDir('h5-narrow-');
     const file = join(dir, 'wide.h5');
     // 23 rows × 4,500 float32 (18,000-byte rows: past NARROW_GROUP_ROW_BYTES, read one by one) and
     // 40 rows × 4,000 (16,000-byte rows: 16 to a 256 KiB group, so 3 groups, the last one partial).
     const value = (rows: number, cols: number) => ({ rows, cols, data: Float32Array.from({ length: rows * cols }, (_, k) => ((k * 37) % 1009) / 8 - 60) });
+    const value64 = (rows: number, cols: number) => ({ rows, cols, data: Float64Array.from({ length: rows * cols }, (_, k) => ((k * 37) % 1009) / 8 - 60) });
     await writeH5(file, [
+      // float64 rows of the same 16,000 bytes as short_*: read first, then float32 needs twice the values per group.
+      { key: 'short64_contig', value: value64(40, 2000) },
       { key: 'wide_contig', value: value(23, 4500) },
       { key: 'wide_chunked', value: value(23, 4500), chunks: [5, 4500] },
       { key: 'short_contig', value: value(40, 4000) },
@@ -182,12 +185,12 @@ describe('readH5Meta (HDF5 metadata without HDF5)', () => {
     const { direct, hdf5, pure } = await both(file);
     try {
       expect(pure).toBe(true);
-      for (const key of ['wide_contig', 'wide_chunked', 'short_contig', 'short_chunked']) {
-        const { rows, cols, data } = key.startsWith('wide') ? value(23, 4500) : value(40, 4000);
+      for (const key of ['short64_contig', 'short_contig', 'wide_contig', 'wide_chunked', 'short_chunked']) {
+        const { rows, cols, data } = key.startsWith('wide') ? value(23, 4500) : key.startsWith('short64') ? value64(40, 2000) : value(40, 4000);
         for (const column of [0, 7, cols - 1]) {
           const columns = { start: column, end: column + 1 };
           const a = direct.dataset(key).readRows(2, rows, { columns });
-          const expected = Array.from({ length: rows - 2 }, (_, r) => data[(r + 2) * cols + column]!);
+          const expected = Array.from({ length: rows - 2 }, (_, r) => Math.fround(data[(r + 2) * cols + column]!));
           expect([key, column, Array.from(a.data)]).toEqual([key, column, expected]);
           expect([key, column, Array.from(a.data)]).toEqual([key, column, Array.from(hdf5.dataset(key).readRows(2, rows, { columns }).data)]);
         }
