@@ -1,8 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
-import { takeEarlyFeaturize, takeEarlyFoldWorkers, wantsEarlyFeaturize, wantsEarlyFoldWorkers } from '../src/train/early-threads.js';
+import { describe, expect, it, jest } from '@jest/globals';
+import { earlyFoldWorkers, releaseEarlyThreads, startEarlyFoldWorkers, takeEarlyFeaturize, takeEarlyFoldWorkers, wantsEarlyFeaturize, wantsEarlyFoldWorkers } from '../src/train/early-threads.js';
+import { defaultPoolOptions } from '@pipeline/workflows';
 import { run } from './helpers.js';
 
 describe("train's early threads (featurize threads and the fold pool)", () => {
@@ -14,6 +15,12 @@ describe("train's early threads (featurize threads and the fold pool)", () => {
     expect(wantsEarlyFeaturize(['train', '--hgb-fe', '-h'])).toBe(false);
     expect(wantsEarlyFeaturize(['train', '--demo', '--print-config'])).toBe(false);
     expect(wantsEarlyFeaturize(['train', '--demo', '--optimize'])).toBe(false);
+    expect(wantsEarlyFeaturize(['train', '--demo', '--optimize=true'])).toBe(false);
+    expect(wantsEarlyFeaturize(['train', '--demo', '--print-config=true'])).toBe(false);
+    expect(wantsEarlyFeaturize(['train', '--demo', '--printConfig'])).toBe(false);
+    expect(wantsEarlyFeaturize(['train', '--hgb-fe=true'])).toBe(true);
+    expect(wantsEarlyFeaturize(['train', '--hgb-fe=false'])).toBe(false);
+    expect(wantsEarlyFeaturize(['train', '--x-h5', 'demo.h5'])).toBe(false);
   });
 
   it('start the fold pool too unless the folds go elsewhere (--workers, --queue) or set their own threads (--hgb-threads)', () => {
@@ -25,6 +32,24 @@ describe("train's early threads (featurize threads and the fold pool)", () => {
     expect(wantsEarlyFoldWorkers(['train', '--hgb-fe', '--hgb-threads', '2'])).toBe(false);
     expect(wantsEarlyFoldWorkers(['train', '--x-csv', 'X.csv', '--y-csv', 'y.csv'])).toBe(false);
     expect(wantsEarlyFoldWorkers(['train', '--demo', '--help'])).toBe(false);
+    expect(wantsEarlyFoldWorkers(['train', '--demo', '--backend', 'wasm'])).toBe(false);
+    expect(wantsEarlyFoldWorkers(['train', '--demo', '--with-cnn'])).toBe(false);
+    expect(wantsEarlyFoldWorkers(['train', '--demo', '--config', 'run.yaml'])).toBe(false);
+  });
+
+  it('start the default gradient-boosting pool, which release ends (close called) and leaves nothing to take', async () => {
+    await startEarlyFoldWorkers(['train', '--demo']);
+    const pool = earlyFoldWorkers();
+    const options = defaultPoolOptions(['hist-gradient-boosting']);
+    // On one core there is no pool to start (the run keeps its folds in its own thread).
+    expect(pool?.options).toEqual(options);
+    if (pool !== undefined) {
+      const close = jest.spyOn(pool, 'close');
+      releaseEarlyThreads();
+      expect(close).toHaveBeenCalledTimes(1);
+      await close.mock.results[0]!.value;
+    }
+    expect(takeEarlyFoldWorkers()).toBeUndefined();
   });
 
   it('that no run takes (a usage error) are ended when runCli returns', async () => {

@@ -252,8 +252,12 @@ async function collect(
           await enqueue(id);
         } else if (outcome.kind === 'completed') {
           const finished = outcome.job;
-          if (finished.returnvalue == null) return; // the next poll looks again
           pending.delete(id);
+          if (finished.returnvalue == null) {
+            // BullMQ stores the return value in the same step that completes the job: none is a worker bug.
+            fail(new PipelineError('E_INTERNAL', `task ${byId.get(id)!.task.id} completed on the queue without a result`, { field: byId.get(id)!.task.id, hint: 'the worker logs have the details; workers must run the same pipeline version' }));
+            return;
+          }
           finishOne(id, finished.returnvalue, { created: finished.timestamp, processedOn: finished.processedOn, finishedOn: finished.finishedOn });
         } else if (outcome.kind === 'failed') {
           pending.delete(id);

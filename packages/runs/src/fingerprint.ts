@@ -7,7 +7,9 @@ import type { InputFingerprint } from './manifest.js';
 
 /** A file's size and modification time, as seen when a run read it ({@link fileStamp}). */
 export interface FileStamp {
+  /** Size in bytes. */
   readonly bytes: number;
+  /** Modification time (`stat`'s `mtimeMs`). */
   readonly mtimeMs: number;
 }
 

@@ -198,12 +198,20 @@ async function trainConfigured(config: TrainConfig, cwd: string, context: TrainR
         )
       : undefined;
   // The caller's pool started ahead, when it is the one this run would make; else it ends now.
-  const early = context.foldWorkers !== undefined && poolOptions !== undefined && samePoolOptions(context.foldWorkers.options, poolOptions) ? context.foldWorkers : undefined;
+  const early = context.foldWorkers?.options !== undefined && poolOptions !== undefined && samePoolOptions(context.foldWorkers.options, poolOptions) ? context.foldWorkers : undefined;
   if (context.foldWorkers !== undefined && early === undefined) await context.foldWorkers.close();
   const pool = poolOptions === undefined ? undefined : (early ?? localParallelExecutor(poolOptions));
   const executor = context.executor ?? pool ?? sequentialExecutor;
   pool?.start();
+  /** The manifest's `inputs` and git state, once started (see below); at most one manifest write at a time. */
   let provenance: Promise<unknown> | undefined;
+  let recordProvenance: (() => Promise<unknown>) | undefined;
+  let provenanceError: unknown;
+  /** Set when the run has failed: no provenance write starts after that (the failure's write is the last). */
+  let closing = false;
+  // Aborts the fit when the provenance fails (an input changed since it was read), besides the caller's signal.
+  const stopFit = new AbortController();
+  const fitSignal = signal === undefined ? stopFit.signal : AbortSignal.any([signal, stopFit.signal]);
   try {
     if (models.some((m) => m.input === 'signal' || m.input === 'image')) {
       const { selectBackend } = await import('@pipeline/tf');
@@ -238,21 +246,24 @@ async function trainConfigured(config: TrainConfig, cwd: string, context: TrainR
       classes: { names: data.classNames, counts: data.counts },
       views: Object.fromEntries(Object.entries(data.views).map(([name, view]) => [name, view.entry])),
     });
-    // Once the first fold task is done (the folds run on other threads, this one mostly waits), off
-    // the start-up path: the input files' sha256 and the code the run was trained with (when the
-    // working folder is a git checkout; volatile: environment) go into the manifest. A failed hash
-    // (an input changed since it was read) fails the run.
-    const recordProvenance = () => {
+    // Once the first task of the fit is done (with a worker pool the folds run on other threads and
+    // this one mostly waits), off the start-up path: the input files' sha256 and the code the run was
+    // trained with (when the working folder is a git checkout; volatile: environment) go into the
+    // manifest. A failed hash (an input changed since it was read) stops the fit and fails the run.
+    recordProvenance = () => {
       provenance ??= Promise.all([data.fingerprints(), gitState(cwd)]).then(([inputs, git]) =>
         run.updateManifest({ inputs, ...(git === undefined ? {} : { environment: { ...run.manifest.environment, git } }) }),
       );
-      provenance.catch(() => undefined); // awaited after the fit; not an unhandled rejection meanwhile
+      provenance.catch((error: unknown) => {
+        provenanceError ??= error;
+        stopFit.abort();
+      });
       return provenance;
     };
     const fitStarted = performance.now();
     const fitted = await stack.fit(stackData, {
       seed: config.seed,
-      ...(signal === undefined ? {} : { signal }),
+      signal: fitSignal,
       logger,
       onProgress,
       executor,
@@ -263,7 +274,7 @@ async function trainConfigured(config: TrainConfig, cwd: string, context: TrainR
         return stored === undefined ? undefined : { result: stored as never };
       },
       onTaskDone: async (outcome) => {
-        void recordProvenance();
+        if (!closing) void recordProvenance!();
         if (outcome.task.type === 'fold-fit' && !outcome.task.payload.keepModel) await saveTaskResult(run, outcome.result);
       },
     });
@@ -314,10 +325,15 @@ async function trainConfigured(config: TrainConfig, cwd: string, context: TrainR
       config,
       configHash: hash,
     };
-  } catch (error) {
+  } catch (thrown) {
+    closing = true;
+    // The fit stopped because an input changed: that is the run's error, not the abort it caused.
+    const error = provenanceError ?? thrown;
     const code = isPipelineError(error) ? error.code : 'E_INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
-    await provenance?.catch(() => undefined); // one manifest write at a time (the hashes, when started, are kept)
+    // A run that failed before its first task still records what it read (not when interrupted).
+    if (provenance === undefined && recordProvenance !== undefined && code !== 'E_ABORTED') void recordProvenance();
+    await provenance?.catch(() => undefined); // one manifest write at a time
     await run.setStatus('failed', { code, message }).catch(() => undefined);
     throw error;
   } finally {

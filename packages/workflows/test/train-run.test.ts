@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { openH5, writeH5 } from '@pipeline/ingest';
 import { sequentialExecutor } from '@pipeline/model-selection';
 import { openRun } from '@pipeline/runs';
@@ -65,7 +65,9 @@ describe('trainRun', () => {
     const early = localParallelExecutor(options ?? { workers: 2 });
     early.start();
     const ahead = join(root, 'ahead-pool');
+    const earlyClosed = jest.spyOn(early, 'close');
     const result = await trainRun(config, { runDir: ahead, foldWorkers: early });
+    expect(earlyClosed).toHaveBeenCalled();
     await expectSameRun(sequential, ahead);
     // Its first task went to the pool started ahead, and the start-up time is that task's.
     expect(early.firstTaskAt !== undefined).toBe(options !== undefined);
@@ -73,15 +75,19 @@ describe('trainRun', () => {
     // Another pool (without the one-thread histogram args) is ended unused; the run makes its own.
     const other = localParallelExecutor({ workers: 2 });
     other.start();
+    const otherClosed = jest.spyOn(other, 'close');
     const mismatched = join(root, 'ahead-other');
     await trainRun(config, { runDir: mismatched, foldWorkers: other });
     await expectSameRun(sequential, mismatched);
     expect(other.firstTaskAt).toBeUndefined();
+    expect(otherClosed).toHaveBeenCalled();
     // With an executor given, the pool started ahead is ended unused too.
     const unused = localParallelExecutor(options ?? { workers: 2 });
     unused.start();
+    const unusedClosed = jest.spyOn(unused, 'close');
     await trainRun(config, { runDir: join(root, 'ahead-given'), executor: sequentialExecutor, foldWorkers: unused });
     expect(unused.firstTaskAt).toBeUndefined();
+    expect(unusedClosed).toHaveBeenCalled();
   });
 
   it('samePoolOptions compares pool options as data, key order aside', () => {

@@ -11,17 +11,19 @@ let foldWorkers: LocalParallelExecutor | undefined;
  * threads a config without a wavelet view does not need, and a fold pool it would not make.
  */
 export function wantsEarlyFeaturize(argv: readonly string[]): boolean {
-  if (argv.some((a) => a === '--help' || a === '-h' || a === '--print-config' || a === '--optimize')) return false;
-  return argv.includes('--hgb-fe') || argv.includes('--demo');
+  if (argv.some((a) => a === '-h' || /^--(help|print-config|printConfig|optimize)(=|$)/.test(a))) return false;
+  return argv.some((a) => /^--(hgb-fe|hgbFe|demo)(=true)?$/.test(a));
 }
 
 /**
  * Whether the fold worker pool is worth starting ahead too: a wavelet-view train
- * ({@link wantsEarlyFeaturize}) whose folds run on this machine's default pool (no `--workers`,
- * `--queue` or thread count of its own).
+ * ({@link wantsEarlyFeaturize}) whose folds likely run on the default pool of gradient boosting
+ * alone: no `--workers`, `--queue`, thread count, backend, temporal model or config file (which may
+ * name other models). A wrong guess only costs the pool's start: `trainRun` ends a pool it would not
+ * make.
  */
 export function wantsEarlyFoldWorkers(argv: readonly string[]): boolean {
-  return wantsEarlyFeaturize(argv) && !argv.some((a) => /^--(workers|queue|hgb-threads)(=|$)/.test(a));
+  return wantsEarlyFeaturize(argv) && !argv.some((a) => /^--(workers|queue|hgb-threads|hgbThreads|backend|with-lstm|withLstm|with-cnn|withCnn|config)(=|$)/.test(a));
 }
 
 /**
@@ -68,8 +70,15 @@ export function takeEarlyFoldWorkers(): LocalParallelExecutor | undefined {
   return taken;
 }
 
+/** The pool started by {@link startEarlyFoldWorkers} and not yet taken (for tests and diagnostics). */
+export function earlyFoldWorkers(): LocalParallelExecutor | undefined {
+  return foldWorkers;
+}
+
 /** Ends the threads no run took (idempotent). */
 export function releaseEarlyThreads(): void {
   takeEarlyFeaturize()?.close();
-  void takeEarlyFoldWorkers()?.close();
+  takeEarlyFoldWorkers()
+    ?.close()
+    .catch(() => undefined);
 }

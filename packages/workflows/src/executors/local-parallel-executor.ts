@@ -40,8 +40,8 @@ export interface LocalParallelExecutorOptions {
 export interface LocalParallelExecutor extends FoldExecutor {
   /** The number of worker threads. */
   readonly workers: number;
-  /** The options the pool was made with (a caller compares them with the pool it would make). */
-  readonly options: LocalParallelExecutorOptions;
+  /** The options the pool was made with (a caller compares them with the pool it would make; `trainRun` uses a `foldWorkers` pool without them for nothing). */
+  readonly options?: LocalParallelExecutorOptions;
   /** `performance.now()` when a worker got its first task (since the last `start`); undefined before. */
   readonly firstTaskAt: number | undefined;
   /** Starts the workers now, if they are not running yet. */

@@ -107,6 +107,7 @@ export async function loadTrainingInputs(config: TrainConfig, options: LoadOptio
   if (inputs.signal !== undefined && (needs.has('dwt') || needs.has('signal'))) stamp(options.resolvePath(inputs.signal.file));
   if (inputs.table !== undefined) stamp(options.resolvePath(inputs.table.file));
   if (inputs.labels !== undefined) stamp(options.resolvePath(inputs.labels.file));
+  if (inputs.images?.file !== undefined) stamp(options.resolvePath(inputs.images.file));
   const groupsAt = inputs.groups === undefined ? undefined : await columnSource(config, inputs.groups, 'inputs.groups', options.resolvePath);
   const foldsAt = inputs.folds === undefined ? undefined : await columnSource(config, inputs.folds, 'inputs.folds', options.resolvePath);
   if (groupsAt !== undefined) stamp(groupsAt.file);
