@@ -255,7 +255,8 @@ async function collect(
           pending.delete(id);
           if (finished.returnvalue == null) {
             // BullMQ stores the return value in the same step that completes the job: none is a worker bug.
-            fail(new PipelineError('E_INTERNAL', `task ${byId.get(id)!.task.id} completed on the queue without a result`, { field: byId.get(id)!.task.id, hint: 'the worker logs have the details; workers must run the same pipeline version' }));
+            const task = byId.get(id)!.task.id;
+            fail(new PipelineError('E_INTERNAL', `task ${task} completed on the queue without a result`, { field: task, hint: 'the worker logs have the details; workers must run the same pipeline version' }));
             return;
           }
           finishOne(id, finished.returnvalue, { created: finished.timestamp, processedOn: finished.processedOn, finishedOn: finished.finishedOn });

@@ -251,13 +251,15 @@ async function trainConfigured(config: TrainConfig, cwd: string, context: TrainR
     // trained with (when the working folder is a git checkout; volatile: environment) go into the
     // manifest. A failed hash (an input changed since it was read) stops the fit and fails the run.
     recordProvenance = () => {
-      provenance ??= Promise.all([data.fingerprints(), gitState(cwd)]).then(([inputs, git]) =>
-        run.updateManifest({ inputs, ...(git === undefined ? {} : { environment: { ...run.manifest.environment, git } }) }),
-      );
-      provenance.catch((error: unknown) => {
-        provenanceError ??= error;
-        stopFit.abort();
-      });
+      if (provenance === undefined) {
+        provenance = Promise.all([data.fingerprints(), gitState(cwd)]).then(([inputs, git]) =>
+          run.updateManifest({ inputs, ...(git === undefined ? {} : { environment: { ...run.manifest.environment, git } }) }),
+        );
+        provenance.catch((error: unknown) => {
+          provenanceError = error;
+          stopFit.abort();
+        });
+      }
       return provenance;
     };
     const fitStarted = performance.now();

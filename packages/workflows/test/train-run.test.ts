@@ -11,6 +11,14 @@ import { expectSameRun, useDemoFixture } from '@pipeline/test-support';
 
 const { root, demo, tableConfig } = useDemoFixture('workflows-train-', { n: 240, seed: 5, testN: 30 });
 
+/** HGB on the wavelet view of the demo H5, 3 folds: `seed` and `maxIter` vary between tests. */
+const waveletConfig = (seed: number, maxIter: number): TrainConfigInput => ({
+  seed,
+  inputs: { signal: { file: join(demo, 'X_train.h5') }, labels: { file: join(demo, 'y_train.csv') } },
+  baseModels: [{ kind: 'hgb', view: 'dwt', args: { maxIter, maxLeafNodes: 8 } }],
+  cv: { splits: 3 },
+});
+
 describe('trainRun', () => {
   it('runs fold tasks in worker threads with results byte-identical to the sequential executor', async () => {
     const sequential = join(root, 'seq');
@@ -25,12 +33,7 @@ describe('trainRun', () => {
   });
 
   it('the default executor of a GBDT-only run (a worker pool, one histogram thread per worker, the refit beside the OOF fits) gives the same bytes as the sequential one', async () => {
-    const config: TrainConfigInput = {
-      seed: 3,
-      inputs: { signal: { file: join(demo, 'X_train.h5') }, labels: { file: join(demo, 'y_train.csv') } },
-      baseModels: [{ kind: 'hgb', view: 'dwt', args: { maxIter: 12, maxLeafNodes: 8 } }],
-      cv: { splits: 3 },
-    };
+    const config = waveletConfig(3, 12);
     const sequential = join(root, 'fe-seq');
     const pooled = join(root, 'fe-pool');
     const logs: Array<{ message: string; fields: Record<string, unknown> }> = [];
@@ -52,12 +55,7 @@ describe('trainRun', () => {
   });
 
   it('uses a fold pool started ahead (foldWorkers) when it is the pool the run would make, and ends one it would not, with the same bytes', async () => {
-    const config: TrainConfigInput = {
-      seed: 6,
-      inputs: { signal: { file: join(demo, 'X_train.h5') }, labels: { file: join(demo, 'y_train.csv') } },
-      baseModels: [{ kind: 'hgb', view: 'dwt', args: { maxIter: 8, maxLeafNodes: 8 } }],
-      cv: { splits: 3 },
-    };
+    const config = waveletConfig(6, 8);
     const sequential = join(root, 'ahead-seq');
     await trainRun(config, { runDir: sequential, executor: sequentialExecutor });
     // What the CLI starts before it knows the config (undefined on one core: the run keeps its folds here).
